@@ -1,0 +1,344 @@
+"""The values that travel between stages.
+
+Every stage takes and returns these frozen dataclasses; no dict or database row crosses a stage boundary.
+Changed copies are made with `dataclasses.replace`. Times are timezone-aware UTC `datetime`s.
+
+Flow: Feed -> FetchResult -> Article -> Cluster -> RankedCluster -> Summary (Bullets + Verdicts) -> Story
+-> Edition. `Edition` round-trips through `briefing.json` with `edition_to_dict` / `edition_from_dict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+# --------------------------------------------------------------------------------------------------- feeds
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A configured feed and what the store remembers about polling it.
+
+    `key` is the URL as written in feeds.yaml and never changes; `url` is where it is fetched now (a permanent
+    redirect moves it).
+    """
+
+    key: str
+    url: str
+    section: str
+    name: str | None = None
+    weight: float = 1.0
+    full_text: bool = False
+    title: str | None = None  # the feed's own <title>, learnt when parsed
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    last_success: datetime | None = None
+    last_attempt: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    next_poll: datetime | None = None
+    retired: bool = False
+    articles: int = 0  # articles stored from this feed (read-only, filled by the store)
+
+    @property
+    def outlet(self) -> str:
+        """The name readers see: configured name, else the feed's title, else its host."""
+        if self.name:
+            return self.name
+        if self.title:
+            return self.title
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.key).hostname or self.key
+
+
+class FetchStatus(StrEnum):
+    OK = "ok"  # a new body to parse
+    NOT_MODIFIED = "not_modified"  # 304
+    UNCHANGED = "unchanged"  # 200 but the same bytes as last time
+    GONE = "gone"  # 410: the feed is retired
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One feed fetched once. `feed` is the feed's new state (validators, backoff, next poll, new URL)."""
+
+    feed: Feed
+    status: FetchStatus
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    elapsed: float = 0.0
+
+
+# ------------------------------------------------------------------------------------------------ articles
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned news item. `id` is stable across polls and feeds ("a-" + a short hash)."""
+
+    id: str
+    url: str
+    title: str
+    text: str
+    outlet: str
+    published: datetime
+    first_seen: datetime
+    feeds: tuple[str, ...] = ()  # keys of the feeds that carried it
+    language: str | None = None
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """What parse makes of one body: articles, or a reason why there are none."""
+
+    articles: tuple[Article, ...]
+    title: str | None = None
+    ttl: timedelta | None = None  # RSS <ttl>
+    error: str | None = None  # set when the body is not a usable feed
+
+
+# ------------------------------------------------------------------------------------------------ clusters
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Articles about one story. `id` ("c-" + hex) is stable across polls and editions."""
+
+    id: str
+    articles: tuple[Article, ...]
+    duplicates: int = 0  # near-identical wire copies folded into this cluster
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for article in self.articles:
+            seen.setdefault(article.outlet, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class RankedCluster:
+    cluster: Cluster
+    section: str
+    score: float
+
+
+# ----------------------------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The grounding check's finding on one bullet. `reasons` are human-readable and empty when supported."""
+
+    supported: bool
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    sources: tuple[str, ...]  # article ids
+    evidence: tuple[str, ...] = ()  # spans quoted from the sources
+    grounding: Verdict | None = None  # None only before the check ran
+
+
+@dataclass(frozen=True)
+class SummaryStats:
+    llm_calls: int = 0
+    llm_tokens: int = 0
+    llm_seconds: float = 0.0
+    cached: bool = False
+    fell_back: bool = False  # the LLM failed and extractive bullets were used
+    bullets_checked: int = 0
+    bullets_repaired: int = 0
+    bullets_dropped: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A checked summary of one cluster: every bullet has a supported verdict."""
+
+    headline: str
+    bullets: tuple[Bullet, ...]
+    summariser: str  # "extractive" or "openai"
+    model: str | None = None
+    stats: SummaryStats = field(default_factory=SummaryStats)
+
+
+# ------------------------------------------------------------------------------------------------ editions
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What an edition keeps of an article: enough to cite and link it."""
+
+    id: str
+    title: str
+    url: str
+    outlet: str
+    published: datetime
+
+
+class StoryStatus(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str  # the cluster id
+    headline: str
+    status: StoryStatus
+    bullets: tuple[Bullet, ...]
+    articles: tuple[ArticleRef, ...]
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.outlet for a in self.articles))
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class EditionStats:
+    feeds: int = 0
+    feeds_failed: int = 0
+    articles: int = 0
+    clusters: int = 0
+    stories: int = 0
+    bullets_checked: int = 0
+    bullets_repaired: int = 0
+    bullets_dropped: int = 0
+    llm_calls: int = 0
+    llm_tokens: int = 0
+    llm_fallbacks: int = 0
+    stories_trimmed: int = 0
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str  # e.g. "2026-11-25-morning"; stable, used as a folder name
+    title: str
+    name: str  # the edition's name in feeds.yaml ("morning")
+    generated_at: datetime
+    window_start: datetime
+    window_end: datetime
+    timezone: str
+    summariser: str
+    sections: tuple[Section, ...]
+    stats: EditionStats = field(default_factory=EditionStats)
+    model: str | None = None
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(story for section in self.sections for story in section.stories)
+
+
+# ------------------------------------------------------------------------------------ briefing.json (contract)
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _verdict_to_dict(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    return {"supported": verdict.supported, "score": round(verdict.score, 4), "reasons": list(verdict.reasons)}
+
+
+def _story_to_dict(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "status": story.status.value,
+        "bullets": [
+            {
+                "text": b.text,
+                "sources": list(b.sources),
+                "evidence": list(b.evidence),
+                "grounding": _verdict_to_dict(b.grounding),
+            }
+            for b in story.bullets
+        ],
+        "articles": [
+            {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet, "published": _iso(a.published)}
+            for a in story.articles
+        ],
+    }
+
+
+def edition_to_dict(edition: Edition) -> dict[str, Any]:
+    """The `briefing.json` contract: fields may be added, none removed."""
+    return {
+        "id": edition.id,
+        "title": edition.title,
+        "name": edition.name,
+        "generated_at": _iso(edition.generated_at),
+        "window": {"start": _iso(edition.window_start), "end": _iso(edition.window_end)},
+        "timezone": edition.timezone,
+        "summariser": edition.summariser,
+        "model": edition.model,
+        "sections": [
+            {"name": s.name, "stories": [_story_to_dict(story) for story in s.stories]} for s in edition.sections
+        ],
+        "stats": dict(vars(edition.stats)),
+    }
+
+
+def _verdict_from_dict(data: dict[str, Any] | None) -> Verdict | None:
+    if data is None:
+        return None
+    return Verdict(bool(data["supported"]), float(data["score"]), tuple(data.get("reasons", ())))
+
+
+def _story_from_dict(data: dict[str, Any]) -> Story:
+    return Story(
+        id=data["id"],
+        headline=data["headline"],
+        status=StoryStatus(data["status"]),
+        bullets=tuple(
+            Bullet(
+                text=b["text"],
+                sources=tuple(b["sources"]),
+                evidence=tuple(b.get("evidence", ())),
+                grounding=_verdict_from_dict(b.get("grounding")),
+            )
+            for b in data["bullets"]
+        ),
+        articles=tuple(
+            ArticleRef(a["id"], a["title"], a["url"], a["outlet"], datetime.fromisoformat(a["published"]))
+            for a in data["articles"]
+        ),
+    )
+
+
+def edition_from_dict(data: dict[str, Any]) -> Edition:
+    known = EditionStats.__dataclass_fields__
+    return Edition(
+        id=data["id"],
+        title=data["title"],
+        name=data.get("name", ""),
+        generated_at=datetime.fromisoformat(data["generated_at"]),
+        window_start=datetime.fromisoformat(data["window"]["start"]),
+        window_end=datetime.fromisoformat(data["window"]["end"]),
+        timezone=data.get("timezone", "UTC"),
+        summariser=data["summariser"],
+        model=data.get("model"),
+        sections=tuple(
+            Section(s["name"], tuple(_story_from_dict(story) for story in s["stories"])) for s in data["sections"]
+        ),
+        stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
+    )
