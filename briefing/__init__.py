@@ -1,2 +1,3 @@
 """briefing: news feeds into a daily briefing people read."""
+
 __version__ = "0.1.0"

@@ -1,0 +1,93 @@
+"""The click group, global options, and the one place that turns errors into messages and exit codes.
+
+Command bodies stay thin: load settings, call one library function, print. Progress and messages go to
+stderr (rich), results to stdout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from briefing.errors import BriefingError, ConfigError
+
+# Exit codes (contract): 0 ok, 1 failure, 2 usage or configuration error, 3 partial, 4 nothing due.
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_PARTIAL, EXIT_NOTHING_DUE = 0, 1, 2, 3, 4
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+@dataclass
+class AppContext:
+    config_path: Path
+    verbose: int
+    quiet: bool
+
+    def settings(self) -> Any:
+        """Load and validate the config; raises ConfigError with located problems."""
+        from briefing.config import load_settings
+
+        return load_settings(self.config_path)
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("BRIEFING_CONFIG", "feeds.yaml"))
+
+
+class _Group(click.Group):
+    """Maps BriefingError to a one-line message and its exit code, also under click's test runner."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BriefingError as error:
+            fail(error)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Config file. Default: $BRIEFING_CONFIG, else ./feeds.yaml.",
+)
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (repeat for debug logs).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.version_option(package_name="briefing")
+@click.pass_context
+def app(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
+    """briefing turns news feeds into a daily briefing: it polls RSS/Atom feeds, groups articles about the
+    same story, summarises each story into checked bullets, and renders Markdown, an HTML email and a
+    static site.
+
+    Start with `briefing demo` (offline, no API key), then `briefing init` to get your own feeds.yaml.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    if quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = AppContext(config_path or default_config_path(), verbose, quiet)
+
+
+def fail(error: BriefingError) -> NoReturn:
+    """Print a BriefingError as one line per problem (plus a hint) and exit with its code."""
+    problems = error.problems if isinstance(error, ConfigError) else [str(error)]
+    for problem in problems:
+        stderr.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+    if error.hint:
+        stderr.print(f"[dim]hint:[/dim] {error.hint}")
+    sys.exit(error.exit_code)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="briefing")

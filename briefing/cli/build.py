@@ -1,0 +1,5 @@
+"""Commands: build."""
+
+from __future__ import annotations
+
+from briefing.cli._app import app  # noqa: F401

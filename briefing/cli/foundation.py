@@ -1,0 +1,5 @@
+"""Commands: foundation."""
+
+from __future__ import annotations
+
+from briefing.cli._app import app  # noqa: F401
