@@ -1,0 +1,1 @@
+"""Evaluations of briefing's own code on labelled data (used by `briefing eval`)."""
