@@ -42,6 +42,13 @@ class PollSettings(_Strict):
 
 class ClusterSettings(_Strict):
     window_hours: float = Field(36.0, gt=0, description="articles considered for an edition's clusters")
+    threshold: float = Field(0.3, gt=0, lt=1, description="similarity at which new articles group together")
+    attach_threshold: float = Field(0.3, gt=0, lt=1, description="similarity at which new articles join a story")
+    half_life_hours: float = Field(24.0, gt=0, description="time gap that halves the similarity of two articles")
+    entity_weight: float = Field(1.0, ge=0, description="weight of names and numbers against plain words")
+    title_weight: int = Field(2, ge=1, description="how many times a title's words count")
+    duplicate_threshold: float = Field(0.9, gt=0, le=1, description="similarity of a near-identical wire copy")
+    max_batch: int = Field(1000, ge=2, description="new articles grouped at once (larger polls are chunked)")
 
 
 class RankSettings(_Strict):
@@ -76,6 +83,8 @@ class RenderSettings(_Strict):
     templates_dir: str | None = Field(None, description="your templates, searched before the bundled ones")
     email_max_kb: int = Field(90, gt=0, description="HTML email budget; lowest-ranked stories are trimmed")
     site_url: str | None = Field(None, description="absolute URL of the published site, for feeds")
+    site_title: str = Field("Briefing", description="name of the static site and of its feeds")
+    feed_entries: int = Field(20, ge=1, description="latest editions listed in feed.xml and feed.json")
 
 
 class SmtpSettings(_Strict):
@@ -99,8 +108,12 @@ class EmailSettings(_Strict):
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
     subscribers_file: str | None = None
     unsubscribe_url: str | None = None
-    subject: str = "{title}: {top_story}"
+    subject: str = Field("{title}: {top_story}", description="placeholders: {title} {top_story} {date} {edition}")
     rate_per_second: float = Field(10.0, gt=0)
+    unsubscribe_mailto: str | None = Field(None, description="address for mailto unsubscribes; else the From")
+    list_id: str | None = Field(None, description='List-Id header; else "<edition>.<from domain>"')
+    max_attempts: int = Field(4, ge=1, description="tries per recipient on transient (4xx, dropped) failures")
+    retry_seconds: float = Field(2.0, ge=0, description="first back-off between tries; doubles each time")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

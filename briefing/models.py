@@ -10,8 +10,9 @@ Flow: Feed -> FetchResult -> Article -> Cluster -> RankedCluster -> Summary (Bul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 # --------------------------------------------------------------------------------------------------- feeds
@@ -92,6 +93,18 @@ class Article:
     feeds: tuple[str, ...] = ()  # keys of the feeds that carried it
     language: str | None = None
     guid: str | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One entry of the runs log (poll, build, send, ...): when, how it ended, and its statistics."""
+
+    id: int
+    kind: str
+    started: datetime
+    finished: datetime | None = None
+    status: str = "running"
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,21 @@ class Edition:
         return tuple(story for section in self.sections for story in section.stories)
 
 
+@dataclass(frozen=True)
+class RenderedEdition:
+    """One edition as files, ready for `briefing.deliver.files.write_files`.
+
+    `files` maps paths relative to the outputs folder (`editions/<id>/email.html`, ...) to their bytes.
+    `trimmed_stories` counts the lowest-ranked stories left out of the email parts to stay under the size
+    budget (`briefing.json`, `briefing.md` always carry every story); `warnings` say why, for the run log.
+    """
+
+    edition_id: str
+    files: dict[str, bytes]
+    trimmed_stories: int = 0
+    warnings: tuple[str, ...] = ()
+
+
 # ------------------------------------------------------------------------------------ briefing.json (contract)
 
 
@@ -342,3 +370,101 @@ def edition_from_dict(data: dict[str, Any]) -> Edition:
         ),
         stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
     )
+
+
+# ------------------------------------------------------------------------------------------------ delivery
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One reader. `sections` limits what they get (None: every section); `email` is the bare address."""
+
+    email: str
+    name: str | None = None
+    sections: tuple[str, ...] | None = None
+
+
+class SendStatus(StrEnum):
+    SENDING = "sending"  # intent recorded, outcome unknown until the server answers
+    SENT = "sent"  # the server accepted the message
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """What the store remembers about one (edition, recipient) send."""
+
+    edition_id: str
+    recipient: str
+    status: SendStatus
+    message_id: str
+    attempts: int
+    updated: datetime
+    error: str | None = None
+    permanent: bool = False
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    recipient: str
+    reason: str
+    permanent: bool  # a 5xx answer: retrying will not help
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """The outcome of sending one edition. `resent` lists recipients whose earlier send was interrupted after
+    the intent was recorded: they were sent again, with the same Message-ID."""
+
+    edition_id: str
+    sent: tuple[str, ...] = ()
+    skipped_already_sent: tuple[str, ...] = ()
+    skipped_unsubscribed: tuple[str, ...] = ()
+    resent: tuple[str, ...] = ()
+    failed: tuple[SendFailure, ...] = ()
+    dry_run_files: tuple[Path, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.failed)
+
+
+class SlotStatus(StrEnum):
+    STARTED = "started"  # claimed; a run that finds it again knows the claimant stopped
+    BUILT = "built"
+    SENT = "sent"
+    SKIPPED = "skipped"  # missed by more than the grace period; never backfilled
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scheduled edition on one local date, as the schedule ledger records it."""
+
+    name: str
+    local_date: date
+    due: datetime  # UTC instant of the local time (after daylight-saving adjustment)
+    status: SlotStatus
+    updated: datetime
+    edition_id: str | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DueReport:
+    """What one `run-due` pass did."""
+
+    polled: int = 0  # feeds polled
+    ran: tuple[Slot, ...] = ()  # slots built (and sent) in this pass
+    skipped: tuple[Slot, ...] = ()  # slots recorded as missed
+    failed: tuple[Slot, ...] = ()  # slots whose build or send raised
+    sends: tuple[SendReport, ...] = ()
+
+    @property
+    def nothing_due(self) -> bool:
+        return not (self.polled or self.ran or self.failed)
+
+    @property
+    def partial(self) -> bool:
+        return any(report.partial for report in self.sends)
