@@ -1,0 +1,284 @@
+"""Feeds, their polling state, and the articles they carried.
+
+A feed row is keyed by the URL written in feeds.yaml (`Feed.key`); `url` is where it is fetched now. The
+configuration owns section, name, weight and full_text (`sync_feeds`); polling owns the rest (`save_feed`).
+A feed that leaves feeds.yaml keeps its row (and its history) but is no longer listed or polled; it comes back
+with its state if it is configured again.
+
+An article is stored once, whatever number of feeds carried it; `article_feeds` remembers every feed, in the
+order they brought it, and becomes `Article.feeds`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from briefing.models import Article, Feed
+from briefing.store._codec import from_db_time, from_db_time_or_none, to_db_time, to_db_time_or_none
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    key TEXT PRIMARY KEY,                 -- the URL as written in feeds.yaml; never changes
+    url TEXT NOT NULL,                    -- where it is fetched now (moved by permanent redirects)
+    section TEXT NOT NULL,
+    name TEXT,
+    weight REAL NOT NULL DEFAULT 1.0,
+    full_text INTEGER NOT NULL DEFAULT 0,
+    configured INTEGER NOT NULL DEFAULT 1,  -- 0 once the feed left feeds.yaml
+    title TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    last_success TEXT,
+    last_attempt TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,
+    retired INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    published TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    language TEXT,
+    guid TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+
+-- Which feeds carried an article. No foreign key to feeds: an article outlives a feed leaving the config.
+CREATE TABLE IF NOT EXISTS article_feeds (
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    feed_key TEXT NOT NULL,
+    PRIMARY KEY (article_id, feed_key)
+);
+CREATE INDEX IF NOT EXISTS article_feeds_feed ON article_feeds (feed_key);
+"""
+
+_CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+
+_FEED_SELECT = """
+SELECT feeds.*, (SELECT COUNT(*) FROM article_feeds WHERE feed_key = feeds.key) AS article_count
+FROM feeds
+"""
+
+
+class FeedStore:
+    """Mixin of `Store`: feeds, articles and which feed carried which article."""
+
+    _db: sqlite3.Connection
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError  # provided by Store
+
+    # ------------------------------------------------------------------------------------------------ feeds
+
+    def sync_feeds(self, configured: list[Feed]) -> None:
+        """Make the stored feeds match feeds.yaml: add new keys, update config fields, keep polling state."""
+        with self.transaction():
+            self._db.execute("UPDATE feeds SET configured = 0")
+            self._db.executemany(
+                """
+                INSERT INTO feeds (key, url, section, name, weight, full_text, configured)
+                VALUES (?, ?, ?, ?, ?, ?, 1)
+                ON CONFLICT (key) DO UPDATE SET
+                    section = excluded.section, name = excluded.name, weight = excluded.weight,
+                    full_text = excluded.full_text, configured = 1
+                """,
+                [(f.key, f.url, f.section, f.name, f.weight, int(f.full_text)) for f in configured],
+            )
+
+    def feeds(self, include_retired: bool = True) -> list[Feed]:
+        """The configured feeds, in the order they were first configured, with their article counts."""
+        where = "WHERE configured = 1" + ("" if include_retired else " AND retired = 0")
+        rows = self._db.execute(f"{_FEED_SELECT} {where} ORDER BY rowid").fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    def feed(self, key: str) -> Feed | None:
+        """One feed by key, configured or not (None when never seen)."""
+        row = self._db.execute(f"{_FEED_SELECT} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _feed_from_row(row)
+
+    def due_feeds(self, now: datetime) -> list[Feed]:
+        """Configured, not retired, and never polled or due at `now`."""
+        rows = self._db.execute(
+            f"{_FEED_SELECT} WHERE configured = 1 AND retired = 0 AND (next_poll IS NULL OR next_poll <= ?)"
+            " ORDER BY rowid",
+            (to_db_time(now),),
+        ).fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    def save_feed(self, feed: Feed) -> None:
+        """Write a feed's polling state (validators, times, errors, back-off, URL, retired).
+
+        The config fields (section, name, weight, full_text) are only written when the feed is new: feeds.yaml
+        owns them through `sync_feeds`.
+        """
+        with self.transaction():
+            self._db.execute(
+                """
+                INSERT INTO feeds (key, url, section, name, weight, full_text, title, etag, last_modified,
+                    content_hash, last_success, last_attempt, last_error, consecutive_failures, next_poll, retired)
+                VALUES (:key, :url, :section, :name, :weight, :full_text, :title, :etag, :last_modified,
+                    :content_hash, :last_success, :last_attempt, :last_error, :consecutive_failures, :next_poll,
+                    :retired)
+                ON CONFLICT (key) DO UPDATE SET
+                    url = excluded.url, title = excluded.title, etag = excluded.etag,
+                    last_modified = excluded.last_modified, content_hash = excluded.content_hash,
+                    last_success = excluded.last_success, last_attempt = excluded.last_attempt,
+                    last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
+                    next_poll = excluded.next_poll, retired = excluded.retired
+                """,
+                _feed_params(feed),
+            )
+
+    def retire_feed(self, key: str, retired: bool = True) -> None:
+        """Stop (or resume) polling a feed, keeping its history. `briefing` never un-retires on its own."""
+        with self.transaction():
+            self._db.execute("UPDATE feeds SET retired = ? WHERE key = ?", (int(retired), key))
+
+    def article_count_by_feed(self) -> dict[str, int]:
+        """Articles stored per feed key (an article carried by two feeds counts for both)."""
+        rows = self._db.execute("SELECT feed_key, COUNT(*) FROM article_feeds GROUP BY feed_key").fetchall()
+        return {key: count for key, count in rows}
+
+    # --------------------------------------------------------------------------------------------- articles
+
+    def add_articles(self, feed_key: str, articles: Iterable[Article]) -> int:
+        """Store new articles and remember that `feed_key` carried them; returns how many were new.
+
+        An id already stored is not rewritten (the first copy wins, so ids and texts stay stable for clusters
+        and editions); only the extra feed is remembered.
+        """
+        new = 0
+        with self.transaction():
+            for article in articles:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published, first_seen, language,"
+                    " guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _article_params(article),
+                )
+                new += cursor.rowcount
+                keys = dict.fromkeys((feed_key, *article.feeds))
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO article_feeds (article_id, feed_key) VALUES (?, ?)",
+                    [(article.id, key) for key in keys],
+                )
+        return new
+
+    def articles_between(self, start: datetime, end: datetime) -> list[Article]:
+        """Articles published in [start, end), oldest first (ties by id, so the order is reproducible)."""
+        rows = self._db.execute(
+            "SELECT * FROM articles WHERE published >= ? AND published < ? ORDER BY published, id",
+            (to_db_time(start), to_db_time(end)),
+        ).fetchall()
+        return self._articles_from_rows(rows)
+
+    def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]:
+        """The stored articles among `ids` (unknown ids are simply absent)."""
+        found: dict[str, Article] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk).fetchall()
+            found.update((a.id, a) for a in self._articles_from_rows(rows))
+        return found
+
+    def _articles_from_rows(self, rows: list[sqlite3.Row]) -> list[Article]:
+        feeds_of = self._feeds_of([row["id"] for row in rows])
+        return [_article_from_row(row, feeds_of.get(row["id"], ())) for row in rows]
+
+    def _feeds_of(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        feeds_of: dict[str, list[str]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT article_id, feed_key FROM article_feeds WHERE article_id IN ({marks}) ORDER BY rowid",
+                chunk,
+            )
+            for article_id, feed_key in rows:
+                feeds_of.setdefault(article_id, []).append(feed_key)
+        return {article_id: tuple(keys) for article_id, keys in feeds_of.items()}
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _feed_params(feed: Feed) -> dict[str, object]:
+    return {
+        "key": feed.key,
+        "url": feed.url,
+        "section": feed.section,
+        "name": feed.name,
+        "weight": feed.weight,
+        "full_text": int(feed.full_text),
+        "title": feed.title,
+        "etag": feed.etag,
+        "last_modified": feed.last_modified,
+        "content_hash": feed.content_hash,
+        "last_success": to_db_time_or_none(feed.last_success),
+        "last_attempt": to_db_time_or_none(feed.last_attempt),
+        "last_error": feed.last_error,
+        "consecutive_failures": feed.consecutive_failures,
+        "next_poll": to_db_time_or_none(feed.next_poll),
+        "retired": int(feed.retired),
+    }
+
+
+def _feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        key=row["key"],
+        url=row["url"],
+        section=row["section"],
+        name=row["name"],
+        weight=row["weight"],
+        full_text=bool(row["full_text"]),
+        title=row["title"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_hash=row["content_hash"],
+        last_success=from_db_time_or_none(row["last_success"]),
+        last_attempt=from_db_time_or_none(row["last_attempt"]),
+        last_error=row["last_error"],
+        consecutive_failures=row["consecutive_failures"],
+        next_poll=from_db_time_or_none(row["next_poll"]),
+        retired=bool(row["retired"]),
+        articles=row["article_count"],
+    )
+
+
+def _article_params(article: Article) -> tuple[object, ...]:
+    return (
+        article.id,
+        article.url,
+        article.title,
+        article.text,
+        article.outlet,
+        to_db_time(article.published),
+        to_db_time(article.first_seen),
+        article.language,
+        article.guid,
+    )
+
+
+def _article_from_row(row: sqlite3.Row, feeds: tuple[str, ...]) -> Article:
+    return Article(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        text=row["text"],
+        outlet=row["outlet"],
+        published=from_db_time(row["published"]),
+        first_seen=from_db_time(row["first_seen"]),
+        language=row["language"],
+        guid=row["guid"],
+        feeds=feeds,
+    )

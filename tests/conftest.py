@@ -1,0 +1,39 @@
+"""Fixtures every test module may use. Keep them generic; area-specific fixtures live in their test module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefing.store import Store, open_store
+
+MINIMAL_CONFIG = """\
+timezone: Europe/London
+database: state/briefing.sqlite
+outputs: outputs
+editions:
+  - name: morning
+    at: "06:30"
+sections:
+  - name: World
+    feeds:
+      - url: http://127.0.0.1:8000/world.xml
+        name: Example World
+"""
+
+
+@pytest.fixture
+def tmp_config(tmp_path: Path) -> Path:
+    """A minimal valid feeds.yaml in a temporary folder (its database and outputs land beside it)."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(MINIMAL_CONFIG, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A freshly migrated store in a temporary folder."""
+    with open_store(tmp_path / "state" / "briefing.sqlite") as opened:
+        yield opened
