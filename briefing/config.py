@@ -7,14 +7,54 @@ Unknown keys are errors. Relative paths are resolved against the config file's f
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from briefing.errors import ConfigError
+from briefing.models import Feed
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_http_url(value: str) -> str:
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.split("/")[0]:
+        raise ValueError("expected an http(s) URL")
+    return value
+
+
+def _check_time_of_day(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 06:30 as the sexagesimal number 390.
+        raise ValueError('expected a time "HH:MM" in quotes (YAML reads an unquoted 6:30 as a number)')
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError('expected a time "HH:MM" (24-hour, e.g. "06:30")')
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        raise ValueError("expected an IANA time zone such as Europe/London or America/New_York") from None
+    return value
+
+
+def _check_database_url(value: str | None) -> str | None:
+    if value is not None and (not value.startswith("sqlite:///") or value == "sqlite:///"):
+        raise ValueError("only sqlite is supported in this version; set database: PATH (or sqlite:///PATH)")
+    return value
 
 
 class FeedSettings(_Strict):
@@ -23,9 +63,11 @@ class FeedSettings(_Strict):
     weight: float = Field(1.0, ge=0, description="ranking weight of stories from this feed")
     full_text: bool = Field(False, description="fetch the linked page and extract the article body")
 
+    _url_is_http = field_validator("url")(_check_http_url)
+
 
 class SectionSettings(_Strict):
-    name: str
+    name: str = Field(description="section heading in editions (World, Business, ...)")
     feeds: list[FeedSettings] = Field(default_factory=list)
 
 
@@ -68,6 +110,7 @@ class SummariserSettings(_Strict):
     max_source_tokens: int = Field(1500, gt=0, description="token budget per source article in a prompt")
     max_edition_tokens: int = Field(200_000, gt=0, description="token budget for one edition")
     judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
+    max_sources: int = Field(8, ge=1, description="articles of a story given to the LLM (one per outlet first)")
 
 
 class GroundingSettings(_Strict):
@@ -75,8 +118,10 @@ class GroundingSettings(_Strict):
 
 
 class EditionSettings(_Strict):
-    name: str
+    name: str = Field(description="edition name, part of its id (2026-11-25-morning)")
     at: str = Field(description='local time "HH:MM" in the configured timezone')
+
+    _at_is_time = field_validator("at", mode="before")(_check_time_of_day)
 
 
 class RenderSettings(_Strict):
@@ -119,10 +164,12 @@ class EmailSettings(_Strict):
 
 
 class Settings(_Strict):
-    timezone: str = "UTC"
-    database: str = "state/briefing.sqlite"
-    database_url: str | None = Field(None, description="a server database instead of the embedded SQLite")
-    outputs: str = "outputs"
+    timezone: str = Field("UTC", description="IANA zone in which editions are scheduled and dated")
+    database: str = Field("state/briefing.sqlite", description="the embedded SQLite store, relative to this file")
+    database_url: str | None = Field(
+        None, description="sqlite:///PATH; the seam for a server database (only SQLite is supported for now)"
+    )
+    outputs: str = Field("outputs", description="where editions and the site are written, relative to this file")
     lookback_hours: float = Field(24.0, gt=0, description="window of the first edition")
     grace_hours: float = Field(6.0, ge=0, description="how late a missed edition may still run")
     summariser: SummariserSettings = Field(default_factory=SummariserSettings)
@@ -139,6 +186,10 @@ class Settings(_Strict):
     config_path: Path | None = Field(None, exclude=True)
     openai_api_key: str | None = Field(None, exclude=True, repr=False)
     smtp_password: str | None = Field(None, exclude=True, repr=False)
+    unsubscribe_secret: str | None = Field(None, exclude=True, repr=False)
+
+    _timezone_is_iana = field_validator("timezone")(_check_timezone)
+    _database_url_is_sqlite = field_validator("database_url")(_check_database_url)
 
     def resolve(self, relative: str) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -152,3 +203,300 @@ class Settings(_Strict):
     @property
     def outputs_path(self) -> Path:
         return self.resolve(self.outputs)
+
+
+# ------------------------------------------------------------------------------------------------- loading
+
+# Secrets come from the environment only; the file may not hold them.
+SECRET_VARIABLES: dict[str, str] = {
+    "openai_api_key": "OPENAI_API_KEY",
+    "smtp_password": "BRIEFING_SMTP_PASSWORD",
+    "unsubscribe_secret": "BRIEFING_UNSUBSCRIBE_SECRET",
+}
+_NOT_FROM_FILE = {"config_path", *SECRET_VARIABLES}
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate feeds.yaml, then add secrets from the environment.
+
+    Every problem in the file is collected and raised as one `ConfigError` whose `problems` hold one located
+    line each (`feeds.yaml: sections[1].feeds[0].url: expected an http(s) URL, got 'ftp://x'`).
+    """
+    data, problems = _read_yaml(path)
+    problems += _misplaced_keys(data) + _cross_field_problems(data)
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate({k: v for k, v in data.items() if k not in _NOT_FROM_FILE})
+    except ValidationError as error:
+        problems = [_describe(detail) for detail in error.errors()] + problems
+    if problems or settings is None:
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        raise ConfigError(f"{path}: {count}", problems=[f"{path}: {problem}" for problem in problems])
+    env = os.environ if environ is None else environ
+    secrets = {field: env.get(variable) or None for field, variable in SECRET_VARIABLES.items()}
+    return settings.model_copy(update={"config_path": path.resolve(), **secrets})
+
+
+def feeds_from_settings(settings: Settings) -> list[Feed]:
+    """The configured feeds as `Feed`s: key and url are the URL as written, section from its section."""
+    return [
+        Feed(key=f.url, url=f.url, section=s.name, name=f.name, weight=f.weight, full_text=f.full_text)
+        for s in settings.sections
+        for f in s.feeds
+    ]
+
+
+def redacted(settings: Settings) -> dict[str, Any]:
+    """The effective settings for display: file keys by their names in feeds.yaml, secrets masked."""
+    data: dict[str, Any] = _mask_url_passwords(settings.model_dump(mode="json", by_alias=True))
+    data["config_path"] = str(settings.config_path) if settings.config_path else None
+    data["secrets"] = {
+        variable: "***" if getattr(settings, field) else "(not set)" for field, variable in SECRET_VARIABLES.items()
+    }
+    return data
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that notes duplicate keys (plain YAML keeps the last one silently)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+            line = key_node.start_mark.line + 1
+            loader.duplicates.append(f"line {line}: duplicate key {key_node.value!r}; expected each key once")
+        seen.add(key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node))
+    loader.flatten_mapping(node)
+    return dict(loader.construct_pairs(node))
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The file's top-level mapping and the duplicate keys found, or a one-line ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; run `briefing init` to write a starter config, or pass --config PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the file: {error}") from None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: {_yaml_error(error)}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value lines), got {_show(data)}")
+    return data, loader.duplicates
+
+
+def _yaml_error(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return f"invalid YAML: {problem}"
+    return f"line {mark.line + 1}, column {mark.column + 1}: invalid YAML: {problem}"
+
+
+# --------------------------------------------------------------------------------------------- checking
+
+
+def _misplaced_keys(data: dict[str, Any]) -> list[str]:
+    problems = []
+    for field, variable in SECRET_VARIABLES.items():
+        if field in data:
+            problems.append(f"{field}: secrets are not read from the file; set {variable} in the environment")
+    if "config_path" in data:
+        problems.append("config_path: unknown key; the file's own path is known, pass --config PATH")
+    return problems
+
+
+def _cross_field_problems(data: dict[str, Any]) -> list[str]:
+    """Checks that span several keys; tolerant of a badly shaped file (pydantic reports the shapes)."""
+    sections = [s for s in _list(data.get("sections")) if isinstance(s, dict)]
+    problems = _duplicates([s.get("name") for s in sections], "sections[{i}].name", "section name")
+    problems += _duplicates(
+        [e.get("name") for e in _list(data.get("editions")) if isinstance(e, dict)],
+        "editions[{i}].name",
+        "edition name",
+    )
+    problems += _duplicate_feed_urls(sections)
+    if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections", []), list):
+        problems.append("sections: no feeds configured; expected at least one section with at least one feed url")
+    problems += _email_problems(data.get("email"), {s.get("name") for s in sections})
+    return problems
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _duplicates(values: list[object], where: str, what: str) -> list[str]:
+    first: dict[object, int] = {}
+    problems = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            original = where.format(i=first[value])
+            problems.append(f"{where.format(i=index)}: duplicate {what} {value!r}; already used by {original}")
+        first.setdefault(value, index)
+    return problems
+
+
+def _duplicate_feed_urls(sections: list[dict[str, Any]]) -> list[str]:
+    first: dict[str, str] = {}
+    problems = []
+    for i, section in enumerate(sections):
+        for j, feed in enumerate(_list(section.get("feeds"))):
+            url = feed.get("url") if isinstance(feed, dict) else None
+            if not isinstance(url, str):
+                continue
+            where = f"sections[{i}].feeds[{j}].url"
+            if url.strip() in first:
+                problems.append(f"{where}: duplicate feed URL {url!r}; already listed at {first[url.strip()]}")
+            first.setdefault(url.strip(), where)
+    return problems
+
+
+def _email_problems(email: object, section_names: set[object]) -> list[str]:
+    if not isinstance(email, dict):
+        return []
+    problems = []
+    subscribers = _list(email.get("subscribers"))
+    if email.get("enabled") is True and not subscribers and not email.get("subscribers_file"):
+        problems.append("email.enabled: true, but expected subscribers or subscribers_file to send to")
+    for i, subscriber in enumerate(subscribers):
+        wanted = subscriber.get("sections") if isinstance(subscriber, dict) else None
+        for j, name in enumerate(_list(wanted)):
+            if isinstance(name, str) and name not in section_names:
+                known = ", ".join(sorted(str(n) for n in section_names if isinstance(n, str))) or "none"
+                problems.append(
+                    f"email.subscribers[{i}].sections[{j}]: expected a configured section ({known}), got {name!r}"
+                )
+    return problems
+
+
+# ------------------------------------------------------------------------------------------- describing
+
+_EXPECTED = {
+    "string_type": "expected text",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list (lines starting with '- ')",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "dict_type": "expected a mapping (key: value lines)",
+}
+
+
+def _describe(detail: ErrorDetails) -> str:
+    """One pydantic error as `key.path[0]: expected ..., got ...`."""
+    where = _format_loc(detail["loc"]) or "(top level)"
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key{_did_you_mean(detail['loc'])}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    return f"{where}: {_expected(detail)}, got {_show(detail['input'])}"
+
+
+def _expected(detail: ErrorDetails) -> str:
+    kind, ctx = detail["type"], detail.get("ctx", {})
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", detail["msg"]))
+    if kind == "literal_error":
+        return f"expected one of {ctx['expected']}"
+    bounds = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than"}
+    bounds["less_than_equal"] = "at most"
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        return f"expected a number {bounds[kind]} {limit:g}"
+    return _EXPECTED.get(kind) or detail["msg"].replace("Input should be", "expected", 1)
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str) and len(value) > 80:
+        value = value[:77] + "..."
+    shown = repr(value)
+    return shown if len(shown) <= 90 else shown[:87] + "..."
+
+
+def _did_you_mean(loc: tuple[int | str, ...]) -> str:
+    model = _model_at(loc[:-1])
+    if model is None or not isinstance(loc[-1], str):
+        return ""
+    names = [info.alias or name for name, info in model.model_fields.items() if name not in _NOT_FROM_FILE]
+    close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
+    known = ", ".join(names)
+    return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {known}"
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The settings model that a key path leads to (list indices step into the item model)."""
+    model: type[BaseModel] | None = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None:
+            return None
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = fields.get(part) or model.model_fields.get(part)
+        model = _inner_model(info.annotation) if info else None
+    return model
+
+
+def _inner_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _inner_model(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _mask_url_passwords(value: Any) -> Any:
+    """Hide passwords written into URLs (https://user:secret@host) anywhere in the settings."""
+    if isinstance(value, dict):
+        return {key: _mask_url_passwords(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask_url_passwords(item) for item in value]
+    if isinstance(value, str):
+        return re.sub(r"(://[^/:@\s]+:)[^/@\s]+@", r"\1***@", value)
+    return value
