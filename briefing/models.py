@@ -115,6 +115,50 @@ class ParsedFeed:
     title: str | None = None
     ttl: timedelta | None = None  # RSS <ttl>
     error: str | None = None  # set when the body is not a usable feed
+    warning: str | None = None  # set when articles were kept from a damaged body (a truncated feed)
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What one poll did with one feed. `error` is the one-line reason when it failed (or was retired)."""
+
+    key: str
+    status: FetchStatus
+    new_articles: int = 0
+    articles: int = 0  # articles read from the body (new or already stored)
+    error: str | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """One `briefing poll`: an outcome per due feed and the ids of the articles stored for the first time."""
+
+    outcomes: tuple[FeedOutcome, ...] = ()
+    new_article_ids: tuple[str, ...] = ()
+
+    @property
+    def polled(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def ok(self) -> int:
+        """Feeds that sent new content that was read."""
+        return sum(1 for o in self.outcomes if o.status is FetchStatus.OK and o.error is None)
+
+    @property
+    def not_modified(self) -> int:
+        """Feeds with nothing new (304, or the same bytes as last time): nothing parsed."""
+        return sum(1 for o in self.outcomes if o.status in (FetchStatus.NOT_MODIFIED, FetchStatus.UNCHANGED))
+
+    @property
+    def failed(self) -> int:
+        """Feeds that failed to fetch or parse, or were retired (410)."""
+        return sum(1 for o in self.outcomes if o.error is not None)
+
+    @property
+    def new_articles(self) -> int:
+        return len(self.new_article_ids)
 
 
 # ------------------------------------------------------------------------------------------------ clusters
@@ -173,6 +217,7 @@ class SummaryStats:
     bullets_checked: int = 0
     bullets_repaired: int = 0
     bullets_dropped: int = 0
+    fallback_reason: str | None = None  # why extractive bullets replaced the LLM's (error, budget, check)
 
 
 @dataclass(frozen=True)
@@ -438,7 +483,7 @@ class SlotStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Slot:
+class ScheduleSlot:
     """One scheduled edition on one local date, as the schedule ledger records it."""
 
     name: str
@@ -456,9 +501,9 @@ class DueReport:
     """What one `run-due` pass did."""
 
     polled: int = 0  # feeds polled
-    ran: tuple[Slot, ...] = ()  # slots built (and sent) in this pass
-    skipped: tuple[Slot, ...] = ()  # slots recorded as missed
-    failed: tuple[Slot, ...] = ()  # slots whose build or send raised
+    ran: tuple[ScheduleSlot, ...] = ()  # slots built (and sent) in this pass
+    skipped: tuple[ScheduleSlot, ...] = ()  # slots recorded as missed
+    failed: tuple[ScheduleSlot, ...] = ()  # slots whose build or send raised
     sends: tuple[SendReport, ...] = ()
 
     @property

@@ -1,0 +1,197 @@
+"""One `briefing poll`: due feeds -> fetch -> parse -> store, each feed isolated from the others.
+
+    report = ingest.poll(settings, store, now)
+
+Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); parse each new body
+(`briefing.parse`) as it arrives, in worker processes when there are many, so CPU-bound parsing never stalls
+the event loop and overlaps the network; apply RSS `<ttl>` to the next poll; fetch full pages for `full_text`
+feeds; store the articles and the feed's new state in one transaction per feed.
+
+A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
+back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
+Ingest knows the order of the steps, not HTTP (poll) nor feed formats (parse) nor SQL (store).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import random
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import httpx
+
+from briefing.config import PollSettings, Settings, feeds_from_settings
+from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
+from briefing.parse import extract_article, parse_feed
+from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
+from briefing.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
+MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
+
+
+def poll(
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
+    *,
+    rand: Random = random.random,
+) -> PollReport:
+    """Fetch every due feed once and store its new articles. Never raises for one feed."""
+    store.sync_feeds(feeds_from_settings(settings))
+    due = store.due_feeds(now)
+    with _parser(len(due)) as parser:
+        pending = _Pending(parser, now, progress, len(due))
+        results = poll_feeds(due, settings.poll, now, transport, rand=rand, on_result=pending.arrived)
+        outcomes = [
+            _settle(store, settings.poll, pending, feed, result, now, rand, transport)
+            for feed, result in zip(due, results, strict=True)
+        ]
+    new_ids = tuple(article_id for outcome, ids in outcomes for article_id in ids)
+    return PollReport(outcomes=tuple(outcome for outcome, _ in outcomes), new_article_ids=new_ids)
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+
+
+class _Pending:
+    """Parses bodies as their fetches complete, and reports progress."""
+
+    def __init__(self, parser: Executor | None, now: datetime, progress: Progress | None, total: int) -> None:
+        self._parser, self._now, self._progress, self._total = parser, now, progress, total
+        self._futures: dict[str, Future[ParsedFeed]] = {}
+        self._done = 0
+
+    def arrived(self, result: FetchResult) -> None:
+        if self._parser is not None and result.status is FetchStatus.OK and result.body is not None:
+            self._futures[result.feed.key] = self._parser.submit(
+                parse_feed, result.body, result.headers, result.feed, self._now
+            )
+        self._done += 1
+        if self._progress is not None:
+            self._progress(self._done, self._total)
+
+    def parsed(self, result: FetchResult) -> ParsedFeed | None:
+        """The parse of an OK body (raising what the parser raised); None for anything else."""
+        if result.status is not FetchStatus.OK or result.body is None:
+            return None
+        future = self._futures.get(result.feed.key)
+        if future is not None:
+            return future.result()
+        return parse_feed(result.body, result.headers, result.feed, self._now)
+
+
+@contextmanager
+def _parser(due: int) -> Iterator[Executor | None]:
+    """Worker processes for many feeds on several cores; None (parse in-process afterwards) otherwise."""
+    cores = os.cpu_count() or 1
+    if due < PARALLEL_FROM or cores < 2:
+        yield None
+        return
+    # spawn, not fork: the caller may run threads (a progress bar, a test server) whose locks fork would copy
+    pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------------------------------------ storing
+
+
+def _settle(
+    store: Store,
+    settings: PollSettings,
+    pending: _Pending,
+    before: Feed,
+    result: FetchResult,
+    now: datetime,
+    rand: Random,
+    transport: httpx.AsyncBaseTransport | None,
+) -> tuple[FeedOutcome, tuple[str, ...]]:
+    """Store one feed's articles and state; any failure here is this feed's alone."""
+    try:
+        if result.status is not FetchStatus.OK:
+            return _not_parsed(store, before, result), ()
+        parsed = pending.parsed(result)
+        if parsed is None or parsed.error:
+            return _failed(store, settings, before, result, _reason(parsed), now, rand), ()
+        return _store_articles(store, settings, _learnt(result.feed, parsed, settings, now), parsed, transport)
+    except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
+        reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        return _failed(store, settings, before, result, reason, now, rand), ()
+
+
+def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
+    """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
+    store.save_feed(result.feed)
+    if result.error:
+        log.warning("feed %s: %s", before.key, result.error)
+    return FeedOutcome(before.key, result.status, error=result.error)
+
+
+def _store_articles(
+    store: Store,
+    settings: PollSettings,
+    feed: Feed,
+    parsed: ParsedFeed,
+    transport: httpx.AsyncBaseTransport | None,
+) -> tuple[FeedOutcome, tuple[str, ...]]:
+    """Store what is new (with full text where configured), remember this feed for what is known."""
+    known = store.articles_by_id(a.id for a in parsed.articles)
+    fresh = tuple(a for a in parsed.articles if a.id not in known)
+    if feed.full_text and fresh:
+        fresh = _with_full_text(fresh, settings, transport)
+    with store.transaction():
+        store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
+        store.save_feed(feed)
+    new_ids = tuple(a.id for a in fresh)
+    return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
+
+
+def _reason(parsed: ParsedFeed | None) -> str:
+    return (parsed.error if parsed else None) or "no body to parse"
+
+
+def _failed(
+    store: Store, settings: PollSettings, before: Feed, result: FetchResult, reason: str, now: datetime, rand: Random
+) -> FeedOutcome:
+    """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
+    moved = replace(before, url=result.feed.url)
+    store.save_feed(record_failure(moved, reason, now, settings, rand))
+    log.warning("feed %s: %s", before.key, reason)
+    return FeedOutcome(before.key, FetchStatus.ERROR, error=reason)
+
+
+def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetime) -> Feed:
+    """The feed's title, and RSS <ttl> raising the next poll (never past the back-off cap)."""
+    feed = replace(feed, title=parsed.title or feed.title)
+    if parsed.ttl is None or feed.next_poll is None:
+        return feed
+    ttl = min(parsed.ttl, timedelta(hours=settings.max_backoff_hours))
+    return replace(feed, next_poll=max(feed.next_poll, now + ttl))
+
+
+def _with_full_text(
+    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
+) -> tuple[Article, ...]:
+    """Replace each article's text by the body extracted from its page, when that is richer."""
+    urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
+    pages = fetch_pages(urls, settings, transport)
+    improved = []
+    for article in articles:
+        page = pages.get(article.url)
+        text = extract_article(page, article.url) if page else None
+        improved.append(replace(article, text=text) if text and len(text) > len(article.text) else article)
+    return tuple(improved)

@@ -1,0 +1,466 @@
+"""Fetches feeds over HTTP, politely. Knows HTTP, not feeds: it never looks inside a body beyond a sniff test.
+
+`poll_feeds` fetches every feed once, concurrently (bounded overall and per host), and returns one
+`FetchResult` per feed carrying the feed's new polling state:
+
+- conditional GET with the stored ETag / Last-Modified; a 304 is NOT_MODIFIED and a 200 with the same bytes as
+  last time (sha256) is UNCHANGED, so neither is parsed again;
+- 301/308 move the feed (`feed.url`), 302/307 do not; 410 retires it; 429/503 honour Retry-After;
+- every other failure backs off exponentially with full jitter, capped at `max_backoff_hours`, never for good;
+- success schedules the next poll at `now + max(interval, Cache-Control max-age)`;
+- connect and total timeouts; the body is capped while streaming *after* decompression (a gzip bomb stops at
+  the cap); only http(s) is fetched, redirects included.
+
+Nothing raises out of `poll_feeds` for one bad feed: every failure is a FetchResult with status ERROR and a
+one-line reason. This is the only module that imports httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import re
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from briefing import __version__
+from briefing.config import PollSettings
+from briefing.models import Feed, FetchResult, FetchStatus
+
+USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing-news/briefing)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
+MAX_REDIRECTS = 5
+MIN_RETRY = timedelta(minutes=1)  # floor under jittered back-off so a failing feed never spins
+
+Random = Callable[[], float]
+OnResult = Callable[[FetchResult], None]
+
+
+class _FetchFailed(Exception):
+    """A one-line reason why a fetch failed; becomes FetchResult.error."""
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    url: str  # where the response came from after redirects
+    permanent_url: str  # the feed's new home after a chain of permanent redirects only
+    headers: dict[str, str]
+    body: bytes
+
+
+# ------------------------------------------------------------------------------------------------ public API
+
+
+def poll_feeds(
+    feeds: list[Feed],
+    settings: PollSettings,
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    rand: Random = random.random,
+    on_result: OnResult | None = None,
+) -> list[FetchResult]:
+    """Fetch every feed once; results in the order of `feeds`. `on_result` sees each result as it arrives."""
+    return asyncio.run(fetch_feeds(feeds, settings, now, transport, rand=rand, on_result=on_result))
+
+
+async def fetch_feeds(
+    feeds: list[Feed],
+    settings: PollSettings,
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    rand: Random = random.random,
+    on_result: OnResult | None = None,
+) -> list[FetchResult]:
+    """The async core of `poll_feeds`, for callers that already run an event loop."""
+    limits = _Limits(settings)
+    async with _client(settings, transport) as client:
+
+        async def one(feed: Feed) -> FetchResult:
+            result = await _fetch_guarded(client, limits, feed, settings, now, rand)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+
+def fetch_page(url: str, settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None) -> str | None:
+    """The HTML of an article page (for full-text feeds), or None when it cannot be fetched politely."""
+    return fetch_pages([url], settings, transport)[url]
+
+
+def fetch_pages(
+    urls: Iterable[str], settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> dict[str, str | None]:
+    """Several pages at once, with the same bounds, User-Agent, caps and timeouts as feeds."""
+    return asyncio.run(_fetch_pages(list(dict.fromkeys(urls)), settings, transport))
+
+
+def record_failure(
+    feed: Feed, reason: str, now: datetime, settings: PollSettings, rand: Random = random.random
+) -> Feed:
+    """The feed's state after a failure: the reason, one more failure, and a jittered back-off."""
+    failures = feed.consecutive_failures + 1
+    return replace(
+        feed,
+        last_attempt=now,
+        last_error=reason,
+        consecutive_failures=failures,
+        next_poll=now + backoff(failures, settings, rand),
+    )
+
+
+def backoff(failures: int, settings: PollSettings, rand: Random = random.random) -> timedelta:
+    """Exponential back-off with full jitter (AWS architecture blog, 2015): uniform in [0, min(cap, base*2^n)).
+
+    The base is the normal poll interval, so a feed that fails once is retried about as often as it is polled.
+    """
+    cap = timedelta(hours=settings.max_backoff_hours)
+    ceiling = min(cap, timedelta(minutes=settings.interval_minutes) * (1 << min(failures - 1, 32)))
+    return max(MIN_RETRY, ceiling * rand()) if ceiling > MIN_RETRY else ceiling
+
+
+# ------------------------------------------------------------------------------------------------ one feed
+
+
+async def _fetch_guarded(
+    client: httpx.AsyncClient, limits: _Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
+) -> FetchResult:
+    """One feed, with every failure turned into a result: nothing escapes for one bad feed."""
+    started = time.perf_counter()
+    try:
+        result = await _fetch(client, limits, feed, settings, now, rand)
+    except _FetchFailed as exc:
+        result = FetchResult(record_failure(feed, str(exc), now, settings, rand), FetchStatus.ERROR, error=str(exc))
+    except Exception as exc:  # a per-feed boundary: record whatever went wrong, keep polling the others
+        reason = f"unexpected error: {type(exc).__name__}: {_one_line(str(exc))}"
+        result = FetchResult(record_failure(feed, reason, now, settings, rand), FetchStatus.ERROR, error=reason)
+    return replace(result, elapsed=time.perf_counter() - started)
+
+
+async def _fetch(
+    client: httpx.AsyncClient, limits: _Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
+) -> FetchResult:
+    _check_scheme(feed.url)
+    async with limits.slot(feed.url):
+        try:
+            response = await asyncio.wait_for(
+                _get(client, feed.url, _conditional_headers(feed), settings), timeout=settings.timeout
+            )
+        except TimeoutError:
+            raise _FetchFailed(f"timed out after {settings.timeout:g} s") from None
+    moved = replace(feed, url=response.permanent_url)
+    return _interpret(moved, response, settings, now, rand)
+
+
+def _interpret(feed: Feed, response: _Response, settings: PollSettings, now: datetime, rand: Random) -> FetchResult:
+    """Turn a final (non-redirect) response into the feed's new state."""
+    status, headers = response.status, response.headers
+    if status == 304:
+        return FetchResult(_succeeded(feed, headers, settings, now), FetchStatus.NOT_MODIFIED, headers=headers)
+    if status == 410:
+        gone = replace(feed, retired=True, last_attempt=now, last_error="HTTP 410 Gone: feed retired", next_poll=None)
+        return FetchResult(gone, FetchStatus.GONE, headers=headers, error=gone.last_error)
+    if status in (429, 503):
+        return _throttled(feed, response, settings, now, rand)
+    if not 200 <= status < 300:
+        raise _FetchFailed(f"HTTP {status} {_reason_phrase(status)}".rstrip())
+    _check_body(response)
+    digest = hashlib.sha256(response.body).hexdigest()
+    ok = replace(_succeeded(feed, headers, settings, now), content_hash=digest)
+    if digest == feed.content_hash:
+        return FetchResult(ok, FetchStatus.UNCHANGED, headers=headers)
+    validated = replace(ok, etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+    return FetchResult(validated, FetchStatus.OK, body=response.body, headers=headers)
+
+
+def _succeeded(feed: Feed, headers: dict[str, str], settings: PollSettings, now: datetime) -> Feed:
+    interval = timedelta(minutes=settings.interval_minutes)
+    max_age = min(_max_age(headers.get("cache-control", "")), timedelta(hours=settings.max_backoff_hours))
+    return replace(
+        feed,
+        last_attempt=now,
+        last_success=now,
+        last_error=None,
+        consecutive_failures=0,
+        next_poll=now + max(interval, max_age),
+    )
+
+
+def _throttled(feed: Feed, response: _Response, settings: PollSettings, now: datetime, rand: Random) -> FetchResult:
+    """429/503: wait as long as the server asks (capped at the back-off cap), else back off as usual."""
+    reason = f"HTTP {response.status} {_reason_phrase(response.status)}"
+    failed = record_failure(feed, reason, now, settings, rand)
+    wait = _retry_after(response.headers.get("retry-after", ""), now)
+    if wait is not None:
+        cap = timedelta(hours=settings.max_backoff_hours)
+        failed = replace(failed, next_poll=now + min(cap, max(wait, MIN_RETRY)))
+        reason += f" (Retry-After {int(wait.total_seconds())} s)"
+        failed = replace(failed, last_error=reason)
+    return FetchResult(failed, FetchStatus.ERROR, headers=response.headers, error=reason)
+
+
+def _check_body(response: _Response) -> None:
+    """Failures visible at the HTTP level: nothing sent, or a web page where a feed should be."""
+    if not response.body.strip():
+        raise _FetchFailed(f"empty body (HTTP {response.status})")
+    content_type = response.headers.get("content-type", "").lower()
+    if "html" in content_type and "xhtml+xml" not in content_type and not _has_feed_markers(response.body):
+        raise _FetchFailed(f"an HTML page, not a feed (Content-Type {content_type.split(';')[0]})")
+
+
+_FEED_MARKERS = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]|\"version\"\s*:\s*\"https?://jsonfeed", re.I)
+
+
+def _has_feed_markers(body: bytes) -> bool:
+    return _FEED_MARKERS.search(body[:4096]) is not None
+
+
+# ------------------------------------------------------------------------------------------------ HTTP
+
+
+async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: PollSettings) -> _Response:
+    """GET with redirects followed by hand, so permanent moves are seen and every hop is checked for http(s)."""
+    permanent_url, permanent = url, True
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            async with client.stream("GET", url, headers=headers) as response:
+                if response.is_redirect and "location" in response.headers:
+                    target = urljoin(url, response.headers["location"].strip())
+                    _check_scheme(target, redirected=True)
+                    permanent = permanent and response.status_code in (301, 308)
+                    permanent_url = target if permanent else permanent_url
+                    url = target
+                    continue
+                ok = 200 <= response.status_code < 300
+                body = await _read_capped(response, settings.max_bytes) if ok else b""
+                return _Response(response.status_code, url, permanent_url, _lower(response.headers), body)
+        except httpx.TimeoutException as exc:
+            raise _FetchFailed(f"{_timeout_kind(exc)} timed out") from exc
+        except httpx.HTTPError as exc:
+            raise _FetchFailed(f"network error: {type(exc).__name__}: {_one_line(str(exc)) or url}") from exc
+    raise _FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, refusing anything past `max_bytes` while streaming (so a gzip bomb never inflates)."""
+    declared = response.headers.get("content-length", "")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if declared.isdigit() and int(declared) > max_bytes and encoding in ("", "identity"):
+        raise _FetchFailed(f"body too large: {int(declared):,} bytes declared, the limit is {max_bytes:,}")
+    inflater = _Inflater(encoding)
+    chunks: list[bytes] = []
+    total = 0
+    async for raw in response.aiter_raw():
+        data = inflater.feed(raw, max_bytes - total + 1)
+        total += len(data)
+        if total > max_bytes:
+            raise _FetchFailed(f"body too large: more than {max_bytes:,} bytes after decompression")
+        chunks.append(data)
+    return b"".join(chunks)
+
+
+class _Inflater:
+    """Incremental Content-Encoding decoding with an output limit per step (zlib's max_length).
+
+    httpx's own decoders inflate each network chunk fully (a 64 KB gzip chunk of zeros is ~64 MB), so poll
+    reads raw bytes and decodes here, never producing more than the caller can still accept.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        if encoding in ("", "identity"):
+            self._zlib = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif encoding == "br":
+            import brotli  # type: ignore[import-untyped]  # declared in pyproject so httpx and poll can read Content-Encoding: br
+
+            self._brotli = brotli.Decompressor()
+            self._zlib = None
+        else:
+            raise _FetchFailed(f"unsupported Content-Encoding {encoding!r}")
+        self._first = True
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        try:
+            if self.encoding in ("", "identity"):
+                return data
+            if self.encoding == "br":
+                return self._brotli_feed(data, limit)
+            return self._zlib_feed(data, limit)
+        except _FetchFailed:
+            raise
+        except Exception as exc:  # zlib.error, brotli.error: a corrupt body is this feed's failure
+            raise _FetchFailed(f"cannot decode {self.encoding} body: {_one_line(str(exc))}") from exc
+
+    def _zlib_feed(self, data: bytes, limit: int) -> bytes:
+        assert self._zlib is not None
+        try:
+            out = self._zlib.decompress(data, limit)
+        except zlib.error:
+            if not (self._first and self.encoding == "deflate"):
+                raise
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            out = self._zlib.decompress(data, limit)
+        self._first = False
+        return out  # if unconsumed input remains, len(out) == limit and the caller stops
+
+    def _brotli_feed(self, data: bytes, limit: int) -> bytes:
+        try:
+            out: bytes = self._brotli.process(data, output_buffer_limit=limit)
+        except TypeError:  # brotli < 1.2 has no output limit: the chunk is inflated whole
+            out = self._brotli.process(data)
+        return out
+
+
+# ------------------------------------------------------------------------------------------------ pages
+
+
+async def _fetch_pages(
+    urls: list[str], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
+) -> dict[str, str | None]:
+    limits = _Limits(settings)
+    async with _client(settings, transport) as client:
+
+        async def one(url: str) -> str | None:
+            try:
+                _check_scheme(url)
+                async with limits.slot(url):
+                    response = await asyncio.wait_for(_get(client, url, {}, settings), timeout=settings.timeout)
+            except (_FetchFailed, TimeoutError):
+                return None
+            if response.status != 200 or not response.body:
+                return None
+            return response.body.decode(_charset(response.headers), errors="replace")
+
+        pages = await asyncio.gather(*(one(url) for url in urls))
+    return dict(zip(urls, pages, strict=True))
+
+
+def _charset(headers: dict[str, str]) -> str:
+    match = re.search(r"charset=[\"']?([\w.:-]+)", headers.get("content-type", ""), re.I)
+    if match:
+        try:
+            "".encode(match.group(1))
+            return match.group(1)
+        except LookupError:
+            pass
+    return "utf-8"
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+class _Limits:
+    """A global bound and a per-host bound on requests in flight."""
+
+    def __init__(self, settings: PollSettings) -> None:
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._per_host = settings.per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def slot(self, url: str) -> _Slot:
+        host = (urlsplit(url).hostname or "").lower()
+        return _Slot(self._all, self._hosts.setdefault(host, asyncio.Semaphore(self._per_host)))
+
+
+class _Slot:
+    def __init__(self, overall: asyncio.Semaphore, host: asyncio.Semaphore) -> None:
+        self._overall, self._host = overall, host
+
+    async def __aenter__(self) -> None:
+        await self._host.acquire()  # host first: a busy host must not hold global slots idle
+        await self._overall.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._overall.release()
+        self._host.release()
+
+
+def _client(settings: PollSettings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+    limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
+    headers = {
+        "User-Agent": settings.user_agent or USER_AGENT,
+        "Accept": ACCEPT,
+        "Accept-Encoding": "gzip, deflate, br",
+    }
+    return httpx.AsyncClient(
+        headers=headers, timeout=timeout, limits=limits, transport=transport, follow_redirects=False, trust_env=False
+    )
+
+
+def _conditional_headers(feed: Feed) -> dict[str, str]:
+    headers = {}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    return headers
+
+
+def _check_scheme(url: str, *, redirected: bool = False) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        where = "redirected to" if redirected else "feed URL is"
+        raise _FetchFailed(f"{where} {url!r}: only http(s) URLs are fetched")
+
+
+def _max_age(cache_control: str) -> timedelta:
+    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.I)
+    return timedelta(seconds=int(match.group(1))) if match else timedelta(0)
+
+
+def _retry_after(value: str, now: datetime) -> timedelta | None:
+    """Retry-After as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(timedelta(0), when - now)
+
+
+def _lower(headers: httpx.Headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        from http import HTTPStatus
+
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _timeout_kind(exc: httpx.TimeoutException) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "read"
+    return "request"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
