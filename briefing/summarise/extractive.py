@@ -1,0 +1,277 @@
+"""The offline summariser: the cluster's most central, non-redundant sentences, each citing its article.
+
+extractive knows sentences, TF-IDF vectors and titles; it must not know about LLMs, caching or grounding
+(the policy in `briefing.summarise` checks whatever this module proposes). It never writes a word that is not
+in a source: a bullet is a source sentence, possibly cut at a clause boundary, and its evidence is the whole
+original sentence.
+
+Scoring: a sentence's centrality is its mean cosine similarity to the cluster's other sentences plus its
+similarity to the article titles (what editors judged the story to be), with a small bonus for leads (news is
+written lead-first). Selection is MMR-style (maximal marginal relevance): each next sentence trades centrality
+against similarity to the sentences already chosen, and near-copies (wire rewrites) are skipped outright.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from briefing.models import Article, Bullet, Cluster
+
+MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
+HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed at all
+MIN_WORDS = 6  # shorter "sentences" are captions, bylines and fragments
+MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is markup or a list
+MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
+REDUNDANT = 0.55  # cosine similarity above which a sentence repeats one already chosen
+MMR_LAMBDA = 0.7  # weight of centrality against redundancy
+LEAD_BONUS = 0.05  # first sentences of an article summarise it
+
+# ------------------------------------------------------------------------------------------------ sentences
+
+_ABBREVIATION_WORDS = """
+    mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc corp co ltd vs etc no nos fig
+    jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
+    r"\s*[-—–]+\s*"
+)
+_BOILERPLATE = re.compile(
+    r"click here|subscribe|sign up|newsletter|read more|all rights reserved|copyright|©|cookie|advertisement"
+    r"|follow (?:us|him|her)|share this|download (?:the|our) app|watch the video|javascript|your browser"
+    r"|related:|photo:|image:|getty images|\bap photo\b|reporting by|editing by|contributed to this report"
+    r"|^(?:updated|published|posted)\b|https?://|www\.",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A usable source sentence: `text` is the bullet wording, `original` the sentence as the source has it."""
+
+    text: str
+    original: str
+    article: Article
+    position: int  # index among the article's sentences
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text; paragraph breaks always end one, abbreviations and initials never do."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        pieces = _BOUNDARY.split(paragraph.strip())
+        sentences.extend(_merge_abbreviations([p.strip() for p in pieces if p.strip()]))
+    return sentences
+
+
+def _merge_abbreviations(pieces: list[str]) -> list[str]:
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _ends_with_abbreviation(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    last = text.rstrip("\"'”’)]").split()[-1] if text.split() else ""
+    if not last.endswith("."):
+        return False
+    word = last[:-1].lstrip("\"'“‘([")
+    # "J." and "U.S." are initials; "Mr." and "Sept." are known abbreviations.
+    return len(word) == 1 or bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word)) or word.lower() in _ABBREVIATIONS
+
+
+def _usable(sentence: str) -> bool:
+    words = sentence.split()
+    return (
+        len(words) >= MIN_WORDS
+        and len(sentence) <= MAX_SENTENCE_CHARS
+        and not sentence.rstrip("\"'”’) ").endswith("?")  # a teaser question states nothing
+        and not _BOILERPLATE.search(sentence)
+        and sentence.rstrip("\"'”’) ")[-1:] in {".", "!"}
+        and not sentence.rstrip("\"'”’) ").endswith(("...", "…"))  # a lead cut off by the feed
+    )
+
+
+def article_sentences(article: Article) -> list[Sentence]:
+    """The usable sentences of one article, datelines removed and cut to bullet length."""
+    found: list[Sentence] = []
+    text = html.unescape(article.text[:MAX_TEXT_CHARS])
+    for position, original in enumerate(split_sentences(text)):
+        if not _usable(original):
+            continue
+        trimmed = trim_sentence(_DATELINE.sub("", original, count=1))
+        if trimmed is not None and len(trimmed.split()) >= MIN_WORDS:
+            found.append(Sentence(trimmed, original, article, position))
+    return found
+
+
+# ------------------------------------------------------------------------------------------------- trimming
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without)\b|n't\b", re.I)
+# Cuts that leave the main clause standing: what follows these adds to the sentence, it does not qualify it.
+_TRAILING_CLAUSE = re.compile(
+    r"(?:;\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:which|who|whom|whose|where|while|as|after|before|but|saying|adding"
+    r"|although|though|amid|despite|including|according)\b)|,\s+and\s+(?=(?:the|it|he|she|they|we|his|her"
+    r"|their|its|this|that|officials|police)\b))"
+)
+_PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
+
+
+def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
+    """The sentence cut to at most `max_words` at a clause boundary, or None when no safe cut exists.
+
+    A cut keeps the sentence's opening (its main clause) and removes only a trailing clause or a parenthesis,
+    so what remains is still stated by the source. A cut never splits a number or a quotation, and never
+    removes a negation (removing "not" from what is left would flip it; removing it with its clause is
+    allowed only when the clause does not carry one, to stay on the safe side).
+    """
+    sentence = " ".join(sentence.split())
+    if len(sentence.split()) <= max_words:
+        return sentence
+    shorter = _PARENTHETICAL.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), sentence)
+    if len(shorter.split()) <= max_words:
+        return shorter
+    for match in reversed(list(_TRAILING_CLAUSE.finditer(shorter))):
+        head, tail = shorter[: match.start()], shorter[match.start() :]
+        if len(head.split()) <= max_words and _safe_cut(head, tail):
+            return head.rstrip(" ,;:") + "."
+    return shorter if len(shorter.split()) <= HARD_MAX_WORDS else None
+
+
+def _safe_to_remove(removed: str) -> bool:
+    return not _NEGATION.search(removed)
+
+
+def _safe_cut(head: str, tail: str) -> bool:
+    quotes = len(re.findall(r"[\"“”]", head))
+    return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail)
+
+
+# -------------------------------------------------------------------------------------------------- scoring
+
+
+def _vectors(texts: Sequence[str]) -> np.ndarray:
+    """Rows are l2-normalised TF-IDF vectors, so a dot product is a cosine similarity."""
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'.-]*\w\b|\d")
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # every word is a stop word
+        return np.zeros((len(texts), 1))
+    return np.asarray(matrix.toarray())
+
+
+def _centrality(sentences: Sequence[Sentence], titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's centrality score, and the sentence-to-sentence similarity matrix."""
+    vectors = _vectors([s.text for s in sentences] + list(titles))
+    own, title_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
+    similarity = own @ own.T
+    n = len(sentences)
+    mean_similarity = (similarity.sum(axis=1) - 1.0) / max(n - 1, 1) if n > 1 else np.ones(1)
+    title_similarity = (own @ title_vectors.T).mean(axis=1) if len(titles) else np.zeros(n)
+    lead = np.array([LEAD_BONUS if s.position == 0 else 0.0 for s in sentences])
+    return mean_similarity + 0.5 * title_similarity + lead, similarity
+
+
+def _select(scores: np.ndarray, similarity: np.ndarray, limit: int) -> list[int]:
+    """MMR: repeatedly take the sentence with the best centrality after a penalty for repeating the chosen."""
+    chosen: list[int] = []
+    remaining = [int(i) for i in np.argsort(-scores, kind="stable")]
+    while remaining and len(chosen) < limit:
+        best, best_value = -1, -np.inf
+        for index in remaining:
+            overlap = max((similarity[index, c] for c in chosen), default=0.0)
+            if overlap >= REDUNDANT:
+                continue
+            value = MMR_LAMBDA * scores[index] - (1 - MMR_LAMBDA) * overlap
+            if value > best_value:
+                best, best_value = index, value
+        if best < 0:
+            break
+        chosen.append(best)
+        remaining.remove(best)
+    return chosen
+
+
+# -------------------------------------------------------------------------------------------------- bullets
+
+
+def _unique(sentences: list[Sentence]) -> list[Sentence]:
+    """Wire copies carry the same sentence: keep the first (earliest article) of each."""
+    seen: set[str] = set()
+    unique: list[Sentence] = []
+    for sentence in sentences:
+        key = re.sub(r"\W+", " ", sentence.text.lower()).strip()
+        if key not in seen:
+            seen.add(key)
+            unique.append(sentence)
+    return unique
+
+
+def _sources(sentence: Sentence, cluster: Cluster) -> tuple[str, ...]:
+    """The article the sentence comes from, plus any other article of the cluster that prints it verbatim."""
+    others = [a.id for a in cluster.articles if a.id != sentence.article.id and sentence.original in a.text]
+    return (sentence.article.id, *others)
+
+
+def candidate_bullets(cluster: Cluster, limit: int) -> list[Bullet]:
+    """Up to `limit` bullets, best first: more than a summary needs, so that the policy can skip failures."""
+    sentences = _unique([s for article in cluster.articles for s in article_sentences(article)])
+    if not sentences:
+        return []
+    scores, similarity = _centrality(sentences, [_clean_title(a.title, a.outlet) for a in cluster.articles])
+    return [
+        Bullet(text=sentences[i].text, sources=_sources(sentences[i], cluster), evidence=(sentences[i].original,))
+        for i in _select(scores, similarity, limit)
+    ]
+
+
+# ------------------------------------------------------------------------------------------------ headlines
+
+_SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<suffix>[^-|–—:]{1,60})$")
+_PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
+
+
+def _clean_title(title: str, outlet: str) -> str:
+    """A title without markup, " - Outlet" / " | Outlet" suffixes and "WATCH:"-style labels."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", title)).split())
+    match = _SUFFIX.search(text)
+    if match and _is_outlet(match.group("suffix"), outlet):
+        text = text[: match.start()]
+    return _PREFIX.sub("", text).strip()
+
+
+def _is_outlet(suffix: str, outlet: str) -> bool:
+    words = suffix.split()
+    simple = suffix.lower().replace(".com", "").strip()
+    named = bool(outlet) and (simple in outlet.lower() or outlet.lower() in simple)
+    branded = len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+    return named or branded
+
+
+def headline(cluster: Cluster) -> str:
+    """The most representative article title (closest to all the others and the text), cleaned."""
+    titles = [_clean_title(a.title, a.outlet) for a in cluster.articles]
+    usable = [t for t in titles if t] or ["Untitled story"]
+    if len(usable) <= 2:
+        return usable[0]
+    texts = [" ".join(a.text.split()[:80]) for a in cluster.articles]
+    vectors = _vectors(usable + texts)
+    title_vectors = vectors[: len(usable)]
+    centroid = vectors.sum(axis=0)
+    return usable[int(np.argmax(title_vectors @ centroid))]
+
+
+def extractive_bullets(cluster: Cluster, max_bullets: int) -> list[Bullet]:
+    """The summary's bullets before any check: 2..max_bullets when the sources have that many usable sentences."""
+    return candidate_bullets(cluster, max_bullets)
