@@ -1,0 +1,538 @@
+"""The grounding check: is a bullet supported by the text of the articles it cites?
+
+ground knows claims, source texts and the cluster a bullet belongs to; it must not know how bullets were
+written (extractive or LLM), nor what the summariser does with a failing verdict (repair, drop, fall back).
+
+A claim passes only if every rule passes:
+
+1. every cited id belongs to the cluster (`check_bullet`);
+2. the evidence span, if given, occurs in a cited source (case, whitespace, quotes and dashes normalised);
+3. every number, amount, percentage and date appears in the cited sources in an equivalent form
+   (6,000 = 6000 = 6k; 50% = 50 percent = fifty per cent; $2.5 billion = 2.5bn; "June 1" = "1 June");
+4. every name (a capitalised word outside sentence starts) appears in the cited sources, whole or in part;
+5. negation does not flip between the claim and the source sentences that best match it;
+6. the support score (how much of the claim's wording the best-matching source sentences carry) reaches
+   `GroundingSettings.threshold`.
+
+The score is a fixed logistic model over a few overlap features (weights fitted by `bench/ground.py` on the
+dev set, see docs/readme/grounding.md); a failed rule caps it below the threshold, so it stays monotone in
+how confident the check is that the claim is supported. Anything that stops the check from running raises
+`GroundingError`: an unchecked claim must never look supported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from briefing.config import GroundingSettings
+from briefing.errors import GroundingError
+from briefing.models import Bullet, Cluster, Verdict
+
+MAX_SOURCE_CHARS = 200_000  # per source: longer feed payloads are cut (untrusted input)
+MAX_CLAIM_CHARS = 2_000  # a bullet longer than this is not a bullet
+
+# ----------------------------------------------------------------------------------------------- normalising
+
+_FOLD = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b`\u00b4", "'")
+    | dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb", '"')
+    | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-")
+    | {"\u00a0": " "}
+)
+
+
+def normalise(text: str) -> str:
+    """Case, quotes, dashes and whitespace folded, so that quoting a source never fails on typography."""
+    folded = text.translate(_FOLD).replace("''", '"').lower()
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def _fold(text: str) -> str:
+    """Quotes and dashes folded, case kept (names are found by their capitals)."""
+    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip()
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+
+def _wordlist(words: str) -> list[str]:
+    return words.split()
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_STOPWORDS = _wordset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself of off on
+    once only or other our ours ourselves out over own same she should so some such than that the their theirs
+    them themselves then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves s t said says say told
+    tell tells according per cent percent mr mrs ms dr via ll ve re d m one may might must shall"""
+)
+_NEGATIONS = _wordset("not no never none nobody nothing neither nor cannot")
+# Verbs that deny: they count as negative when the other side has a negation, but on their own never flip a
+# verdict ("declined to comment" is faithful to "would not comment"; "sales declined" is not a negation).
+_DENIALS = _wordset(
+    """deny denies denied denying refuse refuses refused refusing decline declines declined declining reject
+    rejects rejected unable fail fails failed lack lacks lacked without"""
+)
+_SYNONYMS = {  # stems mapped to one key; small on purpose: each entry is a guess about paraphrase
+    **dict.fromkeys(("state", "stat", "announc", "claim", "declar", "report", "tell", "told"), "say"),
+    **dict.fromkeys(("big", "huge", "major"), "larg"),
+    **dict.fromkeys(("kill", "dead", "death"), "die"),
+    **dict.fromkeys(("begin", "began", "launch"), "start"),
+    **dict.fromkeys(("purchas", "bought", "acquir"), "buy"),
+    **dict.fromkeys(("help", "assist"), "aid"),
+    **dict.fromkeys(("approx", "nearly", "almost", "roughly", "around"), "about"),
+    **dict.fromkeys(("u.s", "america", "american"), "usa"),
+    **dict.fromkeys(("uk", "british"), "britain"),
+    "end": "finish",
+    "officer": "offici",
+}
+_WORD = re.compile(r"[^\W_]+(?:['.-][^\W_]+)*", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper: only needs to map a word and its inflections to one key, on both sides."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, keep in (("ies", 4), ("ing", 5), ("ed", 4), ("es", 5), ("s", 3), ("ly", 5)):
+        if word.endswith(suffix) and len(word) > keep and not word.endswith("ss"):
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    if len(word) > 5 and word[-1] == "e":
+        word = word[:-1]
+    return _SYNONYMS.get(word, word)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word tokens of normalised text; "n't" stays on its word so negation can be seen."""
+    return [w.strip(".'-") for w in _WORD.findall(text) if w.strip(".'-")]
+
+
+def _content(words: Iterable[str]) -> list[str]:
+    return [_stem(w) for w in words if w not in _STOPWORDS and not w.isdigit() and len(w) > 1]
+
+
+def _is_negation(word: str) -> bool:
+    return word in _NEGATIONS or word.endswith("n't")
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """A negation cue, except the idioms that are not one ("not only", "no doubt")."""
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if _is_negation(word) and not (word == "not" and following == "only") and following != "doubt":
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+
+_UNITS = {
+    **{word: n for n, word in enumerate(_wordlist("zero one two three four five six seven eight nine ten eleven"))},
+    **{word: n for n, word in enumerate(_wordlist("twelve thirteen fourteen fifteen sixteen seventeen"), start=12)},
+    **{word: n for n, word in enumerate(_wordlist("eighteen nineteen twenty"), start=18)},
+    **{word: 10 * n for n, word in enumerate(_wordlist("thirty forty fifty sixty seventy eighty ninety"), start=3)},
+    "hundred": 100,
+    "dozen": 12,
+}
+_SCALES = {
+    **dict.fromkeys(("thousand", "k"), 1e3),
+    **dict.fromkeys(("million", "millions", "m", "mn", "mln"), 1e6),
+    **dict.fromkeys(("billion", "billions", "bn", "b"), 1e9),
+    **dict.fromkeys(("trillion", "tn"), 1e12),
+}
+_NUMBER_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?:st|nd|rd|th)?"
+    rf"|(?P<word>(?:{_NUMBER_WORD})(?:-(?:{_NUMBER_WORD}))?)\b)"
+    r"(?:\s?(?P<scale>thousand|millions?|billions?|trillion|bn|mn|mln|tn|m|b|k)\b)?",
+)
+_AMBIGUOUS_WORDS = frozenset({"one", "zero"})  # "one of them", "zero-sum": not numbers a bullet asserts
+
+
+@dataclass(frozen=True)
+class _Number:
+    text: str
+    value: float  # scaled: "2.5bn" -> 2.5e9
+    bare: float  # as written: "2.5bn" -> 2.5
+    scaled: bool
+    spelled: bool
+
+
+def _word_value(word: str) -> float:
+    return float(sum(_UNITS[part] for part in word.split("-")))
+
+
+def _numbers(text: str) -> list[_Number]:
+    """Numbers in normalised text, with their magnitude words applied ("$2.5 billion" -> 2.5e9)."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        if match["digits"]:
+            bare = float(match["digits"].replace(",", "") + ("." + match["frac"] if match["frac"] else ""))
+        else:
+            bare = _word_value(match["word"])
+        scale = _SCALES.get(match["scale"] or "", 1.0)
+        found.append(_Number(match.group(0), bare * scale, bare, scale != 1.0, match["word"] is not None))
+    return found
+
+
+def _number_supported(number: _Number, values: frozenset[float]) -> bool:
+    if _close(number.value, values):
+        return True
+    # A bare number in the claim may be written with its magnitude in the source, never the reverse:
+    # "2.5" in a claim may be the source's "2.5 billion"; the claim's "2.5 billion" is not the source's "2.5 m".
+    return not number.scaled and _close(number.bare, values)
+
+
+def _close(value: float, values: frozenset[float]) -> bool:
+    return value in values or any(abs(value - v) <= 1e-9 * max(1.0, abs(v)) for v in values)
+
+
+def _source_values(text: str) -> frozenset[float]:
+    values: set[float] = set()
+    for number in _numbers(text):
+        values.update((number.value, number.bare))
+    return frozenset(values)
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sept sep",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<m2>{_MONTH})\b)"
+)
+
+
+def _dates(text: str) -> set[tuple[int, int]]:
+    """(month, day) pairs in normalised text, whichever order they are written in."""
+    found = set()
+    for match in _DATE.finditer(text):
+        month, day = (match["m1"], match["d1"]) if match["m1"] else (match["m2"], match["d2"])
+        if 1 <= int(day) <= 31:
+            found.add((_MONTHS[month], int(day)))
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ names
+
+_NAME_TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:['.][^\W_]+)*", re.UNICODE)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"(]\s*)$")
+
+
+_NOT_NAMES = _STOPWORDS | _NEGATIONS | {"unk"}  # "UNK": an unknown-word marker left by old summarisers
+
+
+def _names(claim: str) -> list[str]:
+    """Capitalised words of the claim that are names: not sentence-initial (unless a capitalised word follows,
+    as in "Joe Biden said"), not stopwords, and not in a title-cased or all-capitals claim."""
+    matches = list(_NAME_TOKEN.finditer(claim))
+    capitalised = [m for m in matches if m.group(0)[0].isupper()]
+    if not matches or len(capitalised) > 0.6 * len(matches) + 1:
+        return []
+    names = []
+    for index, match in enumerate(matches):
+        word = match.group(0)
+        if not word[0].isupper() or word.lower() in _NOT_NAMES:
+            continue
+        initial = _SENTENCE_START.search(claim[: match.start()]) is not None
+        following = matches[index + 1].group(0) if index + 1 < len(matches) else ""
+        if initial and not (following[:1].isupper() and claim[match.end() : matches[index + 1].start()] == " "):
+            continue
+        names.append(word)
+    return names
+
+
+def _name_supported(name: str, words: frozenset[str]) -> bool:
+    """Whole or in part: "Israeli" is supported by "Israel", "Biden's" by "Biden"."""
+    word = normalise(name)
+    word = word[:-2] if word.endswith("'s") else word
+    if word in words or len(word) < 4:
+        return word in words
+    stem = word[: max(4, len(word) - 3)]
+    return any(w.startswith(stem) and abs(len(w) - len(word)) <= 3 for w in words)
+
+
+# -------------------------------------------------------------------------------------------- sentences
+
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n\s*")
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    words: tuple[str, ...]
+    content: frozenset[str]
+    negated: bool
+
+
+def _sentence(text: str) -> _Sentence:
+    words = tuple(_words(text))
+    return _Sentence(text, words, frozenset(_content(words)), _negated(words))
+
+
+def _split(text: str) -> list[str]:
+    return [normalise(part) for part in _SPLIT.split(text.translate(_FOLD)) if normalise(part)]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Everything the rules need from the cited texts, computed once per distinct source text."""
+
+    text: str
+    sentences: tuple[_Sentence, ...]
+    words: frozenset[str]
+    content: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    values: frozenset[float]
+    dates: frozenset[tuple[int, int]]
+
+
+def _pairs(content: Sequence[str], reach: int) -> set[tuple[str, str]]:
+    return {(a, b) for i, a in enumerate(content) for b in content[i + 1 : i + 1 + reach]}
+
+
+@lru_cache(maxsize=512)
+def _source(text: str) -> _Source:
+    sentences = tuple(_sentence(s) for s in _split(text))
+    normalised = normalise(text)
+    pairs: set[tuple[str, str]] = set()
+    for sentence in sentences:
+        pairs |= _pairs(_content(sentence.words), reach=3)
+    words = frozenset(
+        part for s in sentences for w in s.words for part in (w[:-2] if w.endswith("'s") else w).split("-")
+    )
+    return _Source(
+        text=normalised,
+        sentences=sentences,
+        words=words,
+        content=frozenset(c for s in sentences for c in s.content),
+        pairs=frozenset(pairs),
+        values=_source_values(normalised),
+        dates=frozenset(_dates(normalised)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- support
+
+
+@dataclass(frozen=True)
+class _Support:
+    """How well the best-matching source sentences carry one sentence of the claim."""
+
+    sentence: float  # share of the sentence's content words in the best-matching source sentence
+    document: float  # share anywhere in the cited sources
+    pairs: float  # share of its ordered word pairs found close together in one source sentence
+    missing: tuple[str, ...]  # content words found nowhere in the cited sources
+    negation: str | None  # why the negation differs, if it does
+
+
+def _window(claim: frozenset[str], sentences: Sequence[_Sentence]) -> tuple[float, int]:
+    """The start of the two consecutive source sentences sharing the most content words with the claim."""
+    best, where = -1.0, 0
+    for index in range(len(sentences)):
+        shared = claim & (
+            sentences[index].content | (sentences[index + 1].content if index + 1 < len(sentences) else frozenset())
+        )
+        if len(shared) > best:
+            best, where = float(len(shared)), index
+    return best / max(1, len(claim)), where
+
+
+def _negation_scope(words: Sequence[str]) -> list[tuple[str, str]]:
+    """Each negation cue with the first content word it governs ("did not win" -> ("not", "win"))."""
+    scopes = []
+    for index, word in enumerate(words):
+        if word in _DENIALS or (_is_negation(word) and _negated(words[index : index + 2])):
+            governed = _content(words[index + 1 : index + 5])
+            if governed:
+                scopes.append((word, governed[0]))
+    return scopes
+
+
+def _negation_differs(claim: _Sentence, window: Sequence[_Sentence]) -> str | None:
+    """Flags a flip only where both sides speak of the same thing: the word a negation governs must occur on
+    the other side too. A negation about something the other side never mentions is left to the word overlap."""
+    best = max(window, key=lambda s: len(s.content & claim.content))
+    context = frozenset().union(*(s.content for s in window))
+    source_cues = {cue for s in window for cue, _ in _negation_scope(s.words)}
+    claim_cues = {cue for cue, _ in _negation_scope(claim.words)}
+    quoted = best.text[:160]
+    for cue, governed in _negation_scope(claim.words):
+        if _is_negation(cue) and governed in context and not source_cues:
+            return f"negation differs from source: the claim says '{cue} {governed}', the source does not: '{quoted}'"
+    for cue, governed in _negation_scope(best.words):
+        if _is_negation(cue) and governed in claim.content and not claim_cues:
+            return f"negation differs from source: the source says '{cue} {governed}', the claim does not: '{quoted}'"
+    return None
+
+
+def _support(claim: _Sentence, source: _Source) -> _Support:
+    if not claim.content:
+        return _Support(1.0, 1.0, 1.0, (), None)
+    sentence = max((len(claim.content & s.content) for s in source.sentences), default=0) / len(claim.content)
+    _, start = _window(claim.content, source.sentences)
+    window = source.sentences[start : start + 2]
+    ordered = _content(claim.words)
+    claim_pairs = _pairs(ordered, reach=1)
+    pairs = len(claim_pairs & source.pairs) / len(claim_pairs) if claim_pairs else 1.0
+    missing = tuple(w for w in dict.fromkeys(ordered) if w not in source.content)
+    document = 1.0 - len(missing) / len(claim.content)
+    return _Support(sentence, document, pairs, missing, _negation_differs(claim, window))
+
+
+# ------------------------------------------------------------------------------------------------ score
+
+# Fitted by bench/ground.py (logistic regression, doc-grouped cross-validation) on grounding-dev.jsonl.
+_WEIGHTS = {"bias": -2.3, "sentence": 2.36, "document": 0.98, "pairs": 0.76}
+
+
+def _score(supports: Sequence[_Support]) -> float:
+    """Confidence that the whole claim is supported: its weakest sentence decides."""
+    return min(_sigmoid(_logit(s)) for s in supports)
+
+
+def _logit(support: _Support) -> float:
+    w = _WEIGHTS
+    return w["bias"] + w["sentence"] * support.sentence + w["document"] * support.document + w["pairs"] * support.pairs
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# ------------------------------------------------------------------------------------------------ rules
+
+
+def _number_reasons(claim: str, source: _Source) -> list[str]:
+    reasons = []
+    for number in _numbers(re.sub(r"^\s*\d{1,2}\.\s", "", claim)):  # "2. ..." numbers a list item
+        if number.spelled and number.text.split("-")[0] in _AMBIGUOUS_WORDS:
+            continue
+        if not _number_supported(number, source.values):
+            reasons.append(f"number '{number.text}' not in cited sources")
+    for month, day in sorted(_dates(claim) - source.dates):
+        reasons.append(f"date '{_MONTH_NAMES[month - 1]} {day}' not in cited sources")
+    return reasons
+
+
+_MONTH_NAMES = [
+    name for name, _ in sorted(((n, i) for n, i in _MONTHS.items() if len(n) > 3 or n == "may"), key=lambda p: p[1])
+]
+
+
+def _name_reasons(claim: str, source: _Source) -> list[str]:
+    missing = dict.fromkeys(n for n in _names(_fold(claim)) if not _name_supported(n, source.words))
+    return [f"name '{name}' not in cited sources" for name in missing]
+
+
+def check_claim(claim: str, sources: Sequence[str], settings: GroundingSettings | None = None) -> Verdict:
+    """Is `claim` supported by the texts in `sources`? Raises GroundingError when it cannot tell."""
+    settings = settings or GroundingSettings()
+    supports, reasons = _assess(claim, sources)
+    score = _score(supports)
+    if score < settings.threshold:
+        reasons.append(_low_support_reason(score, supports))
+    elif reasons:
+        score = settings.threshold * score * 0.999  # a failed rule keeps the ordering but stays below
+    return Verdict(supported=not reasons, score=score, reasons=tuple(reasons))
+
+
+def claim_features(claim: str, sources: Sequence[str]) -> dict[str, float]:
+    """The score's inputs for the claim's weakest sentence, and whether any rule failed (for bench/ground.py)."""
+    supports, reasons = _assess(claim, sources)
+    weakest = min(supports, key=_logit)
+    return {
+        "sentence": weakest.sentence,
+        "document": weakest.document,
+        "pairs": weakest.pairs,
+        "rule_failed": float(bool(reasons)),
+    }
+
+
+def _assess(claim: str, sources: Sequence[str]) -> tuple[list[_Support], list[str]]:
+    """Support of each claim sentence, and the reasons of every failed rule."""
+    text = _usable_claim(claim)
+    joined = "\n".join(s[:MAX_SOURCE_CHARS] for s in sources if isinstance(s, str) and s.strip())
+    if not joined:
+        raise GroundingError("cannot check a claim against sources without text")
+    source = _source(joined)
+    supports = [_support(_sentence(s), source) for s in _split(text)]
+    reasons = _number_reasons(normalise(text), source) + _name_reasons(text, source)
+    reasons += [s.negation for s in supports if s.negation]
+    return supports, reasons
+
+
+def _usable_claim(claim: str) -> str:
+    text = claim.strip() if isinstance(claim, str) else ""
+    if not _WORD.search(text):
+        raise GroundingError("cannot check an empty claim")
+    return text[:MAX_CLAIM_CHARS]
+
+
+def _low_support_reason(score: float, supports: Sequence[_Support]) -> str:
+    weakest = min(supports, key=_logit)
+    reason = (
+        f"low support from cited sources (score {score:.2f}; "
+        f"the best-matching source sentence carries {weakest.sentence:.0%} of its words)"
+    )
+    if weakest.missing:
+        reason += "; not in sources: " + ", ".join(weakest.missing[:6])
+    return reason
+
+
+def check_bullet(bullet: Bullet, cluster: Cluster, settings: GroundingSettings | None = None) -> Verdict:
+    """Check a bullet against the articles it cites; citations outside the cluster fail the bullet."""
+    articles = {a.id: a for a in cluster.articles}
+    if not bullet.sources:
+        return Verdict(False, 0.0, ("cites no source",))
+    unknown = [s for s in bullet.sources if s not in articles]
+    if unknown:
+        return Verdict(False, 0.0, tuple(f"cited id '{s}' is not an article of cluster {cluster.id}" for s in unknown))
+    texts = [f"{articles[s].title}\n{articles[s].text}" for s in bullet.sources]
+    verdict = check_claim(bullet.text, texts, settings)
+    bad_spans = _evidence_reasons(bullet.evidence, texts)
+    if not bad_spans:
+        return verdict
+    score = min(verdict.score, (settings or GroundingSettings()).threshold * verdict.score * 0.999)
+    return Verdict(False, score, (*verdict.reasons, *bad_spans))
+
+
+def _evidence_reasons(evidence: Sequence[str], texts: Sequence[str]) -> list[str]:
+    haystack = [normalise(t) for t in texts]
+    reasons = []
+    for span in evidence:
+        needle = normalise(span).strip(" \"'.")
+        if needle and not any(needle in h for h in haystack):
+            reasons.append(f"evidence '{span[:80]}' does not occur in a cited source")
+    return reasons
