@@ -505,10 +505,11 @@ class DueReport:
     skipped: tuple[ScheduleSlot, ...] = ()  # slots recorded as missed
     failed: tuple[ScheduleSlot, ...] = ()  # slots whose build or send raised
     sends: tuple[SendReport, ...] = ()
+    poll_error: str | None = None  # the poll step raised (feeds failing one by one are not this)
 
     @property
     def nothing_due(self) -> bool:
-        return not (self.polled or self.ran or self.failed)
+        return not (self.polled or self.ran or self.failed or self.poll_error)
 
     @property
     def partial(self) -> bool:

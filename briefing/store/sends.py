@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 
-from briefing.models import SendRecord, SendStatus, Slot, SlotStatus
+from briefing.models import ScheduleSlot, SendRecord, SendStatus, SlotStatus
 from briefing.store._codec import from_db_time, to_db_time
 
 SCHEMA = """
@@ -113,20 +113,20 @@ class SendStore:
 
     # -------------------------------------------------------------------------------------- schedule ledger
 
-    def slot(self, name: str, local_date: date) -> Slot | None:
+    def slot(self, name: str, local_date: date) -> ScheduleSlot | None:
         row = self._db.execute(
             "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
         ).fetchone()
         return None if row is None else _slot_from_row(row)
 
-    def latest_slot(self, name: str) -> Slot | None:
+    def latest_slot(self, name: str) -> ScheduleSlot | None:
         """The ledger's most recent slot of an edition, whatever its status."""
         row = self._db.execute(
             "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,)
         ).fetchone()
         return None if row is None else _slot_from_row(row)
 
-    def save_slot(self, slot: Slot) -> None:
+    def save_slot(self, slot: ScheduleSlot) -> None:
         """Insert or replace a slot's ledger row."""
         with self.transaction():
             self._db.execute(
@@ -146,7 +146,7 @@ class SendStore:
                 ),
             )
 
-    def slots(self, limit: int = 50) -> list[Slot]:
+    def slots(self, limit: int = 50) -> list[ScheduleSlot]:
         """The most recent slots of every edition, newest first."""
         rows = self._db.execute("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,)).fetchall()
         return [_slot_from_row(row) for row in rows]
@@ -165,8 +165,8 @@ def _send_from_row(row: sqlite3.Row) -> SendRecord:
     )
 
 
-def _slot_from_row(row: sqlite3.Row) -> Slot:
-    return Slot(
+def _slot_from_row(row: sqlite3.Row) -> ScheduleSlot:
+    return ScheduleSlot(
         name=row["name"],
         local_date=date.fromisoformat(row["local_date"]),
         due=from_db_time(row["due"]),

@@ -1,0 +1,1 @@
+"""deliver: writes outputs atomically (files) and sends editions by email, once per recipient."""

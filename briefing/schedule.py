@@ -1,0 +1,294 @@
+"""When editions are due: the cron-friendly `run_due` and the long-running `run_forever`, sharing one ledger.
+
+Knows edition times ("06:30" in `settings.timezone`), daylight saving, the grace period and the schedule
+ledger in the store; knows nothing of how an edition is polled, built or sent — that is `Jobs`, injected.
+
+A slot is (edition name, local date). Its due instant is the local time on that date; a local time that does
+not exist (the spring-forward gap) runs at the first valid instant after it, and one that happens twice (fall
+back) runs at its first occurrence, once, because the ledger has one row per slot. A slot whose time has
+passed runs once if it is at most `grace_hours` late; older missed slots are recorded as skipped and never
+backfilled. Only the latest due slot of each edition runs in a pass.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import schedule
+
+from briefing.config import EditionSettings, Settings
+from briefing.errors import BriefingError, ConfigError
+from briefing.models import DueReport, ScheduleSlot, SendReport, SlotStatus
+from briefing.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_SLOT_ATTEMPTS = 3  # a build that keeps raising is not retried every minute for the whole grace period
+LOOKBACK_DAYS = 7  # how far back missed slots are recorded as skipped after a long outage
+
+
+class Jobs(Protocol):
+    """The work the schedule triggers; `briefing.pipeline` provides the real one, tests a recording fake."""
+
+    def poll(self) -> int:
+        """Poll the feeds that are due now; return how many were polled (0 when none was due)."""
+        ...
+
+    def build(self, edition_name: str, at: datetime) -> str:
+        """Build (and write) the edition `edition_name` for the instant `at`; return its edition id."""
+        ...
+
+    def send(self, edition_id: str) -> SendReport:
+        """Email a built edition to its subscribers (exactly once per recipient)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+# ------------------------------------------------------------------------------------------- due times
+
+
+def due_instant(day: date, at: str, timezone: str) -> datetime:
+    """The UTC instant of local time `at` ("HH:MM") on `day` in `timezone`, daylight saving resolved."""
+    zone = ZoneInfo(timezone)
+    hour, minute = _parse_at(at)
+    wall = datetime(day.year, day.month, day.day, hour, minute)
+    first = wall.replace(tzinfo=zone, fold=0)  # fold=0: the first of two occurrences when the clocks go back
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+        return first.astimezone(UTC)
+    # The local time does not exist (clocks went forward): run at the first valid instant after it.
+    instant = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)  # the earlier reading of the gap
+    while instant.astimezone(zone).replace(tzinfo=None) < wall:
+        instant += timedelta(minutes=1)
+    return instant
+
+
+def _parse_at(at: str) -> tuple[int, int]:
+    try:
+        parsed = datetime.strptime(at, "%H:%M")
+    except ValueError:
+        raise ConfigError(f'editions: at: expected a local time "HH:MM", got {at!r}') from None
+    return parsed.hour, parsed.minute
+
+
+# ------------------------------------------------------------------------------------------------- run-due
+
+
+def run_due(settings: Settings, store: Store, now: datetime, jobs: Jobs) -> DueReport:
+    """Poll the feeds that are due, then build (and send) every edition slot that is due: `briefing run-due`."""
+    try:
+        polled, poll_error = jobs.poll(), None
+    except Exception as error:  # editions are still built from what is stored
+        log.error("poll failed: %s", error, exc_info=True)
+        polled, poll_error = 0, str(error)
+    return replace(run_due_editions(settings, store, now, jobs), polled=polled, poll_error=poll_error)
+
+
+def run_due_editions(settings: Settings, store: Store, now: datetime, jobs: Jobs) -> DueReport:
+    """Build (and send) the edition slots that are due at `now`; record missed ones as skipped."""
+    ran: list[ScheduleSlot] = []
+    skipped: list[ScheduleSlot] = []
+    failed: list[ScheduleSlot] = []
+    sends: list[SendReport] = []
+    for edition in settings.editions:
+        plan = _plan(edition, settings, store, now)
+        for slot in plan.skip:
+            skipped.append(slot)
+            store.save_slot(slot)
+        if plan.run is not None:
+            outcome = _run_slot(plan.run, settings, store, now, jobs)
+            (failed if outcome.slot.error else ran).append(outcome.slot)
+            sends += [outcome.send] if outcome.send else []
+    return DueReport(ran=tuple(ran), skipped=tuple(skipped), failed=tuple(failed), sends=tuple(sends))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    run: ScheduleSlot | None = None
+    skip: list[ScheduleSlot] = field(default_factory=list)
+
+
+def _plan(edition: EditionSettings, settings: Settings, store: Store, now: datetime) -> _Plan:
+    """Which slot of this edition runs now (the latest unfinished one within grace) and which are skipped."""
+    grace = timedelta(hours=settings.grace_hours)
+    pending = [slot for slot in _past_slots(edition, settings, store, now) if _unfinished(slot, settings)]
+    plan = _Plan()
+    for slot in sorted(pending, key=lambda s: s.due, reverse=True):
+        if plan.run is None and now - slot.due <= grace:
+            plan = replace(plan, run=slot)
+        elif slot.status is not SlotStatus.BUILT:  # a built edition stays built, even if it was never sent
+            reason = "missed by more than the grace period" if now - slot.due > grace else "a later slot ran"
+            plan.skip.append(replace(slot, status=SlotStatus.SKIPPED, updated=now, error=reason))
+    return plan
+
+
+def _past_slots(edition: EditionSettings, settings: Settings, store: Store, now: datetime) -> list[ScheduleSlot]:
+    """Slots of this edition from the ledger's last one (or yesterday) to today whose time has come."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    latest = store.latest_slot(edition.name)
+    start = today - timedelta(days=1) if latest is None else latest.local_date
+    start = max(start, today - timedelta(days=LOOKBACK_DAYS))
+    slots = []
+    for offset in range((today - start).days + 1):
+        day = start + timedelta(days=offset)
+        due = due_instant(day, edition.at, settings.timezone)
+        if due <= now:
+            known = store.slot(edition.name, day)
+            slots.append(known or ScheduleSlot(edition.name, day, due, SlotStatus.STARTED, now, attempts=0))
+    return slots
+
+
+def _unfinished(slot: ScheduleSlot, settings: Settings) -> bool:
+    """Still to do: new, interrupted, failed (under the attempt cap), or built but not yet sent."""
+    if slot.attempts >= MAX_SLOT_ATTEMPTS:
+        return False
+    if slot.status is SlotStatus.BUILT:
+        return settings.email.enabled
+    return slot.status in (SlotStatus.STARTED, SlotStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    slot: ScheduleSlot
+    send: SendReport | None = None
+
+
+def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetime, jobs: Jobs) -> _Outcome:
+    """Build the slot's edition (unless already built) and send it if email is enabled; every step is
+    recorded before the next starts, so a crash leaves the ledger telling the next run where to resume."""
+    slot = replace(slot, attempts=slot.attempts + 1, updated=now, error=None)
+    if slot.status is not SlotStatus.BUILT:
+        store.save_slot(replace(slot, status=SlotStatus.STARTED))
+        try:
+            slot = replace(slot, status=SlotStatus.BUILT, edition_id=jobs.build(slot.name, slot.due))
+        except Exception as error:  # a job that raises is recorded; the schedule goes on
+            return _Outcome(_record_failure(store, replace(slot, status=SlotStatus.FAILED), "build", error))
+        store.save_slot(slot)
+    if not settings.email.enabled or slot.edition_id is None:
+        return _Outcome(slot)
+    try:
+        report = jobs.send(slot.edition_id)
+    except Exception as error:
+        return _Outcome(_record_failure(store, slot, "send", error))
+    slot = replace(slot, status=SlotStatus.SENT)
+    store.save_slot(slot)
+    return _Outcome(slot, report)
+
+
+def _record_failure(store: Store, slot: ScheduleSlot, step: str, error: Exception) -> ScheduleSlot:
+    log.error("%s %s (%s) failed: %s", step, slot.name, slot.local_date, error, exc_info=True)
+    failed = replace(slot, error=f"{step} failed: {error}")
+    store.save_slot(failed)
+    return failed
+
+
+# ------------------------------------------------------------------------------------------- one instance
+
+
+@contextmanager
+def instance_lock(database: Path) -> Iterator[Path]:
+    """Hold `<database>.lock` (flock) for the duration; a second `schedule` or `run-due` fails at once."""
+    path = database.with_name(database.name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BriefingError(
+                f"another briefing (pid {holder}) is already running the schedule; lock: {path}",
+                hint="wait for it to finish, or stop it first",
+            ) from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ------------------------------------------------------------------------------------------- run forever
+
+
+class _StopSignals:
+    """SIGTERM/SIGINT ask the loop to stop after the current step; previous handlers come back on exit."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGTERM, signal.SIGINT):
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        log.warning("received %s: finishing the current step, then stopping", signal.Signals(number).name)
+        self.requested = True
+
+
+def run_forever(
+    settings: Settings,
+    store_factory: Callable[[], AbstractContextManager[Store]],
+    jobs: Jobs,
+    clock: Clock | None = None,
+) -> None:
+    """`briefing schedule`: poll feeds every poll interval and check edition slots every minute, until
+    SIGTERM/SIGINT. Slots go through `run_due_editions`, so this loop and `run-due` share one ledger."""
+    clock = clock or SystemClock()
+    with instance_lock(settings.database_path), _StopSignals() as stop:
+
+        def guarded(name: str, step: Callable[[], object]) -> None:
+            if stop.requested:
+                return
+            try:
+                step()
+            except Exception:  # a job that raises is logged and the loop goes on
+                log.exception("%s failed; the schedule goes on", name)
+
+        def editions() -> None:
+            with store_factory() as store:
+                report = run_due_editions(settings, store, clock.now(), jobs)
+            for slot in report.ran:
+                log.info("edition %s (%s) done: %s", slot.name, slot.local_date, slot.status)
+
+        scheduler = schedule.Scheduler()
+        scheduler.every(round(settings.poll.interval_minutes * 60)).seconds.do(guarded, "poll", jobs.poll)
+        scheduler.every(1).minutes.do(guarded, "editions", editions)
+        scheduler.run_all()  # start with a poll and a slot check rather than a minute's wait
+        while not stop.requested:
+            scheduler.run_pending()
+            if not stop.requested:
+                clock.sleep(max(0.0, min(scheduler.idle_seconds or 1.0, 1.0)))

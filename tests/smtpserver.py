@@ -1,0 +1,166 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives and can be told to misbehave.
+
+    with SmtpServer() as server:            # or the `smtp_server` fixture in a test module
+        server.script.refuse["bad@example.org"] = 550      # permanent refusal of a recipient
+        server.script.busy["slow@example.org"] = 2         # answer 451 twice, then accept
+        server.script.drop["flaky@example.org"] = 1        # drop the connection during DATA once
+        ... send ...
+        server.messages                                    # what was accepted, in order
+
+`hold_after(n)` makes the server stop answering the MAIL command that follows the n-th accepted message until
+`release()`: a test can then kill the client at a known point, outside the acceptance window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, cast
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    recipients: tuple[str, ...]
+    data: bytes
+    authenticated_as: str | None = None
+
+    @property
+    def message(self) -> EmailMessage:
+        return cast(EmailMessage, message_from_bytes(self.data, policy=policy.default))
+
+
+@dataclass
+class Script:
+    """How the server misbehaves; tests fill these in before sending."""
+
+    refuse: dict[str, int] = field(default_factory=dict)  # recipient -> reply code for every RCPT
+    busy: dict[str, int] = field(default_factory=dict)  # recipient -> how many 451 replies before accepting
+    drop: dict[str, int] = field(default_factory=dict)  # recipient -> how many dropped DATA phases first
+    users: dict[str, str] = field(default_factory=dict)  # AUTH: username -> password (empty: no AUTH)
+
+
+class _Handler:
+    def __init__(self, server: SmtpServer) -> None:
+        self._server = server
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        await asyncio.get_running_loop().run_in_executor(None, self._server._wait_if_held)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        script = self._server.script
+        key = address.lower()
+        if key in script.refuse:
+            return f"{script.refuse[key]} 5.1.1 <{address}>: refused by the test script"
+        if script.busy.get(key, 0) > 0:
+            script.busy[key] -= 1
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        script = self._server.script
+        keys = [address.lower() for address in envelope.rcpt_tos]
+        dropping = next((key for key in keys if script.drop.get(key, 0) > 0), None)
+        if dropping is not None:
+            script.drop[dropping] -= 1
+            server.transport.abort()
+            return "451 dropped"  # never reaches the client: the connection is gone
+        login = session.auth_data.login.decode() if session.authenticated and session.auth_data else None
+        self._server._accept(Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content, login))
+        return "250 2.0.0 accepted"
+
+
+class SmtpServer:
+    """Starts on an ephemeral 127.0.0.1 port; `port` tells clients where."""
+
+    def __init__(self) -> None:
+        self.script = Script()
+        self.messages: list[Received] = []
+        self._arrived = threading.Condition()
+        self._hold_after: int | None = None
+        self._held = threading.Event()
+        self._release = threading.Event()
+        self.port = _free_port()
+        self._controller = Controller(
+            _Handler(self),
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            auth_required=False,
+        )
+
+    # ------------------------------------------------------------------------------------ test-facing API
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> bool:
+        """Block until `count` messages have been accepted (False on timeout)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+
+    def hold_after(self, count: int) -> None:
+        self._hold_after = count
+
+    def wait_until_held(self, timeout: float = 30.0) -> bool:
+        return self._held.wait(timeout)
+
+    def release(self) -> None:
+        self._hold_after = None
+        self._release.set()
+
+    def by_recipient(self) -> dict[str, list[Received]]:
+        result: dict[str, list[Received]] = {}
+        for received in self.messages:
+            for recipient in received.recipients:
+                result.setdefault(recipient.lower(), []).append(received)
+        return result
+
+    # ------------------------------------------------------------------------------------------ internals
+
+    def _accept(self, received: Received) -> None:
+        with self._arrived:
+            self.messages.append(received)
+            self._arrived.notify_all()
+
+    def _wait_if_held(self) -> None:
+        if self._hold_after is not None and len(self.messages) >= self._hold_after:
+            self._held.set()
+            self._release.wait(60)
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        if isinstance(data, LoginPassword):
+            user, password = data.login.decode(), data.password.decode()
+            if self.script.users.get(user) == password:
+                return AuthResult(success=True, auth_data=data)
+        return AuthResult(success=False, handled=False)
+
+    def __enter__(self) -> SmtpServer:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+        self._controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def running_server() -> Iterator[SmtpServer]:
+    """Generator for a pytest fixture: `smtp_server = pytest.fixture(running_server)`."""
+    with SmtpServer() as server:
+        yield server

@@ -1,0 +1,464 @@
+"""Sending an edition by email: what a real SMTP server on 127.0.0.1 receives, and what the store remembers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from briefing.config import EmailSettings, SmtpSettings, SubscriberSettings, load_settings
+from briefing.deliver.email import (
+    UNSUBSCRIBE_PLACEHOLDER,
+    address_from_token,
+    send_edition,
+    unsubscribe_token,
+)
+from briefing.errors import ConfigError, DeliveryError
+from briefing.models import (
+    ArticleRef,
+    Bullet,
+    Edition,
+    Section,
+    SendFailure,
+    SendStatus,
+    Story,
+    StoryStatus,
+    edition_to_dict,
+)
+from briefing.config import Settings
+from briefing.store import Store
+from smtpserver import SmtpServer, running_server
+
+NOW = datetime(2026, 11, 25, 6, 31, tzinfo=UTC)
+EDITION_ID = "2026-11-25-morning"
+SECRET = "test-secret"
+UNSUBSCRIBE_URL = "https://example.org/unsubscribe?token={token}"
+READERS = [("ada@example.org", "Ada Lovelace"), ("bob@example.org", None), ("cy@example.org", "Cy")]
+
+smtp_server = pytest.fixture(running_server)
+
+
+def story(story_id: str, headline: str) -> Story:
+    published = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    article = ArticleRef("a-1", "Source title", "https://news.example/1", "Example News", published)
+    return Story(story_id, headline, StoryStatus.NEW, (Bullet("A bullet.", ("a-1",)),), (article,))
+
+
+def write_edition(outputs: Path, headline: str = "Top headline") -> Path:
+    """An edition folder as render leaves it: briefing.json, email.html, email.txt."""
+    edition = Edition(
+        id=EDITION_ID,
+        title="Morning briefing, 25 November 2026",
+        name="morning",
+        generated_at=datetime(2026, 11, 25, 6, 30, 2, tzinfo=UTC),
+        window_start=datetime(2026, 11, 24, 6, 30, tzinfo=UTC),
+        window_end=datetime(2026, 11, 25, 6, 30, tzinfo=UTC),
+        timezone="Europe/London",
+        summariser="extractive",
+        sections=(Section("World", (story("c-1", headline),)), Section("Sport", (story("c-2", "Match won"),))),
+    )
+    folder = outputs / "editions" / EDITION_ID
+    folder.mkdir(parents=True)
+    (folder / "briefing.json").write_text(json.dumps(edition_to_dict(edition)), encoding="utf-8")
+    (folder / "email.html").write_text(
+        f'<html><body><h1>{headline}</h1><a href="{UNSUBSCRIBE_PLACEHOLDER}">Unsubscribe</a></body></html>',
+        encoding="utf-8",
+    )
+    (folder / "email.txt").write_text(f"{headline}\n\nUnsubscribe: {UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8")
+    return folder
+
+
+def make_settings(tmp_path: Path, server: SmtpServer, **email: object) -> Settings:
+    values: dict[str, object] = {
+        "enabled": True,
+        "from_": "Briefing <briefing@example.org>",
+        "smtp": SmtpSettings(host="127.0.0.1", port=server.port, security="none", timeout=5),
+        "subscribers": [SubscriberSettings(email=address, name=name) for address, name in READERS],
+        "unsubscribe_url": UNSUBSCRIBE_URL,
+        "rate_per_second": 1000,
+        "retry_seconds": 0,
+    }
+    values.update(email)
+    return Settings(
+        config_path=tmp_path / "feeds.yaml",
+        email=EmailSettings(**values),  # type: ignore[arg-type]
+        unsubscribe_secret=SECRET,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, smtp_server: SmtpServer) -> Settings:
+    write_edition(tmp_path / "outputs")
+    return make_settings(tmp_path, smtp_server)
+
+
+def send(settings: Settings, store: Store, **options: object) -> object:
+    return send_edition(EDITION_ID, settings, store, now=NOW, sleep=lambda seconds: None, **options)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------ the message
+
+
+def test_send_delivers_one_message_per_subscriber(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    report = send(settings, store)
+
+    assert report.sent == tuple(address for address, _ in READERS)  # type: ignore[attr-defined]
+    assert {k: len(v) for k, v in smtp_server.by_recipient().items()} == {a: 1 for a, _ in READERS}
+    assert {r.mail_from for r in smtp_server.messages} == {"briefing@example.org"}
+
+
+def test_message_is_multipart_alternative_text_first_html_last(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    send(settings, store)
+
+    message = smtp_server.by_recipient()["ada@example.org"][0].message
+    parts = [part.get_content_type() for part in message.iter_parts()]
+    assert (message.get_content_type(), parts) == ("multipart/alternative", ["text/plain", "text/html"])
+
+
+def test_message_carries_every_list_header(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    send(settings, store)
+
+    message = smtp_server.by_recipient()["ada@example.org"][0].message
+    token = unsubscribe_token("ada@example.org", SECRET)
+    headers = {name: str(message[name]) for name in ("Subject", "From", "To", "List-Id", "List-Unsubscribe")}
+    assert headers == {
+        "Subject": "Morning briefing, 25 November 2026: Top headline",
+        "From": "Briefing <briefing@example.org>",
+        "To": "Ada Lovelace <ada@example.org>",
+        "List-Id": "Briefing <morning.example.org>",
+        "List-Unsubscribe": f"<https://example.org/unsubscribe?token={token}>, "
+        f"<mailto:briefing@example.org?subject=unsubscribe%20{token}>",
+    }
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsedate_to_datetime(message["Date"]) == NOW
+    assert message["Message-ID"].endswith("@example.org>")
+
+
+def test_message_id_is_stable_per_edition_and_recipient(
+    settings: Settings, store: Store, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    send(settings, store, to="ada@example.org")
+    send(settings, store, to="ada@example.org")
+    send(settings, store, to="bob@example.org")
+
+    ids = [received.message["Message-ID"] for received in smtp_server.messages]
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_bodies_carry_the_recipients_unsubscribe_link(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    send(settings, store)
+
+    message = smtp_server.by_recipient()["bob@example.org"][0].message
+    text, body = (part.get_content() for part in message.iter_parts())
+    url = UNSUBSCRIBE_URL.format(token=unsubscribe_token("bob@example.org", SECRET))
+    assert (url in text, f'href="{url}"' in body, UNSUBSCRIBE_PLACEHOLDER in text + body) == (True, True, False)
+
+
+def test_name_without_display_name_is_bare_address(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    send(settings, store)
+
+    assert str(smtp_server.by_recipient()["bob@example.org"][0].message["To"]) == "bob@example.org"
+
+
+def test_headline_cannot_inject_headers(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
+    write_edition(tmp_path / "outputs", headline="Hello\r\nBcc: victim@example.org")
+    settings = make_settings(tmp_path, smtp_server)
+
+    send(settings, store)
+
+    message = smtp_server.messages[0].message
+    assert (message["Subject"], message["Bcc"]) == (
+        "Morning briefing, 25 November 2026: Hello Bcc: victim@example.org",
+        None,
+    )
+
+
+def test_without_unsubscribe_url_only_mailto_and_no_one_click(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    settings = make_settings(tmp_path, smtp_server, unsubscribe_url=None, unsubscribe_mailto="leave@example.org")
+
+    send(settings, store)
+
+    message = smtp_server.messages[0].message
+    token = unsubscribe_token("ada@example.org", SECRET)
+    assert (message["List-Unsubscribe"], message["List-Unsubscribe-Post"]) == (
+        f"<mailto:leave@example.org?subject=unsubscribe%20{token}>",
+        None,
+    )
+
+
+def test_unsubscribe_url_without_secret_is_a_config_error(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    settings = make_settings(tmp_path, smtp_server).model_copy(update={"unsubscribe_secret": None})
+
+    with pytest.raises(ConfigError, match="BRIEFING_UNSUBSCRIBE_SECRET|secret"):
+        send(settings, store)
+    assert smtp_server.messages == []
+
+
+def test_unknown_subject_placeholder_is_a_config_error(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    settings = make_settings(tmp_path, smtp_server, subject="{title} {weather}")
+
+    with pytest.raises(ConfigError, match=r"email.subject: unknown placeholder\(s\) weather"):
+        send(settings, store)
+
+
+def test_unsubscribe_token_names_the_address_and_refuses_forgeries() -> None:
+    token = unsubscribe_token("Ada@Example.org", SECRET)
+
+    assert address_from_token(token, SECRET) == "ada@example.org"
+    assert address_from_token(token, "another secret") is None
+    assert address_from_token(token.replace(".", "x."), SECRET) is None
+
+
+# -------------------------------------------------------------------------------------- exactly once
+
+
+def test_rerun_skips_recipients_already_sent(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    send(settings, store)
+
+    report = send(settings, store)
+
+    assert (report.sent, report.skipped_already_sent) == ((), tuple(a for a, _ in READERS))  # type: ignore[attr-defined]
+    assert len(smtp_server.messages) == len(READERS)
+
+
+def test_each_send_is_recorded_with_its_message_id(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    send(settings, store)
+
+    records = store.sends(EDITION_ID)
+    received = {r.recipients[0]: r.message["Message-ID"] for r in smtp_server.messages}
+    assert {k: (v.status, v.message_id, v.attempts) for k, v in records.items()} == {
+        address: (SendStatus.SENT, received[address], 1) for address, _ in READERS
+    }
+
+
+def test_interrupted_send_is_resent_once_with_the_same_message_id(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    send(settings, store, to="bob@example.org")  # what the server got before the crash (not recorded)
+    store.mark_sending(EDITION_ID, "bob@example.org", smtp_server.messages[0].message["Message-ID"], NOW)
+
+    report = send(settings, store)
+
+    assert report.resent == ("bob@example.org",)  # type: ignore[attr-defined]
+    first, again = smtp_server.by_recipient()["bob@example.org"]
+    assert first.message["Message-ID"] == again.message["Message-ID"]
+
+
+def test_unsubscribed_address_is_not_sent(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    store.unsubscribe("BOB@example.org", NOW)
+
+    report = send(settings, store)
+
+    assert report.skipped_unsubscribed == ("bob@example.org",)  # type: ignore[attr-defined]
+    assert "bob@example.org" not in smtp_server.by_recipient()
+
+
+# ------------------------------------------------------------------------------- a misbehaving server
+
+
+def test_refused_recipient_is_recorded_as_a_permanent_failure(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.refuse["bob@example.org"] = 550
+
+    report = send(settings, store)
+
+    assert report.failed == (  # type: ignore[attr-defined]
+        SendFailure("bob@example.org", "550 5.1.1 <bob@example.org>: refused by the test script", permanent=True),
+    )
+    assert sorted(smtp_server.by_recipient()) == ["ada@example.org", "cy@example.org"]
+    assert store.sends(EDITION_ID)["bob@example.org"].status is SendStatus.FAILED
+
+
+def test_permanent_failure_is_not_retried_on_rerun(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    smtp_server.script.refuse["bob@example.org"] = 550
+    send(settings, store)
+    del smtp_server.script.refuse["bob@example.org"]
+
+    report = send(settings, store)
+
+    assert ([f.recipient for f in report.failed], report.sent) == (["bob@example.org"], ())  # type: ignore[attr-defined]
+    assert "bob@example.org" not in smtp_server.by_recipient()
+
+
+def test_busy_recipient_is_retried_until_accepted(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    smtp_server.script.busy["bob@example.org"] = 2
+
+    report = send(settings, store)
+
+    assert (report.failed, len(smtp_server.by_recipient()["bob@example.org"])) == ((), 1)  # type: ignore[attr-defined]
+    assert store.sends(EDITION_ID)["bob@example.org"].attempts == 3
+
+
+def test_still_busy_after_every_attempt_fails_transiently_and_a_rerun_retries(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.busy["bob@example.org"] = settings.email.max_attempts
+
+    first = send(settings, store)
+    second = send(settings, store)
+
+    assert [(f.recipient, f.permanent) for f in first.failed] == [("bob@example.org", False)]  # type: ignore[attr-defined]
+    assert (second.sent, len(smtp_server.by_recipient()["bob@example.org"])) == (("bob@example.org",), 1)  # type: ignore[attr-defined]
+
+
+def test_dropped_connection_is_reopened_and_nothing_is_sent_twice(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.drop["bob@example.org"] = 1
+
+    report = send(settings, store)
+
+    assert (report.sent, report.failed) == (tuple(a for a, _ in READERS), ())  # type: ignore[attr-defined]
+    assert {k: len(v) for k, v in smtp_server.by_recipient().items()} == {a: 1 for a, _ in READERS}
+
+
+def test_unreachable_server_stops_the_run_and_leaves_recipients_for_a_rerun(tmp_path: Path, store: Store) -> None:
+    write_edition(tmp_path / "outputs")
+    closed = SmtpServer()  # never started: nothing listens on its port
+    settings = make_settings(tmp_path, closed, max_attempts=2)
+
+    with pytest.raises(DeliveryError, match="cannot connect"):
+        send(settings, store)
+    assert [r.status for r in store.sends(EDITION_ID).values()] == [SendStatus.FAILED]
+
+
+def test_login_uses_the_password_from_the_environment(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    smtp_server.script.users["mailer"] = "s3cret"
+    base = make_settings(tmp_path, smtp_server, smtp=SmtpSettings(
+        host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5
+    ))
+    settings = base.model_copy(update={"smtp_password": "s3cret"})
+
+    send(settings, store)
+
+    assert {r.authenticated_as for r in smtp_server.messages} == {"mailer"}
+
+
+def test_wrong_password_is_one_clear_error(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
+    write_edition(tmp_path / "outputs")
+    smtp_server.script.users["mailer"] = "s3cret"
+    base = make_settings(tmp_path, smtp_server, smtp=SmtpSettings(
+        host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5
+    ))
+
+    with pytest.raises(DeliveryError, match="refused the login for mailer"):
+        send(base.model_copy(update={"smtp_password": "wrong"}), store)
+
+
+# ------------------------------------------------------------------------------------- dry run and --to
+
+
+def test_dry_run_writes_one_eml_per_recipient_and_records_nothing(
+    settings: Settings, store: Store, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    report = send(settings, store, dry_run=True)
+
+    outbox = tmp_path / "outputs" / "editions" / EDITION_ID / "outbox"
+    assert sorted(p.name for p in report.dry_run_files) == sorted(f"{a}.eml" for a, _ in READERS)  # type: ignore[attr-defined]
+    assert all(path.parent == outbox for path in report.dry_run_files)  # type: ignore[attr-defined]
+    assert (smtp_server.messages, store.sends(EDITION_ID)) == ([], {})
+
+
+def test_to_sends_one_test_copy_that_is_not_recorded(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    report = send(settings, store, to="me@example.org")
+
+    assert (report.sent, [r.recipients for r in smtp_server.messages]) == (  # type: ignore[attr-defined]
+        ("me@example.org",),
+        [("me@example.org",)],
+    )
+    assert store.sends(EDITION_ID) == {}
+
+
+# -------------------------------------------------------------------------------------------- the CLI
+
+
+def cli() -> Any:
+    from briefing.cli import app  # imported late: the CLI pulls in every stage
+
+    return app
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Path]:
+    write_edition(tmp_path / "outputs")
+    path = tmp_path / "feeds.yaml"
+    path.write_text(
+        f"""\
+timezone: Europe/London
+sections:
+  - name: World
+    feeds: [{{url: "http://127.0.0.1:9/world.xml"}}]
+email:
+  enabled: true
+  from: "Briefing <briefing@example.org>"
+  smtp: {{host: 127.0.0.1, port: {smtp_server.port}, security: none, timeout: 5}}
+  rate_per_second: 1000
+  retry_seconds: 0
+  subscribers:
+    - {{email: ada@example.org, name: Ada}}
+    - {{email: bob@example.org}}
+""",
+        encoding="utf-8",
+    )
+    yield path
+
+
+def test_cli_send_exits_3_when_a_recipient_failed(config_file: Path, smtp_server: SmtpServer) -> None:
+    smtp_server.script.refuse["bob@example.org"] = 550
+
+    result = CliRunner().invoke(cli(), ["--config", str(config_file), "send", EDITION_ID])
+
+    assert (result.exit_code, "bob@example.org" in result.output) == (3, True)
+    assert sorted(smtp_server.by_recipient()) == ["ada@example.org"]
+
+
+def test_cli_send_without_edition_sends_the_latest(config_file: Path, smtp_server: SmtpServer) -> None:
+    result = CliRunner().invoke(cli(), ["--config", str(config_file), "send"])
+
+    assert (result.exit_code, sorted(smtp_server.by_recipient())) == (0, ["ada@example.org", "bob@example.org"])
+
+
+def test_cli_unsubscribe_then_subscribers_shows_the_status(config_file: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli(), ["--config", str(config_file), "unsubscribe", "bob@example.org"])
+
+    result = runner.invoke(cli(), ["--config", str(config_file), "subscribers", "--json"])
+
+    rows = json.loads(result.output)
+    assert [(row["email"], row["status"]) for row in rows] == [
+        ("ada@example.org", "subscribed"),
+        ("bob@example.org", "unsubscribed"),
+    ]
+
+
+def test_settings_loader_reads_the_smtp_password_from_the_environment(config_file: Path) -> None:
+    settings = load_settings(config_file, {"BRIEFING_SMTP_PASSWORD": "pw"})
+
+    assert settings.smtp_password == "pw"
