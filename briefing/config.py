@@ -84,9 +84,8 @@ class PollSettings(_Strict):
 
 class ClusterSettings(_Strict):
     window_hours: float = Field(36.0, gt=0, description="articles considered for an edition's clusters")
-    threshold: float = Field(0.3, gt=0, lt=1, description="similarity at which new articles group together")
-    attach_threshold: float = Field(0.3, gt=0, lt=1, description="similarity at which new articles join a story")
-    half_life_hours: float = Field(24.0, gt=0, description="time gap that halves the similarity of two articles")
+    threshold: float = Field(0.13, gt=0, lt=1, description="time-decayed cosine similarity that joins a story")
+    half_life_hours: float = Field(8.0, gt=0, description="time gap that halves the similarity of two articles")
     entity_weight: float = Field(1.0, ge=0, description="weight of names and numbers against plain words")
     title_weight: int = Field(2, ge=1, description="how many times a title's words count")
     duplicate_threshold: float = Field(0.9, gt=0, le=1, description="similarity of a near-identical wire copy")
@@ -214,6 +213,7 @@ SECRET_VARIABLES: dict[str, str] = {
     "unsubscribe_secret": "BRIEFING_UNSUBSCRIBE_SECRET",
 }
 _NOT_FROM_FILE = {"config_path", *SECRET_VARIABLES}
+NO_FEEDS = "sections: no feeds configured; expected at least one section with at least one feed url"
 
 
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -337,7 +337,7 @@ def _cross_field_problems(data: dict[str, Any]) -> list[str]:
     )
     problems += _duplicate_feed_urls(sections)
     if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections", []), list):
-        problems.append("sections: no feeds configured; expected at least one section with at least one feed url")
+        problems.append(NO_FEEDS)
     problems += _email_problems(data.get("email"), {s.get("name") for s in sections})
     return problems
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from briefing.store import editions, feeds, runs, sends
+from briefing.store import clusters, editions, feeds, runs, sends, summaries
 
-_MIXIN_MODULES: list[ModuleType] = [feeds, runs, editions, sends]
+_MIXIN_MODULES: list[ModuleType] = [feeds, runs, editions, sends, clusters, summaries]
 
 
 def _version_1() -> str:

@@ -1,0 +1,388 @@
+"""Story clustering: articles about the same event, from any outlet and any poll, become one `Cluster`.
+
+Knows `Article` text, named entities and publication times; knows nothing of feeds, HTTP, the store or ranking.
+The caller passes the clusters of the current window (from the store) and the articles a poll brought; this
+module attaches each new article to an existing cluster (whose id never changes) or opens a new one, and returns
+every cluster it changed or created. History is never reclustered.
+
+How (each step measured on labelled data, see docs/readme/clustering.md):
+1. Features: hashed word counts of title + text (the title counts `title_weight` times) and, in a separate block
+   weighted by `entity_weight`, cheap named entities (capitalised phrases, numbers). Hashing is stateless, so
+   there is no vocabulary to keep between polls; IDF comes from the articles of the window itself.
+2. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
+   small, and larger batches are cut into time-ordered chunks, so this stays far from all-pairs over the window.
+3. Each group's centroid looks for its nearest existing cluster centroid (scikit-learn nearest neighbours over
+   sparse vectors) and joins it when close enough; otherwise the group becomes a new cluster.
+Similarity decays with the time between articles (`half_life_hours`): two storms a week apart share words but
+not days. Near-identical copies inside a cluster (wire copies) are counted in `Cluster.duplicates`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+
+from briefing.config import ClusterSettings
+from briefing.models import Article, Cluster
+
+__all__ = ["cluster_articles", "cluster_id"]
+
+_WORD_BITS = 20  # 2**20 hashed word columns; entities use the next 2**20
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_ENTITY_RE = re.compile(r"\b(?:[A-Z][\w'’&.\-]*)(?:\s+(?:of|de|la|al|bin|van|von|[A-Z][\w'’&.\-]*))*")
+_NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*\s?(?:%|percent|billion|million|trillion|bn|m)?")
+_BOILERPLATE_REPEATS = 3  # an outlet's line seen under this many of its articles is boilerplate
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
+
+
+def cluster_id(founding_article_id: str) -> str:
+    """A cluster's id: derived from the article that opened it, so a rerun gives the same ids."""
+    return "c-" + hashlib.sha256(founding_article_id.encode("utf-8")).hexdigest()[:12]
+
+
+def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:
+    """Attach `new` articles to `existing` clusters or open new ones; return every cluster changed or created.
+
+    `existing` should be the clusters of the current window (older ones cannot be joined anyway). Articles already
+    in an existing cluster, and repeats within `new`, are ignored. The result is ordered by cluster id.
+    """
+    fresh = _fresh_articles(new, existing)
+    if not fresh:
+        return []
+    window = _Window.build(existing, fresh, settings)
+    changed: dict[str, _Draft] = {}
+    for number, chunk in enumerate(_chunks(fresh, settings.max_batch)):
+        _attach(_group_new(chunk, window, settings), window, changed, settings, number)
+    return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
+
+
+# ------------------------------------------------------------------------------------------------ features
+
+
+def _tokens(text: str) -> list[str]:
+    words = _WORD_RE.findall(text.lower())
+    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
+
+
+def _stem(word: str) -> str:
+    """A crude plural/possessive fold: "storms" and "storm's" count as "storm"."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+def _entities(text: str) -> list[str]:
+    """Capitalised phrases and numbers: the who, where and how-much that tell two similar events apart."""
+    found = []
+    for match in _ENTITY_RE.findall(text):
+        phrase = match.strip(" .-'’").lower()
+        if phrase and not (" " not in phrase and phrase in _STOP):
+            found.append(phrase)
+    found.extend(n.strip(" .,").lower().replace(",", "") for n in _NUMBER_RE.findall(text))
+    return found
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in title.split() if w[:1].isalpha()]
+    return len(words) > 2 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+def _word_analyzer(article: Article, title_weight: int) -> list[str]:
+    return _tokens(article.title) * title_weight + _tokens(article.text)
+
+
+def _entity_analyzer(article: Article) -> list[str]:
+    title = "" if _is_title_case(article.title) else article.title
+    return _entities(title + "\n" + article.text)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One article's raw features: hashed column indices and sublinear term frequencies."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
+class _FeatureCache:
+    """Raw features per article, memoised because every poll sees the whole window again.
+
+    Keyed by id, content and the boilerplate lines removed from it; bounded (least recently used goes first).
+    A pure cache: it never changes a result.
+    """
+
+    def __init__(self, limit: int = 400_000) -> None:
+        self._rows: OrderedDict[tuple[object, ...], _Row] = OrderedDict()
+        self._lines: dict[tuple[str, int], tuple[int, ...]] = {}
+        self._limit = limit
+
+    def rows(self, articles: Sequence[Article], title_weight: int) -> list[_Row]:
+        lines = [self.line_hashes(a) for a in articles]
+        boilerplate = _boilerplate(articles, lines)
+        dropped = [
+            tuple(h for h in hashes if (a.outlet, h) in boilerplate) for a, hashes in zip(articles, lines, strict=True)
+        ]
+        keys = [(a.id, hash(a.title), hash(a.text), title_weight, d) for a, d in zip(articles, dropped, strict=True)]
+        missing = [i for i, key in enumerate(keys) if key not in self._rows]
+        if missing:
+            cleaned = [_without_lines(articles[i], set(dropped[i])) for i in missing]
+            for i, row in zip(missing, _featurise(cleaned, title_weight), strict=True):
+                self._rows[keys[i]] = row
+        result = []
+        for key in keys:
+            self._rows.move_to_end(key)
+            result.append(self._rows[key])
+        while len(self._rows) > self._limit:
+            self._rows.popitem(last=False)
+        return result
+
+    def line_hashes(self, article: Article) -> tuple[int, ...]:
+        key = (article.id, hash(article.text))
+        if key not in self._lines:
+            if len(self._lines) > self._limit:
+                self._lines.clear()
+            self._lines[key] = tuple(dict.fromkeys(hash(line.strip()) for line in article.text.splitlines()))
+        return self._lines[key]
+
+
+def _boilerplate(articles: Sequence[Article], lines: Sequence[tuple[int, ...]]) -> set[tuple[str, int]]:
+    """Lines an outlet repeats under several of its articles ("Subscribe to our channel..."): they say nothing
+    about the story, yet would make every article of that outlet look alike.
+    """
+    counts = Counter((a.outlet, h) for a, hashes in zip(articles, lines, strict=True) for h in hashes)
+    return {key for key, count in counts.items() if count >= _BOILERPLATE_REPEATS}
+
+
+def _without_lines(article: Article, dropped: set[int]) -> Article:
+    if not dropped:
+        return article
+    kept = [line for line in article.text.splitlines() if hash(line.strip()) not in dropped]
+    return replace(article, text="\n".join(kept))
+
+
+_CACHE = _FeatureCache()
+
+
+def _hasher(analyzer: object) -> HashingVectorizer:
+    return HashingVectorizer(
+        analyzer=analyzer, n_features=2**_WORD_BITS, alternate_sign=False, norm=None, dtype=np.float32
+    )
+
+
+def _featurise(articles: Sequence[Article], title_weight: int) -> list[_Row]:
+    words = _hasher(lambda a: _word_analyzer(a, title_weight)).transform(articles)
+    entities = _hasher(_entity_analyzer).transform(articles)
+    matrix = sp.hstack([words, entities], format="csr")  # entity columns follow the 2**20 word columns
+    matrix.data = 1.0 + np.log(matrix.data)  # sublinear tf: the tenth "Biden" adds little
+    return [
+        _Row(matrix.indices[start:end].copy(), matrix.data[start:end].copy())
+        for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)
+    ]
+
+
+# -------------------------------------------------------------------------------------------------- window
+
+
+@dataclass
+class _Window:
+    """Every article of the window as one weighted, row-normalised matrix; existing clusters as centroids."""
+
+    articles: list[Article]
+    vectors: sp.csr_matrix  # one row per article, existing first, then new
+    hours: np.ndarray  # published, in hours since the epoch, per row
+    row_of: dict[str, int]
+    clusters: list[Cluster]
+    centroids: sp.csr_matrix  # one row per existing cluster
+    latest: np.ndarray  # newest article of each existing cluster, in hours
+    index: NearestNeighbors | None
+
+    @classmethod
+    def build(cls, existing: Sequence[Cluster], new: Sequence[Article], settings: ClusterSettings) -> _Window:
+        old = [a for c in existing for a in c.articles]
+        articles = old + list(new)
+        vectors = _weighted(_CACHE.rows(articles, settings.title_weight), settings.entity_weight)
+        hours = np.array([_hours(a.published) for a in articles])
+        membership = sp.csr_matrix(
+            (np.ones(len(old)), np.arange(len(old)), np.cumsum([0] + [len(c.articles) for c in existing])),
+            shape=(len(existing), len(articles)),
+        )
+        centroids = _normalize(membership @ vectors)
+        latest = np.array([max(_hours(a.published) for a in c.articles) for c in existing])
+        index = None
+        if existing:
+            index = NearestNeighbors(n_neighbors=min(len(existing), 5), metric="cosine", algorithm="brute")
+            index.fit(centroids)
+        row_of = {a.id: i for i, a in enumerate(articles)}
+        return cls(articles, vectors, hours, row_of, list(existing), centroids, latest, index)
+
+    def rows(self, articles: Iterable[Article]) -> sp.csr_matrix:
+        return self.vectors[[self.row_of[a.id] for a in articles]]
+
+
+def _weighted(rows: Sequence[_Row], entity_weight: float) -> sp.csr_matrix:
+    """Sublinear tf x window IDF, entity block scaled, each row unit length."""
+    lengths = [len(r.indices) for r in rows]
+    indices = np.concatenate([r.indices for r in rows]) if rows else np.zeros(0, np.int32)
+    data = np.concatenate([r.data for r in rows]) if rows else np.zeros(0, np.float32)
+    columns, compact = np.unique(indices, return_inverse=True)  # only the features this window uses
+    matrix = sp.csr_matrix((data, compact, np.cumsum([0, *lengths])), shape=(len(rows), len(columns)))
+    matrix.sum_duplicates()
+    df = np.bincount(compact, minlength=len(columns))
+    idf = np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0
+    idf[columns >= 2**_WORD_BITS] *= entity_weight
+    matrix.data *= idf[matrix.indices].astype(np.float32)
+    return _normalize(matrix)
+
+
+def _normalize(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows to unit length (an empty matrix stays empty)."""
+    return normalize(matrix) if matrix.shape[0] else matrix.tocsr()
+
+
+def _hours(moment: datetime) -> float:
+    return moment.timestamp() / 3600.0
+
+
+def _decay(gap_hours: np.ndarray, settings: ClusterSettings) -> np.ndarray:
+    """How much of a similarity survives `gap_hours` between two articles (1 when simultaneous)."""
+    decay: np.ndarray = np.power(0.5, np.abs(gap_hours) / settings.half_life_hours)
+    return decay
+
+
+# -------------------------------------------------------------------------------------------- the two steps
+
+
+def _fresh_articles(new: Sequence[Article], existing: Sequence[Cluster]) -> list[Article]:
+    """New articles not yet clustered, once each, in a fixed order (published, id) so input order never matters."""
+    known = {a.id for c in existing for a in c.articles}
+    unique = {a.id: a for a in new if a.id not in known}
+    return sorted(unique.values(), key=lambda a: (a.published, a.id))
+
+
+def _chunks(articles: list[Article], size: int) -> Iterable[list[Article]]:
+    for start in range(0, len(articles), size):
+        yield articles[start : start + size]
+
+
+def _group_new(chunk: list[Article], window: _Window, settings: ClusterSettings) -> list[list[Article]]:
+    """Average-linkage groups among the new articles, on time-decayed cosine similarity."""
+    if len(chunk) == 1:
+        return [chunk]
+    rows = window.rows(chunk)
+    hours = np.array([_hours(a.published) for a in chunk])
+    similarity = (rows @ rows.T).toarray() * _decay(hours[:, None] - hours[None, :], settings)
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    labels = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=1.0 - settings.threshold,
+    ).fit_predict(distance)
+    groups: dict[int, list[Article]] = {}
+    for article, label in zip(chunk, labels, strict=True):
+        groups.setdefault(int(label), []).append(article)
+    return list(groups.values())
+
+
+def _attach(
+    groups: list[list[Article]], window: _Window, changed: dict[str, _Draft], settings: ClusterSettings, chunk: int
+) -> None:
+    """Each group joins the nearest cluster it is close enough to (stored, or opened by an earlier chunk of this
+    call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
+    """
+    centroids = _centroids(groups, window)
+    when = np.array([np.mean([_hours(a.published) for a in group]) for group in groups])
+    candidates = _stored_candidates(centroids, when, window, settings)
+    opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
+    if opened:
+        opened_scores = (centroids @ _centroids([d.articles for d in opened], window).T).toarray()
+        opened_scores *= _decay(when[:, None] - np.array([d.latest() for d in opened])[None, :], settings)
+    for g, group in enumerate(groups):
+        best: tuple[float, _Draft | None] = (settings.threshold, None)
+        for score, i in candidates[g]:
+            if score >= best[0]:
+                cluster = window.clusters[i]
+                best = (score, changed.get(cluster.id) or _Draft.of(cluster))
+        for o, draft in enumerate(opened):
+            if opened_scores[g, o] >= best[0]:
+                best = (float(opened_scores[g, o]), draft)
+        _merge(group, best[1], window, changed, settings, chunk)
+
+
+def _centroids(groups: Sequence[Sequence[Article]], window: _Window) -> sp.csr_matrix:
+    """One unit-length row per group: the sum of its articles' vectors."""
+    members = [a for group in groups for a in group]
+    indicator = sp.csr_matrix(
+        (np.ones(len(members)), np.arange(len(members)), np.cumsum([0] + [len(g) for g in groups])),
+        shape=(len(groups), len(members)),
+    )
+    return _normalize(indicator @ window.rows(members))
+
+
+def _stored_candidates(
+    centroids: sp.csr_matrix, when: np.ndarray, window: _Window, settings: ClusterSettings
+) -> list[list[tuple[float, int]]]:
+    """For each group, its nearest stored clusters as (time-decayed similarity, cluster index)."""
+    if window.index is None:
+        return [[] for _ in range(centroids.shape[0])]
+    distances, neighbours = window.index.kneighbors(centroids)
+    scores = (1.0 - distances) * _decay(when[:, None] - window.latest[neighbours], settings)
+    return [list(zip(row.tolist(), ids.tolist(), strict=True)) for row, ids in zip(scores, neighbours, strict=True)]
+
+
+def _merge(
+    group: list[Article],
+    target: _Draft | None,
+    window: _Window,
+    changed: dict[str, _Draft],
+    settings: ClusterSettings,
+    chunk: int,
+) -> None:
+    draft = target or _Draft(cluster_id(group[0].id), [], 0, opened_in=chunk)
+    for article in group:
+        if draft.articles and _is_duplicate(article, draft, window, settings):
+            draft.duplicates += 1
+        draft.articles.append(article)
+    changed[draft.id] = draft
+
+
+def _is_duplicate(article: Article, draft: _Draft, window: _Window, settings: ClusterSettings) -> bool:
+    """A near-identical copy (same agency text republished) of an article already in the cluster."""
+    similarity = window.rows(draft.articles) @ window.rows([article]).T
+    return bool(similarity.max() >= settings.duplicate_threshold)
+
+
+@dataclass
+class _Draft:
+    """A cluster being changed in this call; frozen into a `Cluster` at the end."""
+
+    id: str
+    articles: list[Article]
+    duplicates: int
+    opened_in: int | None = None  # the chunk of this call that opened it; None for a stored cluster
+
+    @classmethod
+    def of(cls, cluster: Cluster) -> _Draft:
+        return cls(cluster.id, list(cluster.articles), cluster.duplicates)
+
+    def latest(self) -> float:
+        return max(_hours(a.published) for a in self.articles)
+
+    def freeze(self) -> Cluster:
+        ordered = tuple(sorted(self.articles, key=lambda a: (a.published, a.id)))
+        return replace(Cluster(self.id, ordered), duplicates=self.duplicates)
