@@ -96,6 +96,8 @@ class RankSettings(_Strict):
     max_stories: int = Field(20, ge=1, description="stories in an edition")
     max_per_section: int = Field(8, ge=1)
     per_outlet_cap: int = Field(3, ge=1, description="stories led by one outlet")
+    recency_half_life_hours: float = Field(12.0, gt=0, description="age that halves a story's score")
+    default_section: str | None = Field(None, description="section of stories from unknown feeds; else the first")
 
 
 class SummariserSettings(_Strict):
@@ -230,8 +232,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     except ValidationError as error:
         problems = [_describe(detail) for detail in error.errors()] + problems
     if problems or settings is None:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        raise ConfigError(f"{path}: {count}", problems=[f"{path}: {problem}" for problem in problems])
+        lines = [f"{path}: {problem}" for problem in problems]
+        raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     env = os.environ if environ is None else environ
     secrets = {field: env.get(variable) or None for field, variable in SECRET_VARIABLES.items()}
     return settings.model_copy(update={"config_path": path.resolve(), **secrets})
