@@ -96,6 +96,8 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: da
     channel = parsed.get("feed", {})
     entries = [_from_feedparser(e, channel) for e in parsed.get("entries", [])[:MAX_ENTRIES]]
     problem = _bozo_reason(parsed)
+    if problem and entries and _truncated(body):
+        entries = entries[:-1]  # the item the cut went through: its title or text stops mid-word
     if not entries:
         return ParsedFeed((), title=_channel_title(channel), error=_why_no_entries(version, problem))
     articles = _articles(entries, feed, _channel_title(channel), now, headers)
@@ -111,6 +113,11 @@ def _why_no_entries(version: str, problem: str | None) -> str:
     if not version:
         return "not a feed: no RSS/Atom version detected and no entries"
     return f"{version} feed has no entries"
+
+
+def _truncated(body: bytes) -> bool:
+    """The document stops before its root element closes (a cut-off download)."""
+    return re.search(rb"</(?:[\w.-]+:)?(?:rss|feed|RDF)>\s*$", body[-256:]) is None
 
 
 def _bozo_reason(parsed: Any) -> str | None:

@@ -7,6 +7,9 @@ It runs on an ephemeral port in a background thread and answers what each test r
     server.serve_directory(Path("../shared/data/feeds/real-news/2020-05-30"), prefix="/news/")
     feed.url = server.url("/rss.xml")
     server.hits("/rss.xml")  # requests seen for that path
+    server.max_in_flight  # the most requests it was answering at once (to check concurrency bounds)
+
+`rss_feed(...)` builds a small RSS 2.0 document for tests that write their own items.
 
 Routes honour conditional GET (If-None-Match / If-Modified-Since -> 304) when given an `etag` or
 `last_modified`, unless `conditional=False` (a server that ignores validators). `delay` holds the response
@@ -63,10 +66,12 @@ class FeedServer:
         self._hits: Counter[str] = Counter()
         self._seen: list[SeenRequest] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self.max_in_flight = 0
         self._stopping = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="feed-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="feed-server", daemon=True)
         self._thread.start()
 
     # ------------------------------------------------------------------------------------------ set up
@@ -130,6 +135,15 @@ class FeedServer:
             self._hits[path] += 1
             self._seen.append(SeenRequest(method, path, headers))
 
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
     def _lookup(self, path: str) -> Route | None:
         with self._lock:
             route = self._routes.get(path)
@@ -189,7 +203,13 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             headers = {k.lower(): v for k, v in self.headers.items()}
             server._record(self.command, path, headers)
-            route = server._lookup(path) or Route(status=404, body=b"not found")
+            server._enter()
+            try:
+                self._respond(server._lookup(path) or Route(status=404, body=b"not found"), headers, send_body)
+            finally:
+                server._leave()
+
+        def _respond(self, route: Route, headers: dict[str, str], send_body: bool) -> None:
             if not server._sleep(server.latency + route.delay):
                 return
             if _not_modified(route, headers):
@@ -214,6 +234,21 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
 
     return Handler
+
+
+def rss_feed(
+    items: list[dict[str, str]], *, title: str = "Test Feed", link: str = "https://example.org/", extra: str = ""
+) -> bytes:
+    """An RSS 2.0 document; each item's keys become child elements (values are inserted as written)."""
+    rendered = "".join(
+        "<item>" + "".join(f"<{key}>{value}</{key.split()[0]}>" for key, value in item.items()) + "</item>"
+        for item in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>{title}</title><link>{link}</link><description>d</description>{extra}{rendered}"
+        "</channel></rss>"
+    ).encode()
 
 
 @pytest.fixture
