@@ -9,6 +9,8 @@ import pytest
 
 from briefing.store import Store, open_store
 
+pytest_plugins = ["feedserver"]  # the `feed_server` fixture: a real HTTP server on 127.0.0.1
+
 MINIMAL_CONFIG = """\
 timezone: Europe/London
 database: state/briefing.sqlite

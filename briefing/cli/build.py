@@ -1,5 +1,174 @@
-"""Commands: build."""
+"""Commands: `build`, `run` and `demo` — the main job, from stored articles (or feeds) to written outputs."""
 
 from __future__ import annotations
 
-from briefing.cli._app import app  # noqa: F401
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.config import Settings, load_settings
+from briefing.errors import ConfigError
+from briefing.models import PollReport
+from briefing.pipeline import BuildReport
+from briefing.pipeline import Progress as ProgressCallback
+from briefing.store import open_store_from_settings
+
+
+@contextmanager
+def progress_bars(quiet: bool) -> Iterator[ProgressCallback]:
+    """A progress callback drawing one bar per step on stderr (nothing when quiet or not a terminal)."""
+    bars = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    )
+    tasks: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bars.add_task(step, total=total)
+        bars.update(tasks[step], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+def parse_at(value: str | None, settings: Settings) -> datetime:
+    """`--at` as an aware datetime; a time without an offset is read in the configured timezone."""
+    if value is None:
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--at: expected an ISO-8601 time such as 2026-11-25T06:30, got {value!r}") from None
+    return moment.replace(tzinfo=ZoneInfo(settings.timezone)) if moment.tzinfo is None else moment
+
+
+def print_build_report(report: BuildReport, outputs: Path) -> None:
+    edition = report.edition
+    table = Table(title=f"{edition.title} ({edition.id})" + (" — dry run" if report.dry_run else ""))
+    table.add_column("section")
+    table.add_column("stories", justify="right")
+    table.add_column("bullets", justify="right")
+    table.add_column("updates", justify="right")
+    for section in edition.sections:
+        bullets = sum(len(story.bullets) for story in section.stories)
+        updates = sum(1 for story in section.stories if story.status == "update")
+        table.add_row(section.name, str(len(section.stories)), str(bullets), str(updates))
+    stdout.print(table)
+    stats = edition.stats
+    stdout.print(
+        f"articles {stats.articles} · clusters {stats.clusters} · bullets checked {stats.bullets_checked}, "
+        f"repaired {stats.bullets_repaired}, dropped {stats.bullets_dropped} · summariser {edition.summariser}"
+        + (f" ({edition.model}, {stats.llm_calls} calls, {stats.llm_fallbacks} fallbacks)" if edition.model else "")
+    )
+    for warning in report.warnings:
+        stderr.print(f"[yellow]warning:[/yellow] {warning}")
+    if not report.dry_run:
+        stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {outputs}")
+        for path in report.written:
+            stdout.print(f"  {path}", highlight=False)
+
+
+def print_poll_summary(report: PollReport) -> None:
+    stdout.print(
+        f"polled {report.polled} feeds: {report.ok} new content, {report.not_modified} unchanged, "
+        f"{report.failed} failed · {report.new_articles} new articles"
+    )
+    for outcome in report.outcomes:
+        if outcome.error:
+            stderr.print(f"[yellow]feed failed:[/yellow] {outcome.key}: {outcome.error}")
+
+
+def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> BuildReport:
+    from briefing import pipeline
+
+    with open_store_from_settings(settings) as store, progress_bars(quiet) as progress:
+        return pipeline.build(settings, store, at, datetime.now(UTC), dry_run=dry_run, progress=progress)
+
+
+@app.command()
+@click.option("--at", "at_text", metavar="ISO", help="Edition time (default: now). Fixes the edition id and window.")
+@click.option("--dry-run", is_flag=True, help="Build and check, but write nothing and store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print briefing.json to stdout instead of a table.")
+@click.pass_obj
+def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) -> None:
+    """Cluster, summarise, check and render one edition from the stored articles.
+
+    Writes outputs/editions/<id>/{briefing.json,briefing.md,email.html,email.txt} and the site. Rebuilding the
+    same edition (same --at) with no new articles rewrites identical bytes. Exit 3 when some feeds are failing.
+    """
+    settings = ctx.settings()
+    report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)
+    if as_json:
+        from briefing.models import edition_to_dict
+
+        stdout.print_json(json.dumps(edition_to_dict(report.edition)))
+    else:
+        print_build_report(report, settings.outputs_path)
+    if report.edition.stats.feeds_failed:
+        raise SystemExit(EXIT_PARTIAL)
+
+
+@app.command()
+@click.option("--at", "at_text", metavar="ISO", help="Edition time (default: now).")
+@click.pass_obj
+def run(ctx: AppContext, at_text: str | None) -> None:
+    """Poll every due feed, then build the edition (and email it, if email is enabled).
+
+    Exit 3 when the edition was built but some feeds or recipients failed.
+    """
+    from briefing import pipeline
+
+    settings = ctx.settings()
+    at = parse_at(at_text, settings)
+    with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
+        polled = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)
+        report = pipeline.build(settings, store, at, datetime.now(UTC), progress=progress)
+        sent = pipeline.send(settings, store, report.edition.id, datetime.now(UTC)) if settings.email.enabled else None
+    print_poll_summary(polled)
+    print_build_report(report, settings.outputs_path)
+    if sent is not None:
+        stdout.print(f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {sent.skipped} already sent")
+    if polled.failed or (sent is not None and sent.failed):
+        raise SystemExit(EXIT_PARTIAL)
+
+
+@app.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs/demo"),
+    show_default=True,
+    help="Where the demo edition and site are written.",
+)
+@click.pass_obj
+def demo(ctx: AppContext, out: Path) -> None:
+    """Run the whole pipeline offline on bundled sample feeds served from 127.0.0.1.
+
+    Needs no network and no API key. Open <out>/site/index.html or <out>/editions/*/email.html afterwards.
+    """
+    from briefing import pipeline
+    from briefing.demo import DEMO_AT, serve_demo_feeds, write_demo_config
+
+    with tempfile.TemporaryDirectory(prefix="briefing-demo-") as work, serve_demo_feeds() as site:
+        settings = load_settings(write_demo_config(site, Path(work), out))
+        with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
+            polled = pipeline.poll(settings, store, DEMO_AT, progress=progress)
+            report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)
+    print_poll_summary(polled)
+    print_build_report(report, out.resolve())
+    stdout.print(f"open {(out / 'site' / 'index.html').resolve()}")

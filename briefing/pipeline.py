@@ -1,0 +1,165 @@
+"""Runs the stages in order: poll -> cluster -> rank -> summarise/ground -> edition -> render -> write -> send.
+
+Each function here reads as one named step per line and passes values from stage to stage; the stages
+themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from briefing import cluster, ingest, rank, render, summarise
+from briefing.config import Settings
+from briefing.deliver import files
+from briefing.edition import (
+    Candidate,
+    Slot,
+    Window,
+    assemble,
+    same_content,
+    select_new,
+    slot_for,
+    stats_for,
+    window_for,
+)
+from briefing.models import Edition, PollReport, RankedCluster, Summary
+from briefing.store import Store
+
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    edition: Edition
+    written: tuple[str, ...] = ()  # output files whose bytes changed, relative to `outputs`
+    unchanged: int = 0  # output files already up to date
+    email_trimmed: int = 0  # stories left out of the email to stay under its size budget
+    warnings: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _no_progress) -> PollReport:
+    """Fetch due feeds, store new articles, and attach them to stories."""
+    report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
+    cluster_pending(settings, store)
+    return report
+
+
+def cluster_pending(settings: Settings, store: Store) -> int:
+    """Attach articles not yet in a cluster to the clusters around them (incremental, ids stable)."""
+    pending = store.unclustered_articles()
+    if not pending:
+        return 0
+    reach = timedelta(hours=settings.cluster.window_hours)
+    earliest = min(a.published for a in pending) - reach
+    latest = max(a.published for a in pending) + reach
+    existing = store.clusters_between(earliest, latest)
+    store.save_clusters(cluster.cluster_articles(pending, existing, settings.cluster))
+    return len(pending)
+
+
+def build(
+    settings: Settings,
+    store: Store,
+    at: datetime,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    progress: Progress = _no_progress,
+) -> BuildReport:
+    """Build the edition that `at` belongs to, store it, and write every output format."""
+    cluster_pending(settings, store)
+    slot = slot_for(at, settings.editions, settings.timezone)
+    window = _window(settings, store, slot, at)
+    candidates = _candidates(settings, store, slot, window)
+    ranked = _rank(settings, candidates, at)
+    summaries = _summarise(settings, store, ranked, progress)
+    edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
+    rendered = render.render_edition(edition, settings.render, previous=store.editions())
+    if dry_run:
+        return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
+    store.save_edition(edition, built_at=now)
+    outputs = {**rendered.files, **render.render_site(store.editions(), settings.render)}
+    written = files.write_outputs(settings.outputs_path, outputs)
+    return BuildReport(
+        edition,
+        written=tuple(written),
+        unchanged=len(outputs) - len(written),
+        email_trimmed=rendered.trimmed_stories,
+        warnings=rendered.warnings,
+    )
+
+
+def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:
+    previous = store.previous_edition(at, exclude_id=slot.id)
+    lookback = timedelta(hours=settings.lookback_hours)
+    if previous is None:
+        return window_for(at, None, None, lookback)
+    edition, built_at = previous
+    return window_for(at, edition.window_end, built_at, lookback)
+
+
+def _candidates(settings: Settings, store: Store, slot: Slot, window: Window) -> list[Candidate]:
+    reach = timedelta(hours=settings.cluster.window_hours)
+    clusters = store.clusters_between(min(window.start, window.end - reach), window.end)
+    return select_new(clusters, window, store.reported_articles(slot.id), store.reported_clusters(slot.id))
+
+
+def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list[RankedCluster]:
+    sections = {feed.url: section.name for section in settings.sections for feed in section.feeds}
+    weights = {feed.url: feed.weight for section in settings.sections for feed in section.feeds}
+    return rank.rank_clusters([c.cluster for c in candidates], sections, weights, settings.rank, at)
+
+
+def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+    return summarise.summarise_clusters(
+        [item.cluster for item in ranked],
+        settings.summariser,
+        settings.grounding,
+        cache=store.summary_cache(),
+        api_key=settings.openai_api_key,
+    )
+
+
+def _assemble(
+    settings: Settings,
+    store: Store,
+    slot: Slot,
+    window: Window,
+    candidates: list[Candidate],
+    ranked: list[RankedCluster],
+    summaries: list[Summary],
+    now: datetime,
+) -> Edition:
+    feeds = store.feeds(include_retired=False)
+    stats = stats_for(
+        summaries,
+        feeds=len(feeds),
+        feeds_failed=sum(1 for feed in feeds if feed.consecutive_failures > 0),
+        articles=sum(len(c.cluster.articles) for c in candidates),
+        clusters=len(candidates),
+        stories=len(ranked),
+    )
+    edition = assemble(
+        slot,
+        window,
+        timezone=settings.timezone,
+        section_order=[section.name for section in settings.sections],
+        ranked=ranked,
+        summaries=summaries,
+        statuses={c.cluster.id: c.status for c in candidates},
+        stats=stats,
+        summariser=settings.summariser.backend,
+        model=settings.summariser.model if settings.summariser.backend == "openai" else None,
+        generated_at=now,
+    )
+    stored = store.edition(slot.id)
+    if stored is not None and same_content(edition, stored):
+        return replace(edition, generated_at=stored.generated_at)  # no new input: identical bytes
+    return edition

@@ -1,0 +1,107 @@
+"""The whole job, end to end: the offline demo, a day of real news served over HTTP, and rebuilds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from feedserver import FeedServer
+
+from briefing.cli import app
+
+REAL_NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds" / "real-news"
+CONTRACT_FILES = ("briefing.json", "briefing.md", "email.html", "email.txt")
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = invoke("demo", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_writes_every_contract_file(demo_out: Path) -> None:
+    edition = demo_out / "editions" / "2026-11-25"
+    assert sorted(p.name for p in edition.iterdir() if p.is_file()) == sorted(CONTRACT_FILES)
+    assert {"index.html", "archive.html", "feed.xml", "feed.json"} <= {p.name for p in (demo_out / "site").iterdir()}
+
+
+def test_demo_groups_the_same_story_from_several_outlets(demo_out: Path) -> None:
+    edition = json.loads((demo_out / "editions" / "2026-11-25" / "briefing.json").read_text())
+    stories = [story for section in edition["sections"] for story in section["stories"]]
+    storm = next(story for story in stories if "Elin" in story["headline"])
+    assert {a["outlet"] for a in storm["articles"]} == {"The Harbour Times", "Northern Ledger", "Daily Meridian"}
+    assert all(b["grounding"]["supported"] for story in stories for b in story["bullets"])
+
+
+def test_demo_runs_again_with_identical_bytes(demo_out: Path, tmp_path: Path) -> None:
+    assert invoke("demo", "--out", str(tmp_path)).exit_code == 0
+    assert tree(tmp_path) == tree(demo_out)
+
+
+def _real_news_config(server: FeedServer, day: str, folder: Path) -> Path:
+    files = sorted((REAL_NEWS / day).glob("*.xml"))
+    feeds = "\n".join(f"      - url: {server.url('/news/' + f.name)}" for f in files)
+    config = folder / "feeds.yaml"
+    config.write_text(
+        "timezone: UTC\nlookback_hours: 48\nsections:\n  - name: News\n    feeds:\n" + feeds + "\n", encoding="utf-8"
+    )
+    return config
+
+
+def _about_protests(title: str) -> bool:
+    return "Floyd" in title or "protest" in title.lower()
+
+
+@pytest.mark.slow
+def test_run_on_a_day_of_real_news(feed_server: FeedServer, tmp_path: Path) -> None:
+    if not REAL_NEWS.is_dir():
+        pytest.skip("../shared/data/feeds/real-news is absent: the real-news end-to-end test needs it")
+    feed_server.serve_directory(REAL_NEWS / "2020-05-31", prefix="/news/")
+    config = _real_news_config(feed_server, "2020-05-31", tmp_path)
+    result = invoke("--config", str(config), "run", "--at", "2020-05-31T23:00:00+00:00")
+    assert result.exit_code in (0, 3), result.output
+    edition = json.loads((tmp_path / "outputs" / "editions" / "2020-05-31" / "briefing.json").read_text())
+    stories = [story for section in edition["sections"] for story in section["stories"]]
+    assert len(stories) >= 5
+    protests = [
+        s for s in stories if any("Floyd" in a["title"] or "protest" in a["title"].lower() for a in s["articles"])
+    ]
+    assert max(len({a["outlet"] for a in s["articles"]}) for s in protests) >= 3
+    assert edition["stats"]["feeds"] == len(list((REAL_NEWS / "2020-05-31").glob("*.xml")))
+
+
+def test_rebuild_with_no_new_input_rewrites_identical_bytes(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*") if p.is_file()}
+        result = invoke("--config", str(config), "build", "--at", "2026-11-25T06:30:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert "0 files written" in result.output
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
+
+
+def test_next_edition_reports_only_what_is_new(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        result = invoke("--config", str(config), "build", "--at", "2026-11-26T06:30:00+00:00")
+    assert result.exit_code == 0, result.output
+    nothing_new = json.loads((tmp_path / "out" / "editions" / "2026-11-26" / "briefing.json").read_text())
+    assert nothing_new["sections"] == []
