@@ -148,10 +148,13 @@ def _plan(edition: EditionSettings, settings: Settings, store: Store, now: datet
 
 
 def _past_slots(edition: EditionSettings, settings: Settings, store: Store, now: datetime) -> list[ScheduleSlot]:
-    """Slots of this edition from the ledger's last one (or yesterday) to today whose time has come."""
-    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    """Slots of this edition whose time has come, from the ledger's last one (on a first run: from the
+    earliest date the grace period reaches) to today."""
+    zone = ZoneInfo(settings.timezone)
+    today = now.astimezone(zone).date()
     latest = store.latest_slot(edition.name)
-    start = today - timedelta(days=1) if latest is None else latest.local_date
+    reach = (now - timedelta(hours=settings.grace_hours)).astimezone(zone).date()
+    start = reach if latest is None else latest.local_date
     start = max(start, today - timedelta(days=LOOKBACK_DAYS))
     slots = []
     for offset in range((today - start).days + 1):

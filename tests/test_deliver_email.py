@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from smtpserver import SmtpServer, running_server
 
-from briefing.config import EmailSettings, SmtpSettings, SubscriberSettings, load_settings
+from briefing.config import EmailSettings, Settings, SmtpSettings, SubscriberSettings, load_settings
 from briefing.deliver.email import (
     UNSUBSCRIBE_PLACEHOLDER,
     address_from_token,
@@ -31,9 +32,7 @@ from briefing.models import (
     StoryStatus,
     edition_to_dict,
 )
-from briefing.config import Settings
 from briefing.store import Store
-from smtpserver import SmtpServer, running_server
 
 NOW = datetime(2026, 11, 25, 6, 31, tzinfo=UTC)
 EDITION_ID = "2026-11-25-morning"
@@ -164,9 +163,7 @@ def test_bodies_carry_the_recipients_unsubscribe_link(
     assert (url in text, f'href="{url}"' in body, UNSUBSCRIBE_PLACEHOLDER in text + body) == (True, True, False)
 
 
-def test_name_without_display_name_is_bare_address(
-    settings: Settings, store: Store, smtp_server: SmtpServer
-) -> None:
+def test_name_without_display_name_is_bare_address(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
     send(settings, store)
 
     assert str(smtp_server.by_recipient()["bob@example.org"][0].message["To"]) == "bob@example.org"
@@ -212,9 +209,7 @@ def test_unsubscribe_url_without_secret_is_a_config_error(
     assert smtp_server.messages == []
 
 
-def test_unknown_subject_placeholder_is_a_config_error(
-    tmp_path: Path, smtp_server: SmtpServer, store: Store
-) -> None:
+def test_unknown_subject_placeholder_is_a_config_error(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
     write_edition(tmp_path / "outputs")
     settings = make_settings(tmp_path, smtp_server, subject="{title} {weather}")
 
@@ -344,14 +339,14 @@ def test_unreachable_server_stops_the_run_and_leaves_recipients_for_a_rerun(tmp_
     assert [r.status for r in store.sends(EDITION_ID).values()] == [SendStatus.FAILED]
 
 
-def test_login_uses_the_password_from_the_environment(
-    tmp_path: Path, smtp_server: SmtpServer, store: Store
-) -> None:
+def test_login_uses_the_password_from_the_environment(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
     write_edition(tmp_path / "outputs")
     smtp_server.script.users["mailer"] = "s3cret"
-    base = make_settings(tmp_path, smtp_server, smtp=SmtpSettings(
-        host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5
-    ))
+    base = make_settings(
+        tmp_path,
+        smtp_server,
+        smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5),
+    )
     settings = base.model_copy(update={"smtp_password": "s3cret"})
 
     send(settings, store)
@@ -362,9 +357,11 @@ def test_login_uses_the_password_from_the_environment(
 def test_wrong_password_is_one_clear_error(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
     write_edition(tmp_path / "outputs")
     smtp_server.script.users["mailer"] = "s3cret"
-    base = make_settings(tmp_path, smtp_server, smtp=SmtpSettings(
-        host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5
-    ))
+    base = make_settings(
+        tmp_path,
+        smtp_server,
+        smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5),
+    )
 
     with pytest.raises(DeliveryError, match="refused the login for mailer"):
         send(base.model_copy(update={"smtp_password": "wrong"}), store)
@@ -384,9 +381,7 @@ def test_dry_run_writes_one_eml_per_recipient_and_records_nothing(
     assert (smtp_server.messages, store.sends(EDITION_ID)) == ([], {})
 
 
-def test_to_sends_one_test_copy_that_is_not_recorded(
-    settings: Settings, store: Store, smtp_server: SmtpServer
-) -> None:
+def test_to_sends_one_test_copy_that_is_not_recorded(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
     report = send(settings, store, to="me@example.org")
 
     assert (report.sent, [r.recipients for r in smtp_server.messages]) == (  # type: ignore[attr-defined]

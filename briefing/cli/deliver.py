@@ -1,5 +1,173 @@
-"""Commands: deliver."""
+"""Commands: `send`, `subscribers`, `unsubscribe`, `run-due` and `schedule`."""
 
 from __future__ import annotations
 
-from briefing.cli._app import app  # noqa: F401
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.table import Table
+
+from briefing.cli._app import EXIT_FAILURE, EXIT_NOTHING_DUE, EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.config import Settings
+from briefing.deliver.email import latest_edition_id, send_edition
+from briefing.errors import ConfigError
+from briefing.models import DueReport, SendReport
+from briefing.schedule import instance_lock, run_due, run_forever
+from briefing.store import Store, open_store_from_settings
+from briefing.subscribers import is_address, load_subscribers
+
+
+class PipelineJobs:
+    """The schedule's jobs over the real pipeline: poll due feeds, build an edition, send it."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._settings = settings
+        self._store = store
+
+    def poll(self) -> int:
+        from briefing import pipeline
+
+        return pipeline.poll(self._settings, self._store, datetime.now(UTC)).polled
+
+    def build(self, edition_name: str, at: datetime) -> str:
+        from briefing import pipeline
+
+        return pipeline.build(self._settings, self._store, at, datetime.now(UTC)).edition.id
+
+    def send(self, edition_id: str) -> SendReport:
+        return send_edition(edition_id, self._settings, self._store, now=datetime.now(UTC))
+
+
+@app.command()
+@click.argument("edition", required=False)
+@click.option("--dry-run", is_flag=True, help="Write one .eml per recipient under the edition's outbox/ instead.")
+@click.option("--to", "to", metavar="ADDR", help="Send one test copy to ADDR (not recorded, list untouched).")
+@click.pass_obj
+def send(ctx: AppContext, edition: str | None, dry_run: bool, to: str | None) -> None:
+    """Email EDITION (default: the latest built) to every subscriber who has not been sent it yet.
+
+    Each recipient is recorded as sent the moment the server accepts the message, so a rerun (or a run after
+    a crash) sends only to the rest. Exit 3 when some recipients failed; they are listed on stderr.
+    """
+    settings = ctx.settings()
+    edition_id = edition or latest_edition_id(settings.outputs_path)
+    with open_store_from_settings(settings) as store:
+        report = send_edition(edition_id, settings, store, now=datetime.now(UTC), dry_run=dry_run, to=to)
+    _print_send_report(report)
+    if report.partial:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _print_send_report(report: SendReport) -> None:
+    if report.dry_run_files:
+        stdout.print(f"dry run: wrote {len(report.dry_run_files)} messages to {report.dry_run_files[0].parent}")
+    else:
+        stdout.print(f"{report.edition_id}: sent {len(report.sent)}, failed {len(report.failed)}")
+    skipped = len(report.skipped_already_sent) + len(report.skipped_unsubscribed)
+    if skipped:
+        stdout.print(
+            f"skipped {len(report.skipped_already_sent)} already sent, {len(report.skipped_unsubscribed)} unsubscribed"
+        )
+    for address in report.resent:
+        stderr.print(f"[yellow]resent:[/yellow] {address} (an earlier run stopped before the outcome was recorded)")
+    for failure in report.failed:
+        kind = "permanent" if failure.permanent else "transient, a rerun retries"
+        stderr.print(f"[red]failed:[/red] {failure.recipient}: {failure.reason} ({kind})", highlight=False)
+
+
+@app.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.pass_obj
+def subscribers(ctx: AppContext, as_json: bool) -> None:
+    """List subscribers with their status (subscribed/unsubscribed) and their last send."""
+    settings = ctx.settings()
+    with open_store_from_settings(settings) as store:
+        suppressed = store.unsubscribed()
+        last = store.last_sends()
+    rows: list[dict[str, Any]] = [
+        {
+            "email": s.email,
+            "name": s.name,
+            "sections": list(s.sections) if s.sections else None,
+            "status": "unsubscribed" if s.email.lower() in suppressed else "subscribed",
+            "last_edition": last[s.email.lower()].edition_id if s.email.lower() in last else None,
+            "last_status": last[s.email.lower()].status.value if s.email.lower() in last else None,
+        }
+        for s in load_subscribers(settings)
+    ]
+    if as_json:
+        stdout.print_json(json.dumps(rows))
+        return
+    table = Table("email", "name", "sections", "status", "last edition", "last send")
+    for row in rows:
+        sections = ", ".join(row["sections"] or []) or "all"
+        cells = (row["email"], row["name"], sections, row["status"], row["last_edition"], row["last_status"])
+        table.add_row(*(str(cell or "-") for cell in cells))
+    stdout.print(table)
+
+
+@app.command()
+@click.argument("address")
+@click.pass_obj
+def unsubscribe(ctx: AppContext, address: str) -> None:
+    """Add ADDRESS to the suppression list: it is never sent another edition (the list in feeds.yaml and the
+    subscriber file is left as it is)."""
+    if not is_address(address):
+        raise ConfigError(f"ADDRESS: expected an address like reader@example.org, got {address!r}")
+    settings = ctx.settings()
+    with open_store_from_settings(settings) as store:
+        added = store.unsubscribe(address, datetime.now(UTC))
+    stdout.print(f"{address}: {'unsubscribed' if added else 'already unsubscribed'}")
+
+
+@app.command("run-due")
+@click.pass_obj
+def run_due_command(ctx: AppContext) -> None:
+    """Do what is due now and exit: poll due feeds, build (and send) each edition whose time has come.
+
+    For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
+    recorded as skipped. Exit 4 when nothing was due, 3 when some recipients failed, 1 when a build failed.
+    """
+    settings = ctx.settings()
+    with instance_lock(settings.database_path), open_store_from_settings(settings) as store:
+        report = run_due(settings, store, datetime.now(UTC), PipelineJobs(settings, store))
+    _print_due_report(report)
+    if report.failed or (report.poll_error and not report.ran):
+        sys.exit(EXIT_FAILURE)
+    if report.partial:
+        sys.exit(EXIT_PARTIAL)
+    if report.nothing_due:
+        sys.exit(EXIT_NOTHING_DUE)
+
+
+def _print_due_report(report: DueReport) -> None:
+    if report.polled:
+        stdout.print(f"polled {report.polled} feeds")
+    if report.poll_error:
+        stderr.print(f"[red]poll failed:[/red] {report.poll_error}")
+    for slot in report.ran:
+        stdout.print(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})")
+    for slot in report.skipped:
+        stderr.print(f"[yellow]skipped:[/yellow] {slot.name} {slot.local_date}: {slot.error}")
+    for slot in report.failed:
+        stderr.print(f"[red]failed:[/red] {slot.name} {slot.local_date}: {slot.error}")
+    for sent in report.sends:
+        _print_send_report(sent)
+    if report.nothing_due:
+        stdout.print("nothing was due")
+
+
+@app.command("schedule")
+@click.pass_obj
+def schedule_command(ctx: AppContext) -> None:
+    """Run forever: poll feeds every poll.interval_minutes and build (and send) each edition at its local time.
+
+    Shares its ledger with `run-due`, so nothing is done twice; only one instance runs at a time (a lock file
+    beside the database). SIGTERM or Ctrl-C finish the current step and exit.
+    """
+    settings = ctx.settings()
+    with open_store_from_settings(settings) as store:
+        run_forever(settings, lambda: open_store_from_settings(settings), PipelineJobs(settings, store))

@@ -1,0 +1,359 @@
+"""When editions run: local times across days and daylight saving, the grace period, the ledger, one instance."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from briefing.config import EditionSettings, EmailSettings, Settings
+from briefing.errors import BriefingError
+from briefing.models import SendReport, SlotStatus
+from briefing.schedule import MAX_SLOT_ATTEMPTS, due_instant, instance_lock, run_due, run_forever
+from briefing.store import Store, open_store
+
+LONDON = "Europe/London"
+
+
+@dataclass
+class RecordingJobs:
+    """Records what the schedule asked for; can be told to fail."""
+
+    polled_feeds: int = 0
+    polls: int = 0
+    built: list[tuple[str, datetime]] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    build_error: Exception | None = None
+    send_error: Exception | None = None
+    poll_error: Exception | None = None
+    on_build: list[object] = field(default_factory=list)
+
+    def poll(self) -> int:
+        self.polls += 1
+        if self.poll_error:
+            raise self.poll_error
+        return self.polled_feeds
+
+    def build(self, edition_name: str, at: datetime) -> str:
+        if self.build_error:
+            raise self.build_error
+        for action in self.on_build:
+            action()  # type: ignore[operator]
+        self.built.append((edition_name, at))
+        return f"{at.astimezone(UTC):%Y-%m-%d}-{edition_name}"
+
+    def send(self, edition_id: str) -> SendReport:
+        if self.send_error:
+            raise self.send_error
+        self.sent.append(edition_id)
+        return SendReport(edition_id)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def make_settings(tmp_path: Path, at: str = "06:30", email: bool = True, **values: object) -> Settings:
+    return Settings(
+        config_path=tmp_path / "feeds.yaml",
+        timezone=LONDON,
+        editions=[EditionSettings(name="morning", at=at)],
+        email=EmailSettings(enabled=email),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def jobs() -> RecordingJobs:
+    return RecordingJobs()
+
+
+# ------------------------------------------------------------------------------------------- due times
+
+
+def test_due_instant_follows_the_local_clock_through_the_year() -> None:
+    assert (
+        due_instant(date(2026, 1, 15), "06:30", LONDON),
+        due_instant(date(2026, 7, 15), "06:30", LONDON),
+    ) == (utc("2026-01-15T06:30"), utc("2026-07-15T05:30"))
+
+
+def test_local_time_skipped_by_spring_forward_runs_at_the_first_valid_instant() -> None:
+    # 29 March 2026: London clocks jump from 01:00 GMT to 02:00 BST; 01:30 does not exist.
+    assert due_instant(date(2026, 3, 29), "01:30", LONDON) == utc("2026-03-29T01:00")
+
+
+def test_local_time_repeated_by_fall_back_runs_at_its_first_occurrence() -> None:
+    # 25 October 2026: 01:30 happens at 00:30 UTC (BST) and again at 01:30 UTC (GMT).
+    assert due_instant(date(2026, 10, 25), "01:30", LONDON) == utc("2026-10-25T00:30")
+
+
+# ------------------------------------------------------------------------------------------------ run-due
+
+
+def test_nothing_is_due_before_the_editions_time(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    report = run_due(make_settings(tmp_path), store, utc("2026-11-25T06:29"), jobs)
+
+    assert (report.nothing_due, jobs.built) == (True, [])
+
+
+def test_edition_is_built_and_sent_once_when_its_time_has_come(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path)
+
+    first = run_due(settings, store, utc("2026-11-25T06:31"), jobs)
+    again = run_due(settings, store, utc("2026-11-25T06:45"), jobs)
+
+    assert ([s.status for s in first.ran], again.nothing_due) == ([SlotStatus.SENT], True)
+    assert (jobs.built, jobs.sent) == ([("morning", utc("2026-11-25T06:30"))], ["2026-11-25-morning"])
+
+
+def test_without_email_the_edition_is_built_and_not_sent(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    report = run_due(make_settings(tmp_path, email=False), store, utc("2026-11-25T06:31"), jobs)
+
+    assert ([s.status for s in report.ran], jobs.sent) == ([SlotStatus.BUILT], [])
+
+
+def test_polling_due_feeds_counts_as_something_due(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    jobs.polled_feeds = 3
+
+    report = run_due(make_settings(tmp_path), store, utc("2026-11-25T05:00"), jobs)
+
+    assert (report.polled, report.nothing_due) == (3, False)
+
+
+def test_slot_of_the_previous_evening_runs_after_midnight(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path, at="23:50")
+
+    run_due(settings, store, utc("2026-11-25T00:10"), jobs)
+
+    assert jobs.built == [("morning", utc("2026-11-24T23:50"))]
+
+
+def test_missed_edition_within_grace_runs_once_for_its_own_time(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path)
+
+    run_due(settings, store, utc("2026-11-25T12:00"), jobs)  # 5.5 hours late, grace is 6
+    run_due(settings, store, utc("2026-11-25T12:15"), jobs)
+
+    assert jobs.built == [("morning", utc("2026-11-25T06:30"))]
+
+
+def test_missed_edition_beyond_grace_is_recorded_as_skipped_and_never_backfilled(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path)
+
+    report = run_due(settings, store, utc("2026-11-25T13:00"), jobs)
+    run_due(settings, store, utc("2026-11-25T20:00"), jobs)
+
+    assert ([(s.local_date, s.status) for s in report.skipped], jobs.built) == (
+        [(date(2026, 11, 25), SlotStatus.SKIPPED)],
+        [],
+    )
+    assert store.slot("morning", date(2026, 11, 25)).status is SlotStatus.SKIPPED  # type: ignore[union-attr]
+
+
+def test_after_an_outage_only_the_latest_slot_runs(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path)
+    run_due(settings, store, utc("2026-11-20T06:31"), jobs)
+
+    report = run_due(settings, store, utc("2026-11-25T07:00"), jobs)  # four days later
+
+    assert [s.local_date.day for s in report.skipped] == [24, 23, 22, 21]
+    assert jobs.built[1:] == [("morning", utc("2026-11-25T06:30"))]
+
+
+def test_grace_period_is_configurable(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path, grace_hours=1)
+
+    report = run_due(settings, store, utc("2026-11-25T08:00"), jobs)
+
+    assert ([s.status for s in report.skipped], jobs.built) == ([SlotStatus.SKIPPED], [])
+
+
+def test_spring_forward_edition_runs_once_at_the_end_of_the_gap(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path, at="01:30")
+
+    before = run_due(settings, store, utc("2026-03-29T00:59"), jobs)
+    for minute in range(0, 120, 15):
+        run_due(settings, store, utc("2026-03-29T01:00") + timedelta(minutes=minute), jobs)
+
+    assert (before.ran, jobs.built) == ((), [("morning", utc("2026-03-29T01:00"))])
+
+
+def test_fall_back_edition_runs_once_although_its_time_happens_twice(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path, at="01:30")
+
+    for minute in range(0, 180, 15):  # 00:00 to 03:00 UTC covers both 01:30s
+        run_due(settings, store, utc("2026-10-25T00:00") + timedelta(minutes=minute), jobs)
+
+    assert jobs.built == [("morning", utc("2026-10-25T00:30"))]
+
+
+def test_failing_build_is_recorded_retried_and_given_up_after_a_few_attempts(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path)
+    jobs.build_error = RuntimeError("no articles table")
+
+    reports = [run_due(settings, store, utc("2026-11-25T06:31") + timedelta(minutes=m), jobs) for m in range(5)]
+
+    assert [len(r.failed) for r in reports] == [1] * MAX_SLOT_ATTEMPTS + [0] * (5 - MAX_SLOT_ATTEMPTS)
+    slot = store.slot("morning", date(2026, 11, 25))
+    assert (slot.status, slot.error) == (SlotStatus.FAILED, "build failed: no articles table")  # type: ignore[union-attr]
+
+
+def test_failed_send_is_retried_without_rebuilding(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path)
+    jobs.send_error = RuntimeError("smtp down")
+    run_due(settings, store, utc("2026-11-25T06:31"), jobs)
+    jobs.send_error = None
+
+    run_due(settings, store, utc("2026-11-25T06:40"), jobs)
+
+    assert (len(jobs.built), jobs.sent) == (1, ["2026-11-25-morning"])
+
+
+def test_a_failing_poll_does_not_stop_the_edition(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    jobs.poll_error = RuntimeError("disk full")
+
+    report = run_due(make_settings(tmp_path), store, utc("2026-11-25T06:31"), jobs)
+
+    assert (report.poll_error, len(report.ran)) == ("disk full", 1)
+
+
+def test_editions_share_the_ledger_across_store_connections(tmp_path: Path, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path)
+    for minute in (31, 32):
+        with open_store(settings.database_path) as store:
+            run_due(settings, store, utc("2026-11-25T06:00") + timedelta(minutes=minute), jobs)
+
+    assert len(jobs.built) == 1
+
+
+# ------------------------------------------------------------------------------------------- one instance
+
+
+def test_second_instance_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    database = make_settings(tmp_path).database_path
+
+    with instance_lock(database), pytest.raises(BriefingError, match=r"already running the schedule"):
+        with instance_lock(database):
+            pass
+
+
+def test_lock_is_released_when_the_first_instance_ends(tmp_path: Path) -> None:
+    database = make_settings(tmp_path).database_path
+    with instance_lock(database):
+        pass
+
+    with instance_lock(database) as path:
+        assert path.read_text() == str(os.getpid())
+
+
+# -------------------------------------------------------------------------------------------- run forever
+
+
+class TravellingClock:
+    """Time passes only when the loop sleeps, a minute per nap (the loop asks for at most a second, so it
+    notices signals quickly; a minute keeps a simulated day to 1,440 turns). SIGTERM is sent to this process
+    once `stop_at` is reached."""
+
+    def __init__(self, traveller: time_machine.Coordinates, stop_at: datetime) -> None:
+        self._traveller = traveller
+        self._stop_at = stop_at
+        self.slept = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += 60
+        self._traveller.shift(timedelta(seconds=60))
+        if datetime.now(UTC) >= self._stop_at:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.fixture
+def travel() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(utc("2026-11-25T06:20"), tick=False) as traveller:
+        yield traveller
+
+
+def forever(settings: Settings, jobs: RecordingJobs, clock: TravellingClock) -> None:
+    run_forever(settings, lambda: open_store(settings.database_path), jobs, clock)
+
+
+def test_schedule_polls_at_the_interval_and_builds_at_the_editions_time(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    settings = make_settings(tmp_path, poll={"interval_minutes": 10})
+
+    forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-25T06:45")))
+
+    assert (jobs.polls, jobs.built, jobs.sent) == (
+        3,  # 06:20, 06:30, 06:40
+        [("morning", utc("2026-11-25T06:30"))],
+        ["2026-11-25-morning"],
+    )
+
+
+def test_schedule_runs_past_midnight_into_the_next_days_edition(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    settings = make_settings(tmp_path, poll={"interval_minutes": 120})
+
+    forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-26T07:00")))
+
+    assert [at for _, at in jobs.built] == [utc("2026-11-25T06:30"), utc("2026-11-26T06:30")]
+
+
+def test_schedule_goes_on_after_a_job_raises(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    jobs.poll_error = RuntimeError("feeds exploded")
+
+    forever(
+        make_settings(tmp_path, poll={"interval_minutes": 10}),
+        jobs,
+        TravellingClock(travel, stop_at=utc("2026-11-25T06:45")),
+    )
+
+    assert (jobs.polls > 1, len(jobs.built)) == (True, 1)
+
+
+def test_sigterm_during_a_build_finishes_the_build_and_stops(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    settings = make_settings(tmp_path)
+    jobs.on_build.append(lambda: os.kill(os.getpid(), signal.SIGTERM))
+
+    forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-26T00:00")))
+
+    with open_store(settings.database_path) as store:
+        slot = store.slot("morning", date(2026, 11, 25))
+    assert (datetime.now(UTC) < utc("2026-11-25T06:40"), slot.status) == (True, SlotStatus.SENT)  # type: ignore[union-attr]
+
+
+def test_schedule_refuses_to_start_beside_a_running_instance(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    settings = make_settings(tmp_path)
+
+    with instance_lock(settings.database_path), pytest.raises(BriefingError, match="already running"):
+        forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-25T06:45")))
+    assert jobs.polls == 0
