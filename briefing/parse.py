@@ -92,9 +92,10 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: da
         parsed = feedparser.parse(
             body, response_headers=dict(headers), sanitize_html=False, resolve_relative_uris=False
         )
-    version = parsed.get("version") or ""
-    channel = parsed.get("feed", {})
-    entries = [_from_feedparser(e, channel) for e in parsed.get("entries", [])[:MAX_ENTRIES]]
+        version = parsed.get("version") or ""
+        channel = parsed.get("feed", {})
+        # feedparser warns when `updated_parsed` falls back to `published_parsed`; both are read on purpose
+        entries = [_from_feedparser(e, channel) for e in parsed.get("entries", [])[:MAX_ENTRIES]]
     problem = _bozo_reason(parsed)
     if problem and entries and _truncated(body):
         entries = entries[:-1]  # the item the cut went through: its title or text stops mid-word
@@ -106,12 +107,10 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: da
 
 
 def _why_no_entries(version: str, problem: str | None) -> str:
-    if problem and not version:
-        return f"not a feed: {problem}"
+    if not version:
+        return "not a feed: no RSS/Atom version detected and no entries" + (f" ({problem})" if problem else "")
     if problem:
         return f"malformed {version} feed with no readable entries: {problem}"
-    if not version:
-        return "not a feed: no RSS/Atom version detected and no entries"
     return f"{version} feed has no entries"
 
 
@@ -218,22 +217,30 @@ def _articles(
 ) -> tuple[Article, ...]:
     """Clean every entry; one article per id (feeds repeat items)."""
     repeated = Counter(e.guid for e in entries if e.guid)
+    titles_by_link: dict[str, set[str]] = {}
+    for entry in entries:
+        titles_by_link.setdefault(entry.link or "", set()).add(entry.title)
     outlet = feed.name or feed.title or channel_title or feed.outlet
     fallback_language = _language(headers.get("content-language") or headers.get("Content-Language"))
     articles: dict[str, Article] = {}
     for entry in entries:
-        article = _article(entry, feed, outlet, now, trusted_guid=repeated[entry.guid or ""] == 1)
+        trusted_link = len(titles_by_link[entry.link or ""]) == 1  # not a home page shared by every item
+        article = _article(
+            entry, feed, outlet, now, trusted_guid=repeated[entry.guid or ""] == 1, trusted_link=trusted_link
+        )
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
     return tuple(articles.values())
 
 
-def _article(entry: _Entry, feed: Feed, outlet: str, now: datetime, *, trusted_guid: bool) -> Article:
-    url = canonical_url(entry.link or "", base=feed.url) or ""
+def _article(
+    entry: _Entry, feed: Feed, outlet: str, now: datetime, *, trusted_guid: bool, trusted_link: bool
+) -> Article:
+    url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
     text = _clean_text(entry.content, markup=True)
     title = clean_title(entry.title) or _title_from_text(text)
     guid = _trustworthy_guid(entry, feed, url) if trusted_guid else None
-    identity = guid or url or "content:" + title + "\n" + text
+    identity = guid or (url if trusted_link else "") or "content:" + title + "\n" + text
     return Article(
         id="a-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16],
         url=url,

@@ -1,0 +1,385 @@
+"""Feed bodies into clean articles: what a reader of the briefing sees of each item.
+
+Every feed here is small and written for the test; none is copied from a real outlet.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from feedserver import rss_feed
+
+from briefing.models import Article, Feed, ParsedFeed
+from briefing.parse import canonical_url, clean_title, extract_article, parse_feed
+
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+FEED = Feed(key="https://news.example.org/world/rss.xml", url="https://news.example.org/world/rss.xml", section="World")
+
+
+def parse(body: bytes | str, feed: Feed = FEED, headers: dict[str, str] | None = None) -> ParsedFeed:
+    data = body.encode() if isinstance(body, str) else body
+    return parse_feed(data, headers or {"content-type": "application/rss+xml"}, feed, NOW)
+
+
+def only(body: bytes | str, feed: Feed = FEED) -> Article:
+    parsed = parse(body, feed)
+    assert parsed.error is None, parsed.error
+    [article] = parsed.articles
+    return article
+
+
+def item(**fields: str) -> bytes:
+    return rss_feed([{"title": "A title", "link": "https://news.example.org/a/1", **fields}])
+
+
+# ------------------------------------------------------------------------------------------------ titles
+
+
+def test_entities_in_titles_are_decoded_even_when_escaped_twice() -> None:
+    article = only(item(title="Trump&amp;#039;s &amp;quot;plan&amp;quot; &amp;amp; Biden&#8217;s reply"))
+
+    assert article.title == 'Trump\'s "plan" & Biden’s reply'
+
+
+def test_markup_in_titles_is_removed_and_whitespace_collapsed() -> None:
+    article = only(item(title="&lt;b&gt;Breaking:&lt;/b&gt;\n   markets   &lt;i&gt;fall&lt;/i&gt;"))
+
+    assert article.title == "Breaking: markets fall"
+
+
+def test_long_titles_are_capped_at_a_word() -> None:
+    assert clean_title("word " * 200) == ("word " * 60).strip() + "…"
+
+
+# ------------------------------------------------------------------------------------------------ links
+
+
+def test_amp_entities_in_links_are_fixed_and_tracking_removed() -> None:
+    article = only(item(link="https://news.example.org/a/1?id=7&amp;amp;utm_source=rss&amp;amp;page=2"))
+
+    assert article.url == "https://news.example.org/a/1?id=7&page=2"
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://x.org/a?utm_source=rss&utm_medium=feed", "https://x.org/a"),
+        ("https://x.org/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ocid=5&cmpid=6", "https://x.org/a"),
+        ("https://x.org/a?at_medium=RSS&at_campaign=KARANGA&q=keep", "https://x.org/a?q=keep"),
+        ("https://X.ORG:443/a#comments", "https://x.org/a"),
+        ("HTTP://x.org:8080/a?b=1#top", "http://x.org:8080/a?b=1"),
+        ("/world/story-1", "https://news.example.org/world/story-1"),
+        ("story-2.html", "https://news.example.org/world/story-2.html"),
+        ("javascript:alert(1)", None),
+        ("mailto:desk@x.org", None),
+    ],
+)
+def test_canonical_urls(link: str, expected: str | None) -> None:
+    assert canonical_url(link, base=FEED.url) == expected
+
+
+def test_relative_links_resolve_against_the_feed_url() -> None:
+    assert only(item(link="/world/2026/11/25/story")).url == "https://news.example.org/world/2026/11/25/story"
+
+
+# ------------------------------------------------------------------------------------------------ text
+
+
+def test_block_elements_become_sentence_breaks_and_never_glue_words() -> None:
+    html = "<h2>Budget day</h2><p>The minister spoke.</p><p>Markets rose</p><ul><li>first</li><li>second</li></ul>"
+
+    text = only(item(description=f"<![CDATA[{html}]]>")).text
+
+    assert text == "Budget day.\nThe minister spoke.\nMarkets rose.\nfirst.\nsecond."
+
+
+def test_line_breaks_and_table_cells_separate_sentences() -> None:
+    html = "one<br>two<br/>three<table><tr><td>a</td><td>b</td></tr></table>"
+
+    text = only(item(description=f"<![CDATA[{html}]]>")).text
+
+    assert text == "one.\ntwo.\nthree.\na.\nb."
+
+
+def test_scripts_styles_and_comments_are_removed_including_scripts_inside_comments() -> None:
+    html = (
+        "<style>p{color:red}</style><p>Kept one.</p><script>alert('x')</script>"
+        "<!-- <script>alert('hidden')</script> --><noscript>enable js</noscript><p>Kept two.</p>"
+    )
+
+    text = only(item(description=f"<![CDATA[{html}]]>")).text
+
+    assert text == "Kept one.\nKept two."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more",
+        "Continue reading...",
+        "KEEP READING: The other story everyone is talking about",
+        "Share this article",
+        "Share on Facebook",
+        "The post Storm closes roads appeared first on Example News.",
+        "(With information from Reuters)",
+    ],
+)
+def test_boilerplate_lines_are_dropped(line: str) -> None:
+    html = f"<p>The storm closed roads.</p><p>{line}</p>"
+
+    assert only(item(description=f"<![CDATA[{html}]]>")).text == "The storm closed roads."
+
+
+def test_share_prices_are_not_a_share_prompt() -> None:
+    html = "<p>Share prices fell sharply on Tuesday after the central bank raised rates.</p>"
+
+    assert only(item(description=f"<![CDATA[{html}]]>")).text.startswith("Share prices fell sharply")
+
+
+def test_the_richest_field_is_used() -> None:
+    body = item(description="Short summary.", **{"content:encoded": "<![CDATA[<p>A much longer full text.</p>]]>"})
+    body = body.replace(
+        b'<rss version="2.0">', b'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+    )
+
+    assert only(body).text == "A much longer full text."
+
+
+def test_text_is_capped() -> None:
+    assert len(only(item(description="word " * 10_000)).text) <= 20_001
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+
+def test_published_is_utc() -> None:
+    article = only(item(pubDate="Tue, 24 Nov 2026 18:30:00 -0500"))
+
+    assert article.published == datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+
+
+def test_a_missing_date_becomes_the_first_seen_time() -> None:
+    article = only(item())
+
+    assert (article.published, article.first_seen) == (NOW, NOW)
+
+
+def test_a_future_date_is_clamped_to_now() -> None:
+    assert only(item(pubDate="Sat, 01 Jan 2028 00:00:00 GMT")).published == NOW
+
+
+def test_italian_dates_are_read() -> None:
+    article = only(item(pubDate="mar, 24 nov 2026 10:00:00 +0100"))
+
+    assert article.published == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_a_date_nobody_can_read_becomes_the_first_seen_time() -> None:
+    assert only(item(pubDate="sometime soon-ish")).published == NOW
+
+
+# ------------------------------------------------------------------------------------------------ identity
+
+
+def test_ids_are_stable_and_tracking_does_not_change_them() -> None:
+    plain = only(item(guid="https://news.example.org/a/1"))
+    tracked = only(item(guid="https://news.example.org/a/1?utm_source=rss#x"))
+
+    assert plain.id == tracked.id and plain.id.startswith("a-") and len(plain.id) == 18
+
+
+def test_the_same_article_through_two_feeds_gets_one_id() -> None:
+    business = Feed(
+        key="https://news.example.org/business.xml", url="https://news.example.org/business.xml", section="B"
+    )
+    link = "https://news.example.org/a/9"
+
+    assert only(item(link=link), FEED).id == only(item(link=link + "?utm_medium=business"), business).id
+
+
+def test_a_guid_repeated_across_items_is_not_trusted() -> None:
+    body = rss_feed(
+        [
+            {"title": "One", "link": "https://news.example.org/1", 'guid isPermaLink="false"': "default"},
+            {"title": "Two", "link": "https://news.example.org/2", 'guid isPermaLink="false"': "default"},
+        ]
+    )
+
+    assert len({a.id for a in parse(body).articles}) == 2
+
+
+def test_an_opaque_guid_is_qualified_by_the_publisher() -> None:
+    body = item(link="https://news.example.org/a/1", **{'guid isPermaLink="false"': "story-123456"})
+    other = Feed(key="https://other.example.com/rss", url="https://other.example.com/rss", section="World")
+    body_other = item(link="https://other.example.com/x", **{'guid isPermaLink="false"': "story-123456"})
+
+    assert only(body).id != only(body_other, other).id
+
+
+def test_without_guid_or_link_the_id_comes_from_the_content() -> None:
+    body = rss_feed([{"title": "Same", "description": "Same text."}, {"title": "Other", "description": "Text."}])
+
+    first, second = parse(body).articles
+
+    assert first.id != second.id and first.url == ""
+
+
+def test_the_same_item_twice_in_one_feed_is_kept_once() -> None:
+    entry = {"title": "Once", "link": "https://news.example.org/a/5"}
+
+    assert len(parse(rss_feed([entry, entry])).articles) == 1
+
+
+# ------------------------------------------------------------------------------------------------ feed level
+
+
+def test_outlet_is_the_configured_name_else_the_feed_title() -> None:
+    named = Feed(key=FEED.key, url=FEED.url, section="World", name="Example World")
+
+    assert (only(item(), named).outlet, only(item()).outlet) == ("Example World", "Test Feed")
+
+
+def test_language_comes_from_the_feed() -> None:
+    body = item().replace(b"<description>d</description>", b"<description>d</description><language>en-GB</language>")
+
+    assert only(body).language == "en"
+
+
+def test_ttl_is_read() -> None:
+    assert parse(rss_feed([{"title": "x"}], extra="<ttl>60</ttl>")).ttl == timedelta(minutes=60)
+
+
+def test_atom_feeds_are_read() -> None:
+    body = """<?xml version="1.0" encoding="utf-8"?>
+    <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="pt-BR"><title>Atom News</title><id>urn:x</id>
+      <updated>2026-11-24T12:00:00Z</updated>
+      <entry><title type="html">Ponte &amp;amp; estrada</title><id>urn:uuid:1234-5678</id>
+        <link rel="alternate" href="https://atom.example.org/p/1?utm_campaign=x"/>
+        <updated>2026-11-24T12:00:00Z</updated>
+        <content type="html">&lt;p&gt;Texto&lt;/p&gt;&lt;p&gt;completo&lt;/p&gt;</content></entry>
+    </feed>"""
+
+    article = only(body)
+
+    assert (article.title, article.url, article.text, article.language, article.outlet) == (
+        "Ponte & estrada",
+        "https://atom.example.org/p/1",
+        "Texto.\ncompleto.",
+        "pt",
+        "Atom News",
+    )
+    assert article.published == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def test_json_feed_is_read() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "JSON News",
+            "language": "en-US",
+            "items": [
+                {
+                    "id": "https://json.example.org/1",
+                    "url": "https://json.example.org/1?utm_source=jsonfeed",
+                    "title": "Rates &amp; bonds",
+                    "content_html": "<p>Rates rose.</p><p>Bonds fell.</p>",
+                    "date_published": "2026-11-24T10:00:00+01:00",
+                }
+            ],
+        }
+    )
+
+    article = only(body)
+
+    assert (article.url, article.title, article.text, article.published, article.language, article.outlet) == (
+        "https://json.example.org/1",
+        "Rates & bonds",
+        "Rates rose.\nBonds fell.",
+        datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        "en",
+        "JSON News",
+    )
+
+
+# ------------------------------------------------------------------------------------------------ not a feed
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"", "empty body"),
+        (b"  \n\t ", "empty body"),
+        (
+            b"<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body>nope</body></html>",
+            "an HTML page, not a feed: '403 Forbidden'",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">'
+            b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Denied</title></head></html>',
+            "an HTML page, not a feed: 'Denied'",
+        ),
+        (rss_feed([]), "rss20 feed has no entries"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "JSON Feed has no items"),
+        (b'{"hello": "world"}', "not a feed: JSON without a JSON Feed version"),
+    ],
+)
+def test_unusable_bodies_give_a_clear_reason(body: bytes, error: str) -> None:
+    parsed = parse(body)
+
+    assert (parsed.articles, parsed.error) == ((), error)
+
+
+def test_text_that_is_not_xml_is_not_a_feed() -> None:
+    error = parse(b"just some text").error
+
+    assert error is not None and error.startswith("not a feed: no RSS/Atom version detected and no entries")
+
+
+def test_items_sharing_one_home_page_link_stay_separate() -> None:
+    body = rss_feed(
+        [
+            {"title": "Morning bulletin", "link": "https://news.example.org/"},
+            {"title": "Evening bulletin", "link": "https://news.example.org/"},
+        ]
+    )
+
+    assert len(parse(body).articles) == 2
+
+
+def test_a_feed_cut_off_before_any_item_is_an_error() -> None:
+    body = rss_feed([{"title": "x"}])
+
+    error = parse(body[: body.index(b"<item>") + 3]).error
+
+    assert error is not None and error.startswith("malformed rss20 feed with no readable entries")
+
+
+def test_the_encoding_comes_from_the_response_headers() -> None:
+    body = rss_feed([{"title": "Café crème"}]).replace(b'encoding="utf-8"', b"").decode().encode("latin-1")
+
+    parsed = parse(body, headers={"content-type": "application/rss+xml; charset=iso-8859-1"})
+
+    assert parsed.articles[0].title == "Café crème"
+
+
+# ------------------------------------------------------------------------------------------------ full text
+
+
+def test_extract_article_finds_the_body_of_a_page() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the report explains what the council decided and why.</p>" for i in range(8)
+    )
+    page = (
+        "<html><head><title>Council vote</title></head><body><nav>Home | World | Sport</nav>"
+        f"<article><h1>Council vote</h1>{paragraphs}</article><footer>Copyright</footer></body></html>"
+    )
+
+    text = extract_article(page, "https://news.example.org/a/1")
+
+    assert text is not None and "Paragraph 7 of the report" in text and "Copyright" not in text
+
+
+def test_extract_article_gives_none_for_an_empty_page() -> None:
+    assert extract_article("<html><body></body></html>", "https://news.example.org/a/1") is None
