@@ -1,0 +1,102 @@
+"""render: turns an `Edition` into files. The only stage that imports jinja2, premailer, markdown and cssutils.
+
+It knows templates and output formats; it does not know the store, feeds, summarisers or how files are written
+(`briefing.deliver.files` writes what it returns). Output keys are paths relative to the outputs folder:
+
+    editions/<id>/briefing.json   edition_to_dict, sorted keys, two-space indent: reruns are byte-identical
+    editions/<id>/briefing.md     YAML front matter + Markdown with reference-style links
+    editions/<id>/email.html      inlined HTML email, trimmed to `email_max_kb`
+    editions/<id>/email.txt       the plain-text part, 72 columns, the same stories as email.html
+    site/...                      from `render_site`: index, a page per edition, archive, feed.xml, feed.json
+
+Feed text is hostile: `_view` cleans it and keeps only http(s) links, templates escape it (autoescape for HTML
+and XML, `md` for Markdown). `tests/test_render_safety.py` parses every output to prove it stays inert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+import yaml
+
+from briefing.config import RenderSettings
+from briefing.errors import ConfigError
+from briefing.models import Edition, RenderedEdition, edition_to_dict
+from briefing.render._email import EmailParts, fit_email
+from briefing.render._env import bundled_templates_path, render_template
+from briefing.render._site import render_site_files
+from briefing.render._view import build_view, clean_text, zone
+
+__all__ = ["bundled_templates_path", "render_edition", "render_markdown", "render_site"]
+
+_SAFE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+
+
+def render_edition(edition: Edition, settings: RenderSettings, previous: Sequence[Edition] = ()) -> RenderedEdition:
+    """Every per-edition file of `edition`. `previous` editions are accepted for templates to come; unused now."""
+    folder = f"editions/{_checked_id(edition)}"
+    email = render_email(edition, settings)
+    files = {
+        f"{folder}/briefing.json": edition_json(edition),
+        f"{folder}/briefing.md": render_markdown(edition, settings).encode(),
+        f"{folder}/email.html": email.html.encode(),
+        f"{folder}/email.txt": email.text.encode(),
+    }
+    return RenderedEdition(edition.id, files, trimmed_stories=email.trimmed, warnings=email.warnings)
+
+
+def render_site(editions: Sequence[Edition], settings: RenderSettings) -> dict[str, bytes]:
+    """Every file of the static site, keyed `site/<name>`: the latest edition is index.html."""
+    for edition in editions:
+        _checked_id(edition)
+    return render_site_files(editions, settings, lambda e: render_markdown(e, settings))
+
+
+def edition_json(edition: Edition) -> bytes:
+    """`briefing.json`: sorted keys and fixed formatting, so an unchanged edition rewrites identical bytes."""
+    return (json.dumps(edition_to_dict(edition), sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def render_markdown(edition: Edition, settings: RenderSettings) -> str:
+    """`briefing.md`: front matter that Hugo, Jekyll and Eleventy accept, then escaped Markdown."""
+    view = build_view(edition, site_url=settings.site_url)
+    return render_template(
+        settings.templates_dir, "briefing.md", edition=edition, view=view, front_matter=front_matter(edition)
+    )
+
+
+def front_matter(edition: Edition) -> str:
+    """YAML (via safe_dump, so any title is quoted correctly) with the date at the edition zone's offset."""
+    data = {
+        "title": clean_text(edition.title),
+        "date": edition.window_end.astimezone(zone(edition.timezone)).isoformat(),
+        "id": edition.id,
+        "edition": edition.name,
+        "tags": [clean_text(s.name) for s in edition.sections if s.stories],
+        "summariser": edition.summariser,
+    }
+    dumped: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
+    return dumped
+
+
+def render_email(edition: Edition, settings: RenderSettings) -> EmailParts:
+    """The HTML and text parts, inlined once per edition; per-recipient work is left to delivery."""
+
+    def html(trimmed_edition: Edition, trimmed: int) -> str:
+        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url)
+        return render_template(settings.templates_dir, "email.html", edition=trimmed_edition, view=view)
+
+    def text(trimmed_edition: Edition, trimmed: int) -> str:
+        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url)
+        return render_template(settings.templates_dir, "email.txt", edition=trimmed_edition, view=view)
+
+    return fit_email(edition, settings.email_max_kb * 1024, html, text)
+
+
+def _checked_id(edition: Edition) -> str:
+    """The edition id, which names a folder and a page: refuse one that could climb out of it."""
+    if not _SAFE_ID.match(edition.id) or ".." in edition.id:
+        raise ConfigError(f"edition id {edition.id!r} is not a safe file name (letters, digits, '.', '_', '-')")
+    return edition.id

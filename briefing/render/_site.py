@@ -1,0 +1,163 @@
+"""The static site: the latest edition as index.html, a page per edition, an archive, Atom and JSON feeds.
+
+Every page lives in one flat folder and links to the others by bare file name, so the folder can be served from
+any path. Edition pages are the edition's Markdown converted with the `markdown` package (the same text a Hugo,
+Jekyll or Eleventy site would convert), inside the `site/edition.html` layout. Feed entry ids are stable:
+`site_url`-based when a site URL is configured, else `tag:` URIs; set `site_url` before publishing feeds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import markdown
+from markupsafe import Markup
+
+from briefing.config import RenderSettings
+from briefing.models import Edition
+from briefing.render._env import environment, render_template
+from briefing.render._view import EditionView, build_view, clean_text, safe_url
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    base: str | None  # site_url without the trailing slash, when configured and http(s)
+    feed_id: str
+    updated: str
+    home_url: str
+    feed_url: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    href: str
+    published: str
+    updated: str
+    stories: int
+    tags: tuple[str, ...]
+    summary: str
+    content_html: str
+
+
+def markdown_to_html(text: str) -> str:
+    """The body of a `briefing.md` (front matter removed) as HTML."""
+    html: str = markdown.markdown(_FRONT_MATTER.sub("", text, count=1), output_format="html")
+    return html
+
+
+def _site_info(settings: RenderSettings, latest: Edition | None) -> SiteInfo:
+    checked = safe_url(settings.site_url) if settings.site_url else None
+    base = checked.rstrip("/") if checked else None
+    updated = latest.generated_at.isoformat() if latest else "1970-01-01T00:00:00+00:00"
+    return SiteInfo(
+        title=clean_text(settings.site_title),
+        base=base,
+        feed_id=f"{base}/feed.xml" if base else f"tag:{_authority(base)},2026:feed",
+        updated=updated,
+        home_url=f"{base}/index.html" if base else "index.html",
+        feed_url=f"{base}/feed.xml" if base else None,
+    )
+
+
+def _authority(base: str | None) -> str:
+    return (urlsplit(base).hostname if base else None) or "briefing.invalid"
+
+
+def _entry(edition: Edition, view: EditionView, content_html: str, base: str | None) -> Entry:
+    page = f"{edition.id}.html"
+    day = edition.window_end.date().isoformat()
+    headlines = [story.headline for section in view.sections for story in section.stories]
+    return Entry(
+        id=f"{base}/{page}" if base else f"tag:{_authority(base)},{day}:edition/{edition.id}",
+        title=view.title,
+        href=f"{base}/{page}" if base else page,
+        published=edition.window_end.isoformat(),
+        updated=edition.generated_at.isoformat(),
+        stories=view.story_count,
+        tags=tuple(section.name for section in view.sections if section.stories),
+        summary="; ".join(headlines[:5]) or "No new stories.",
+        content_html=content_html,
+    )
+
+
+def _json_feed(site: SiteInfo, entries: Sequence[Entry]) -> bytes:
+    feed: dict[str, object] = {
+        "version": FEED_VERSION,
+        "title": site.title,
+        "items": [
+            {
+                "id": e.id,
+                "url": e.href,
+                "title": e.title,
+                "summary": e.summary,
+                "content_html": e.content_html,
+                "date_published": e.published,
+                "date_modified": e.updated,
+                "tags": list(e.tags),
+            }
+            for e in entries
+        ],
+    }
+    if site.base:
+        feed["home_page_url"] = site.home_url
+        feed["feed_url"] = f"{site.base}/feed.json"
+    return (json.dumps(feed, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def render_site_files(
+    editions: Sequence[Edition], settings: RenderSettings, markdown_of: Callable[[Edition], str]
+) -> dict[str, bytes]:
+    """Every file of `site/`, keyed `site/<name>`, for `editions` in any order (sorted here, newest first)."""
+    ordered = sorted(editions, key=lambda e: (e.window_end, e.id), reverse=True)
+    site = _site_info(settings, ordered[0] if ordered else None)
+    files: dict[str, bytes] = {}
+    pages = []
+    for edition in ordered:
+        view = build_view(edition, site_url=settings.site_url)
+        html = markdown_to_html(markdown_of(edition))
+        pages.append((edition, view, html, _entry(edition, view, html, site.base)))
+    local = [(e, v, h, _entry(e, v, h, None)) for e, v, h, _ in pages]  # relative links between pages
+    for i, (edition, view, html, _) in enumerate(local):
+        newer = local[i - 1][3] if i > 0 else None
+        older = local[i + 1][3] if i + 1 < len(local) else None
+        page = _page(settings, site, view, html, newer, older)
+        files[f"site/{edition.id}.html"] = page
+        if i == 0:
+            files["site/index.html"] = page
+    if not local:
+        files["site/index.html"] = _text(settings, "site/archive.html", site=site, entries=[])
+    files["site/archive.html"] = _text(settings, "site/archive.html", site=site, entries=[p[3] for p in local])
+    feed_entries = [p[3] for p in pages[: settings.feed_entries]]
+    files["site/feed.xml"] = _text(settings, "site/feed.xml", site=site, entries=feed_entries)
+    files["site/feed.json"] = _json_feed(site, feed_entries)
+    files["site/style.css"] = _static(settings, "site/style.css")
+    return files
+
+
+def _page(
+    settings: RenderSettings, site: SiteInfo, view: EditionView, html: str, newer: Entry | None, older: Entry | None
+) -> bytes:
+    content = Markup(html)  # made by `markdown` from text escaped by md_escape; see test_render_safety
+    return _text(settings, "site/edition.html", site=site, view=view, content=content, newer=newer, older=older)
+
+
+def _text(settings: RenderSettings, name: str, **values: object) -> bytes:
+    return render_template(settings.templates_dir, name, **values).encode()
+
+
+def _static(settings: RenderSettings, name: str) -> bytes:
+    """A file served as it is (the stylesheet), from the user's folder first like any template."""
+    env = environment(settings.templates_dir)
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return source.encode()

@@ -1,0 +1,215 @@
+"""Display values derived from an `Edition`: what templates show, computed once in Python.
+
+Everything that comes from a feed is hostile text. Here it is made plain (control characters and HTML comments
+removed, whitespace collapsed) and every URL is checked: only absolute http(s) URLs survive as links, anything
+else becomes `None` and the templates print the citation as plain text. Escaping for each output format is the
+template's job (Jinja autoescape for HTML/XML, `md_escape` for Markdown).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from briefing.models import ArticleRef, Edition, EditionStats, Story, StoryStatus
+
+_MONTHS = (
+    "January February March April May June July August September October November December".split()  # noqa: SIM905
+)
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+# Characters kept as they are in a URL; everything else is percent-encoded (RFC 3986 reserved + unreserved + %).
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # 1-based within its story, in order of first citation; 0 for "also covered by"
+    outlet: str
+    title: str
+    url: str | None  # None when the article's URL is not an http(s) URL: shown, never linked
+    time: str  # local time in the edition's zone, "06:10" or "24 Nov 06:10"
+    label: str  # "s3-1": the Markdown reference label, unique in the edition
+
+
+@dataclass(frozen=True)
+class BulletView:
+    text: str
+    citations: tuple[Citation, ...]
+
+    @property
+    def marks(self) -> str:
+        """The citation numbers as plain text: "[1][3]"."""
+        return "".join(f"[{c.number}]" for c in self.citations)
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: str
+    number: int  # 1-based position in the edition
+    headline: str
+    is_update: bool
+    bullets: tuple[BulletView, ...]
+    sources: tuple[Citation, ...]
+    also_covered: tuple[Citation, ...]  # one uncited article per outlet that no bullet cites (number 0)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    name: str
+    stories: tuple[StoryView, ...]
+
+
+@dataclass(frozen=True)
+class EditionView:
+    id: str
+    title: str
+    date: str  # "Wednesday 25 November 2026", in the edition's zone
+    published: str  # ISO 8601 with the zone's offset
+    sections: tuple[SectionView, ...]
+    story_count: int
+    outlet_count: int
+    preheader: str
+    made: tuple[str, ...]  # sentences for the "how this edition was made" footer
+    trimmed: int  # stories left out of this rendering to stay under the email budget
+    full_url: str | None  # the edition's page on the published site, when `site_url` is set
+
+
+def clean_text(value: str) -> str:
+    """Plain one-line text: no HTML comments, no control or format characters, whitespace collapsed."""
+    value = _COMMENT.sub(" ", value)
+    value = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in value)
+    return _SPACE.sub(" ", value).strip()
+
+
+def safe_url(value: str) -> str | None:
+    """The URL if it is an absolute http(s) URL with a host, percent-encoded where needed; else None."""
+    value = value.strip()
+    if not value or any(unicodedata.category(c)[0] in "CZ" for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    encoded = quote(urlunsplit(parts._replace(scheme=parts.scheme.lower())), safe=_URL_SAFE)
+    return encoded
+
+
+def zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def long_date(moment: datetime) -> str:
+    return f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def _short_time(moment: datetime, day: datetime) -> str:
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    if moment.date() == day.date():
+        return clock
+    return f"{moment.day} {_MONTHS[moment.month - 1][:3]} {clock}"
+
+
+def _citation(article: ArticleRef, number: int, label: str, tz: tzinfo, day: datetime) -> Citation:
+    return Citation(
+        number=number,
+        outlet=clean_text(article.outlet) or "source",
+        title=clean_text(article.title),
+        url=safe_url(article.url),
+        time=_short_time(article.published.astimezone(tz), day),
+        label=label,
+    )
+
+
+def _story_view(story: Story, number: int, tz: tzinfo, day: datetime) -> StoryView:
+    """Cited articles are numbered in the order the bullets first cite them; the rest are "also covered by"."""
+    articles = {article.id: article for article in story.articles}
+    cited_ids = [s for b in story.bullets for s in b.sources if s in articles]
+    cited: dict[str, Citation] = {}
+    for article_id in dict.fromkeys(cited_ids):
+        n = len(cited) + 1
+        cited[article_id] = _citation(articles[article_id], n, f"s{number}-{n}", tz, day)
+    bullets = tuple(
+        BulletView(clean_text(b.text), tuple(cited[s] for s in dict.fromkeys(b.sources) if s in cited))
+        for b in story.bullets
+    )
+    cited_outlets = {c.outlet for c in cited.values()}
+    also: dict[str, Citation] = {}
+    for i, article in enumerate(a for a in story.articles if a.id not in cited):
+        other = _citation(article, 0, f"s{number}-x{i + 1}", tz, day)
+        if other.outlet not in cited_outlets:
+            also.setdefault(other.outlet, other)
+    return StoryView(
+        id=story.id,
+        number=number,
+        headline=clean_text(story.headline),
+        is_update=story.status == StoryStatus.UPDATE,
+        bullets=bullets,
+        sources=tuple(cited.values()),
+        also_covered=tuple(also.values()),
+    )
+
+
+def _made(edition: Edition) -> tuple[str, ...]:
+    """The footer: how the edition was made, from the run's statistics."""
+    s: EditionStats = edition.stats
+    failed = f" ({s.feeds_failed} failed)" if s.feeds_failed else ""
+    sentences = [
+        f"{_n(s.feeds, 'feed')} polled{failed}, {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
+        f" formed, {_n(len(edition.stories), 'story', 'stories')} in this edition.",
+        f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {s.bullets_dropped} dropped by the "
+        "grounding check.",
+    ]
+    model = f" ({clean_text(edition.model)})" if edition.model else ""
+    calls = f", {_n(s.llm_calls, 'LLM call')}" if s.llm_calls else ""
+    sentences.append(f"Summarised by {clean_text(edition.summariser)}{model}{calls}.")
+    return tuple(sentences)
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _preheader(sections: tuple[SectionView, ...], count: int) -> str:
+    headlines = [story.headline for section in sections for story in section.stories][:3]
+    lead = " · ".join(headlines)
+    return f"{_n(count, 'story', 'stories')}: {lead}" if lead else "No new stories in this edition."
+
+
+def build_view(edition: Edition, *, trimmed: int = 0, site_url: str | None = None) -> EditionView:
+    """Everything the templates show of `edition`, with numbering and local times worked out."""
+    tz = zone(edition.timezone)
+    day = edition.window_end.astimezone(tz)
+    number = 0
+    sections = []
+    for section in edition.sections:
+        stories = []
+        for story in section.stories:
+            number += 1
+            stories.append(_story_view(story, number, tz, day))
+        sections.append(SectionView(clean_text(section.name), tuple(stories)))
+    outlets = {clean_text(a.outlet) for story in edition.stories for a in story.articles}
+    base = safe_url(site_url) if site_url else None
+    return EditionView(
+        id=edition.id,
+        title=clean_text(edition.title),
+        date=long_date(day),
+        published=edition.window_end.astimezone(tz).isoformat(),
+        sections=tuple(sections),
+        story_count=number,
+        outlet_count=len(outlets),
+        preheader=_preheader(tuple(sections), number),
+        made=_made(edition),
+        trimmed=trimmed,
+        full_url=f"{base.rstrip('/')}/{edition.id}.html" if base else None,
+    )

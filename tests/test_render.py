@@ -1,0 +1,339 @@
+"""Rendering an edition: every format for a fixed edition, compared with golden files, and what readers rely on.
+
+Golden files live in tests/golden/ (the paths an `outputs/` folder would have). After a deliberate change to a
+template, regenerate them with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import lxml.html
+import markdown
+import pytest
+import yaml
+from edition_fixture import large_edition, sample_edition
+
+from briefing.config import RenderSettings
+from briefing.errors import ConfigError
+from briefing.models import Edition, Section, edition_from_dict
+from briefing.render import bundled_templates_path, render_edition, render_site
+from briefing.render._email import trim_order
+
+GOLDEN = Path(__file__).parent / "golden"
+FOLDER = "editions/2026-11-25-morning"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _earlier() -> Edition:
+    """The edition before the sample one, so the site has an archive and a pager."""
+    edition = sample_edition()
+    return replace(
+        edition,
+        id="2026-11-24-morning",
+        title="Morning briefing, 24 November 2026",
+        generated_at=edition.generated_at - timedelta(days=1),
+        window_start=edition.window_start - timedelta(days=1),
+        window_end=edition.window_end - timedelta(days=1),
+        sections=edition.sections[:1],
+    )
+
+
+def _everything(settings: RenderSettings | None = None) -> dict[str, bytes]:
+    settings = settings or RenderSettings()
+    rendered = render_edition(sample_edition(), settings)
+    return {**rendered.files, **render_site([sample_edition(), _earlier()], settings)}
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, bytes]:
+    return _everything()
+
+
+def _golden_names() -> list[str]:
+    return sorted(_everything())
+
+
+@pytest.mark.parametrize("name", _golden_names())
+def test_each_format_matches_its_golden_file(outputs: dict[str, bytes], name: str) -> None:
+    golden = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(outputs[name])
+    if not golden.exists():
+        pytest.fail(f"{golden} is missing: run UPDATE_GOLDEN=1 pytest tests/test_render.py and review it")
+    assert outputs[name].decode() == golden.read_text(encoding="utf-8")
+
+
+def test_rendering_again_gives_identical_bytes(outputs: dict[str, bytes]) -> None:
+    assert _everything() == outputs
+
+
+def test_an_edition_read_back_from_briefing_json_renders_identically(outputs: dict[str, bytes]) -> None:
+    """The site is rebuilt from stored editions: the JSON round trip must not change a byte."""
+    stored = edition_from_dict(json.loads(outputs[f"{FOLDER}/briefing.json"]))
+    assert render_edition(stored, RenderSettings()).files == render_edition(sample_edition(), RenderSettings()).files
+
+
+# ------------------------------------------------------------------------------------------------ email.html
+
+
+def _html(outputs: dict[str, bytes], name: str = f"{FOLDER}/email.html") -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(outputs[name])
+
+
+def test_email_styles_are_inlined_and_media_rules_kept(outputs: dict[str, bytes]) -> None:
+    page = _html(outputs)
+    headline_style = page.cssselect("h3.headline")[0].get("style")
+    kept = " ".join(page.xpath("//style/text()"))
+    assert ("font-weight:700" in headline_style, "max-width: 620px" in kept, "prefers-color-scheme: dark" in kept) == (
+        True,
+        True,
+        True,
+    )
+    assert "!important" in kept
+
+
+def test_email_has_a_hidden_preheader_naming_the_top_stories(outputs: dict[str, bytes]) -> None:
+    preheader = _html(outputs).cssselect(".preheader")[0]
+    assert (preheader.text_content().strip()[:29], "display:none" in preheader.get("style")) == (
+        "4 stories: Crew capsule docks",
+        True,
+    )
+
+
+def test_email_is_one_column_of_at_most_600_pixels(outputs: dict[str, bytes]) -> None:
+    container = _html(outputs).cssselect("table.container")[0]
+    assert (container.get("width"), "max-width:600px" in container.get("style")) == ("600", True)
+
+
+def test_email_cites_articles_by_number_with_links(outputs: dict[str, bytes]) -> None:
+    first = _html(outputs).cssselect("li.bullet")[0]
+    links = [(a.text, a.get("href"), a.get("title")) for a in first.cssselect("a.cite")]
+    assert links == [
+        ("[1]", "https://harbourtimes.example/news/1", "Harbour Times, 04:55"),
+        ("[2]", "https://coastalwire.example/news/2", "Coastal Wire, 04:20"),
+    ]
+
+
+def test_only_continuing_stories_carry_the_update_badge(outputs: dict[str, bytes]) -> None:
+    badged = [h.text_content().strip() for h in _html(outputs).cssselect("h3.headline") if h.cssselect(".badge")]
+    assert badged == ["UpdateCurfews extended in several cities as protests enter a sixth night"]
+
+
+def test_a_citation_without_an_http_url_is_shown_but_not_linked(outputs: dict[str, bytes]) -> None:
+    sources = _html(outputs).cssselect("p.sources")[2]
+    assert (sources.text_content(), [a.get("href") for a in sources.cssselect("a")]) == (
+        "[1] Silicon Post, 03:10 · [2] Market Desk, 02:30",
+        ["https://siliconpost.example/news/6"],
+    )
+
+
+def test_outlets_no_bullet_cites_are_listed_as_also_covering(outputs: dict[str, bytes]) -> None:
+    also = _html(outputs).cssselect("p.also")
+    assert [p.text_content() for p in also] == ["Also covered by Evening Ledger"]
+
+
+def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> None:
+    footer = _html(outputs).cssselect("td.footer")[0].text_content()
+    assert (
+        "12 feeds polled (1 failed), 148 articles read, 37 stories formed, 4 stories in this edition. "
+        "11 bullets checked against their sources; 2 dropped by the grounding check. Summarised by extractive."
+    ) in " ".join(footer.split())
+
+
+# ------------------------------------------------------------------------------------------------- trimming
+
+
+def test_trim_order_takes_the_last_story_of_the_longest_section_first() -> None:
+    edition = large_edition(6, sections=1)
+    sizes = (3, 1, 2)
+    stories = edition.sections[0].stories
+    edition = replace(edition, sections=tuple(Section(f"S{i}", stories[: sizes[i]]) for i in range(len(sizes))))
+    assert trim_order(edition) == [(0, 2), (2, 1), (0, 1), (2, 0), (1, 0), (0, 0)]
+
+
+def test_an_email_over_budget_loses_its_lowest_ranked_stories_with_a_warning() -> None:
+    edition = large_edition(40)
+    rendered = render_edition(edition, RenderSettings(email_max_kb=40))
+    html = rendered.files[f"{FOLDER}/email.html"]
+    kept = len(lxml.html.document_fromstring(html).cssselect("h3.headline"))
+    assert (len(html) <= 40 * 1024, kept + rendered.trimmed_stories, rendered.trimmed_stories > 0) == (True, 40, True)
+    assert re.fullmatch(
+        r"email.html would be \d+ KB after inlining, over the 40 KB budget: left out the \d+ "
+        r"lowest-ranked of 40 stories",
+        rendered.warnings[0],
+    )
+
+
+def test_trimming_keeps_the_top_of_every_section_and_the_full_markdown() -> None:
+    edition = large_edition(40)
+    rendered = render_edition(edition, RenderSettings(email_max_kb=40))
+    page = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"])
+    shown = {h.text_content() for h in page.cssselect("h2.section")}
+    text = rendered.files[f"{FOLDER}/email.txt"].decode()
+    md = rendered.files[f"{FOLDER}/briefing.md"].decode()
+    assert (shown, text.count("\n  [1] "), md.count("\n### ")) == (
+        {"Section 1", "Section 2", "Section 3", "Section 4"},
+        40 - rendered.trimmed_stories,
+        40,
+    )
+
+
+def test_an_email_under_budget_is_not_trimmed() -> None:
+    rendered = render_edition(large_edition(40), RenderSettings())
+    assert (rendered.trimmed_stories, rendered.warnings) == (0, ())
+
+
+# ------------------------------------------------------------------------------------------------- email.txt
+
+
+def test_plain_text_fits_72_columns_except_unbreakable_urls(outputs: dict[str, bytes]) -> None:
+    text = outputs[f"{FOLDER}/email.txt"].decode()
+    too_long = [line for line in text.splitlines() if len(line) > 72 and "https://" not in line]
+    assert too_long == []
+
+
+def test_plain_text_lists_numbered_links_under_each_story(outputs: dict[str, bytes]) -> None:
+    text = outputs[f"{FOLDER}/email.txt"].decode()
+    assert "  [1] Harbour Times, 04:55: https://harbourtimes.example/news/1\n" in text
+
+
+# ------------------------------------------------------------------------------------------------ briefing.md
+
+
+def _front_matter(md: str) -> dict[str, object]:
+    match = re.match(r"---\n(.*?)\n---\n", md, re.DOTALL)
+    assert match
+    data: dict[str, object] = yaml.safe_load(match.group(1))
+    return data
+
+
+def test_markdown_front_matter_has_title_dated_id_and_tags(outputs: dict[str, bytes]) -> None:
+    assert _front_matter(outputs[f"{FOLDER}/briefing.md"].decode()) == {
+        "title": "Morning briefing, 25 November 2026",
+        "date": "2026-11-25T06:30:00+00:00",
+        "id": "2026-11-25-morning",
+        "edition": "morning",
+        "tags": ["World", "Technology"],
+        "summariser": "extractive",
+    }
+
+
+def test_markdown_date_carries_the_edition_zones_offset() -> None:
+    summer = replace(sample_edition(), window_end=sample_edition().window_end - timedelta(days=150))
+    md = render_edition(summer, RenderSettings()).files[f"{FOLDER}/briefing.md"].decode()
+    assert _front_matter(md)["date"] == "2026-06-28T07:30:00+01:00"
+
+
+def test_front_matter_quotes_a_title_full_of_yaml_syntax() -> None:
+    title = "Breaking: 'quotes' & \"more\" # not a comment\n- not a list: {x: 1}"
+    md = render_edition(replace(sample_edition(), title=title), RenderSettings()).files[f"{FOLDER}/briefing.md"]
+    assert _front_matter(md.decode())["title"] == " ".join(title.split())
+
+
+def test_markdown_uses_reference_style_links_that_convert(outputs: dict[str, bytes]) -> None:
+    md = outputs[f"{FOLDER}/briefing.md"].decode()
+    page = lxml.html.fragment_fromstring(markdown.markdown(md.split("---\n", 2)[2]), create_parent="div")
+    first_bullet = page.cssselect("li")[0]
+    assert ("](http" in md, [(a.text, a.get("href")) for a in first_bullet.cssselect("a")]) == (
+        False,
+        [("[1]", "https://harbourtimes.example/news/1"), ("[2]", "https://coastalwire.example/news/2")],
+    )
+
+
+# ------------------------------------------------------------------------------------------------------ site
+
+
+def test_site_has_index_pages_archive_and_feeds(outputs: dict[str, bytes]) -> None:
+    assert sorted(n for n in outputs if n.startswith("site/")) == [
+        "site/2026-11-24-morning.html",
+        "site/2026-11-25-morning.html",
+        "site/archive.html",
+        "site/feed.json",
+        "site/feed.xml",
+        "site/index.html",
+        "site/style.css",
+    ]
+
+
+def test_site_index_is_the_latest_edition(outputs: dict[str, bytes]) -> None:
+    assert outputs["site/index.html"] == outputs["site/2026-11-25-morning.html"]
+
+
+def test_site_links_between_pages_are_relative_and_resolve(outputs: dict[str, bytes]) -> None:
+    site = {n.removeprefix("site/") for n in outputs if n.startswith("site/")}
+    internal = set()
+    for name in ("site/index.html", "site/archive.html", "site/2026-11-24-morning.html"):
+        page = _html(outputs, name)
+        for _element, _attribute, link, _pos in page.iterlinks():
+            if not link.startswith("https://"):
+                internal.add(link)
+    assert internal <= site and internal >= {"index.html", "archive.html", "feed.xml", "style.css"}
+
+
+def test_atom_feed_lists_editions_newest_first_with_stable_ids(outputs: dict[str, bytes]) -> None:
+    feed = ET.fromstring(outputs["site/feed.xml"])
+    entries = [(e.findtext(f"{ATOM}id"), e.find(f"{ATOM}link").get("href")) for e in feed.iter(f"{ATOM}entry")]
+    assert entries == [
+        ("tag:briefing.invalid,2026-11-25:edition/2026-11-25-morning", "2026-11-25-morning.html"),
+        ("tag:briefing.invalid,2026-11-24:edition/2026-11-24-morning", "2026-11-24-morning.html"),
+    ]
+
+
+def test_feeds_use_absolute_urls_when_the_site_url_is_known() -> None:
+    files = _everything(RenderSettings(site_url="https://news.example.org/briefing/"))
+    feed = json.loads(files["site/feed.json"])
+    assert (feed["version"], feed["feed_url"], [i["id"] for i in feed["items"]]) == (
+        "https://jsonfeed.org/version/1.1",
+        "https://news.example.org/briefing/feed.json",
+        [
+            "https://news.example.org/briefing/2026-11-25-morning.html",
+            "https://news.example.org/briefing/2026-11-24-morning.html",
+        ],
+    )
+
+
+def test_a_site_without_editions_still_has_an_index() -> None:
+    files = render_site([], RenderSettings())
+    assert "No editions yet." in files["site/index.html"].decode()
+
+
+# ------------------------------------------------------------------------------------------------- templates
+
+
+def test_bundled_templates_are_found() -> None:
+    names = {p.relative_to(bundled_templates_path()).as_posix() for p in bundled_templates_path().rglob("*.*")}
+    assert {"email.html", "email.txt", "briefing.md", "site/edition.html", "site/feed.xml"} <= names
+
+
+def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
+    (tmp_path / "email.html").write_text(
+        '{% extends "bundled/email.html" %}{% block footer %}<p>Sent by the Example Gazette.</p>{% endblock %}'
+    )
+    rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+    footer = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("td.footer")[0]
+    assert footer.text_content().strip() == "Sent by the Example Gazette."
+
+
+def test_a_template_using_an_unknown_value_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "email.txt").write_text("{{ view.no_such_value }}")
+    with pytest.raises(ConfigError, match=r"email\.txt"):
+        render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+
+
+def test_a_broken_template_is_a_config_error_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "briefing.md").write_text("line one\n{% for x in %}\n")
+    with pytest.raises(ConfigError, match=r"briefing\.md:2"):
+        render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+
+
+def test_an_edition_id_that_is_not_a_file_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="not a safe file name"):
+        render_edition(replace(sample_edition(), id="../../etc"), RenderSettings())

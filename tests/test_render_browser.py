@@ -1,0 +1,229 @@
+"""The email and the site as a reader sees them, in Debian's headless Chromium.
+
+Chromium is driven over the DevTools protocol (a websocket; the `websockets` package), which lets one page load
+report its console errors, failed loads and layout width, at a chosen viewport and colour scheme. Every page
+loads from a file:// URL, so nothing leaves the machine. Skipped with a message when /usr/bin/chromium is absent
+(`apt-get install chromium`; `.ci/run` installs it).
+
+`UPDATE_SCREENSHOTS=1 pytest tests/test_render_browser.py` also saves the README screenshots to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from edition_fixture import sample_edition
+from websockets.sync.client import ClientConnection, connect
+
+from briefing.config import RenderSettings
+from briefing.render import render_edition, render_site
+
+CHROMIUM = os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
+    reason=f"{CHROMIUM} is absent: install Debian's chromium package (apt-get install chromium) to run these",
+)
+
+
+@dataclass
+class PageLoad:
+    png: bytes
+    scroll_width: int
+    background: str  # computed background colour of the email's card (or the page body)
+    errors: list[str] = field(default_factory=list)
+
+
+class DevTools:
+    """A minimal DevTools protocol client over one page target."""
+
+    def __init__(self, websocket: ClientConnection) -> None:
+        self._ws = websocket
+        self._ids = itertools.count(1)
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        message_id = next(self._ids)
+        self._ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._ws.recv(timeout=30))
+            if message.get("id") == message_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                result: dict[str, Any] = message.get("result", {})
+                return result
+            self.events.append(message)
+
+    def wait_for(self, event: str) -> None:
+        if any(e.get("method") == event for e in self.events):
+            return
+        while True:
+            message = json.loads(self._ws.recv(timeout=30))
+            self.events.append(message)
+            if message.get("method") == event:
+                return
+
+
+class Browser:
+    def __init__(self, profile: Path) -> None:
+        self._process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._port = self._await_port(profile / "DevToolsActivePort")
+
+    def _await_port(self, port_file: Path) -> int:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if port_file.exists() and port_file.read_text().strip():
+                return int(port_file.read_text().split()[0])
+            if self._process.poll() is not None:
+                raise RuntimeError(f"chromium exited with {self._process.returncode}")
+            time.sleep(0.05)
+        raise RuntimeError("chromium did not open its DevTools port within 30 s")
+
+    def load(self, url: str, width: int, dark: bool = False) -> PageLoad:
+        """Load `url` at a viewport `width` px wide; return a full-page screenshot, the width and any errors."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self._port}/json/new?about:blank", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            target = json.load(response)
+        with connect(target["webSocketDebuggerUrl"], max_size=64 * 1024 * 1024, open_timeout=20) as websocket:
+            return self._load(DevTools(websocket), url, width, dark)
+
+    def _load(self, page: DevTools, url: str, width: int, dark: bool) -> PageLoad:
+        for domain in ("Page", "Runtime", "Log"):
+            page.call(f"{domain}.enable")
+        page.call(
+            "Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=width < 600
+        )
+        scheme = "dark" if dark else "light"
+        page.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": scheme}])
+        page.call("Page.navigate", url=url)
+        page.wait_for("Page.loadEventFired")
+        scroll_width = page.call("Runtime.evaluate", expression="document.documentElement.scrollWidth")
+        card = "getComputedStyle(document.querySelector('.container') || document.body).backgroundColor"
+        background = page.call("Runtime.evaluate", expression=card)
+        height = page.call("Runtime.evaluate", expression="document.documentElement.scrollHeight")
+        full = int(height["result"]["value"])
+        page.call(
+            "Emulation.setDeviceMetricsOverride", width=width, height=full, deviceScaleFactor=1, mobile=width < 600
+        )
+        shot = page.call("Page.captureScreenshot", format="png")
+        return PageLoad(
+            base64.b64decode(shot["data"]),
+            int(scroll_width["result"]["value"]),
+            str(background["result"]["value"]),
+            _errors(page.events),
+        )
+
+    def close(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def _viewport(page: DevTools, width: int, height: int) -> None:
+    page.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+
+
+def _errors(events: list[dict[str, Any]]) -> list[str]:
+    """Console errors, uncaught exceptions and failed loads seen while the page loaded."""
+    found = []
+    for event in events:
+        params = event.get("params", {})
+        if event.get("method") == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            found.append(f"console: {params.get('args')}")
+        elif event.get("method") == "Runtime.exceptionThrown":
+            found.append(f"exception: {params.get('exceptionDetails', {}).get('text')}")
+        elif event.get("method") == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            found.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with tempfile.TemporaryDirectory(prefix="briefing-chromium-") as profile:
+        running = Browser(Path(profile))
+        try:
+            yield running
+        finally:
+            running.close()
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample edition rendered into a folder, as `briefing build` writes it."""
+    root = tmp_path_factory.mktemp("outputs")
+    edition = sample_edition()
+    rendered = render_edition(edition, RenderSettings())
+    for name, data in {**rendered.files, **render_site([edition], RenderSettings())}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+def _email(outputs: Path) -> str:
+    return (outputs / "editions" / "2026-11-25-morning" / "email.html").as_uri()
+
+
+def _keep(name: str, load: PageLoad) -> None:
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / name).write_bytes(load.png)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("width", [600, 375])
+def test_email_loads_without_errors_or_overflow(browser: Browser, outputs: Path, width: int, dark: bool) -> None:
+    load = browser.load(_email(outputs), width, dark)
+    _keep(f"email-{width}-{'dark' if dark else 'light'}.png", load)
+    assert (load.errors, load.scroll_width) == ([], width)
+
+
+@pytest.mark.parametrize("width", [1024, 375])
+def test_site_index_loads_without_errors_or_overflow(browser: Browser, outputs: Path, width: int) -> None:
+    load = browser.load((outputs / "site" / "index.html").as_uri(), width)
+    _keep(f"site-{width}.png", load)
+    assert (load.errors, load.scroll_width) == ([], width)
+
+
+def test_site_archive_loads_without_errors(browser: Browser, outputs: Path) -> None:
+    load = browser.load((outputs / "site" / "archive.html").as_uri(), 375)
+    assert (load.errors, load.scroll_width) == ([], 375)
+
+
+def test_dark_mode_rules_survive_inlining(browser: Browser, outputs: Path) -> None:
+    """premailer keeps the prefers-color-scheme rules and their !important: the card turns dark."""
+    light = browser.load(_email(outputs), 600, dark=False)
+    dark = browser.load(_email(outputs), 600, dark=True)
+    assert (light.background, dark.background) == ("rgb(255, 255, 255)", "rgb(22, 27, 34)")
