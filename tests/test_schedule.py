@@ -251,9 +251,12 @@ def test_editions_share_the_ledger_across_store_connections(tmp_path: Path, jobs
 def test_second_instance_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
     database = make_settings(tmp_path).database_path
 
-    with instance_lock(database), pytest.raises(BriefingError, match=r"already running the schedule"):
-        with instance_lock(database):
-            pass
+    with (
+        instance_lock(database),
+        pytest.raises(BriefingError, match=r"already running the schedule"),
+        instance_lock(database),
+    ):
+        pass
 
 
 def test_lock_is_released_when_the_first_instance_ends(tmp_path: Path) -> None:
