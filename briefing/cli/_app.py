@@ -21,7 +21,7 @@ from briefing.errors import BriefingError, ConfigError
 # Exit codes (contract): 0 ok, 1 failure, 2 usage or configuration error, 3 partial, 4 nothing due.
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_PARTIAL, EXIT_NOTHING_DUE = 0, 1, 2, 3, 4
 
-stderr = Console(stderr=True, highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)  # one problem stays one line when piped
 stdout = Console(highlight=False, soft_wrap=True)
 
 
