@@ -1,0 +1,128 @@
+"""`ingest.poll`: configured feeds -> fetched -> parsed -> stored, one feed never stopping another."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from feedserver import FeedServer, rss_feed
+from feedserver import feed_server as feed_server  # the fixture
+
+from briefing import ingest
+from briefing.config import FeedSettings, SectionSettings, Settings
+from briefing.models import FeedOutcome, FetchStatus
+from briefing.store import Store
+
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+XML = {"Content-Type": "application/rss+xml"}
+STORY = {"title": "Bridge reopens", "link": "https://news.example.org/a/1", "description": "The bridge reopened."}
+OTHER = {"title": "Rail fares rise", "link": "https://news.example.org/a/2", "description": "Fares rise in May."}
+
+
+def settings(*feeds: FeedSettings) -> Settings:
+    return Settings(sections=[SectionSettings(name="World", feeds=list(feeds))])
+
+
+def test_a_poll_reports_each_feed_and_the_new_article_ids(feed_server: FeedServer, store: Store) -> None:
+    world = feed_server.route("/world.xml", body=rss_feed([STORY, OTHER]), headers=XML)
+    broken = feed_server.route("/broken.xml", status=500)
+
+    report = ingest.poll(settings(FeedSettings(url=world), FeedSettings(url=broken)), store, NOW, rand=lambda: 1.0)
+
+    assert report.outcomes == (
+        FeedOutcome(world, FetchStatus.OK, new_articles=2, articles=2),
+        FeedOutcome(broken, FetchStatus.ERROR, error="HTTP 500 Internal Server Error"),
+    )
+    assert set(store.articles_by_id(report.new_article_ids)) == set(report.new_article_ids)
+    assert (report.polled, report.ok, report.failed, report.new_articles) == (2, 1, 1, 2)
+
+
+def test_only_due_feeds_are_polled(feed_server: FeedServer, store: Store) -> None:
+    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
+    config = settings(FeedSettings(url=world))
+    ingest.poll(config, store, NOW)
+
+    assert ingest.poll(config, store, NOW + timedelta(minutes=10)).polled == 0
+    assert feed_server.hits("/world.xml") == 1
+
+
+def test_the_same_article_through_two_feeds_is_stored_once_and_remembers_both(
+    feed_server: FeedServer, store: Store
+) -> None:
+    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
+    tracked = {**STORY, "link": STORY["link"] + "?utm_source=business_rss"}
+    business = feed_server.route("/business.xml", body=rss_feed([tracked, OTHER]), headers=XML)
+
+    report = ingest.poll(settings(FeedSettings(url=world), FeedSettings(url=business)), store, NOW)
+
+    assert report.new_articles == 2
+    stored = store.articles_by_id(report.new_article_ids)
+    bridge = next(a for a in stored.values() if a.title == "Bridge reopens")
+    assert set(bridge.feeds) == {world, business}
+
+
+def test_a_body_that_fails_to_parse_backs_off_and_is_parsed_again_next_time(
+    feed_server: FeedServer, store: Store
+) -> None:
+    page = b"<html><head><title>Maintenance</title></head><body>Back soon</body></html>"
+    url = feed_server.route("/world.xml", body=page, headers=XML, etag='"same"')
+    config = settings(FeedSettings(url=url))
+
+    ingest.poll(config, store, NOW, rand=lambda: 1.0)
+
+    feed = store.feed(url)
+    assert feed is not None
+    assert (feed.last_error, feed.consecutive_failures, feed.next_poll) == (
+        "an HTML page, not a feed: 'Maintenance'",
+        1,
+        NOW + timedelta(minutes=30),
+    )
+    assert (feed.etag, feed.content_hash) == (None, None)  # not kept: the same bytes are fetched and read again
+    report = ingest.poll(config, store, NOW + timedelta(minutes=30), rand=lambda: 1.0)
+    assert (report.outcomes[0].status, store.feed(url).consecutive_failures) == (FetchStatus.ERROR, 2)  # type: ignore[union-attr]
+    assert "if-none-match" not in feed_server.requests("/world.xml")[1].headers
+
+
+def test_full_text_feeds_store_the_text_of_the_linked_page(feed_server: FeedServer, store: Store) -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i}: engineers inspected every cable of the bridge before it reopened.</p>" for i in range(8)
+    )
+    page = f"<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1>{paragraphs}</article></body></html>"
+    article_url = feed_server.route("/a/1", body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    url = feed_server.route("/world.xml", body=rss_feed([{**STORY, "link": article_url}]), headers=XML)
+
+    report = ingest.poll(settings(FeedSettings(url=url, full_text=True)), store, NOW)
+
+    [article] = store.articles_by_id(report.new_article_ids).values()
+    assert "Paragraph 7: engineers inspected every cable" in article.text
+    assert feed_server.hits("/a/1") == 1
+
+
+def test_progress_is_reported_per_feed(feed_server: FeedServer, store: Store) -> None:
+    urls = [feed_server.route(f"/f{i}.xml", body=rss_feed([STORY]), headers=XML) for i in range(3)]
+    seen: list[tuple[int, int]] = []
+
+    ingest.poll(settings(*(FeedSettings(url=u) for u in urls)), store, NOW, progress=lambda d, t: seen.append((d, t)))
+
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_many_feeds_are_parsed_in_worker_processes_with_the_same_result(feed_server: FeedServer, store: Store) -> None:
+    count = ingest.PARALLEL_FROM + 2
+    urls = [
+        feed_server.route(
+            f"/f{i}.xml",
+            body=rss_feed([{"title": f"Story {i}", "link": f"https://news.example.org/{i}", "description": "Text."}]),
+            headers=XML,
+        )
+        for i in range(count)
+    ]
+    feed_server.route("/bad.xml", body=b"<rss", headers=XML)
+
+    report = ingest.poll(
+        settings(*(FeedSettings(url=u) for u in urls), FeedSettings(url=feed_server.url("/bad.xml"))), store, NOW
+    )
+
+    assert (report.ok, report.failed, report.new_articles) == (count, 1, count)
+    assert sorted(a.title for a in store.articles_by_id(report.new_article_ids).values()) == sorted(
+        f"Story {i}" for i in range(count)
+    )
