@@ -37,7 +37,15 @@ from briefing.summarise import extractive, prompt
 if TYPE_CHECKING:  # the openai client is imported only when the openai backend runs
     from briefing.summarise.llm import Draft, LlmSummariser, Meter
 
-__all__ = ["Checker", "MemoryCache", "SummaryCache", "cache_key", "summarise_cluster", "summarise_clusters"]
+__all__ = [
+    "Checker",
+    "MemoryCache",
+    "SummaryCache",
+    "cache_key",
+    "estimate_story_tokens",
+    "summarise_cluster",
+    "summarise_clusters",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +108,21 @@ def summarise_clusters(
     keys = [cache_key(cluster, settings, grounding) for cluster in clusters]
     found = [cache.get(key) if cache else None for key in keys]
     todo = [i for i, hit in enumerate(found) if hit is None]
-    fresh = _summarise([clusters[i] for i in todo], settings, check, api_key)
+    fresh = _summarise([_defanged(clusters[i]) for i in todo], settings, check, api_key)
     summaries: list[Summary | None] = [_from_cache(hit) if hit else None for hit in found]
     for index, outcome in zip(todo, fresh, strict=True):
         summaries[index] = outcome.summary
         if cache is not None and outcome.cacheable:
             cache.put(keys[index], outcome.summary)
     return [summary for summary in summaries if summary is not None]
+
+
+def estimate_story_tokens(cluster: Cluster, settings: SummariserSettings) -> int:
+    """What drafting this story is expected to cost against `max_edition_tokens` (prompt + answer)."""
+    articles = _prompt_articles(_defanged(cluster), settings.max_sources)
+    messages = prompt.summary_messages(articles, settings.max_bullets, settings.max_source_tokens)
+    answer = OUTPUT_TOKENS_PER_BULLET * settings.max_bullets
+    return prompt.estimate_tokens("".join(m["content"] for m in messages)) + answer
 
 
 def summarise_cluster(
@@ -267,9 +283,7 @@ class _Edition:
             return list(pool.map(lambda job: self._story(*job), jobs))
 
     def _estimate(self, articles: Sequence[Article]) -> int:
-        messages = prompt.summary_messages(articles, self._settings.max_bullets, self._settings.max_source_tokens)
-        answer = OUTPUT_TOKENS_PER_BULLET * self._settings.max_bullets
-        return prompt.estimate_tokens("".join(m["content"] for m in messages)) + answer
+        return estimate_story_tokens(Cluster("", tuple(articles)), self._settings)
 
     def _story(self, cluster: Cluster, articles: list[Article], estimate: int, planned: bool) -> _Outcome:
         from briefing.summarise.llm import Meter
@@ -372,6 +386,12 @@ class _Edition:
             if _verdict(self._offline, candidate, cluster).supported:
                 return text
         return extractive.headline(cluster)
+
+
+def _defanged(cluster: Cluster) -> Cluster:
+    """The cluster without instructions aimed at a model: neither the LLM nor the check ever sees them."""
+    articles = tuple(replace(a, title=prompt.defang(a.title), text=prompt.defang(a.text)) for a in cluster.articles)
+    return replace(cluster, articles=articles)
 
 
 def _prompt_articles(cluster: Cluster, max_sources: int) -> list[Article]:

@@ -1,0 +1,225 @@
+"""The offline summariser: central, non-redundant source sentences, trimmed safely, each citing its article."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from briefing.models import Article, Cluster
+from briefing.summarise.extractive import (
+    MAX_WORDS,
+    candidate_bullets,
+    extractive_bullets,
+    headline,
+    split_sentences,
+    trim_sentence,
+)
+
+WHEN = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+def article(id: str, text: str, title: str = "Harbour bridge to close", outlet: str = "Daily") -> Article:
+    return Article(
+        id=id, url=f"https://example.org/{id}", title=title, text=text, outlet=outlet, published=WHEN, first_seen=WHEN
+    )
+
+
+@pytest.fixture
+def bridge_story() -> Cluster:
+    """Three outlets on one story; each has the central fact, plus some colour of its own."""
+    return Cluster(
+        "c-bridge",
+        (
+            article(
+                "a-1",
+                "The harbour bridge will close for repairs for six weeks from Monday, the city council said. "
+                "Engineers found corrosion in two of the bridge's main steel cables during an inspection in October. "
+                "The bakery on Quay Street has sold cakes and pies for thirty years.",
+                title="Harbour bridge to close for six weeks - Daily",
+            ),
+            article(
+                "a-2",
+                "The city council said the harbour bridge will close for six weeks of repairs starting Monday. "
+                "Commuters will be offered a free ferry service while the bridge is closed.",
+                title="Harbour bridge closing for repairs | The Courier",
+                outlet="The Courier",
+            ),
+            article(
+                "a-3",
+                "Repairs will close the harbour bridge for six weeks from Monday, the council announced. "
+                "About 40,000 vehicles cross the bridge on an average weekday, according to council figures.",
+                title="Commuters face disruption",
+                outlet="Metro",
+            ),
+        ),
+    )
+
+
+def test_split_sentences_keeps_abbreviations_and_initials_together() -> None:
+    text = "Mr. Smith met J. R. Jones in the U.S. capital on Monday. They spoke for an hour.\nA new paragraph."
+
+    assert split_sentences(text) == [
+        "Mr. Smith met J. R. Jones in the U.S. capital on Monday.",
+        "They spoke for an hour.",
+        "A new paragraph.",
+    ]
+
+
+def test_the_first_bullet_is_the_sentence_every_outlet_shares(bridge_story: Cluster) -> None:
+    first = candidate_bullets(bridge_story, 4)[0]
+
+    assert "six weeks" in first.text and "harbour bridge" in first.text
+
+
+def test_bullets_do_not_repeat_the_same_fact(bridge_story: Cluster) -> None:
+    bullets = extractive_bullets(bridge_story, 4)
+
+    assert sum("six weeks" in b.text for b in bullets) == 1
+
+
+def test_colour_unrelated_to_the_story_is_left_out(bridge_story: Cluster) -> None:
+    texts = [b.text for b in extractive_bullets(bridge_story, 3)]
+
+    assert not any("bakery" in t for t in texts)
+
+
+def test_every_bullet_cites_its_article_and_quotes_the_whole_sentence(bridge_story: Cluster) -> None:
+    by_id = {a.id: a for a in bridge_story.articles}
+
+    for bullet in extractive_bullets(bridge_story, 4):
+        assert bullet.evidence[0] in by_id[bullet.sources[0]].text
+        assert bullet.grounding is None  # checking is the policy's job
+
+
+def test_a_sentence_printed_by_two_outlets_is_one_bullet_citing_both() -> None:
+    wire = "The central bank raised its main interest rate to 4.5 percent on Thursday, its third rise this year."
+    cluster = Cluster(
+        "c-rates",
+        (
+            article("a-1", wire + " Markets had expected the move."),
+            article("a-2", wire + " Shares fell slightly after the announcement was made.", outlet="Other"),
+        ),
+    )
+
+    bullets = extractive_bullets(cluster, 4)
+
+    assert [b.sources for b in bullets if b.text == wire] == [("a-1", "a-2")]
+
+
+def test_boilerplate_questions_and_short_fragments_are_never_bullets() -> None:
+    cluster = Cluster(
+        "c-noise",
+        (
+            article(
+                "a-1",
+                "Will the bridge ever reopen to traffic next year? "
+                "Click here to subscribe to our daily newsletter for more stories. "
+                "Photo: Getty. "
+                "The bridge carried 40,000 vehicles a day before it closed in March. "
+                "Its owners said repairs would cost about 12 million dollars in total.",
+            ),
+        ),
+    )
+
+    texts = [b.text for b in extractive_bullets(cluster, 4)]
+
+    assert texts == [
+        "The bridge carried 40,000 vehicles a day before it closed in March.",
+        "Its owners said repairs would cost about 12 million dollars in total.",
+    ]
+
+
+def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None:
+    cluster = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday after a two-year renovation."),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "The museum will reopen on Saturday after a two-year renovation."
+    ]
+
+
+def test_datelines_are_dropped_from_the_bullet_but_kept_in_the_evidence() -> None:
+    original = "LONDON (Reuters) - The museum will reopen on Saturday after a two-year renovation."
+    cluster = Cluster("c-one", (article("a-1", original),))
+
+    bullet = extractive_bullets(cluster, 4)[0]
+
+    assert (bullet.text, bullet.evidence) == (
+        "The museum will reopen on Saturday after a two-year renovation.",
+        (original,),
+    )
+
+
+# -------------------------------------------------------------------------------------------------- trimming
+
+LONG_TAIL = (
+    ", which was built in 1932 and has been repainted eleven times since then by crews working through the night"
+    " in all weathers to keep it open."
+)
+
+
+def test_trimming_cuts_a_trailing_clause_and_keeps_negations_and_numbers() -> None:
+    sentence = "The council did not close the bridge to the 6,000 cyclists who use it daily" + LONG_TAIL
+
+    assert trim_sentence(sentence) == "The council did not close the bridge to the 6,000 cyclists who use it daily."
+
+
+def test_trimming_never_removes_a_clause_that_carries_a_negation() -> None:
+    sentence = (
+        "The harbour bridge will reopen to cars and buses on the first Monday of next month as planned, although "
+        "officials said on Friday that heavy lorries will not be allowed back until the remaining cable work is done"
+        " later in the year."
+    )
+
+    trimmed = trim_sentence(sentence)
+
+    assert trimmed is None or "not be allowed" in trimmed
+
+
+def test_trimming_never_cuts_inside_a_quotation() -> None:
+    sentence = (
+        '"We will keep the ferry running, which is the least we can do, and we will add more boats at the busiest '
+        'times of day for as long as the repairs take," the mayor told reporters at a briefing outside the city hall '
+        "on Friday morning."
+    )
+
+    trimmed = trim_sentence(sentence)
+
+    assert trimmed is None or trimmed.count('"') % 2 == 0
+
+
+def test_short_sentences_are_left_alone() -> None:
+    sentence = "Officials said the bridge, which opened in 1932, would not reopen before March."
+
+    assert trim_sentence(sentence) == sentence
+
+
+def test_trimmed_bullets_fit_the_bullet_length() -> None:
+    sentence = "The council did not close the bridge to the 6,000 cyclists who use it daily" + LONG_TAIL
+    cluster = Cluster("c-long", (article("a-1", sentence + " Cyclists welcomed the decision on Friday evening."),))
+
+    assert all(len(b.text.split()) <= MAX_WORDS for b in extractive_bullets(cluster, 4))
+
+
+# ------------------------------------------------------------------------------------------------ headlines
+
+
+def test_headline_is_the_most_representative_title_without_outlet_suffix(bridge_story: Cluster) -> None:
+    assert headline(bridge_story) == "Harbour bridge to close for six weeks"
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "expected"),
+    [
+        ("Harbour bridge to close - Daily", "Daily", "Harbour bridge to close"),
+        ("Harbour bridge to close | The Courier", "Courier", "Harbour bridge to close"),
+        ("Harbour bridge to close - BBC News", "bbc.co.uk", "Harbour bridge to close"),
+        ("WATCH: Harbour bridge to close", "Daily", "Harbour bridge to close"),
+        ("Stocks fall - and it's not over yet", "Daily", "Stocks fall - and it's not over yet"),
+        ("Tom &amp; Jerry <b>return</b>", "Daily", "Tom & Jerry return"),
+    ],
+)
+def test_headline_cleanup(title: str, outlet: str, expected: str) -> None:
+    cluster = Cluster("c-1", (article("a-1", "Some text.", title=title, outlet=outlet),))
+
+    assert headline(cluster) == expected
