@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from briefing import cluster, ingest, rank, render, summarise
 from briefing.config import Settings
-from briefing.deliver import files
+from briefing.deliver import email, files
 from briefing.edition import (
     Candidate,
     Slot,
@@ -24,7 +24,7 @@ from briefing.edition import (
     stats_for,
     window_for,
 )
-from briefing.models import Edition, PollReport, RankedCluster, Summary
+from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -94,6 +94,11 @@ def build(
         email_trimmed=rendered.trimmed_stories,
         warnings=rendered.warnings,
     )
+
+
+def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> SendReport:
+    """Email a built edition to every subscriber not yet sent it (exactly once per recipient)."""
+    return email.send_edition(edition_id, settings, store, now=now)
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from briefing.cli._app import EXIT_PARTIAL, AppContext, app, stderr, stdout
@@ -35,7 +35,7 @@ def progress_bars(quiet: bool) -> Iterator[ProgressCallback]:
         transient=True,
         disable=quiet,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def update(step: str, done: int, total: int) -> None:
         if step not in tasks:
@@ -142,7 +142,11 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
     if sent is not None:
-        stdout.print(f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {sent.skipped} already sent")
+        stdout.print(
+            f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
+        )
+        for failure in sent.failed:
+            stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
     if polled.failed or (sent is not None and sent.failed):
         raise SystemExit(EXIT_PARTIAL)
 
