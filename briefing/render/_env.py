@@ -19,6 +19,8 @@ import jinja2
 from briefing.errors import ConfigError
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~$<>&])")
+# Liquid finds `{%` and `{{` even after a backslash, so braces become entities like `<`, `>` and `&`.
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;"}
 # A block marker at the start of a line: a list item, an ordered list item, a heading.
 _MD_LEADING = re.compile(r"^(\d*)([-+.)])")
 
@@ -35,20 +37,15 @@ def bundled_templates_path() -> Path:
 def md_escape(value: object) -> str:
     """Text that a Markdown converter shows as typed: no emphasis, links, raw HTML, Liquid or shortcodes.
 
-    Punctuation that Markdown, GFM tables, kramdown math, Liquid (`{{`, `{%`) or Hugo shortcodes read gets a
-    backslash; `<`, `>` and `&` become entities, because not every converter honours a backslash before them.
+    Punctuation that Markdown, GFM tables or kramdown math read gets a backslash; `<`, `>`, `&` and the braces
+    of Liquid (`{{`, `{%`) and Hugo shortcodes become entities, which every converter decodes and no template
+    engine reads.
     A leading `-`, `+` or `1.` is escaped so the text cannot open a nested list. Texts are one line (clean_text).
     """
 
     def one(match: re.Match[str]) -> str:
         char = match.group(1)
-        if char == "<":
-            return "&lt;"
-        if char == ">":
-            return "&gt;"
-        if char == "&":
-            return "&amp;"
-        return "\\" + char
+        return _MD_ENTITIES.get(char, "\\" + char)
 
     escaped = _MD_SPECIAL.sub(one, str(value))
     leading = _MD_LEADING.match(escaped)
