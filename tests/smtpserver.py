@@ -9,6 +9,7 @@
 
 `hold_after(n)` makes the server stop answering the MAIL command that follows the n-th accepted message until
 `release()`: a test can then kill the client at a known point, outside the acceptance window.
+`hold_reply_after(n)` records the n-th message but withholds its 250 reply: a kill then lands inside it.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class _Handler:
             return "451 dropped"  # never reaches the client: the connection is gone
         login = session.auth_data.login.decode() if session.authenticated and session.auth_data else None
         self._server._accept(Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content, login))
+        await asyncio.get_running_loop().run_in_executor(None, self._server._wait_if_reply_held)
         return "250 2.0.0 accepted"
 
 
@@ -90,6 +92,7 @@ class SmtpServer:
         self.messages: list[Received] = []
         self._arrived = threading.Condition()
         self._hold_after: int | None = None
+        self._hold_reply_after: int | None = None
         self._held = threading.Event()
         self._release = threading.Event()
         self.port = _free_port()
@@ -112,11 +115,16 @@ class SmtpServer:
     def hold_after(self, count: int) -> None:
         self._hold_after = count
 
+    def hold_reply_after(self, count: int) -> None:
+        """Keep the message recorded but withhold the 250 reply once `count` messages have arrived: the
+        client is then inside the window where the server has the message and the client does not know."""
+        self._hold_reply_after = count
+
     def wait_until_held(self, timeout: float = 30.0) -> bool:
         return self._held.wait(timeout)
 
     def release(self) -> None:
-        self._hold_after = None
+        self._hold_after = self._hold_reply_after = None
         self._release.set()
 
     def by_recipient(self) -> dict[str, list[Received]]:
@@ -135,6 +143,11 @@ class SmtpServer:
 
     def _wait_if_held(self) -> None:
         if self._hold_after is not None and len(self.messages) >= self._hold_after:
+            self._held.set()
+            self._release.wait(60)
+
+    def _wait_if_reply_held(self) -> None:
+        if self._hold_reply_after is not None and len(self.messages) >= self._hold_reply_after:
             self._held.set()
             self._release.wait(60)
 
