@@ -225,6 +225,27 @@ def test_unsubscribe_token_names_the_address_and_refuses_forgeries() -> None:
     assert address_from_token(token.replace(".", "x."), SECRET) is None
 
 
+def test_subscriber_with_sections_gets_only_those_sections(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    readers = [
+        SubscriberSettings(email="fan@example.org", sections=["Sport"]),
+        SubscriberSettings(email="all@example.org"),
+    ]
+    settings = make_settings(tmp_path, smtp_server, subscribers=readers)
+
+    send(settings, store)
+
+    fan, everyone = (smtp_server.by_recipient()[a][0].message for a in ("fan@example.org", "all@example.org"))
+    fan_html = fan.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert ("Match won" in fan_html, "Top headline" in fan_html) == (True, False)
+    assert (fan["Subject"], everyone["Subject"]) == (
+        "Morning briefing, 25 November 2026: Match won",
+        "Morning briefing, 25 November 2026: Top headline",
+    )
+
+
 # -------------------------------------------------------------------------------------- exactly once
 
 

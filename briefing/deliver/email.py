@@ -166,11 +166,11 @@ class _Composer:
         self._email = settings.email
         self._secret = settings.unsubscribe_secret
         self._from = _from_address(self._email)
-        self._subject = _subject(self._email.subject, mail.edition)
+        self._full = _Variant(_subject(self._email.subject, mail.edition), mail.text, mail.html)
         self._date = format_datetime(now)
         self._list_id = _list_id(self._email, mail.edition, self._from)
         self._mailto = self._email.unsubscribe_mailto or self._from.addr_spec
-        self._variants: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._variants: dict[tuple[str, ...], _Variant] = {}
         _check_unsubscribe_config(self._email, self._secret)
 
     @property
@@ -186,9 +186,9 @@ class _Composer:
     def compose(self, subscriber: Subscriber) -> EmailMessage:
         web_url, mailto_url = self._unsubscribe_urls(subscriber.email)
         link = web_url or mailto_url
-        text, body = self._bodies(subscriber.sections)
+        variant = self._variant(subscriber.sections)
         message = EmailMessage()
-        message["Subject"] = self._subject
+        message["Subject"] = variant.subject
         message["From"] = self._from
         message["To"] = Address(display_name=_one_line(subscriber.name or ""), addr_spec=subscriber.email)
         message["Date"] = self._date
@@ -197,9 +197,9 @@ class _Composer:
         message["List-Unsubscribe"] = ", ".join(f"<{url}>" for url in (web_url, mailto_url) if url)
         if web_url:  # RFC 8058: one-click needs an https URL that accepts a POST
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(text.replace(UNSUBSCRIBE_PLACEHOLDER, link), cte="quoted-printable")
+        message.set_content(variant.text.replace(UNSUBSCRIBE_PLACEHOLDER, link), cte="quoted-printable")
         message.add_alternative(
-            body.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link)), subtype="html", cte="quoted-printable"
+            variant.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link)), subtype="html", cte="quoted-printable"
         )
         return message
 
@@ -211,21 +211,30 @@ class _Composer:
             return None, mailto
         return template.replace("{token}", quote(token or "", safe="")), mailto
 
-    def _bodies(self, sections: tuple[str, ...] | None) -> tuple[str, str]:
-        """The text and HTML for a sections filter, rendered once per distinct filter."""
+    def _variant(self, sections: tuple[str, ...] | None) -> _Variant:
+        """The subject and bodies for a sections filter, rendered once per distinct filter."""
         if sections is None:
-            return self._mail.text, self._mail.html
+            return self._full
         key = tuple(sorted(sections))
         if key not in self._variants:
-            self._variants[key] = _render_variant(self._mail.edition, set(key), self._settings)
+            wanted = tuple(s for s in self._mail.edition.sections if s.name in key)
+            edition = replace(self._mail.edition, sections=wanted)
+            text, body = _render_email(edition, self._settings)
+            self._variants[key] = _Variant(_subject(self._email.subject, edition), text, body)
         return self._variants[key]
 
 
-def _render_variant(edition: Edition, sections: set[str], settings: Settings) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Variant:
+    subject: str
+    text: str
+    html: str
+
+
+def _render_email(edition: Edition, settings: Settings) -> tuple[str, str]:
     from briefing import render  # deliver renders only for subscribers who filter sections
 
-    wanted = tuple(section for section in edition.sections if section.name in sections)
-    parts = render.render_email(replace(edition, sections=wanted), settings.render)
+    parts = render.render_email(edition, settings.render)
     return parts.text, parts.html
 
 
