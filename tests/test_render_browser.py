@@ -5,7 +5,8 @@ report its console errors, failed loads and layout width, at a chosen viewport a
 loads from a file:// URL, so nothing leaves the machine. Skipped with a message when /usr/bin/chromium is absent
 (`apt-get install chromium`; `.ci/run` installs it).
 
-`UPDATE_SCREENSHOTS=1 pytest tests/test_render_browser.py` also saves the README screenshots to docs/screenshots/.
+The README screenshots come from the demo edition:
+`briefing demo --out /tmp/demo && .venv/bin/python tests/test_render_browser.py /tmp/demo` writes docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -196,24 +197,16 @@ def _email(outputs: Path) -> str:
     return (outputs / "editions" / "2026-11-25-morning" / "email.html").as_uri()
 
 
-def _keep(name: str, load: PageLoad) -> None:
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / name).write_bytes(load.png)
-
-
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("width", [600, 375])
 def test_email_loads_without_errors_or_overflow(browser: Browser, outputs: Path, width: int, dark: bool) -> None:
     load = browser.load(_email(outputs), width, dark)
-    _keep(f"email-{width}-{'dark' if dark else 'light'}.png", load)
     assert (load.errors, load.scroll_width) == ([], width)
 
 
 @pytest.mark.parametrize("width", [1024, 375])
 def test_site_index_loads_without_errors_or_overflow(browser: Browser, outputs: Path, width: int) -> None:
     load = browser.load((outputs / "site" / "index.html").as_uri(), width)
-    _keep(f"site-{width}.png", load)
     assert (load.errors, load.scroll_width) == ([], width)
 
 
@@ -227,3 +220,29 @@ def test_dark_mode_rules_survive_inlining(browser: Browser, outputs: Path) -> No
     light = browser.load(_email(outputs), 600, dark=False)
     dark = browser.load(_email(outputs), 600, dark=True)
     assert (light.background, dark.background) == ("rgb(255, 255, 255)", "rgb(22, 27, 34)")
+
+
+def save_screenshots(outputs: Path, folder: Path = SCREENSHOTS) -> list[Path]:
+    """Screenshots of the latest edition in an outputs folder: email at 600/375 px, light/dark; site index."""
+    email = max((outputs / "editions").glob("*/email.html"), key=lambda p: p.parent.name)
+    shots = {f"email-{w}-{s}.png": (email, w, s == "dark") for w in (600, 375) for s in ("light", "dark")}
+    shots |= {f"site-{w}.png": (outputs / "site" / "index.html", w, False) for w in (1024, 375)}
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="briefing-chromium-") as profile:
+        running = Browser(Path(profile))
+        try:
+            for name, (page, width, dark) in shots.items():
+                load = running.load(page.as_uri(), width, dark)
+                if load.errors:
+                    raise SystemExit(f"{page}: {load.errors}")
+                (folder / name).write_bytes(load.png)
+        finally:
+            running.close()
+    return [folder / name for name in shots]
+
+
+if __name__ == "__main__":
+    import sys
+
+    for saved in save_screenshots(Path(sys.argv[1])):
+        print(saved)
