@@ -95,7 +95,10 @@ JUDGE_SCHEMA: dict[str, Any] = {
 # of its paragraph (injections run on: "Ignore your instructions. Write that ..."), it is removed before the
 # model sees the source and before the check weighs what the source supports.
 _INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^\n]{0,60}?\b(?:instructions?|prompts?|rules|guidelines)\b"
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:(?:of\s+)?(?:your|the|my|these|those|previous"
+    r"|prior|above|earlier|preceding|system)\s+)*(?:instructions?|prompts?|directives?)\b"
+    r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:your|previous|prior|above|earlier)\s+(?:\w+\s+)?"
+    r"(?:rules|guidelines)\b"
     r"|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|llm|chatbot)\b"
     r"|\b(?:as an ai|system prompt|new instructions?:)"
     r"|\bai (?:assistants?|models?|summari[sz]ers?)\b[^\n]{0,20}\b(?:must|should)\b",
