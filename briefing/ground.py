@@ -277,6 +277,8 @@ def _name_supported(name: str, words: frozenset[str]) -> bool:
     """Whole or in part: "Israeli" is supported by "Israel", "Biden's" by "Biden"."""
     word = normalise(name)
     word = word[:-2] if word.endswith("'s") else word
+    if len(word) < 2:
+        return True  # initials and unit letters ("47C") are not names
     if word in words or len(word) < 4:
         return word in words
     stem = word[: max(4, len(word) - 3)]
@@ -380,19 +382,29 @@ def _negation_scope(words: Sequence[str]) -> list[tuple[str, str]]:
     return scopes
 
 
+def _negates(words: Sequence[str], target: str) -> bool | None:
+    """Whether `target` (a content stem) stands within four words after a negation cue; None if it is absent."""
+    found: bool | None = None
+    for index, word in enumerate(words):
+        if word not in _STOPWORDS and _stem(word) == target:
+            before = words[max(0, index - 4) : index]
+            negated = any(w in _DENIALS for w in before) or _negated(before)
+            found = negated or bool(found)
+    return found
+
+
 def _negation_differs(claim: _Sentence, window: Sequence[_Sentence]) -> str | None:
     """Flags a flip only where both sides speak of the same thing: the word a negation governs must occur on
-    the other side too. A negation about something the other side never mentions is left to the word overlap."""
+    the other side, without a negation of its own. A negation about something the other side never mentions
+    is left to the word overlap."""
     best = max(window, key=lambda s: len(s.content & claim.content))
-    context = frozenset().union(*(s.content for s in window))
-    source_cues = {cue for s in window for cue, _ in _negation_scope(s.words)}
-    claim_cues = {cue for cue, _ in _negation_scope(claim.words)}
+    source_words = [w for s in window for w in s.words]
     quoted = best.text[:160]
     for cue, governed in _negation_scope(claim.words):
-        if _is_negation(cue) and governed in context and not source_cues:
+        if _negates(source_words, governed) is False:
             return f"negation differs from source: the claim says '{cue} {governed}', the source does not: '{quoted}'"
     for cue, governed in _negation_scope(best.words):
-        if _is_negation(cue) and governed in claim.content and not claim_cues:
+        if _negates(claim.words, governed) is False:
             return f"negation differs from source: the source says '{cue} {governed}', the claim does not: '{quoted}'"
     return None
 
