@@ -68,7 +68,7 @@ class FeedSettings(_Strict):
 
 class SectionSettings(_Strict):
     name: str = Field(description="section heading in editions (World, Business, ...)")
-    feeds: list[FeedSettings] = Field(default_factory=list)
+    feeds: list[FeedSettings] = Field(default_factory=list, description="the feeds of this section")
 
 
 class PollSettings(_Strict):
@@ -94,20 +94,22 @@ class ClusterSettings(_Strict):
 
 class RankSettings(_Strict):
     max_stories: int = Field(20, ge=1, description="stories in an edition")
-    max_per_section: int = Field(8, ge=1)
+    max_per_section: int = Field(8, ge=1, description="stories in one section")
     per_outlet_cap: int = Field(3, ge=1, description="stories led by one outlet")
     recency_half_life_hours: float = Field(12.0, gt=0, description="age that halves a story's score")
     default_section: str | None = Field(None, description="section of stories from unknown feeds; else the first")
 
 
 class SummariserSettings(_Strict):
-    backend: Literal["extractive", "openai"] = "extractive"
-    model: str = "gpt-4o-mini"
+    backend: Literal["extractive", "openai"] = Field(
+        "extractive", description="extractive (offline) or openai (any OpenAI-compatible server)"
+    )
+    model: str = Field("gpt-4o-mini", description="model name for the openai backend")
     base_url: str | None = Field(None, description="any OpenAI-compatible server; key from OPENAI_API_KEY")
     timeout: float = Field(60.0, gt=0, description="seconds per LLM call")
     retries: int = Field(2, ge=0, description="retries per LLM call (429/5xx/timeouts)")
     concurrency: int = Field(4, ge=1, description="LLM calls at once")
-    max_bullets: int = Field(4, ge=2, le=5)
+    max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story (2 to 5)")
     max_source_tokens: int = Field(1500, gt=0, description="token budget per source article in a prompt")
     max_edition_tokens: int = Field(200_000, gt=0, description="token budget for one edition")
     judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
@@ -134,28 +136,28 @@ class RenderSettings(_Strict):
 
 
 class SmtpSettings(_Strict):
-    host: str = "localhost"
-    port: int = 587
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str | None = None
-    timeout: float = 30.0
+    host: str = Field("localhost", description="SMTP server")
+    port: int = Field(587, description="SMTP port (587 starttls, 465 tls)")
+    security: Literal["starttls", "tls", "none"] = Field("starttls", description="starttls | tls | none")
+    username: str | None = Field(None, description="login, if any; the password comes from BRIEFING_SMTP_PASSWORD")
+    timeout: float = Field(30.0, description="seconds per SMTP operation")
 
 
 class SubscriberSettings(_Strict):
-    email: str
-    name: str | None = None
-    sections: list[str] | None = None
+    email: str = Field(description="the address")
+    name: str | None = Field(None, description="name used in the greeting and To header")
+    sections: list[str] | None = Field(None, description="only these sections (default: all)")
 
 
 class EmailSettings(_Strict):
-    enabled: bool = False
-    from_: str = Field("Briefing <briefing@example.org>", alias="from")
-    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
-    subscribers: list[SubscriberSettings] = Field(default_factory=list)
-    subscribers_file: str | None = None
-    unsubscribe_url: str | None = None
+    enabled: bool = Field(False, description="send each edition after it is built")
+    from_: str = Field("Briefing <briefing@example.org>", alias="from", description="the From header")
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="the mail server")
+    subscribers: list[SubscriberSettings] = Field(default_factory=list, description="who receives editions")
+    subscribers_file: str | None = Field(None, description="a CSV of subscribers (email,name,sections)")
+    unsubscribe_url: str | None = Field(None, description="one-click unsubscribe link; {token} is filled in")
     subject: str = Field("{title}: {top_story}", description="placeholders: {title} {top_story} {date} {edition}")
-    rate_per_second: float = Field(10.0, gt=0)
+    rate_per_second: float = Field(10.0, gt=0, description="most messages sent per second")
     unsubscribe_mailto: str | None = Field(None, description="address for mailto unsubscribes; else the From")
     list_id: str | None = Field(None, description='List-Id header; else "<edition>.<from domain>"')
     max_attempts: int = Field(4, ge=1, description="tries per recipient on transient (4xx, dropped) failures")
@@ -173,15 +175,18 @@ class Settings(_Strict):
     outputs: str = Field("outputs", description="where editions and the site are written, relative to this file")
     lookback_hours: float = Field(24.0, gt=0, description="window of the first edition")
     grace_hours: float = Field(6.0, ge=0, description="how late a missed edition may still run")
-    summariser: SummariserSettings = Field(default_factory=SummariserSettings)
-    grounding: GroundingSettings = Field(default_factory=GroundingSettings)
-    poll: PollSettings = Field(default_factory=PollSettings)
-    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
-    rank: RankSettings = Field(default_factory=RankSettings)
-    render: RenderSettings = Field(default_factory=RenderSettings)
-    editions: list[EditionSettings] = Field(default_factory=lambda: [EditionSettings(name="morning", at="06:30")])
-    sections: list[SectionSettings] = Field(default_factory=list)
-    email: EmailSettings = Field(default_factory=EmailSettings)
+    summariser: SummariserSettings = Field(default_factory=SummariserSettings, description="how stories are summarised")
+    grounding: GroundingSettings = Field(default_factory=GroundingSettings, description="how bullets are checked")
+    poll: PollSettings = Field(default_factory=PollSettings, description="how feeds are fetched")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="how articles group into stories")
+    rank: RankSettings = Field(default_factory=RankSettings, description="how stories are chosen and ordered")
+    render: RenderSettings = Field(default_factory=RenderSettings, description="templates and output formats")
+    editions: list[EditionSettings] = Field(
+        default_factory=lambda: [EditionSettings(name="morning", at="06:30")],
+        description="when editions are built (default: one, morning at 06:30)",
+    )
+    sections: list[SectionSettings] = Field(default_factory=list, description="the feeds, grouped into sections")
+    email: EmailSettings = Field(default_factory=EmailSettings, description="email delivery (off by default)")
 
     # Not from the file: where it was loaded from, and secrets from the environment.
     config_path: Path | None = Field(None, exclude=True)
