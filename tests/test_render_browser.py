@@ -110,15 +110,15 @@ class Browser:
             time.sleep(0.05)
         raise RuntimeError("chromium did not open its DevTools port within 30 s")
 
-    def load(self, url: str, width: int, dark: bool = False) -> PageLoad:
+    def load(self, url: str, width: int, dark: bool = False, max_height: int | None = None) -> PageLoad:
         """Load `url` at a viewport `width` px wide; return a full-page screenshot, the width and any errors."""
         request = urllib.request.Request(f"http://127.0.0.1:{self._port}/json/new?about:blank", method="PUT")
         with urllib.request.urlopen(request, timeout=10) as response:
             target = json.load(response)
         with connect(target["webSocketDebuggerUrl"], max_size=64 * 1024 * 1024, open_timeout=20) as websocket:
-            return self._load(DevTools(websocket), url, width, dark)
+            return self._load(DevTools(websocket), url, width, dark, max_height)
 
-    def _load(self, page: DevTools, url: str, width: int, dark: bool) -> PageLoad:
+    def _load(self, page: DevTools, url: str, width: int, dark: bool, max_height: int | None) -> PageLoad:
         for domain in ("Page", "Runtime", "Log"):
             page.call(f"{domain}.enable")
         page.call(
@@ -132,7 +132,7 @@ class Browser:
         card = "getComputedStyle(document.querySelector('.container') || document.body).backgroundColor"
         background = page.call("Runtime.evaluate", expression=card)
         height = page.call("Runtime.evaluate", expression="document.documentElement.scrollHeight")
-        full = int(height["result"]["value"])
+        full = min(int(height["result"]["value"]), max_height or 1_000_000)
         page.call(
             "Emulation.setDeviceMetricsOverride", width=width, height=full, deviceScaleFactor=1, mobile=width < 600
         )
@@ -232,7 +232,7 @@ def save_screenshots(outputs: Path, folder: Path = SCREENSHOTS) -> list[Path]:
         running = Browser(Path(profile))
         try:
             for name, (page, width, dark) in shots.items():
-                load = running.load(page.as_uri(), width, dark)
+                load = running.load(page.as_uri(), width, dark, max_height=1000)
                 if load.errors:
                     raise SystemExit(f"{page}: {load.errors}")
                 (folder / name).write_bytes(load.png)
