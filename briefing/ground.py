@@ -371,14 +371,15 @@ def _window(claim: frozenset[str], sentences: Sequence[_Sentence]) -> tuple[floa
     return best / max(1, len(claim)), where
 
 
-def _negation_scope(words: Sequence[str]) -> list[tuple[str, str]]:
-    """Each negation cue with the first content word it governs ("did not win" -> ("not", "win"))."""
+def _negation_scope(words: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Each negation cue with the first content word it governs, as written and as a stem
+    ("did not win" -> ("not win", "win"))."""
     scopes = []
     for index, word in enumerate(words):
         if word in _DENIALS or (_is_negation(word) and _negated(words[index : index + 2])):
-            governed = _content(words[index + 1 : index + 5])
+            governed = [w for w in words[index + 1 : index + 5] if _content([w])]
             if governed:
-                scopes.append((word, governed[0]))
+                scopes.append((f"{word} {governed[0]}", _stem(governed[0]), word))
     return scopes
 
 
@@ -400,12 +401,12 @@ def _negation_differs(claim: _Sentence, window: Sequence[_Sentence]) -> str | No
     best = max(window, key=lambda s: len(s.content & claim.content))
     source_words = [w for s in window for w in s.words]
     quoted = best.text[:160]
-    for cue, governed in _negation_scope(claim.words):
+    for phrase, governed, _ in _negation_scope(claim.words):
         if _negates(source_words, governed) is False:
-            return f"negation differs from source: the claim says '{cue} {governed}', the source does not: '{quoted}'"
-    for cue, governed in _negation_scope(best.words):
+            return f"negation differs from source: the claim says '{phrase}', the source does not: '{quoted}'"
+    for phrase, governed, _ in _negation_scope(best.words):
         if _negates(claim.words, governed) is False:
-            return f"negation differs from source: the source says '{cue} {governed}', the claim does not: '{quoted}'"
+            return f"negation differs from source: the source says '{phrase}', the claim does not: '{quoted}'"
     return None
 
 
@@ -418,8 +419,8 @@ def _support(claim: _Sentence, source: _Source) -> _Support:
     ordered = _content(claim.words)
     claim_pairs = _pairs(ordered, reach=1)
     pairs = len(claim_pairs & source.pairs) / len(claim_pairs) if claim_pairs else 1.0
-    missing = tuple(w for w in dict.fromkeys(ordered) if w not in source.content)
-    document = 1.0 - len(missing) / len(claim.content)
+    missing = tuple(dict.fromkeys(w for w in claim.words if _content([w]) and _stem(w) not in source.content))
+    document = len(claim.content & source.content) / len(claim.content)
     return _Support(sentence, document, pairs, missing, _negation_differs(claim, window))
 
 
