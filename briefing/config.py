@@ -2,23 +2,27 @@
 
 Defaults < feeds.yaml < environment (secrets only) < command-line flags. This is the only module that reads
 `os.environ`. Each stage receives the slice of settings it needs (`settings.poll`, `settings.cluster`, ...).
-Unknown keys are errors. Relative paths are resolved against the config file's folder.
+Unknown keys are errors. Relative paths are resolved against the config file's folder: `database` and
+`outputs` through `Settings.resolve`, and the paths inside stage slices (`render.templates_dir`,
+`email.subscribers_file`) are made absolute by `load_settings`, so a stage never depends on the working directory.
+
+Reading the YAML and wording its problems lives in `briefing._config_check`; this module is the public face:
+`load_settings`, `feeds_from_settings`, `redacted`.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
 
+from briefing._config_check import NO_FEEDS as NO_FEEDS  # re-exported: the one problem an empty config has
+from briefing._config_check import cross_field_problems, describe, read_yaml
 from briefing.errors import ConfigError
 from briefing.models import Feed
 
@@ -220,7 +224,6 @@ SECRET_VARIABLES: dict[str, str] = {
     "unsubscribe_secret": "BRIEFING_UNSUBSCRIBE_SECRET",
 }
 _NOT_FROM_FILE = {"config_path", *SECRET_VARIABLES}
-NO_FEEDS = "sections: no feeds configured; expected at least one section with at least one feed url"
 
 
 def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -229,19 +232,33 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     Every problem in the file is collected and raised as one `ConfigError` whose `problems` hold one located
     line each (`feeds.yaml: sections[1].feeds[0].url: expected an http(s) URL, got 'ftp://x'`).
     """
-    data, problems = _read_yaml(path)
-    problems += _misplaced_keys(data) + _cross_field_problems(data)
+    data, problems = read_yaml(path)
+    problems += _misplaced_keys(data) + cross_field_problems(data)
     settings: Settings | None = None
     try:
         settings = Settings.model_validate({k: v for k, v in data.items() if k not in _NOT_FROM_FILE})
     except ValidationError as error:
-        problems = [_describe(detail) for detail in error.errors()] + problems
+        problems = [describe(detail, Settings) for detail in error.errors()] + problems
     if problems or settings is None:
         lines = [f"{path}: {problem}" for problem in problems]
         raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     env = os.environ if environ is None else environ
     secrets = {field: env.get(variable) or None for field, variable in SECRET_VARIABLES.items()}
-    return settings.model_copy(update={"config_path": path.resolve(), **secrets})
+    return _with_absolute_paths(settings.model_copy(update={"config_path": path.resolve(), **secrets}))
+
+
+def _with_absolute_paths(settings: Settings) -> Settings:
+    """Stage slices carry paths relative to the config file; make them absolute once, here."""
+    render, email = settings.render, settings.email
+    if render.templates_dir:
+        render = render.model_copy(update={"templates_dir": str(_beside(settings, render.templates_dir))})
+    if email.subscribers_file:
+        email = email.model_copy(update={"subscribers_file": str(_beside(settings, email.subscribers_file))})
+    return settings.model_copy(update={"render": render, "email": email})
+
+
+def _beside(settings: Settings, relative: str) -> Path:
+    return settings.resolve(str(Path(relative).expanduser()))
 
 
 def feeds_from_settings(settings: Settings) -> list[Feed]:
@@ -263,66 +280,6 @@ def redacted(settings: Settings) -> dict[str, Any]:
     return data
 
 
-# ---------------------------------------------------------------------------------------------- reading
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader that notes duplicate keys (plain YAML keeps the last one silently)."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[str] = []
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
-            line = key_node.start_mark.line + 1
-            loader.duplicates.append(f"line {line}: duplicate key {key_node.value!r}; expected each key once")
-        seen.add(key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node))
-    loader.flatten_mapping(node)
-    return dict(loader.construct_pairs(node))
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """The file's top-level mapping and the duplicate keys found, or a one-line ConfigError."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no such file; run `briefing init` to write a starter config, or pass --config PATH"
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the file: {error}") from None
-    loader = _Loader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: {_yaml_error(error)}") from None
-    finally:
-        loader.dispose()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings (key: value lines), got {_show(data)}")
-    return data, loader.duplicates
-
-
-def _yaml_error(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    if mark is None:
-        return f"invalid YAML: {problem}"
-    return f"line {mark.line + 1}, column {mark.column + 1}: invalid YAML: {problem}"
-
-
-# --------------------------------------------------------------------------------------------- checking
-
-
 def _misplaced_keys(data: dict[str, Any]) -> list[str]:
     problems = []
     for field, variable in SECRET_VARIABLES.items():
@@ -331,171 +288,6 @@ def _misplaced_keys(data: dict[str, Any]) -> list[str]:
     if "config_path" in data:
         problems.append("config_path: unknown key; the file's own path is known, pass --config PATH")
     return problems
-
-
-def _cross_field_problems(data: dict[str, Any]) -> list[str]:
-    """Checks that span several keys; tolerant of a badly shaped file (pydantic reports the shapes)."""
-    sections = [s for s in _list(data.get("sections")) if isinstance(s, dict)]
-    problems = _duplicates([s.get("name") for s in sections], "sections[{i}].name", "section name")
-    problems += _duplicates(
-        [e.get("name") for e in _list(data.get("editions")) if isinstance(e, dict)],
-        "editions[{i}].name",
-        "edition name",
-    )
-    problems += _duplicate_feed_urls(sections)
-    if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections", []), list):
-        problems.append(NO_FEEDS)
-    problems += _email_problems(data.get("email"), {s.get("name") for s in sections})
-    return problems
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _duplicates(values: list[object], where: str, what: str) -> list[str]:
-    first: dict[object, int] = {}
-    problems = []
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            continue
-        if value in first:
-            original = where.format(i=first[value])
-            problems.append(f"{where.format(i=index)}: duplicate {what} {value!r}; already used by {original}")
-        first.setdefault(value, index)
-    return problems
-
-
-def _duplicate_feed_urls(sections: list[dict[str, Any]]) -> list[str]:
-    first: dict[str, str] = {}
-    problems = []
-    for i, section in enumerate(sections):
-        for j, feed in enumerate(_list(section.get("feeds"))):
-            url = feed.get("url") if isinstance(feed, dict) else None
-            if not isinstance(url, str):
-                continue
-            where = f"sections[{i}].feeds[{j}].url"
-            if url.strip() in first:
-                problems.append(f"{where}: duplicate feed URL {url!r}; already listed at {first[url.strip()]}")
-            first.setdefault(url.strip(), where)
-    return problems
-
-
-def _email_problems(email: object, section_names: set[object]) -> list[str]:
-    if not isinstance(email, dict):
-        return []
-    problems = []
-    subscribers = _list(email.get("subscribers"))
-    if email.get("enabled") is True and not subscribers and not email.get("subscribers_file"):
-        problems.append("email.enabled: true, but expected subscribers or subscribers_file to send to")
-    for i, subscriber in enumerate(subscribers):
-        wanted = subscriber.get("sections") if isinstance(subscriber, dict) else None
-        for j, name in enumerate(_list(wanted)):
-            if isinstance(name, str) and name not in section_names:
-                known = ", ".join(sorted(str(n) for n in section_names if isinstance(n, str))) or "none"
-                problems.append(
-                    f"email.subscribers[{i}].sections[{j}]: expected a configured section ({known}), got {name!r}"
-                )
-    return problems
-
-
-# ------------------------------------------------------------------------------------------- describing
-
-_EXPECTED = {
-    "string_type": "expected text",
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_parsing": "expected a number",
-    "float_type": "expected a number",
-    "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
-    "list_type": "expected a list (lines starting with '- ')",
-    "model_type": "expected a mapping (key: value lines)",
-    "model_attributes_type": "expected a mapping (key: value lines)",
-    "dict_type": "expected a mapping (key: value lines)",
-}
-
-
-def _describe(detail: ErrorDetails) -> str:
-    """One pydantic error as `key.path[0]: expected ..., got ...`."""
-    where = _format_loc(detail["loc"]) or "(top level)"
-    kind = detail["type"]
-    if kind == "extra_forbidden":
-        return f"{where}: unknown key{_did_you_mean(detail['loc'])}"
-    if kind == "missing":
-        return f"{where}: required key is missing"
-    return f"{where}: {_expected(detail)}, got {_show(detail['input'])}"
-
-
-def _expected(detail: ErrorDetails) -> str:
-    kind, ctx = detail["type"], detail.get("ctx", {})
-    if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", detail["msg"]))
-    if kind == "literal_error":
-        return f"expected one of {ctx['expected']}"
-    bounds = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than"}
-    bounds["less_than_equal"] = "at most"
-    if kind in bounds:
-        limit = next(iter(ctx.values()))
-        return f"expected a number {bounds[kind]} {limit:g}"
-    return _EXPECTED.get(kind) or detail["msg"].replace("Input should be", "expected", 1)
-
-
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str) and len(value) > 80:
-        value = value[:77] + "..."
-    shown = repr(value)
-    return shown if len(shown) <= 90 else shown[:87] + "..."
-
-
-def _did_you_mean(loc: tuple[int | str, ...]) -> str:
-    model = _model_at(loc[:-1])
-    if model is None or not isinstance(loc[-1], str):
-        return ""
-    names = [info.alias or name for name, info in model.model_fields.items() if name not in _NOT_FROM_FILE]
-    close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
-    known = ", ".join(names)
-    return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {known}"
-
-
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The settings model that a key path leads to (list indices step into the item model)."""
-    model: type[BaseModel] | None = Settings
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is None:
-            return None
-        fields = {info.alias or name: info for name, info in model.model_fields.items()}
-        info = fields.get(part) or model.model_fields.get(part)
-        model = _inner_model(info.annotation) if info else None
-    return model
-
-
-def _inner_model(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in get_args(annotation):
-        found = _inner_model(argument)
-        if found is not None:
-            return found
-    return None
 
 
 def _mask_url_passwords(value: Any) -> Any:

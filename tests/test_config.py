@@ -44,6 +44,18 @@ def test_load_settings_reads_the_file_and_resolves_paths_beside_it(tmp_config: P
     assert settings.outputs_path == tmp_config.parent / "outputs"
 
 
+def test_paths_in_stage_settings_are_made_absolute_beside_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, FEED + "render: {templates_dir: mine}\nemail: {subscribers_file: people.csv}\n")
+    monkeypatch.chdir("/")
+    settings = load_settings(path, environ={})
+    assert (settings.render.templates_dir, settings.email.subscribers_file) == (
+        str(tmp_path / "mine"),
+        str(tmp_path / "people.csv"),
+    )
+
+
 def test_feeds_from_settings_keys_each_feed_by_its_configured_url(tmp_path: Path) -> None:
     path = write(
         tmp_path,

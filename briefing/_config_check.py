@@ -1,0 +1,246 @@
+"""How feeds.yaml is read and how its problems are worded; `briefing.config` is the public face.
+
+Reading keeps the file's duplicate keys (plain YAML silently keeps the last one) and turns syntax errors into one
+line with line and column. Checking covers what spans several keys (unique names and URLs, at least one feed,
+subscribers' sections). Describing turns each pydantic error into one line: `key.path[0]: expected ..., got ...`,
+with a did-you-mean for unknown keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from briefing.errors import ConfigError
+
+NO_FEEDS = "sections: no feeds configured; expected at least one section with at least one feed url"
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that notes duplicate keys (plain YAML keeps the last one silently)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+            line = key_node.start_mark.line + 1
+            loader.duplicates.append(f"line {line}: duplicate key {key_node.value!r}; expected each key once")
+        seen.add(key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node))
+    loader.flatten_mapping(node)
+    return dict(loader.construct_pairs(node))
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The file's top-level mapping and the duplicate keys found, or a one-line ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; run `briefing init` to write a starter config, or pass --config PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the file: {error}") from None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: {_yaml_error(error)}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value lines), got {_show(data)}")
+    return data, loader.duplicates
+
+
+def _yaml_error(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return f"invalid YAML: {problem}"
+    return f"line {mark.line + 1}, column {mark.column + 1}: invalid YAML: {problem}"
+
+
+# --------------------------------------------------------------------------------------------- checking
+
+
+def cross_field_problems(data: dict[str, Any]) -> list[str]:
+    """Checks that span several keys; tolerant of a badly shaped file (pydantic reports the shapes)."""
+    sections = [s for s in _list(data.get("sections")) if isinstance(s, dict)]
+    problems = _duplicates([s.get("name") for s in sections], "sections[{i}].name", "section name")
+    problems += _duplicates(
+        [e.get("name") for e in _list(data.get("editions")) if isinstance(e, dict)],
+        "editions[{i}].name",
+        "edition name",
+    )
+    problems += _duplicate_feed_urls(sections)
+    if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections", []), list):
+        problems.append(NO_FEEDS)
+    problems += _email_problems(data.get("email"), {s.get("name") for s in sections})
+    return problems
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _duplicates(values: list[object], where: str, what: str) -> list[str]:
+    first: dict[object, int] = {}
+    problems = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            original = where.format(i=first[value])
+            problems.append(f"{where.format(i=index)}: duplicate {what} {value!r}; already used by {original}")
+        first.setdefault(value, index)
+    return problems
+
+
+def _duplicate_feed_urls(sections: list[dict[str, Any]]) -> list[str]:
+    first: dict[str, str] = {}
+    problems = []
+    for i, section in enumerate(sections):
+        for j, feed in enumerate(_list(section.get("feeds"))):
+            url = feed.get("url") if isinstance(feed, dict) else None
+            if not isinstance(url, str):
+                continue
+            where = f"sections[{i}].feeds[{j}].url"
+            if url.strip() in first:
+                problems.append(f"{where}: duplicate feed URL {url!r}; already listed at {first[url.strip()]}")
+            first.setdefault(url.strip(), where)
+    return problems
+
+
+def _email_problems(email: object, section_names: set[object]) -> list[str]:
+    if not isinstance(email, dict):
+        return []
+    problems = []
+    subscribers = _list(email.get("subscribers"))
+    if email.get("enabled") is True and not subscribers and not email.get("subscribers_file"):
+        problems.append("email.enabled: true, but expected subscribers or subscribers_file to send to")
+    for i, subscriber in enumerate(subscribers):
+        wanted = subscriber.get("sections") if isinstance(subscriber, dict) else None
+        for j, name in enumerate(_list(wanted)):
+            if isinstance(name, str) and name not in section_names:
+                known = ", ".join(sorted(str(n) for n in section_names if isinstance(n, str))) or "none"
+                problems.append(
+                    f"email.subscribers[{i}].sections[{j}]: expected a configured section ({known}), got {name!r}"
+                )
+    return problems
+
+
+# ------------------------------------------------------------------------------------------- describing
+
+_EXPECTED = {
+    "string_type": "expected text",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list (lines starting with '- ')",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "dict_type": "expected a mapping (key: value lines)",
+}
+
+
+def describe(detail: ErrorDetails, root: type[BaseModel]) -> str:
+    """One pydantic error as `key.path[0]: expected ..., got ...`."""
+    where = _format_loc(detail["loc"]) or "(top level)"
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        return f"{where}: unknown key{_did_you_mean(detail['loc'], root)}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    return f"{where}: {_expected(detail)}, got {_show(detail['input'])}"
+
+
+def _expected(detail: ErrorDetails) -> str:
+    kind, ctx = detail["type"], detail.get("ctx", {})
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", detail["msg"]))
+    if kind == "literal_error":
+        return f"expected one of {ctx['expected']}"
+    bounds = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than"}
+    bounds["less_than_equal"] = "at most"
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        return f"expected a number {bounds[kind]} {limit:g}"
+    return _EXPECTED.get(kind) or detail["msg"].replace("Input should be", "expected", 1)
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str) and len(value) > 80:
+        value = value[:77] + "..."
+    shown = repr(value)
+    return shown if len(shown) <= 90 else shown[:87] + "..."
+
+
+def _did_you_mean(loc: tuple[int | str, ...], root: type[BaseModel]) -> str:
+    model = _model_at(loc[:-1], root)
+    if model is None or not isinstance(loc[-1], str):
+        return ""
+    names = [info.alias or name for name, info in model.model_fields.items() if not info.exclude]
+    close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
+    known = ", ".join(names)
+    return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {known}"
+
+
+def _model_at(loc: tuple[int | str, ...], root: type[BaseModel]) -> type[BaseModel] | None:
+    """The settings model that a key path leads to (list indices step into the item model)."""
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None:
+            return None
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = fields.get(part) or model.model_fields.get(part)
+        model = _inner_model(info.annotation) if info else None
+    return model
+
+
+def _inner_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _inner_model(argument)
+        if found is not None:
+            return found
+    return None
