@@ -164,6 +164,30 @@ def test_trimming_cuts_a_trailing_clause_and_keeps_negations_and_numbers() -> No
     assert trim_sentence(sentence) == "The council did not close the bridge to the 6,000 cyclists who use it daily."
 
 
+def test_trimming_cuts_a_trailing_participle_phrase() -> None:
+    sentence = (
+        "The city council closed the harbour bridge to all traffic early on Monday morning after engineers found "
+        "corroded cables, prompting queues of several kilometres on the ring road and the coast road into the city "
+        "centre and the industrial zone north of the river."
+    )
+
+    assert trim_sentence(sentence) == (
+        "The city council closed the harbour bridge to all traffic early on Monday morning after engineers found "
+        "corroded cables."
+    )
+
+
+def test_trimming_keeps_a_clause_that_may_restrict_a_negated_statement() -> None:
+    sentence = (
+        "The minister did not resign from the cabinet on Friday evening after the vote in parliament as the party "
+        "leadership had demanded in a letter signed by more than forty members of the parliamentary group last week."
+    )
+
+    trimmed = trim_sentence(sentence)
+
+    assert trimmed is None or "as the party leadership had demanded" in trimmed
+
+
 def test_trimming_never_removes_a_clause_that_carries_a_negation() -> None:
     sentence = (
         "The harbour bridge will reopen to cars and buses on the first Monday of next month as planned, although "

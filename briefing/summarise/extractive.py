@@ -31,6 +31,7 @@ MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payload
 REDUNDANT = 0.55  # cosine similarity above which a sentence repeats one already chosen
 MMR_LAMBDA = 0.7  # weight of centrality against redundancy
 LEAD_BONUS = 0.05  # first sentences of an article summarise it
+LONG_PENALTY = 0.8  # score factor for a sentence longer than MAX_WORDS after trimming
 
 # ------------------------------------------------------------------------------------------------ sentences
 
@@ -123,7 +124,10 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|canno
 _TRAILING_CLAUSE = re.compile(
     r"(?:;\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:which|who|whom|whose|where|while|as|after|before|but|saying|adding"
     r"|although|though|amid|despite|including|according)\b)|,\s+and\s+(?=(?:the|it|he|she|they|we|his|her"
-    r"|their|its|this|that|officials|police)\b))"
+    r"|their|its|this|that|officials|police)\b)"
+    # a trailing participle phrase: "..., blaming the weather", "..., prompting protests"
+    r"|,\s+(?=(?!(?:nothing|something|anything|everything|morning|evening|king|thing|spring|bring)\b)[a-z]+ing\b)"
+    r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
 )
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
 
@@ -155,7 +159,9 @@ def _safe_to_remove(removed: str) -> bool:
 
 def _safe_cut(head: str, tail: str) -> bool:
     quotes = len(re.findall(r"[\"“”]", head))
-    return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail)
+    # Without a comma the tail may restrict a negated head ("did not resign as the party asked"): keep it.
+    restrictive = not tail.startswith((",", ";", " —", " –", " --")) and bool(_NEGATION.search(head))
+    return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive
 
 
 # -------------------------------------------------------------------------------------------------- scoring
@@ -180,7 +186,9 @@ def _centrality(sentences: Sequence[Sentence], titles: Sequence[str]) -> tuple[n
     mean_similarity = (similarity.sum(axis=1) - 1.0) / max(n - 1, 1) if n > 1 else np.ones(1)
     title_similarity = (own @ title_vectors.T).mean(axis=1) if len(titles) else np.zeros(n)
     lead = np.array([LEAD_BONUS if s.position == 0 else 0.0 for s in sentences])
-    return mean_similarity + 0.5 * title_similarity + lead, similarity
+    # A sentence that could not be cut to bullet length must be clearly more central to be chosen.
+    fits = np.array([1.0 if len(s.text.split()) <= MAX_WORDS else LONG_PENALTY for s in sentences])
+    return (mean_similarity + 0.5 * title_similarity + lead) * fits, similarity
 
 
 def _select(scores: np.ndarray, similarity: np.ndarray, limit: int) -> list[int]:
