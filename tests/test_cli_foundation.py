@@ -197,6 +197,9 @@ def test_poll_stores_new_articles_and_exits_3_when_a_feed_fails(tmp_path: Path, 
         "new_articles": 3,
     }
     assert [f["key"] for f in summary["failures"]] == [bad]
+    with open_store_from_settings(load_settings(config, environ={})) as store:
+        [logged] = store.runs("poll")
+    assert (logged.status, logged.stats["new_articles"], logged.finished is not None) == ("partial", 3, True)
 
 
 def test_poll_prints_a_summary_table(tmp_path: Path, feed_server: FeedServer) -> None:

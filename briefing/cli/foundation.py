@@ -20,7 +20,7 @@ from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
 from briefing.models import Feed, FetchStatus, PollReport
 from briefing.opml import ImportReport, import_opml, parse_opml, write_opml
-from briefing.store import open_store_from_settings
+from briefing.store import Store, open_store_from_settings
 
 # ------------------------------------------------------------------------------------------------------ init
 
@@ -212,11 +212,9 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
 @click.pass_obj
 def poll(ctx: AppContext, as_json: bool) -> None:
     """Fetch every due feed once and store new articles. Exit 3 when some feeds failed."""
-    from briefing import pipeline
-
     settings = ctx.settings()
     with open_store_from_settings(settings) as store:
-        report = pipeline.poll(settings, store, datetime.now(UTC))
+        report = _logged_poll(settings, store)
     if as_json:
         stdout.print_json(json.dumps(poll_summary(report)))
     else:
@@ -226,6 +224,20 @@ def poll(ctx: AppContext, as_json: bool) -> None:
                 stderr.print(f"[yellow]failed:[/yellow] {outcome.key}: {outcome.error}", highlight=False)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _logged_poll(settings: Settings, store: Store) -> PollReport:
+    """One poll, recorded in the runs log with its outcome (failed, partial or ok) and its counts."""
+    from briefing import pipeline
+
+    run_id = store.start_run("poll", datetime.now(UTC))
+    try:
+        report = pipeline.poll(settings, store, datetime.now(UTC))
+    except BaseException as error:
+        store.finish_run(run_id, datetime.now(UTC), "failed", {"error": str(error) or type(error).__name__})
+        raise
+    store.finish_run(run_id, datetime.now(UTC), "partial" if report.failed else "ok", poll_summary(report))
+    return report
 
 
 def poll_summary(report: PollReport) -> dict[str, Any]:
