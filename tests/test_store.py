@@ -79,6 +79,22 @@ def test_a_failing_migration_step_leaves_the_database_at_its_old_version(
     assert (db.execute("PRAGMA user_version").fetchone()[0], "half" in tables) == (1, False)
 
 
+def test_open_store_reports_an_unusable_path_as_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot open the database"):
+        open_store(tmp_path / "a-file" / "briefing.sqlite")
+
+
+def test_a_reader_is_not_blocked_by_a_writer_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "briefing.sqlite"
+    with open_store(path) as writer, open_store(path) as reader:
+        with writer.transaction():
+            writer.add_articles("https://a.example/rss", [make_article("a-1")])
+            during = reader.articles_by_id(["a-1"])
+        after = reader.articles_by_id(["a-1"])
+    assert (list(during), list(after)) == ([], ["a-1"])
+
+
 def test_open_store_refuses_a_database_from_a_newer_briefing(tmp_path: Path) -> None:
     path = tmp_path / "briefing.sqlite"
     db = sqlite3.connect(path)
