@@ -130,6 +130,23 @@ def test_boilerplate_questions_and_short_fragments_are_never_bullets() -> None:
     ]
 
 
+def test_a_summary_without_its_final_full_stop_is_usable_but_a_cut_off_one_is_not() -> None:
+    cluster = Cluster(
+        "c-feed",
+        (
+            article("a-1", "Protesters clashed with police in the city centre on Saturday night"),
+            article(
+                "a-2", "Tense protests over the death of a man in custody grew across the country, with police cars s"
+            ),
+            article("a-3", "The mayor said the curfew would be extended to the whole of the coming week..."),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "Protesters clashed with police in the city centre on Saturday night."
+    ]
+
+
 def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None:
     cluster = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday after a two-year renovation."),))
 

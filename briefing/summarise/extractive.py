@@ -94,14 +94,24 @@ def _ends_with_abbreviation(text: str) -> bool:
 
 def _usable(sentence: str) -> bool:
     words = sentence.split()
+    bare = sentence.rstrip("\"'”’) ")
     return (
         len(words) >= MIN_WORDS
         and len(sentence) <= MAX_SENTENCE_CHARS
-        and not sentence.rstrip("\"'”’) ").endswith("?")  # a teaser question states nothing
+        and not bare.endswith("?")  # a teaser question states nothing
         and not _BOILERPLATE.search(sentence)
-        and sentence.rstrip("\"'”’) ")[-1:] in {".", "!"}
-        and not sentence.rstrip("\"'”’) ").endswith(("...", "…"))  # a lead cut off by the feed
+        and not bare.endswith(("...", "…"))  # a lead cut off by the feed
+        and (bare[-1:] in {".", "!"} or _complete_without_stop(words))
     )
+
+
+def _complete_without_stop(words: list[str]) -> bool:
+    """Feed summaries often drop the final full stop; a feed that cuts mid-word ("police cars s") does not count."""
+    return len(words) >= MIN_WORDS + 2 and len(words[-1].strip("\"'”’)")) >= 3 and words[-1][-1:] not in ",;:-—"
+
+
+def _as_bullet(sentence: str) -> str:
+    return sentence if sentence.rstrip("\"'”’) ")[-1:] in {".", "!"} else sentence + "."
 
 
 def article_sentences(article: Article) -> list[Sentence]:
@@ -113,7 +123,7 @@ def article_sentences(article: Article) -> list[Sentence]:
             continue
         trimmed = trim_sentence(_DATELINE.sub("", original, count=1))
         if trimmed is not None and len(trimmed.split()) >= MIN_WORDS:
-            found.append(Sentence(trimmed, original, article, position))
+            found.append(Sentence(_as_bullet(trimmed), original, article, position))
     return found
 
 
