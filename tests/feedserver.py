@@ -189,6 +189,7 @@ def _not_modified(route: Route, headers: dict[str, str]) -> bool:
 def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
 
         def do_GET(self) -> None:
             self._answer(send_body=True)
