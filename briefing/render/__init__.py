@@ -27,7 +27,7 @@ from briefing.models import Edition, RenderedEdition, edition_to_dict
 from briefing.render._email import EmailParts, fit_email
 from briefing.render._env import bundled_templates_path, render_template
 from briefing.render._site import render_site_files
-from briefing.render._view import build_view, clean_text, zone
+from briefing.render._view import EditionView, build_view, clean_text, zone
 
 __all__ = ["bundled_templates_path", "render_edition", "render_markdown", "render_site"]
 
@@ -51,7 +51,7 @@ def render_site(editions: Sequence[Edition], settings: RenderSettings) -> dict[s
     """Every file of the static site, keyed `site/<name>`: the latest edition is index.html."""
     for edition in editions:
         _checked_id(edition)
-    return render_site_files(editions, settings, lambda e: render_markdown(e, settings))
+    return render_site_files(editions, settings, lambda e, view: _markdown(e, view, settings))
 
 
 def edition_json(edition: Edition) -> bytes:
@@ -61,10 +61,12 @@ def edition_json(edition: Edition) -> bytes:
 
 def render_markdown(edition: Edition, settings: RenderSettings) -> str:
     """`briefing.md`: front matter that Hugo, Jekyll and Eleventy accept, then escaped Markdown."""
-    view = build_view(edition, site_url=settings.site_url)
-    return render_template(
-        settings.templates_dir, "briefing.md", edition=edition, view=view, front_matter=front_matter(edition)
-    )
+    return _markdown(edition, build_view(edition, site_url=settings.site_url), settings)
+
+
+def _markdown(edition: Edition, view: EditionView, settings: RenderSettings) -> str:
+    matter = front_matter(edition)
+    return render_template(settings.templates_dir, "briefing.md", edition=edition, view=view, front_matter=matter)
 
 
 def front_matter(edition: Edition) -> str:

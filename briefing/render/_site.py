@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 import markdown
@@ -51,8 +52,15 @@ class Entry:
 
 def markdown_to_html(text: str) -> str:
     """The body of a `briefing.md` (front matter removed) as HTML."""
-    html: str = markdown.markdown(_FRONT_MATTER.sub("", text, count=1), output_format="html")
+    converter = _converter()
+    html: str = converter.reset().convert(_FRONT_MATTER.sub("", text, count=1))
     return html
+
+
+@cache
+def _converter() -> markdown.Markdown:
+    """One converter, reset between documents: building one costs more than converting a short edition."""
+    return markdown.Markdown(output_format="html")
 
 
 def _site_info(settings: RenderSettings, latest: Edition | None) -> SiteInfo:
@@ -115,7 +123,7 @@ def _json_feed(site: SiteInfo, entries: Sequence[Entry]) -> bytes:
 
 
 def render_site_files(
-    editions: Sequence[Edition], settings: RenderSettings, markdown_of: Callable[[Edition], str]
+    editions: Sequence[Edition], settings: RenderSettings, markdown_of: Callable[[Edition, EditionView], str]
 ) -> dict[str, bytes]:
     """Every file of `site/`, keyed `site/<name>`, for `editions` in any order (sorted here, newest first)."""
     ordered = sorted(editions, key=lambda e: (e.window_end, e.id), reverse=True)
@@ -124,7 +132,7 @@ def render_site_files(
     pages = []
     for edition in ordered:
         view = build_view(edition, site_url=settings.site_url)
-        html = markdown_to_html(markdown_of(edition))
+        html = markdown_to_html(markdown_of(edition, view))
         pages.append((edition, view, html, _entry(edition, view, html, site.base)))
     local = [(e, v, h, _entry(e, v, h, None)) for e, v, h, _ in pages]  # relative links between pages
     for i, (edition, view, html, _) in enumerate(local):

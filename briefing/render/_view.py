@@ -82,8 +82,10 @@ class EditionView:
 
 def clean_text(value: str) -> str:
     """Plain one-line text: no HTML comments, no control or format characters, whitespace collapsed."""
-    value = _COMMENT.sub(" ", value)
-    value = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in value)
+    if "<!--" in value:
+        value = _COMMENT.sub(" ", value)
+    if not value.isprintable():  # the common case skips the per-character scan
+        value = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in value)
     return _SPACE.sub(" ", value).strip()
 
 
