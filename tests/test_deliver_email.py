@@ -137,6 +137,8 @@ def test_message_carries_every_list_header(settings: Settings, store: Store, smt
         f"<mailto:briefing@example.org?subject=unsubscribe%20{token}>",
     }
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = smtp_server.by_recipient()["ada@example.org"][0].data
+    assert f"List-Unsubscribe: <https://example.org/unsubscribe?token={token}>,\r\n <mailto:".encode() in raw
     assert parsedate_to_datetime(message["Date"]) == NOW
     assert message["Message-ID"].endswith("@example.org>")
 
@@ -161,6 +163,24 @@ def test_bodies_carry_the_recipients_unsubscribe_link(
     text, body = (part.get_content() for part in message.iter_parts())
     url = UNSUBSCRIBE_URL.format(token=unsubscribe_token("bob@example.org", SECRET))
     assert (url in text, f'href="{url}"' in body, UNSUBSCRIBE_PLACEHOLDER in text + body) == (True, True, False)
+
+
+def test_bodies_arrive_byte_for_byte_whatever_their_lines(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    folder = write_edition(tmp_path / "outputs")
+    long_line = "Überschrift — 日本語 " * 40  # one line far past the 76-character quoted-printable limit
+    body = (
+        f'<p>{long_line}</p>\n.starts with a dot\n<a href="{UNSUBSCRIBE_PLACEHOLDER}">x</a> {UNSUBSCRIBE_PLACEHOLDER}\n'
+    )
+    (folder / "email.html").write_text(body, encoding="utf-8")
+    send(make_settings(tmp_path, smtp_server), store)
+
+    received = smtp_server.by_recipient()["ada@example.org"][0]
+    url = UNSUBSCRIBE_URL.format(token=unsubscribe_token("ada@example.org", SECRET))
+    html_part = received.message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert html_part.replace("\r\n", "\n") == body.replace(UNSUBSCRIBE_PLACEHOLDER, url)
+    assert max(len(line) for line in received.data.split(b"\r\n")) <= 998
 
 
 def test_name_without_display_name_is_bare_address(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
