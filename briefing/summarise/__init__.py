@@ -298,6 +298,9 @@ class _Edition:
         except SummariserError as exc:
             log.warning("summariser: %s: %s; using extractive bullets", cluster.id, exc)
             return _fallback(cluster, self._settings, self._offline, tally, meter, str(exc))
+        except Exception as exc:  # one story's surprise must not cost the edition (STYLE: per-item boundary)
+            log.exception("summariser: unexpected failure on %s; using extractive bullets", cluster.id)
+            return _fallback(cluster, self._settings, self._offline, tally, meter, f"unexpected error: {exc}")
         finally:
             self._budget.settle(estimate, meter.tokens)
 

@@ -191,10 +191,12 @@ def _bullets(drafts: Sequence[prompt.DraftBullet], articles: Sequence[Article]) 
     """Source numbers mapped to article ids; numbers outside 1..len(articles) are dropped (the check then
     rejects a bullet left citing nothing)."""
     bullets: list[Bullet] = []
+    seen: set[str] = set()
     for draft in drafts:
         ids = tuple(dict.fromkeys(articles[n - 1].id for n in draft.sources if 1 <= n <= len(articles)))
         text = _clean_text(draft.text)
         evidence = " ".join(draft.evidence.split())
-        if text:
+        if text and text.lower() not in seen:  # a model that repeats itself gets one bullet
+            seen.add(text.lower())
             bullets.append(Bullet(text=text, sources=ids, evidence=(evidence,) if evidence else ()))
     return tuple(bullets)
