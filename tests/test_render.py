@@ -47,7 +47,7 @@ def _earlier() -> Edition:
 
 def _everything(settings: RenderSettings | None = None) -> dict[str, bytes]:
     settings = settings or RenderSettings()
-    rendered = render_edition(sample_edition(), settings)
+    rendered = render_edition(sample_edition(), settings, previous=[_earlier()])
     return {**rendered.files, **render_site([sample_edition(), _earlier()], settings)}
 
 
@@ -78,7 +78,9 @@ def test_rendering_again_gives_identical_bytes(outputs: dict[str, bytes]) -> Non
 def test_an_edition_read_back_from_briefing_json_renders_identically(outputs: dict[str, bytes]) -> None:
     """The site is rebuilt from stored editions: the JSON round trip must not change a byte."""
     stored = edition_from_dict(json.loads(outputs[f"{FOLDER}/briefing.json"]))
-    assert render_edition(stored, RenderSettings()).files == render_edition(sample_edition(), RenderSettings()).files
+    assert render_edition(stored, RenderSettings(), previous=[_earlier()]).files == {
+        name: data for name, data in outputs.items() if name.startswith("editions/")
+    }
 
 
 # ------------------------------------------------------------------------------------------------ email.html
@@ -127,6 +129,18 @@ def test_only_continuing_stories_carry_the_update_badge(outputs: dict[str, bytes
     assert badged == ["UpdateCurfews extended in several cities as protests enter a sixth night"]
 
 
+def test_an_update_says_which_edition_last_reported_it(outputs: dict[str, bytes]) -> None:
+    earlier = [p.text_content() for p in _html(outputs).cssselect("p.earlier")]
+    assert earlier == ["What is new since Morning briefing, 24 November 2026"]
+
+
+def test_the_previous_editions_may_include_this_one_and_later_ones() -> None:
+    """A rebuild passes every stored edition: only those before this one count."""
+    later = replace(_earlier(), id="2026-11-26-morning", window_end=sample_edition().window_end + timedelta(days=1))
+    rebuilt = render_edition(sample_edition(), RenderSettings(), previous=[later, sample_edition(), _earlier()])
+    assert rebuilt.files == render_edition(sample_edition(), RenderSettings(), previous=[_earlier()]).files
+
+
 def test_a_citation_without_an_http_url_is_shown_but_not_linked(outputs: dict[str, bytes]) -> None:
     sources = _html(outputs).cssselect("p.sources")[2]
     assert (sources.text_content(), [a.get("href") for a in sources.cssselect("a")]) == (
@@ -146,6 +160,14 @@ def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> Non
         "12 feeds polled (1 failed), 148 articles read, 37 stories formed, 4 stories in this edition. "
         "11 bullets checked against their sources; 2 dropped by the grounding check. Summarised by extractive."
     ) in " ".join(footer.split())
+
+
+def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outputs: dict[str, bytes]) -> None:
+    from briefing.deliver.email import UNSUBSCRIBE_PLACEHOLDER
+
+    links = [a.get("href") for a in _html(outputs).cssselect("a.unsubscribe")]
+    text = outputs[f"{FOLDER}/email.txt"].decode()
+    assert (links, text.endswith(f"Unsubscribe: {UNSUBSCRIBE_PLACEHOLDER}\n")) == ([UNSUBSCRIBE_PLACEHOLDER], True)
 
 
 # ------------------------------------------------------------------------------------------------- trimming
@@ -318,8 +340,8 @@ def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
         '{% extends "bundled/email.html" %}{% block footer %}<p>Sent by the Example Gazette.</p>{% endblock %}'
     )
     rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
-    footer = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("td.footer")[0]
-    assert footer.text_content().strip() == "Sent by the Example Gazette."
+    footer = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("td.footer p")
+    assert [p.text_content() for p in footer] == ["Sent by the Example Gazette.", "Unsubscribe"]
 
 
 def test_a_template_using_an_unknown_value_is_a_config_error(tmp_path: Path) -> None:

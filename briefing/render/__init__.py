@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import yaml
 
@@ -27,7 +27,7 @@ from briefing.models import Edition, RenderedEdition, edition_to_dict
 from briefing.render._email import EmailParts, fit_email
 from briefing.render._env import bundled_templates_path, render_template
 from briefing.render._site import render_site_files
-from briefing.render._view import EditionView, build_view, clean_text, zone
+from briefing.render._view import Earlier, EditionView, build_view, clean_text, earlier_reports, zone
 
 __all__ = ["bundled_templates_path", "render_edition", "render_markdown", "render_site"]
 
@@ -35,12 +35,15 @@ _SAFE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 
 
 def render_edition(edition: Edition, settings: RenderSettings, previous: Sequence[Edition] = ()) -> RenderedEdition:
-    """Every per-edition file of `edition`. `previous` editions are accepted for templates to come; unused now."""
+    """Every per-edition file of `edition`. `previous` (any order, may include `edition` itself) names, for each
+    continuing story, the edition that last reported it."""
     folder = f"editions/{_checked_id(edition)}"
-    email = render_email(edition, settings)
+    earlier = earlier_reports(edition, previous, settings.site_url)
+    email = render_email(edition, settings, earlier=earlier)
+    view = build_view(edition, site_url=settings.site_url, earlier=earlier)
     files = {
         f"{folder}/briefing.json": edition_json(edition),
-        f"{folder}/briefing.md": render_markdown(edition, settings).encode(),
+        f"{folder}/briefing.md": _markdown(edition, view, settings).encode(),
         f"{folder}/email.html": email.html.encode(),
         f"{folder}/email.txt": email.text.encode(),
     }
@@ -59,9 +62,10 @@ def edition_json(edition: Edition) -> bytes:
     return (json.dumps(edition_to_dict(edition), sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def render_markdown(edition: Edition, settings: RenderSettings) -> str:
+def render_markdown(edition: Edition, settings: RenderSettings, previous: Sequence[Edition] = ()) -> str:
     """`briefing.md`: front matter that Hugo, Jekyll and Eleventy accept, then escaped Markdown."""
-    return _markdown(edition, build_view(edition, site_url=settings.site_url), settings)
+    earlier = earlier_reports(edition, previous, settings.site_url)
+    return _markdown(edition, build_view(edition, site_url=settings.site_url, earlier=earlier), settings)
 
 
 def _markdown(edition: Edition, view: EditionView, settings: RenderSettings) -> str:
@@ -83,15 +87,19 @@ def front_matter(edition: Edition) -> str:
     return dumped
 
 
-def render_email(edition: Edition, settings: RenderSettings) -> EmailParts:
-    """The HTML and text parts, inlined once per edition; per-recipient work is left to delivery."""
+def render_email(
+    edition: Edition, settings: RenderSettings, *, earlier: Mapping[str, Earlier] | None = None
+) -> EmailParts:
+    """The HTML and text parts, inlined once per edition; per-recipient work is left to delivery.
+
+    `earlier` (from `earlier_reports`) names where each continuing story was last reported."""
 
     def html(trimmed_edition: Edition, trimmed: int) -> str:
-        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url)
+        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url, earlier=earlier)
         return render_template(settings.templates_dir, "email.html", edition=trimmed_edition, view=view)
 
     def text(trimmed_edition: Edition, trimmed: int) -> str:
-        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url)
+        view = build_view(trimmed_edition, trimmed=trimmed, site_url=settings.site_url, earlier=earlier)
         return render_template(settings.templates_dir, "email.txt", edition=trimmed_edition, view=view)
 
     return fit_email(edition, settings.email_max_kb * 1024, html, text)

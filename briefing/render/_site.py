@@ -21,7 +21,7 @@ from markupsafe import Markup
 from briefing.config import RenderSettings
 from briefing.models import Edition
 from briefing.render._env import environment, render_template
-from briefing.render._view import EditionView, build_view, clean_text, safe_url
+from briefing.render._view import Earlier, EditionView, build_view, clean_text, earlier_of, safe_url
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -130,8 +130,8 @@ def render_site_files(
     site = _site_info(settings, ordered[0] if ordered else None)
     files: dict[str, bytes] = {}
     pages = []
-    for edition in ordered:
-        view = build_view(edition, site_url=settings.site_url)
+    for edition, earlier in zip(ordered, _earlier_in_order(ordered, settings.site_url), strict=True):
+        view = build_view(edition, site_url=settings.site_url, earlier=earlier)
         html = markdown_to_html(markdown_of(edition, view))
         pages.append((edition, view, html, _entry(edition, view, html, site.base)))
     local = [(e, v, h, _entry(e, v, h, None)) for e, v, h, _ in pages]  # relative links between pages
@@ -150,6 +150,16 @@ def render_site_files(
     files["site/feed.json"] = _json_feed(site, feed_entries)
     files["site/style.css"] = _static(settings, "site/style.css")
     return files
+
+
+def _earlier_in_order(newest_first: Sequence[Edition], site_url: str | None) -> list[dict[str, Earlier]]:
+    """For each edition, where its stories were last reported: one pass from the oldest edition up."""
+    last_seen: dict[str, Earlier] = {}
+    found = []
+    for edition in reversed(newest_first):
+        found.append({s.id: last_seen[s.id] for s in edition.stories if s.id in last_seen})
+        last_seen.update({s.id: earlier_of(edition, site_url) for s in edition.stories})
+    return found[::-1]
 
 
 def _page(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -23,6 +24,8 @@ _MONTHS = (
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _SPACE = re.compile(r"\s+")
+# Where the email's unsubscribe link goes; delivery substitutes each recipient's link (deliver.email).
+UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
 # Characters kept as they are in a URL; everything else is percent-encoded (RFC 3986 reserved + unreserved + %).
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
 
@@ -49,6 +52,14 @@ class BulletView:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """The latest earlier edition that reported a continuing story."""
+
+    title: str
+    url: str | None  # its page on the published site, when `site_url` is set
+
+
+@dataclass(frozen=True)
 class StoryView:
     id: str
     number: int  # 1-based position in the edition
@@ -57,6 +68,7 @@ class StoryView:
     bullets: tuple[BulletView, ...]
     sources: tuple[Citation, ...]
     also_covered: tuple[Citation, ...]  # one uncited article per outlet that no bullet cites (number 0)
+    earlier: Earlier | None = None  # for an update: where the story was last reported
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class EditionView:
     made: tuple[str, ...]  # sentences for the "how this edition was made" footer
     trimmed: int  # stories left out of this rendering to stay under the email budget
     full_url: str | None  # the edition's page on the published site, when `site_url` is set
+    unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER
 
 
 def clean_text(value: str) -> str:
@@ -133,7 +146,7 @@ def _citation(article: ArticleRef, number: int, label: str, tz: tzinfo, day: dat
     )
 
 
-def _story_view(story: Story, number: int, tz: tzinfo, day: datetime) -> StoryView:
+def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: Earlier | None) -> StoryView:
     """Cited articles are numbered in the order the bullets first cite them; the rest are "also covered by"."""
     articles = {article.id: article for article in story.articles}
     cited_ids = [s for b in story.bullets for s in b.sources if s in articles]
@@ -159,6 +172,7 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime) -> StoryVi
         bullets=bullets,
         sources=tuple(cited.values()),
         also_covered=tuple(also.values()),
+        earlier=earlier if story.status == StoryStatus.UPDATE else None,
     )
 
 
@@ -188,8 +202,38 @@ def _preheader(sections: tuple[SectionView, ...], count: int) -> str:
     return f"{_n(count, 'story', 'stories')}: {lead}" if lead else "No new stories in this edition."
 
 
-def build_view(edition: Edition, *, trimmed: int = 0, site_url: str | None = None) -> EditionView:
+def site_base(site_url: str | None) -> str | None:
+    """`site_url` without its trailing slash, if it is an http(s) URL."""
+    checked = safe_url(site_url) if site_url else None
+    return checked.rstrip("/") if checked else None
+
+
+def earlier_reports(edition: Edition, previous: Sequence[Edition], site_url: str | None) -> dict[str, Earlier]:
+    """For each story of `edition`, the latest edition before it that carried the same story id."""
+    wanted = {story.id for story in edition.stories}
+    before = [e for e in previous if e.id != edition.id and e.window_end < edition.window_end]
+    found: dict[str, Earlier] = {}
+    for old in sorted(before, key=lambda e: (e.window_end, e.id)):
+        for story in old.stories:
+            if story.id in wanted:
+                found[story.id] = earlier_of(old, site_url)
+    return found
+
+
+def earlier_of(edition: Edition, site_url: str | None) -> Earlier:
+    base = site_base(site_url)
+    return Earlier(clean_text(edition.title), f"{base}/{edition.id}.html" if base else None)
+
+
+def build_view(
+    edition: Edition,
+    *,
+    trimmed: int = 0,
+    site_url: str | None = None,
+    earlier: Mapping[str, Earlier] | None = None,
+) -> EditionView:
     """Everything the templates show of `edition`, with numbering and local times worked out."""
+    earlier = earlier or {}
     tz = zone(edition.timezone)
     day = edition.window_end.astimezone(tz)
     number = 0
@@ -198,10 +242,10 @@ def build_view(edition: Edition, *, trimmed: int = 0, site_url: str | None = Non
         stories = []
         for story in section.stories:
             number += 1
-            stories.append(_story_view(story, number, tz, day))
+            stories.append(_story_view(story, number, tz, day, earlier.get(story.id)))
         sections.append(SectionView(clean_text(section.name), tuple(stories)))
     outlets = {clean_text(a.outlet) for story in edition.stories for a in story.articles}
-    base = safe_url(site_url) if site_url else None
+    base = site_base(site_url)
     return EditionView(
         id=edition.id,
         title=clean_text(edition.title),
@@ -213,5 +257,5 @@ def build_view(edition: Edition, *, trimmed: int = 0, site_url: str | None = Non
         preheader=_preheader(tuple(sections), number),
         made=_made(edition),
         trimmed=trimmed,
-        full_url=f"{base.rstrip('/')}/{edition.id}.html" if base else None,
+        full_url=f"{base}/{edition.id}.html" if base else None,
     )
