@@ -147,6 +147,20 @@ def test_a_summary_without_its_final_full_stop_is_usable_but_a_cut_off_one_is_no
     ]
 
 
+def test_two_usable_sentences_give_two_bullets_even_when_they_overlap() -> None:
+    cluster = Cluster(
+        "c-two",
+        (
+            article("a-1", "The harbour bridge will close for six weeks from Monday for repairs."),
+            article(
+                "a-2", "The harbour bridge will close for six weeks from Monday, engineers warned.", outlet="Metro"
+            ),
+        ),
+    )
+
+    assert len(extractive_bullets(cluster, 4)) == 2
+
+
 def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None:
     cluster = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday after a two-year renovation."),))
 

@@ -152,6 +152,17 @@ def test_a_server_without_structured_output_gets_json_mode(
     assert summary.summariser == "openai"
 
 
+def test_a_model_that_refuses_temperature_0_is_asked_again_without_it(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.script(error(400, "Unsupported value: 'temperature' does not support 0 with this model."), chat(GOOD))
+
+    [summary] = summarise([bridge], settings)
+
+    assert ["temperature" in r.body for r in server.requests] == [True, False]
+    assert summary.summariser == "openai"
+
+
 def test_sloppy_json_is_read_without_a_retry(server: LLMServer, settings: SummariserSettings, bridge: Cluster) -> None:
     sloppy = "Sure! Here is the summary:\n```json\n" + GOOD.replace("]}", "],}") + "\n```"
     server.script(chat(sloppy))

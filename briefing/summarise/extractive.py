@@ -29,6 +29,7 @@ MIN_WORDS = 6  # shorter "sentences" are captions, bylines and fragments
 MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is markup or a list
 MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
 REDUNDANT = 0.55  # cosine similarity above which a sentence repeats one already chosen
+NEAR_COPY = 0.9  # ... and above which it is the same sentence reworded by a copy desk
 MMR_LAMBDA = 0.7  # weight of centrality against redundancy
 LEAD_BONUS = 0.05  # first sentences of an article summarise it
 LONG_PENALTY = 0.8  # score factor for a sentence longer than MAX_WORDS after trimming
@@ -218,7 +219,15 @@ def _select(scores: np.ndarray, similarity: np.ndarray, limit: int) -> list[int]
             break
         chosen.append(best)
         remaining.remove(best)
-    return chosen
+    return chosen + _second(chosen, remaining, similarity, limit)
+
+
+def _second(chosen: list[int], remaining: list[int], similarity: np.ndarray, limit: int) -> list[int]:
+    """A story has two bullets whenever it has two usable sentences that are not near-copies of each other,
+    even when the second repeats part of the first (remaining is in score order)."""
+    if len(chosen) != 1 or limit < 2:
+        return []
+    return [i for i in remaining if similarity[i, chosen[0]] < NEAR_COPY][:1]
 
 
 # -------------------------------------------------------------------------------------------------- bullets

@@ -80,6 +80,7 @@ class LlmSummariser:
         self._settings = settings
         self._client = client
         self._format = 0
+        self._temperature = True
         self._lock = threading.Lock()
 
     def draft(self, articles: Sequence[Article], meter: Meter) -> Draft:
@@ -129,11 +130,14 @@ class LlmSummariser:
                 response = self._client.chat.completions.create(
                     model=self._settings.model,
                     messages=messages,  # type: ignore[arg-type]
-                    temperature=0,
+                    **self._sampling(),
                     **_response_format(self._FORMATS[chosen], schema),
                 )
             except openai.BadRequestError as exc:
                 meter.add(0, time.perf_counter() - started)
+                if self._temperature and "temperature" in str(exc).lower():
+                    self._temperature = False  # reasoning models accept only their default temperature
+                    continue
                 if not self._fall_back_from(chosen):
                     raise SummariserError(f"the LLM server refused the request: {_short(exc)}") from exc
                 continue
@@ -141,6 +145,10 @@ class LlmSummariser:
                 meter.add(0, time.perf_counter() - started)
                 raise SummariserError(f"the LLM call failed: {_short(exc)}") from exc
             return _content(response, messages, meter, time.perf_counter() - started)
+
+    def _sampling(self) -> dict[str, Any]:
+        """Temperature 0 (the most literal summary) where the model accepts it."""
+        return {"temperature": 0} if self._temperature else {}
 
     def _fall_back_from(self, chosen: int) -> bool:
         """Move to the next response format; False when there is none left to try."""
