@@ -191,6 +191,12 @@ def test_an_evidence_span_is_matched_across_quotes_case_and_whitespace(cluster: 
     assert check_bullet(bullet, cluster, GroundingSettings()).reasons == ()
 
 
+def test_an_evidence_span_shortened_with_an_ellipsis_is_matched_piece_by_piece(cluster: Cluster) -> None:
+    span = "\u201cCity council approved a $2.5 billion budget \u2026 with 6,000 new jobs\u201d"
+    bullet = Bullet("The council approved a $2.5 billion budget with 6,000 new jobs.", ("a-1",), evidence=(span,))
+    assert check_bullet(bullet, cluster, GroundingSettings()).reasons == ()
+
+
 def test_an_evidence_span_not_in_a_cited_source_is_unsupported(cluster: Cluster) -> None:
     span = "the money would go to hospitals"
     bullet = Bullet("Okafor said 50% of the money would go to schools.", ("a-1",), evidence=(span,))
