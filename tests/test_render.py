@@ -170,6 +170,13 @@ def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outpu
     assert (links, text.endswith(f"Unsubscribe: {UNSUBSCRIBE_PLACEHOLDER}\n")) == ([UNSUBSCRIBE_PLACEHOLDER], True)
 
 
+def test_an_edition_without_stories_says_so_in_every_format() -> None:
+    empty = replace(sample_edition(), sections=(Section("World", ()), Section("Technology", ())))
+    files = render_edition(empty, RenderSettings()).files
+    said = {name.rsplit("/", 1)[1] for name, data in files.items() if b"Nothing new since the last edition." in data}
+    assert said == {"briefing.md", "email.html", "email.txt"}
+
+
 # ------------------------------------------------------------------------------------------------- trimming
 
 
