@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+import tarfile
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
@@ -340,6 +344,24 @@ def test_a_site_without_editions_still_has_an_index() -> None:
 def test_bundled_templates_are_found() -> None:
     names = {p.relative_to(bundled_templates_path()).as_posix() for p in bundled_templates_path().rglob("*.*")}
     assert {"email.html", "email.txt", "briefing.md", "site/edition.html", "site/feed.xml"} <= names
+
+
+def test_the_package_carries_the_bundled_templates(tmp_path: Path) -> None:
+    """`briefing/templates` points at the top-level `templates/`, so a built package ships them (the sdist is
+    built here, offline, from a copy of the sources; `pip install .` builds the wheel the same way)."""
+    root = Path(__file__).resolve().parent.parent
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    for folder in ("briefing", "templates"):
+        shutil.copytree(root / folder, source / folder, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    build = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
+    done = subprocess.run([sys.executable, "-c", build, str(tmp_path)], cwd=source, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(tmp_path / done.stdout.strip().splitlines()[-1]) as sdist:
+        shipped = {name.split("/", 1)[1] for name in sdist.getnames() if "/briefing/templates/" in name}
+    assert {"briefing/templates/email.html", "briefing/templates/site/feed.xml"} <= shipped
 
 
 def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
