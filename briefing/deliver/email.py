@@ -173,6 +173,7 @@ class _Composer:
         self._list_id = _list_id(self._email, mail.edition, self._from)
         self._mailto = self._email.unsubscribe_mailto or self._from.addr_spec
         self._variants: dict[tuple[str, ...], _Variant] = {}
+        self._boundary = f"==briefing-{hashlib.sha256(mail.edition.id.encode()).hexdigest()[:24]}=="
         _check_unsubscribe_config(self._email, self._secret)
 
     @property
@@ -185,7 +186,10 @@ class _Composer:
         safe_id = re.sub(r"[^A-Za-z0-9.-]", "-", self._mail.edition.id)
         return f"<{safe_id}.{digest}@{self._from.domain or 'localhost'}>"
 
-    def compose(self, subscriber: Subscriber) -> EmailMessage:
+    def compose(self, subscriber: Subscriber) -> bytes:
+        """The message as sent (CRLF): headers built and folded by `EmailMessage`, then a multipart/alternative
+        body assembled from the variant's pre-encoded parts (text first, HTML last: clients show the last part
+        they can render)."""
         web_url, mailto_url = self._unsubscribe_urls(subscriber.email)
         link = web_url or mailto_url
         variant = self._variant(subscriber.sections)
@@ -201,10 +205,10 @@ class _Composer:
         message.set_raw("List-Unsubscribe", ",\n ".join(f"<{url}>" for url in (web_url, mailto_url) if url))
         if web_url:  # RFC 8058: one-click needs an https URL that accepts a POST
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.make_alternative()  # text first, HTML last: clients show the last part they can render
-        message.attach(_part("plain", variant.text, link))
-        message.attach(_part("html", variant.html, html.escape(link)))
-        return message
+        message["MIME-Version"] = "1.0"
+        message["Content-Type"] = f'multipart/alternative; boundary="{self._boundary}"'
+        head = b"".join(WIRE_POLICY.fold_binary(name, value) for name, value in message.raw_items())
+        return head + b"\r\n" + _alternative_body(self._boundary, variant, link)
 
     def _unsubscribe_urls(self, address: str) -> tuple[str | None, str]:
         token = unsubscribe_token(address, self._secret) if self._secret else None
@@ -247,17 +251,21 @@ def _qp_pieces(content: str) -> tuple[str, ...]:
 
 def _qp(text: str) -> str:
     """Quoted-printable of the UTF-8 bytes, lines at most 76 characters (RFC 2045)."""
-    return quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=76, eol="\n")
+    return quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=76, eol="\r\n")
 
 
-def _part(subtype: str, encoded: tuple[str, ...], link: str) -> EmailMessage:
-    """A text part whose encoded pieces are joined by the encoded link, each between soft line breaks (a
-    trailing "=" joins lines when decoded), so the pieces never need re-encoding."""
-    part = EmailMessage()
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "quoted-printable"
-    part.set_payload(f"=\n{_qp(link)}=\n".join(encoded))
-    return part
+def _alternative_body(boundary: str, variant: _Variant, link: str) -> bytes:
+    """Each part's encoded pieces joined by the encoded link between soft line breaks (a trailing "=" joins
+    lines when decoded), so the pieces never need re-encoding. The boundary cannot occur in quoted-printable
+    text, where every "=" is itself encoded."""
+    chunks = []
+    for subtype, pieces, value in (("plain", variant.text, link), ("html", variant.html, html.escape(link))):
+        chunks.append(f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n')
+        chunks.append("Content-Transfer-Encoding: quoted-printable\r\n\r\n")
+        chunks.append(f"=\r\n{_qp(value)}=\r\n".join(pieces))
+        chunks.append("\r\n")
+    chunks.append(f"--{boundary}--\r\n")
+    return "".join(chunks).encode("ascii")
 
 
 def _render_email(edition: Edition, settings: Settings) -> tuple[str, str]:
@@ -400,14 +408,14 @@ class _Sender:
 
     def send_test(self, subscriber: Subscriber) -> SendReport:
         """One copy, not recorded: for checking how the edition looks in a real mailbox."""
-        message = self._composer.compose(subscriber).as_bytes(policy=WIRE_POLICY)
+        message = self._composer.compose(subscriber)
         failure = self._attempts(subscriber.email, message, record=False)
         if failure is None:
             return SendReport(self._edition_id, sent=(subscriber.email,))
         return SendReport(self._edition_id, failed=(failure,))
 
     def _send_recorded(self, subscriber: Subscriber) -> SendFailure | None:
-        message = self._composer.compose(subscriber).as_bytes(policy=WIRE_POLICY)
+        message = self._composer.compose(subscriber)
         return self._attempts(subscriber.email, message, record=True)
 
     def _attempts(self, recipient: str, message: bytes, *, record: bool) -> SendFailure | None:
@@ -466,7 +474,7 @@ def _write_outbox(
             skipped_sent.append(subscriber.email)
             continue
         path = outbox / f"{re.sub(r'[^A-Za-z0-9@._+-]', '_', key)}.eml"
-        _write_atomic(path, composer.compose(subscriber).as_bytes(policy=WIRE_POLICY))
+        _write_atomic(path, composer.compose(subscriber))
         written.append(path)
     return SendReport(
         mail.edition.id,
