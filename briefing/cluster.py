@@ -40,10 +40,18 @@ __all__ = ["cluster_articles", "cluster_id"]
 
 _WORD_BITS = 20  # 2**20 hashed word columns; entities use the next 2**20
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_ENTITY_RE = re.compile(r"\b(?:[A-Z][\w'’&.\-]*)(?:\s+(?:of|de|la|al|bin|van|von|[A-Z][\w'’&.\-]*))*")
 _NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*\s?(?:%|percent|billion|million|trillion|bn|m)?")
+_CAPITAL_RE = re.compile(r"\b[A-Z][\w'’&\-]*")
+_LOWER_RE = re.compile(r"\b[a-z][\w'’&\-]*")
+_IDF_FLOOR = 0.3  # added to log IDF: a word in every article still counts a little (measured: 0.3 > 1 > 0)
+_CANDIDATES = 10  # nearest clusters (by words) rescored with names and time
 _BOILERPLATE_REPEATS = 3  # an outlet's line seen under this many of its articles is boilerplate
 _STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
+_NOT_NAMES = _STOP | {  # capitalised, but they name a time, not who or where
+    *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    *("january", "february", "march", "april", "june", "july", "august"),
+    *("september", "october", "november", "december"),
+}
 
 
 def cluster_id(founding_article_id: str) -> str:
@@ -86,12 +94,15 @@ def _stem(word: str) -> str:
 
 
 def _entities(text: str) -> list[str]:
-    """Capitalised phrases and numbers: the who, where and how-much that tell two similar events apart."""
-    found = []
-    for match in _ENTITY_RE.findall(text):
-        phrase = match.strip(" .-'’").lower()
-        if phrase and not (" " not in phrase and phrase in _STOP):
-            found.append(phrase)
+    """Names and numbers: the who, where and how-much that tell two similar events apart.
+
+    A name is a capitalised word that the text never writes in lower case (so "Declaring" opening a sentence
+    is not one, "Biden" is), folded like plain words; "Joe Biden" and "Biden" then share "biden".
+    """
+    lower = set(_LOWER_RE.findall(text))
+    found = [
+        _stem(w.lower()) for w in _CAPITAL_RE.findall(text) if w.lower() not in lower and w.lower() not in _NOT_NAMES
+    ]
     found.extend(n.strip(" .,").lower().replace(",", "") for n in _NUMBER_RE.findall(text))
     return found
 
@@ -197,44 +208,69 @@ def _featurise(articles: Sequence[Article], title_weight: int) -> list[_Row]:
 # -------------------------------------------------------------------------------------------------- window
 
 
+@dataclass(frozen=True)
+class _Vectors:
+    """Unit-length rows in two spaces: words (title + text) and names (entities, numbers)."""
+
+    words: sp.csr_matrix
+    names: sp.csr_matrix
+
+    def __getitem__(self, rows: list[int]) -> _Vectors:
+        return _Vectors(self.words[rows], self.names[rows])
+
+    def summed(self, groups: Sequence[Sequence[int]]) -> _Vectors:
+        """One unit-length centroid per group of rows."""
+        members = [row for group in groups for row in group]
+        indicator = sp.csr_matrix(
+            (np.ones(len(members)), members, np.cumsum([0] + [len(g) for g in groups])),
+            shape=(len(groups), self.words.shape[0]),
+        )
+        return _Vectors(_normalize(indicator @ self.words), _normalize(indicator @ self.names))
+
+
+def _similarity(a: _Vectors, b: _Vectors, settings: ClusterSettings) -> np.ndarray:
+    """Cosine similarity of words, tempered by agreement on names: a weighted geometric mean, so two reports
+    worded alike about different companies (few shared names) score low. Rows without names use words alone.
+    """
+    words = (a.words @ b.words.T).toarray()
+    names = (a.names @ b.names.T).toarray()
+    has_names = (a.names.getnnz(axis=1) > 0)[:, None] & (b.names.getnnz(axis=1) > 0)[None, :]
+    beta = settings.entity_weight
+    mixed = np.power(np.clip(words, 0, 1), 1 - beta) * np.power(np.clip(names, 0, 1), beta)
+    combined: np.ndarray = np.where(has_names, mixed, words)
+    return combined
+
+
 @dataclass
 class _Window:
-    """Every article of the window as one weighted, row-normalised matrix; existing clusters as centroids."""
+    """Every article of the window as weighted, row-normalised vectors; existing clusters as centroids."""
 
-    articles: list[Article]
-    vectors: sp.csr_matrix  # one row per article, existing first, then new
-    hours: np.ndarray  # published, in hours since the epoch, per row
+    vectors: _Vectors  # one row per article, existing first, then new
     row_of: dict[str, int]
     clusters: list[Cluster]
-    centroids: sp.csr_matrix  # one row per existing cluster
+    centroids: _Vectors  # one row per existing cluster
     latest: np.ndarray  # newest article of each existing cluster, in hours
-    index: NearestNeighbors | None
+    index: NearestNeighbors | None  # over the word centroids of existing clusters
 
     @classmethod
     def build(cls, existing: Sequence[Cluster], new: Sequence[Article], settings: ClusterSettings) -> _Window:
-        old = [a for c in existing for a in c.articles]
-        articles = old + list(new)
-        vectors = _weighted(_CACHE.rows(articles, settings.title_weight), settings.entity_weight)
-        hours = np.array([_hours(a.published) for a in articles])
-        membership = sp.csr_matrix(
-            (np.ones(len(old)), np.arange(len(old)), np.cumsum([0] + [len(c.articles) for c in existing])),
-            shape=(len(existing), len(articles)),
-        )
-        centroids = _normalize(membership @ vectors)
+        articles = [a for c in existing for a in c.articles] + list(new)
+        row_of = {a.id: i for i, a in enumerate(articles)}
+        vectors = _weighted(_CACHE.rows(articles, settings.title_weight))
+        centroids = vectors.summed([[row_of[a.id] for a in c.articles] for c in existing])
         latest = np.array([max(_hours(a.published) for a in c.articles) for c in existing])
         index = None
         if existing:
-            index = NearestNeighbors(n_neighbors=min(len(existing), 5), metric="cosine", algorithm="brute")
-            index.fit(centroids)
-        row_of = {a.id: i for i, a in enumerate(articles)}
-        return cls(articles, vectors, hours, row_of, list(existing), centroids, latest, index)
+            index = NearestNeighbors(n_neighbors=min(len(existing), _CANDIDATES), metric="cosine", algorithm="brute")
+            index.fit(centroids.words)
+        return cls(vectors, row_of, list(existing), centroids, latest, index)
 
-    def rows(self, articles: Iterable[Article]) -> sp.csr_matrix:
-        return self.vectors[[self.row_of[a.id] for a in articles]]
+    def rows(self, articles: Iterable[Article]) -> list[int]:
+        return [self.row_of[a.id] for a in articles]
 
 
-def _weighted(rows: Sequence[_Row], entity_weight: float) -> sp.csr_matrix:
-    """Sublinear tf x window IDF, entity block scaled, each row unit length."""
+def _weighted(rows: Sequence[_Row]) -> _Vectors:
+    """Sublinear tf x IDF over the window's articles, each space's rows unit length."""
     lengths = [len(r.indices) for r in rows]
     indices = np.concatenate([r.indices for r in rows]) if rows else np.zeros(0, np.int32)
     data = np.concatenate([r.data for r in rows]) if rows else np.zeros(0, np.float32)
@@ -242,10 +278,10 @@ def _weighted(rows: Sequence[_Row], entity_weight: float) -> sp.csr_matrix:
     matrix = sp.csr_matrix((data, compact, np.cumsum([0, *lengths])), shape=(len(rows), len(columns)))
     matrix.sum_duplicates()
     df = np.bincount(compact, minlength=len(columns))
-    idf = np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0
-    idf[columns >= 2**_WORD_BITS] *= entity_weight
+    idf = np.log((1.0 + len(rows)) / (1.0 + df)) + _IDF_FLOOR
     matrix.data *= idf[matrix.indices].astype(np.float32)
-    return _normalize(matrix)
+    first_name = int(np.searchsorted(columns, 2**_WORD_BITS))
+    return _Vectors(_normalize(matrix[:, :first_name]), _normalize(matrix[:, first_name:]))
 
 
 def _normalize(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -279,12 +315,12 @@ def _chunks(articles: list[Article], size: int) -> Iterable[list[Article]]:
 
 
 def _group_new(chunk: list[Article], window: _Window, settings: ClusterSettings) -> list[list[Article]]:
-    """Average-linkage groups among the new articles, on time-decayed cosine similarity."""
+    """Average-linkage groups among the new articles, on time-decayed similarity."""
     if len(chunk) == 1:
         return [chunk]
-    rows = window.rows(chunk)
+    vectors = window.vectors[window.rows(chunk)]
     hours = np.array([_hours(a.published) for a in chunk])
-    similarity = (rows @ rows.T).toarray() * _decay(hours[:, None] - hours[None, :], settings)
+    similarity = _similarity(vectors, vectors, settings) * _decay(hours[:, None] - hours[None, :], settings)
     distance = np.clip(1.0 - similarity, 0.0, None)
     np.fill_diagonal(distance, 0.0)
     labels = AgglomerativeClustering(
@@ -302,15 +338,16 @@ def _group_new(chunk: list[Article], window: _Window, settings: ClusterSettings)
 def _attach(
     groups: list[list[Article]], window: _Window, changed: dict[str, _Draft], settings: ClusterSettings, chunk: int
 ) -> None:
-    """Each group joins the nearest cluster it is close enough to (stored, or opened by an earlier chunk of this
-    call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
+    """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
+    this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
     """
-    centroids = _centroids(groups, window)
+    centroids = window.vectors.summed([window.rows(group) for group in groups])
     when = np.array([np.mean([_hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
     opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
     if opened:
-        opened_scores = (centroids @ _centroids([d.articles for d in opened], window).T).toarray()
+        opened_centroids = window.vectors.summed([window.rows(d.articles) for d in opened])
+        opened_scores = _similarity(centroids, opened_centroids, settings)
         opened_scores *= _decay(when[:, None] - np.array([d.latest() for d in opened])[None, :], settings)
     for g, group in enumerate(groups):
         best: tuple[float, _Draft | None] = (settings.threshold, None)
@@ -324,25 +361,19 @@ def _attach(
         _merge(group, best[1], window, changed, settings, chunk)
 
 
-def _centroids(groups: Sequence[Sequence[Article]], window: _Window) -> sp.csr_matrix:
-    """One unit-length row per group: the sum of its articles' vectors."""
-    members = [a for group in groups for a in group]
-    indicator = sp.csr_matrix(
-        (np.ones(len(members)), np.arange(len(members)), np.cumsum([0] + [len(g) for g in groups])),
-        shape=(len(groups), len(members)),
-    )
-    return _normalize(indicator @ window.rows(members))
-
-
 def _stored_candidates(
-    centroids: sp.csr_matrix, when: np.ndarray, window: _Window, settings: ClusterSettings
+    centroids: _Vectors, when: np.ndarray, window: _Window, settings: ClusterSettings
 ) -> list[list[tuple[float, int]]]:
-    """For each group, its nearest stored clusters as (time-decayed similarity, cluster index)."""
+    """For each group, the stored clusters nearest in words, rescored: (time-decayed similarity, cluster index)."""
     if window.index is None:
-        return [[] for _ in range(centroids.shape[0])]
-    distances, neighbours = window.index.kneighbors(centroids)
-    scores = (1.0 - distances) * _decay(when[:, None] - window.latest[neighbours], settings)
-    return [list(zip(row.tolist(), ids.tolist(), strict=True)) for row, ids in zip(scores, neighbours, strict=True)]
+        return [[] for _ in range(centroids.words.shape[0])]
+    neighbours = window.index.kneighbors(centroids.words, return_distance=False)
+    found = []
+    for g, ids in enumerate(neighbours):
+        scores = _similarity(centroids[[g]], window.centroids[ids.tolist()], settings)[0]
+        scores *= _decay(when[g] - window.latest[ids], settings)
+        found.append(list(zip(scores.tolist(), ids.tolist(), strict=True)))
+    return found
 
 
 def _merge(
@@ -363,7 +394,8 @@ def _merge(
 
 def _is_duplicate(article: Article, draft: _Draft, window: _Window, settings: ClusterSettings) -> bool:
     """A near-identical copy (same agency text republished) of an article already in the cluster."""
-    similarity = window.rows(draft.articles) @ window.rows([article]).T
+    words = window.vectors.words
+    similarity = words[window.rows(draft.articles)] @ words[window.rows([article])].T
     return bool(similarity.max() >= settings.duplicate_threshold)
 
 

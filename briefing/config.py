@@ -88,9 +88,9 @@ class PollSettings(_Strict):
 
 class ClusterSettings(_Strict):
     window_hours: float = Field(36.0, gt=0, description="articles considered for an edition's clusters")
-    threshold: float = Field(0.13, gt=0, lt=1, description="time-decayed cosine similarity that joins a story")
+    threshold: float = Field(0.12, gt=0, lt=1, description="time-decayed similarity at which articles join a story")
     half_life_hours: float = Field(8.0, gt=0, description="time gap that halves the similarity of two articles")
-    entity_weight: float = Field(1.0, ge=0, description="weight of names and numbers against plain words")
+    entity_weight: float = Field(0.2, ge=0, le=1, description="share of names and numbers in the similarity")
     title_weight: int = Field(2, ge=1, description="how many times a title's words count")
     duplicate_threshold: float = Field(0.9, gt=0, le=1, description="similarity of a near-identical wire copy")
     max_batch: int = Field(1000, ge=2, description="new articles grouped at once (larger polls are chunked)")

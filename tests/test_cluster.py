@@ -1,0 +1,229 @@
+"""Story clustering: same event -> one cluster across outlets and polls; different events stay apart."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from briefing.cluster import cluster_articles, cluster_id
+from briefing.config import ClusterSettings
+from briefing.models import Article, Cluster
+from briefing.store import Store
+
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+SETTINGS = ClusterSettings()
+
+STORIES = {
+    "quake": [
+        (
+            "Reuters",
+            "Magnitude 7.1 earthquake strikes off Japan's Fukushima coast",
+            "A magnitude 7.1 earthquake struck off the coast of Fukushima in northern Japan on Tuesday, the Japan "
+            "Meteorological Agency said, shaking buildings in Tokyo and prompting a tsunami advisory.",
+        ),
+        (
+            "BBC",
+            "Japan earthquake: Tsunami advisory issued after strong quake near Fukushima",
+            "Japan issued a tsunami advisory after a strong earthquake of magnitude 7.1 hit near Fukushima. Tokyo "
+            "Electric Power said it was checking the Fukushima nuclear plant for damage.",
+        ),
+        (
+            "NHK",
+            "Strong quake shakes northern Japan, Fukushima plant checked",
+            "The Japan Meteorological Agency measured the earthquake at magnitude 7.1 off Fukushima. Residents "
+            "along the coast were told to stay away from the sea while the tsunami advisory is in force.",
+        ),
+    ],
+    "apple": [
+        (
+            "CNBC",
+            "Apple earnings beat estimates as iPhone sales climb",
+            "Apple reported quarterly revenue of $94.8 billion on Thursday, ahead of analyst estimates, as iPhone "
+            "sales rose 9% and its services business set a record. Tim Cook said demand in China held up.",
+        ),
+        (
+            "Bloomberg",
+            "Apple tops forecasts on iPhone demand, shares rise after hours",
+            "Apple shares gained in extended trading after the iPhone maker posted $94.8 billion in sales for the "
+            "quarter. Cook told analysts the company expects growth to continue through the holidays.",
+        ),
+    ],
+    "microsoft": [
+        (
+            "Reuters",
+            "Microsoft profit jumps as Azure cloud growth accelerates",
+            "Microsoft on Thursday reported a jump in quarterly profit, with revenue of $61.9 billion beating "
+            "estimates as its Azure cloud unit grew 27%. Satya Nadella credited demand for AI services.",
+        ),
+        (
+            "WSJ",
+            "Microsoft's cloud business powers another strong quarter",
+            "Azure revenue rose 27% in the quarter, Microsoft said, lifting total sales to $61.9 billion. Nadella told "
+            "analysts that spending on data centres would keep climbing. Shares were little changed.",
+        ),
+    ],
+    "ferry": [
+        (
+            "Local Gazette",
+            "Harbour ferry service suspended after engine fault",
+            "The Kingsport harbour ferry will not run until Monday after an engine fault was found during a routine "
+            "inspection, the operator Bayline said, advising passengers to use the shuttle bus.",
+        ),
+    ],
+}
+
+
+def make(story: str, index: int, published: datetime, ident: str | None = None) -> Article:
+    outlet, title, text = STORIES[story][index]
+    return Article(
+        id=ident or f"a-{story}-{index}",
+        url=f"https://{outlet.lower().replace(' ', '')}.example/{story}/{index}",
+        title=title,
+        text=text,
+        outlet=outlet,
+        published=published,
+        first_seen=published,
+    )
+
+
+def all_articles(at: datetime = T0) -> list[Article]:
+    return [make(story, i, at + timedelta(minutes=7 * i)) for story in STORIES for i in range(len(STORIES[story]))]
+
+
+def grouping(clusters: list[Cluster]) -> set[frozenset[str]]:
+    """The clusters as sets of article ids, so a test reads as "which articles went together"."""
+    return {frozenset(a.id for a in c.articles) for c in clusters}
+
+
+def test_cluster_groups_each_event_and_keeps_similar_events_apart() -> None:
+    clusters = cluster_articles(all_articles(), [], SETTINGS)
+    assert grouping(clusters) == {
+        frozenset({"a-quake-0", "a-quake-1", "a-quake-2"}),
+        frozenset({"a-apple-0", "a-apple-1"}),
+        frozenset({"a-microsoft-0", "a-microsoft-1"}),
+        frozenset({"a-ferry-0"}),
+    }
+
+
+def test_cluster_single_outlet_story_is_its_own_cluster() -> None:
+    clusters = cluster_articles(all_articles(), [], SETTINGS)
+    ferry = [c for c in clusters if any(a.id == "a-ferry-0" for a in c.articles)]
+    assert [(c.outlets, len(c.articles)) for c in ferry] == [(("Local Gazette",), 1)]
+
+
+def test_cluster_ids_come_from_the_founding_article_and_repeat_on_rerun() -> None:
+    first = cluster_articles(all_articles(), [], SETTINGS)
+    again = cluster_articles(all_articles(), [], SETTINGS)
+    assert [c.id for c in first] == [c.id for c in again]
+    assert {c.id for c in first} == {cluster_id(c.articles[0].id) for c in first}
+
+
+def test_cluster_input_order_does_not_matter() -> None:
+    shuffled = all_articles()
+    random.Random(3).shuffle(shuffled)
+    assert cluster_articles(shuffled, [], SETTINGS) == cluster_articles(all_articles(), [], SETTINGS)
+
+
+def test_cluster_continuing_story_attaches_to_the_existing_cluster_and_keeps_its_id() -> None:
+    first_poll = cluster_articles([make("quake", 0, T0), make("apple", 0, T0)], [], SETTINGS)
+    quake_id = next(c.id for c in first_poll if c.articles[0].id == "a-quake-0")
+    second_poll = cluster_articles(
+        [make("quake", 1, T0 + timedelta(hours=2)), make("quake", 2, T0 + timedelta(hours=3))], first_poll, SETTINGS
+    )
+    assert [(c.id, [a.id for a in c.articles]) for c in second_poll] == [
+        (quake_id, ["a-quake-0", "a-quake-1", "a-quake-2"])
+    ]
+
+
+def test_cluster_returns_only_changed_or_new_clusters() -> None:
+    first_poll = cluster_articles([make("quake", 0, T0), make("apple", 0, T0)], [], SETTINGS)
+    second_poll = cluster_articles([make("ferry", 0, T0 + timedelta(hours=1))], first_poll, SETTINGS)
+    assert [[a.id for a in c.articles] for c in second_poll] == [["a-ferry-0"]]
+
+
+def test_cluster_same_words_days_apart_is_a_new_story() -> None:
+    """A week later, an article worded like an old one is a different event (time proximity)."""
+    old = cluster_articles([make("apple", 0, T0)], [], SETTINGS)
+    later = cluster_articles([make("apple", 1, T0 + timedelta(days=7))], old, SETTINGS)
+    assert [c.id for c in later] != [c.id for c in old]
+
+
+def test_cluster_counts_near_identical_wire_copies() -> None:
+    wire = make("quake", 0, T0)
+    copies = [
+        Article(f"a-copy-{outlet}", f"https://{outlet}.example/q", wire.title, wire.text, outlet, T0, T0)
+        for outlet in ("Herald", "Post")
+    ]
+    clusters = cluster_articles([wire, *copies, make("quake", 1, T0)], [], SETTINGS)
+    assert [(len(c.articles), c.duplicates) for c in clusters] == [(4, 2)]
+
+
+def test_cluster_ignores_articles_already_clustered_and_repeats() -> None:
+    first_poll = cluster_articles([make("quake", 0, T0)], [], SETTINGS)
+    assert cluster_articles([make("quake", 0, T0), make("quake", 0, T0)], first_poll, SETTINGS) == []
+
+
+def test_cluster_nothing_new_gives_nothing() -> None:
+    assert cluster_articles([], [], SETTINGS) == []
+
+
+def test_cluster_boilerplate_lines_do_not_make_one_outlets_videos_a_story() -> None:
+    """A YouTube channel appends the same lines to every description; they must not link unrelated videos."""
+    footer = "\nSubscribe to our channel: https://example.org/subscribe\nFollow us on social media for more news."
+    videos = [
+        Article(f"a-v{i}", f"https://tube.example/{i}", title, body + footer, "Tube News", T0, T0)
+        for i, (title, body) in enumerate(
+            [
+                ("Locust swarms ravage crops in Kenya", "Farmers in Kenya count the cost of the worst locust swarms."),
+                ("Renault to cut jobs worldwide", "French carmaker Renault will cut jobs after sales slumped."),
+                ("Volcano erupts on La Palma", "Lava from the volcano on La Palma reached the sea on Tuesday."),
+            ]
+        )
+    ]
+    assert len(cluster_articles(videos, [], SETTINGS)) == 3
+
+
+def test_cluster_large_poll_is_chunked_yet_grouped() -> None:
+    """A first poll larger than `max_batch` still puts one event's articles together."""
+    articles = all_articles()
+    clusters = cluster_articles(articles, [], ClusterSettings(max_batch=3))
+    quake = [c for c in clusters if any(a.id.startswith("a-quake") for a in c.articles)]
+    assert [len(c.articles) for c in quake] == [3]
+
+
+# ---------------------------------------------------------------------------------------------------- store
+
+
+@pytest.fixture
+def stored_poll(store: Store) -> list[Cluster]:
+    articles = all_articles()
+    store.add_articles("https://feed.example/rss", articles)
+    clusters = cluster_articles(store.unclustered_articles(), [], SETTINGS)
+    store.save_clusters(clusters)
+    return clusters
+
+
+def test_store_clusters_round_trip(store: Store, stored_poll: list[Cluster]) -> None:
+    loaded = store.clusters_between(T0, T0 + timedelta(hours=1))
+    assert sorted(loaded, key=lambda c: c.id) == stored_poll
+
+
+def test_store_clusters_between_selects_by_publication_time(store: Store, stored_poll: list[Cluster]) -> None:
+    assert store.clusters_between(T0 + timedelta(days=1), T0 + timedelta(days=2)) == []
+
+
+def test_store_unclustered_articles_lists_only_new_ones(store: Store, stored_poll: list[Cluster]) -> None:
+    late = make("ferry", 0, T0 + timedelta(hours=5), ident="a-late")
+    store.add_articles("https://feed.example/rss", [late])
+    assert [a.id for a in store.unclustered_articles()] == ["a-late"]
+
+
+def test_store_saving_a_grown_cluster_keeps_its_id_and_duplicates(store: Store, stored_poll: list[Cluster]) -> None:
+    quake = next(c for c in stored_poll if c.articles[0].id.startswith("a-quake"))
+    copy = Article("a-copy", "https://c.example/q", quake.articles[0].title, quake.articles[0].text, "C", T0, T0)
+    store.add_articles("https://feed.example/rss", [copy])
+    store.save_clusters(cluster_articles(store.unclustered_articles(), stored_poll, SETTINGS))
+    grown = store.clusters_by_id([quake.id])[quake.id]
+    assert (len(grown.articles), grown.duplicates) == (4, 1)
