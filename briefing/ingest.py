@@ -20,6 +20,7 @@ import os
 import random
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -75,9 +76,12 @@ class _Pending:
 
     def arrived(self, result: FetchResult) -> None:
         if self._parser is not None and result.status is FetchStatus.OK and result.body is not None:
-            self._futures[result.feed.key] = self._parser.submit(
-                parse_feed, result.body, result.headers, result.feed, self._now
-            )
+            try:
+                self._futures[result.feed.key] = self._parser.submit(
+                    parse_feed, result.body, result.headers, result.feed, self._now
+                )
+            except BrokenProcessPool:
+                self._parser = None  # parse the rest in-process, after fetching
         self._done += 1
         if self._progress is not None:
             self._progress(self._done, self._total)
@@ -88,7 +92,10 @@ class _Pending:
             return None
         future = self._futures.get(result.feed.key)
         if future is not None:
-            return future.result()
+            try:
+                return future.result()
+            except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
+                log.debug("parse workers unavailable; parsing %s in-process", result.feed.key)
         return parse_feed(result.body, result.headers, result.feed, self._now)
 
 

@@ -287,7 +287,8 @@ class _Inflater:
         elif encoding == "deflate":
             self._zlib = zlib.decompressobj()
         elif encoding == "br":
-            import brotli  # type: ignore[import-untyped]  # declared in pyproject so httpx and poll can read Content-Encoding: br
+            # a declared dependency, imported late: most feeds are gzip or plain
+            import brotli  # type: ignore[import-untyped]
 
             self._brotli = brotli.Decompressor()
             self._zlib = None

@@ -69,7 +69,7 @@ class FeedServer:
         self._in_flight = 0
         self.max_in_flight = 0
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="feed-server", daemon=True)
         self._thread.start()
@@ -157,6 +157,15 @@ class FeedServer:
     def _sleep(self, seconds: float) -> bool:
         """Sleep unless the server is closing; False when it is."""
         return not self._stopping.wait(seconds) if seconds > 0 else True
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a size cap, a timeout, the end of a test) is normal here, not a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def _file_route(directory: Path, relative: str) -> Route | None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+import brotli  # type: ignore[import-untyped]
 import httpx
 import pytest
 from feedserver import FeedServer, rss_feed
@@ -148,6 +149,32 @@ def test_gzip_bodies_are_decoded(poller: Poller) -> None:
     report = poller.poll("/rss.xml")
 
     assert (report.ok, report.new_articles) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress),
+    ],
+)
+def test_deflate_and_brotli_bodies_are_decoded(
+    poller: Poller, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    poller.server.route("/rss.xml", body=compress(FEED), headers={**XML, "Content-Encoding": encoding})
+
+    report = poller.poll("/rss.xml")
+
+    assert (report.ok, report.new_articles) == (1, 2)
+
+
+def test_an_unknown_content_encoding_is_a_failure(poller: Poller) -> None:
+    poller.server.route("/rss.xml", body=FEED, headers={**XML, "Content-Encoding": "zstd"})
+
+    poller.poll("/rss.xml")
+
+    assert poller.feed("/rss.xml").last_error == "unsupported Content-Encoding 'zstd'"
 
 
 def test_cache_control_max_age_raises_the_next_poll(poller: Poller) -> None:
