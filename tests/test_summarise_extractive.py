@@ -161,6 +161,33 @@ def test_two_usable_sentences_give_two_bullets_even_when_they_overlap() -> None:
     assert len(extractive_bullets(cluster, 4)) == 2
 
 
+def test_the_writers_own_voice_and_half_quotations_are_not_news() -> None:
+    text = (
+        "Let me say that this bridge has always been my favourite place in the whole city. "
+        'The mayor said: "We will reopen the bridge as soon as the cables are safe. '
+        "The harbour bridge will close for six weeks from Monday, the council said. "
+        '"We are not closing it for longer than needed," the mayor told reporters on Friday.'
+    )
+    cluster = Cluster(
+        "c-voice", (article("a-1", text), article("a-2", "Repairs begin on Monday at the harbour bridge."))
+    )
+
+    assert {b.text for b in extractive_bullets(cluster, 4)} == {
+        "The harbour bridge will close for six weeks from Monday, the council said.",
+        '"We are not closing it for longer than needed," the mayor told reporters on Friday.',
+        "Repairs begin on Monday at the harbour bridge.",
+    }
+
+
+def test_a_story_told_only_in_columns_still_gets_bullets() -> None:
+    cluster = Cluster(
+        "c-column",
+        (article("a-1", "My mother rooted this rose for me years ago in her garden. We will have brunch on Sunday."),),
+    )
+
+    assert len(extractive_bullets(cluster, 4)) == 2
+
+
 def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None:
     cluster = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday after a two-year renovation."),))
 
@@ -241,6 +268,19 @@ def test_trimming_never_cuts_inside_a_quotation() -> None:
     trimmed = trim_sentence(sentence)
 
     assert trimmed is None or trimmed.count('"') % 2 == 0
+
+
+def test_trimming_removes_a_dash_aside_but_never_ends_inside_one() -> None:
+    sentence = (
+        "The Senate — in an overwhelmingly bipartisan vote held late on Thursday evening after two weeks of talks — "
+        "passed the bill aimed at improving the collection of data on hate crimes across all fifty states and the "
+        "territories in the coming years."
+    )
+
+    assert trim_sentence(sentence) == (
+        "The Senate passed the bill aimed at improving the collection of data on hate crimes across all fifty states "
+        "and the territories in the coming years."
+    )
 
 
 def test_short_sentences_are_left_alone() -> None:

@@ -31,6 +31,7 @@ MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payload
 REDUNDANT = 0.55  # cosine similarity above which a sentence repeats one already chosen
 NEAR_COPY = 0.9  # ... and above which it is the same sentence reworded by a copy desk
 MMR_LAMBDA = 0.7  # weight of centrality against redundancy
+MIN_BULLETS = 2  # a story has at least two bullets when its sources allow
 LEAD_BONUS = 0.05  # first sentences of an article summarise it
 LONG_PENALTY = 0.8  # score factor for a sentence longer than MAX_WORDS after trimming
 
@@ -94,6 +95,14 @@ def _ends_with_abbreviation(text: str) -> bool:
 
 
 def _usable(sentence: str) -> bool:
+    return (
+        _usable_leniently(sentence)
+        and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
+        and not _FIRST_PERSON.search(_QUOTED.sub("", sentence))  # the writer's own voice is opinion, not news
+    )
+
+
+def _usable_leniently(sentence: str) -> bool:
     words = sentence.split()
     bare = sentence.rstrip("\"'”’) ")
     return (
@@ -106,6 +115,14 @@ def _usable(sentence: str) -> bool:
     )
 
 
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s)\b")
+
+
+def _quotes_balanced(sentence: str) -> bool:
+    return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
+
+
 def _complete_without_stop(words: list[str]) -> bool:
     """Feed summaries often drop the final full stop; a feed that cuts mid-word ("police cars s") does not count."""
     return len(words) >= MIN_WORDS + 2 and len(words[-1].strip("\"'”’)")) >= 3 and words[-1][-1:] not in ",;:-—"
@@ -115,12 +132,16 @@ def _as_bullet(sentence: str) -> str:
     return sentence if sentence.rstrip("\"'”’) ")[-1:] in {".", "!"} else sentence + "."
 
 
-def article_sentences(article: Article) -> list[Sentence]:
-    """The usable sentences of one article, datelines removed and cut to bullet length."""
+def article_sentences(article: Article, *, lenient: bool = False) -> list[Sentence]:
+    """The usable sentences of one article, datelines removed and cut to bullet length.
+
+    `lenient` also admits first-person sentences and half quotations: a story told only in columns still gets
+    its best effort rather than no bullets at all.
+    """
     found: list[Sentence] = []
     text = html.unescape(article.text[:MAX_TEXT_CHARS])
     for position, original in enumerate(split_sentences(text)):
-        if not _usable(original):
+        if not _usable(original) and not (lenient and _usable_leniently(original)):
             continue
         trimmed = trim_sentence(_DATELINE.sub("", original, count=1))
         if trimmed is not None and len(trimmed.split()) >= MIN_WORDS:
@@ -141,6 +162,7 @@ _TRAILING_CLAUSE = re.compile(
     r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
 )
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
+_PAIRED_DASHES = re.compile(r"\s+[—–]\s+[^—–]{1,150}?\s+[—–](?=\s)")  # "The Senate — in a vote — passed"
 
 
 def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
@@ -157,6 +179,9 @@ def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
     shorter = _PARENTHETICAL.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), sentence)
     if len(shorter.split()) <= max_words:
         return shorter
+    shorter = _PAIRED_DASHES.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), shorter)
+    if len(shorter.split()) <= max_words:
+        return shorter
     for match in reversed(list(_TRAILING_CLAUSE.finditer(shorter))):
         head, tail = shorter[: match.start()], shorter[match.start() :]
         if len(head.split()) <= max_words and _safe_cut(head, tail):
@@ -170,6 +195,8 @@ def _safe_to_remove(removed: str) -> bool:
 
 def _safe_cut(head: str, tail: str) -> bool:
     quotes = len(re.findall(r"[\"“”]", head))
+    if len(re.findall(r"\s(?:[—–]|--)\s", head)) % 2 or head.count("(") != head.count(")"):
+        return False  # the cut would end inside a dash aside or a parenthesis
     # Without a comma the tail may restrict a negated head ("did not resign as the party asked"): keep it.
     restrictive = not tail.startswith((",", ";", " —", " –", " --")) and bool(_NEGATION.search(head))
     return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive
@@ -254,6 +281,9 @@ def _sources(sentence: Sentence, cluster: Cluster) -> tuple[str, ...]:
 def candidate_bullets(cluster: Cluster, limit: int) -> list[Bullet]:
     """Up to `limit` bullets, best first: more than a summary needs, so that the policy can skip failures."""
     sentences = _unique([s for article in cluster.articles for s in article_sentences(article)])
+    if len(sentences) < MIN_BULLETS:
+        lenient = [s for article in cluster.articles for s in article_sentences(article, lenient=True)]
+        sentences = _unique(sentences + lenient)
     if not sentences:
         return []
     scores, similarity = _centrality(sentences, [_clean_title(a.title, a.outlet) for a in cluster.articles])
