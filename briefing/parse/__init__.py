@@ -5,12 +5,12 @@ read), and returns a `ParsedFeed`: the articles, or an `error` saying why the bo
 an HTML page, no version and no entries, zero entries, broken XML with nothing recoverable). Partial entries
 of a truncated feed are kept with a `warning`.
 
-Each entry is cleaned (`briefing.clean` rules of issue 2): a stable id, a canonical URL without tracking
-parameters, a title without markup or entities, plain text with block elements turned into sentence breaks
-and boilerplate lines dropped, a UTC published time (missing -> first seen, future -> now) and the language.
+Each entry is cleaned (text and URLs in `_clean`): a stable id, a canonical URL without tracking parameters,
+a title without markup or entities, plain text with block elements turned into sentence breaks and
+boilerplate lines dropped, a UTC published time (missing -> first seen, future -> now) and the language.
 `extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura).
 
-This is the only module that imports feedparser, trafilatura, dateparser and lxml.
+This package is the only place that imports feedparser, trafilatura, dateparser and lxml (`_clean`).
 """
 
 from __future__ import annotations
@@ -23,20 +23,26 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import feedparser
-import lxml.etree  # type: ignore[import-untyped]
-import lxml.html  # type: ignore[import-untyped]
 
 from briefing.models import Article, Feed, ParsedFeed
+from briefing.parse._clean import (
+    canonical_url,
+    clean_text,
+    clean_title,
+    looks_like_url,
+    one_line,
+    title_from_text,
+)
 
-MAX_TITLE = 300
-MAX_TEXT = 20_000
 MAX_ENTRIES = 1_000  # a feed is a window on recent items; more than this is a dump or an attack
+__all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
+
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
 
 
@@ -80,7 +86,7 @@ def extract_article(page: str, url: str) -> str | None:
         return None
     if not text:
         return None
-    return _clean_text(str(text), markup=False) or None
+    return clean_text(str(text), markup=False) or None
 
 
 # ------------------------------------------------------------------------------------------------ formats
@@ -126,7 +132,7 @@ def _bozo_reason(parsed: Any) -> str | None:
     exc = parsed.get("bozo_exception")
     if exc is None or type(exc).__name__ in ("CharacterEncodingOverride", "NonXMLContentType"):
         return None
-    return _one_line(f"{type(exc).__name__}: {exc}")[:200]
+    return one_line(f"{type(exc).__name__}: {exc}")[:200]
 
 
 def _from_feedparser(entry: Any, channel: Any) -> _Entry:
@@ -138,7 +144,7 @@ def _from_feedparser(entry: Any, channel: Any) -> _Entry:
     content, language = _richest(entry)
     return _Entry(
         guid=str(guid) if guid else None,
-        guid_is_link=bool(entry.get("guidislink")) or _looks_like_url(str(guid or "")),
+        guid_is_link=bool(entry.get("guidislink")) or looks_like_url(str(guid or "")),
         link=str(link) if link else None,
         title=str(entry.get("title", "")),
         content=content,
@@ -169,7 +175,7 @@ def _parse_json_feed(body: bytes, feed: Feed, now: datetime) -> ParsedFeed:
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
     except ValueError as exc:
-        return ParsedFeed((), error=f"not a feed: invalid JSON ({_one_line(str(exc))[:120]})")
+        return ParsedFeed((), error=f"not a feed: invalid JSON ({one_line(str(exc))[:120]})")
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/1"):
         return ParsedFeed((), error="not a feed: JSON without a JSON Feed version")
     title = str(data.get("title") or "") or None
@@ -189,7 +195,7 @@ def _from_json_item(item: dict[str, Any], language: str | None) -> _Entry:
     published = _iso_date(raw_date)
     return _Entry(
         guid=guid,
-        guid_is_link=bool(guid and link and guid == link) or _looks_like_url(guid or ""),
+        guid_is_link=bool(guid and link and guid == link) or looks_like_url(guid or ""),
         link=str(link) if link else None,
         title=str(item.get("title") or ""),
         content=content,
@@ -237,8 +243,8 @@ def _article(
     entry: _Entry, feed: Feed, outlet: str, now: datetime, *, trusted_guid: bool, trusted_link: bool
 ) -> Article:
     url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
-    text = _clean_text(entry.content, markup=True)
-    title = clean_title(entry.title) or _title_from_text(text)
+    text = clean_text(entry.content, markup=True)
+    title = clean_title(entry.title) or title_from_text(text)
     guid = _trustworthy_guid(entry, feed, url) if trusted_guid else None
     identity = guid or (url if trusted_link else "") or "content:" + title + "\n" + text
     return Article(
@@ -256,8 +262,6 @@ def _article(
 
 
 def _with_language(article: Article, language: str | None) -> Article:
-    from dataclasses import replace
-
     return replace(article, language=language)
 
 
@@ -270,7 +274,7 @@ def _trustworthy_guid(entry: _Entry, feed: Feed, url: str) -> str | None:
     guid = (entry.guid or "").strip()
     if len(guid) < 6 or guid in (feed.url, feed.key):
         return None
-    if entry.guid_is_link or _looks_like_url(guid):
+    if entry.guid_is_link or looks_like_url(guid):
         return canonical_url(guid, base=feed.url)
     host = urlsplit(url or feed.url).hostname or ""
     return f"guid:{host.removeprefix('www.')}:{guid}"
@@ -316,165 +320,6 @@ def _ttl(value: object) -> timedelta | None:
 
 def _channel_title(channel: Any) -> str | None:
     return clean_title(str(channel.get("title", ""))) or None
-
-
-# ------------------------------------------------------------------------------------------------ URLs
-
-_TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
-_TRACKING_NAMES = frozenset(
-    (  # noqa: SIM905
-        "fbclid gclid dclid gbraid wbraid msclkid yclid twclid igshid mc_cid mc_eid ocid cmpid cmp smid smtyp "
-        "xtor _ga _gl _hsenc _hsmi mkt_tok itm_source itm_medium itm_campaign s_cid sr_share ref_src ref_url"
-    ).split()
-)
-
-
-def canonical_url(link: str, base: str = "") -> str | None:
-    """An article's URL as one string per article: tracking removed, `&amp;` fixed, fragment dropped.
-
-    Relative links are resolved against `base` (the feed's URL). Anything not http(s) gives None.
-    """
-    link = link.strip()
-    for _ in range(3):  # double-escaped feeds leave "&amp;amp;" after one decoding
-        if "&amp;" not in link and "&#" not in link:
-            break
-        link = html.unescape(link)
-    if base:
-        link = urljoin(base, link)
-    try:
-        parts = urlsplit(link)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    netloc = parts.hostname.lower()
-    if port and port != {"http": 80, "https": 443}[parts.scheme.lower()]:
-        netloc += f":{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
-
-
-def _is_tracking(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
-
-
-def _looks_like_url(value: str) -> bool:
-    return bool(re.match(r"https?://[^\s/]+", value.strip(), re.I))
-
-
-# ------------------------------------------------------------------------------------------------ text
-
-_BLOCKS = frozenset(
-    (  # noqa: SIM905
-        "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr td th section article header footer "
-        "aside figure figcaption dd dt dl hr nav main address details summary caption"
-    ).split()
-)
-_DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
-_BOILERPLATE = [
-    re.compile(p, re.I)
-    for p in (
-        r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
-        r"full story|click here|see more|more:)\b.{0,150}$",
-        r"^the post .{1,300} appeared first on .{1,200}$",
-        r"^\(?with information from [^)]{1,200}\)?\.?$",
-        r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
-        r"subscribe to (our|the))\b.{0,100}$",
-        r"^(image|photo|video)( credit)?:.{0,80}$",
-        r"^advertisement$",
-    )
-]
-_INLINE_JUNK = [
-    re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$"),
-    re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I),
-    re.compile(r"\s*the post .{1,300} appeared first on .{1,200}$", re.I),
-]
-_SENTENCE_END = ".!?:;…\"'”’)]"
-
-
-def clean_title(title: str) -> str:
-    """Entities decoded (twice if the feed double-escaped them), markup removed, whitespace collapsed, capped."""
-    text = _unescape(title)
-    if "<" in text:
-        text = _html_text(text, blocks=False)
-        text = _unescape(text)
-    text = " ".join(text.split())
-    return _cap(text, MAX_TITLE)
-
-
-def _clean_text(value: str, *, markup: bool) -> str:
-    """Plain text: block elements become sentence breaks, scripts and boilerplate go, length is capped."""
-    text = _html_text(value, blocks=True) if markup and "<" in value else _unescape(value)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    kept = [_sentence(_strip_inline_junk(line)) for line in lines if line and not _is_boilerplate(line)]
-    return _cap("\n".join(line for line in kept if line), MAX_TEXT)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def _html_text(fragment: str, *, blocks: bool) -> str:
-    """Text of an HTML fragment; with `blocks`, each block element starts a new line so words never glue."""
-    fragment = _CONTROL.sub("", fragment)  # lxml refuses strings with NUL or control characters
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=parser)
-    except (lxml.etree.ParserError, ValueError):
-        return re.sub(r"<[^>]*>", " ", fragment)
-    lxml.etree.strip_elements(root, *_DROP, with_tail=False)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if blocks and element.tag.lower() in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-            element.text = "\n" + (element.text or "")
-        elif element.tag.lower() in ("img", "br", "td", "th"):
-            element.tail = " " + (element.tail or "")
-    return str(root.text_content())
-
-
-def _is_boilerplate(line: str) -> bool:
-    return any(pattern.match(line) for pattern in _BOILERPLATE)
-
-
-def _strip_inline_junk(line: str) -> str:
-    for pattern in _INLINE_JUNK:
-        line = pattern.sub("", line)
-    return line.strip()
-
-
-def _sentence(line: str) -> str:
-    """A line ends a sentence, so that a heading and the next paragraph are never read as one."""
-    if not line or line[-1] in _SENTENCE_END:
-        return line
-    return line + "."
-
-
-def _title_from_text(text: str) -> str:
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if text else ""
-    return _cap(first.rstrip("."), 120) or "(untitled)"
-
-
-def _unescape(text: str) -> str:
-    text = _CONTROL.sub("", text)
-    for _ in range(2):
-        if "&" not in text:
-            break
-        text = html.unescape(text)
-    return text
-
-
-def _cap(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 # ------------------------------------------------------------------------------------------------ sniffing

@@ -1,0 +1,174 @@
+"""Cleaning inside `briefing.parse`: canonical URLs, titles and plain text from feed HTML.
+
+Knows URLs and HTML, not feeds: `parse` hands it strings and gets strings back. lxml enters here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
+
+MAX_TITLE = 300
+MAX_TEXT = 20_000
+
+# ------------------------------------------------------------------------------------------------ URLs
+
+_TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
+_TRACKING_NAMES = frozenset(
+    (  # noqa: SIM905
+        "fbclid gclid dclid gbraid wbraid msclkid yclid twclid igshid mc_cid mc_eid ocid cmpid cmp smid smtyp "
+        "xtor _ga _gl _hsenc _hsmi mkt_tok itm_source itm_medium itm_campaign s_cid sr_share ref_src ref_url"
+    ).split()
+)
+
+
+def canonical_url(link: str, base: str = "") -> str | None:
+    """An article's URL as one string per article: tracking removed, `&amp;` fixed, fragment dropped.
+
+    Relative links are resolved against `base` (the feed's URL). Anything not http(s) gives None.
+    """
+    link = link.strip()
+    for _ in range(3):  # double-escaped feeds leave "&amp;amp;" after one decoding
+        if "&amp;" not in link and "&#" not in link:
+            break
+        link = html.unescape(link)
+    if base:
+        link = urljoin(base, link)
+    try:
+        parts = urlsplit(link)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    netloc = parts.hostname.lower()
+    if port and port != {"http": 80, "https": 443}[parts.scheme.lower()]:
+        netloc += f":{port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def looks_like_url(value: str) -> bool:
+    return bool(re.match(r"https?://[^\s/]+", value.strip(), re.I))
+
+
+# ------------------------------------------------------------------------------------------------ text
+
+_BLOCKS = frozenset(
+    (  # noqa: SIM905
+        "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr td th section article header footer "
+        "aside figure figcaption dd dt dl hr nav main address details summary caption"
+    ).split()
+)
+_DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
+_BOILERPLATE = [
+    re.compile(p, re.I)
+    for p in (
+        r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
+        r"full story|click here|see more|more:)\b.{0,150}$",
+        r"^the post .{1,300} appeared first on .{1,200}$",
+        r"^\(?with information from [^)]{1,200}\)?\.?$",
+        r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
+        r"subscribe to (our|the))\b.{0,100}$",
+        r"^(image|photo|video)( credit)?:.{0,80}$",
+        r"^advertisement$",
+    )
+]
+_INLINE_JUNK = [
+    re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$"),
+    re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I),
+    re.compile(r"\s*the post .{1,300} appeared first on .{1,200}$", re.I),
+]
+_SENTENCE_END = ".!?:;…\"'”’)]"
+
+
+def clean_title(title: str) -> str:
+    """Entities decoded (twice if the feed double-escaped them), markup removed, whitespace collapsed, capped."""
+    text = unescape(title)
+    if "<" in text:
+        text = _html_text(text, blocks=False)
+        text = unescape(text)
+    text = " ".join(text.split())
+    return _cap(text, MAX_TITLE)
+
+
+def clean_text(value: str, *, markup: bool) -> str:
+    """Plain text: block elements become sentence breaks, scripts and boilerplate go, length is capped."""
+    text = _html_text(value, blocks=True) if markup and "<" in value else unescape(value)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    kept = [_sentence(_strip_inline_junk(line)) for line in lines if line and not _is_boilerplate(line)]
+    return _cap("\n".join(line for line in kept if line), MAX_TEXT)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _html_text(fragment: str, *, blocks: bool) -> str:
+    """Text of an HTML fragment; with `blocks`, each block element starts a new line so words never glue."""
+    fragment = _CONTROL.sub("", fragment)  # lxml refuses strings with NUL or control characters
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return re.sub(r"<[^>]*>", " ", fragment)
+    lxml.etree.strip_elements(root, *_DROP, with_tail=False)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if blocks and element.tag.lower() in _BLOCKS:
+            element.tail = "\n" + (element.tail or "")
+            element.text = "\n" + (element.text or "")
+        elif element.tag.lower() in ("img", "br", "td", "th"):
+            element.tail = " " + (element.tail or "")
+    return str(root.text_content())
+
+
+def _is_boilerplate(line: str) -> bool:
+    return any(pattern.match(line) for pattern in _BOILERPLATE)
+
+
+def _strip_inline_junk(line: str) -> str:
+    for pattern in _INLINE_JUNK:
+        line = pattern.sub("", line)
+    return line.strip()
+
+
+def _sentence(line: str) -> str:
+    """A line ends a sentence, so that a heading and the next paragraph are never read as one."""
+    if not line or line[-1] in _SENTENCE_END:
+        return line
+    return line + "."
+
+
+def title_from_text(text: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if text else ""
+    return _cap(first.rstrip("."), 120) or "(untitled)"
+
+
+def unescape(text: str) -> str:
+    text = _CONTROL.sub("", text)
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return text
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
