@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from llm_server import LLMServer, Reply, Request, chat, error, repair_json, summary_json
@@ -438,3 +439,48 @@ def test_the_llm_judge_rejects_what_it_finds_not_entailed(server: LLMServer, bri
 
     assert not any("ferry" in t for t in texts(summary))
     assert summary.stats.bullets_dropped == 1
+
+
+# ------------------------------------------------------------------------------------------- whole edition
+
+
+def padding_model(request: Request) -> Reply:
+    """A faithful model that also slips one invented figure into every summary, and cannot repair it."""
+    from llm_server import copying_model, prompt_sources
+
+    if request.is_repair:
+        return chat(repair_json(("The storm cost 9,999 jobs across the region.", [1], "")))
+    faithful = json.loads(copying_model(request).content or "{}")
+    invented = {"text": "The storm cost 9,999 jobs across the region.", "sources": [1], "evidence": ""}
+    faithful["bullets"] = [*faithful["bullets"][:3], invented] if prompt_sources(request) else faithful["bullets"]
+    return chat(json.dumps(faithful))
+
+
+@pytest.mark.slow
+def test_an_llm_edition_publishes_only_checked_bullets_and_rebuilds_without_calls(
+    server: LLMServer, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import app
+    from briefing.demo import DEMO_AT, demo_config, serve_demo_feeds
+
+    server.model = padding_model
+    with serve_demo_feeds() as site:
+        config = demo_config(site, tmp_path / "out", tmp_path / "state.sqlite").replace(
+            "summariser: {backend: extractive}", f"summariser: {{backend: openai, base_url: '{server.base_url}'}}"
+        )
+        (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
+        at = DEMO_AT.isoformat()
+        first = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "run", "--at", at])
+        calls = server.calls
+        again = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "build", "--at", at])
+
+    assert (first.exit_code, again.exit_code) == (0, 0), first.output + again.output
+    [edition_file] = (tmp_path / "out" / "editions").glob("*/briefing.json")
+    edition = json.loads(edition_file.read_text(encoding="utf-8"))
+    bullets = [b for section in edition["sections"] for story in section["stories"] for b in story["bullets"]]
+    assert bullets and all(b["grounding"]["supported"] for b in bullets)
+    assert not any("9,999" in b["text"] for b in bullets)
+    assert edition["summariser"] == "openai" and edition["stats"]["bullets_dropped"] >= len(edition["sections"])
+    assert (edition["stats"]["llm_calls"], server.calls) == (0, calls)  # the rebuild came from the cache
