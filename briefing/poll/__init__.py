@@ -12,7 +12,7 @@
   the cap); only http(s) is fetched, redirects included.
 
 Nothing raises out of `poll_feeds` for one bad feed: every failure is a FetchResult with status ERROR and a
-one-line reason. This is the only module that imports httpx.
+one-line reason. This package is the only place that imports httpx (here and in `_body`, which reads capped bodies).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import hashlib
 import random
 import re
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -34,6 +34,7 @@ import httpx
 from briefing import __version__
 from briefing.config import PollSettings
 from briefing.models import Feed, FetchResult, FetchStatus
+from briefing.poll._body import BodyError, read_capped
 
 USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing-news/briefing)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
@@ -244,88 +245,15 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], set
                     url = target
                     continue
                 ok = 200 <= response.status_code < 300
-                body = await _read_capped(response, settings.max_bytes) if ok else b""
+                body = await read_capped(response, settings.max_bytes) if ok else b""
                 return _Response(response.status_code, url, permanent_url, _lower(response.headers), body)
+        except BodyError as exc:
+            raise _FetchFailed(str(exc)) from exc
         except httpx.TimeoutException as exc:
             raise _FetchFailed(f"{_timeout_kind(exc)} timed out") from exc
         except httpx.HTTPError as exc:
             raise _FetchFailed(f"network error: {type(exc).__name__}: {_one_line(str(exc)) or url}") from exc
     raise _FetchFailed(f"more than {MAX_REDIRECTS} redirects")
-
-
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decoded body, refusing anything past `max_bytes` while streaming (so a gzip bomb never inflates)."""
-    declared = response.headers.get("content-length", "")
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if declared.isdigit() and int(declared) > max_bytes and encoding in ("", "identity"):
-        raise _FetchFailed(f"body too large: {int(declared):,} bytes declared, the limit is {max_bytes:,}")
-    inflater = _Inflater(encoding)
-    chunks: list[bytes] = []
-    total = 0
-    async for raw in response.aiter_raw():
-        data = inflater.feed(raw, max_bytes - total + 1)
-        total += len(data)
-        if total > max_bytes:
-            raise _FetchFailed(f"body too large: more than {max_bytes:,} bytes after decompression")
-        chunks.append(data)
-    return b"".join(chunks)
-
-
-class _Inflater:
-    """Incremental Content-Encoding decoding with an output limit per step (zlib's max_length).
-
-    httpx's own decoders inflate each network chunk fully (a 64 KB gzip chunk of zeros is ~64 MB), so poll
-    reads raw bytes and decodes here, never producing more than the caller can still accept.
-    """
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        if encoding in ("", "identity"):
-            self._zlib = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._zlib = zlib.decompressobj()
-        elif encoding == "br":
-            # a declared dependency, imported late: most feeds are gzip or plain
-            import brotli  # type: ignore[import-untyped]
-
-            self._brotli = brotli.Decompressor()
-            self._zlib = None
-        else:
-            raise _FetchFailed(f"unsupported Content-Encoding {encoding!r}")
-        self._first = True
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        try:
-            if self.encoding in ("", "identity"):
-                return data
-            if self.encoding == "br":
-                return self._brotli_feed(data, limit)
-            return self._zlib_feed(data, limit)
-        except _FetchFailed:
-            raise
-        except Exception as exc:  # zlib.error, brotli.error: a corrupt body is this feed's failure
-            raise _FetchFailed(f"cannot decode {self.encoding} body: {_one_line(str(exc))}") from exc
-
-    def _zlib_feed(self, data: bytes, limit: int) -> bytes:
-        assert self._zlib is not None
-        try:
-            out = self._zlib.decompress(data, limit)
-        except zlib.error:
-            if not (self._first and self.encoding == "deflate"):
-                raise
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
-            out = self._zlib.decompress(data, limit)
-        self._first = False
-        return out  # if unconsumed input remains, len(out) == limit and the caller stops
-
-    def _brotli_feed(self, data: bytes, limit: int) -> bytes:
-        try:
-            out: bytes = self._brotli.process(data, output_buffer_limit=limit)
-        except TypeError:  # brotli < 1.2 has no output limit: the chunk is inflated whole
-            out = self._brotli.process(data)
-        return out
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -448,8 +376,6 @@ def _lower(headers: httpx.Headers) -> dict[str, str]:
 
 def _reason_phrase(status: int) -> str:
     try:
-        from http import HTTPStatus
-
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
