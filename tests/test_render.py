@@ -148,7 +148,7 @@ def test_the_previous_editions_may_include_this_one_and_later_ones() -> None:
 def test_a_citation_without_an_http_url_is_shown_but_not_linked(outputs: dict[str, bytes]) -> None:
     sources = _html(outputs).cssselect("p.sources")[2]
     assert (sources.text_content(), [a.get("href") for a in sources.cssselect("a")]) == (
-        "[1] Silicon Post, 03:10 · [2] Market Desk, 02:30",
+        "[1]\xa0Silicon Post,\xa003:10 · [2]\xa0Market Desk,\xa002:30",
         ["https://siliconpost.example/news/6"],
     )
 

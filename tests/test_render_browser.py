@@ -12,16 +12,18 @@ The README screenshots come from the demo edition:
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from edition_fixture import sample_edition
 from websockets.sync.client import ClientConnection, connect
 
 from briefing.config import RenderSettings
+from briefing.models import Section
 from briefing.render import render_edition, render_site
 
 CHROMIUM = os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium")
@@ -97,6 +100,7 @@ class Browser:
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helper processes share our Chromium's process group, ended together
         )
         self._port = self._await_port(profile / "DevToolsActivePort")
 
@@ -145,12 +149,15 @@ class Browser:
         )
 
     def close(self) -> None:
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        """End the browser and its helpers (the process group it leads), then reap it."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, sig)
+            try:
+                self._process.wait(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
 
 
 def _viewport(page: DevTools, width: int, height: int) -> None:
@@ -173,7 +180,7 @@ def _errors(events: list[dict[str, Any]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with tempfile.TemporaryDirectory(prefix="briefing-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="briefing-chromium-", ignore_cleanup_errors=True) as profile:
         running = Browser(Path(profile))
         try:
             yield running
@@ -210,6 +217,32 @@ def test_site_index_loads_without_errors_or_overflow(browser: Browser, outputs: 
     assert (load.errors, load.scroll_width) == ([], width)
 
 
+@pytest.fixture(scope="module")
+def long_words(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An edition whose headline, bullet and outlet are single words far wider than a phone."""
+    word = "Supercalifragilistic" * 12
+    edition = sample_edition()
+    story = edition.sections[0].stories[0]
+    article = replace(story.articles[0], outlet=word)
+    bullet = replace(story.bullets[0], text=f"See {word}/{word}")
+    story = replace(story, headline=word, bullets=(bullet,), articles=(article, *story.articles[1:]))
+    edition = replace(edition, sections=(Section("World", (story,)),))
+    root = tmp_path_factory.mktemp("long")
+    for name, data in {
+        **render_edition(edition, RenderSettings()).files,
+        **render_site([edition], RenderSettings()),
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize("page", ["editions/2026-11-25-morning/email.html", "site/index.html"])
+def test_unbroken_words_wrap_instead_of_overflowing_a_phone(browser: Browser, long_words: Path, page: str) -> None:
+    load = browser.load((long_words / page).as_uri(), 375)
+    assert (load.errors, load.scroll_width) == ([], 375)
+
+
 def test_site_archive_loads_without_errors(browser: Browser, outputs: Path) -> None:
     load = browser.load((outputs / "site" / "archive.html").as_uri(), 375)
     assert (load.errors, load.scroll_width) == ([], 375)
@@ -228,7 +261,7 @@ def save_screenshots(outputs: Path, folder: Path = SCREENSHOTS) -> list[Path]:
     shots = {f"email-{w}-{s}.png": (email, w, s == "dark") for w in (600, 375) for s in ("light", "dark")}
     shots |= {f"site-{w}.png": (outputs / "site" / "index.html", w, False) for w in (1024, 375)}
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="briefing-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="briefing-chromium-", ignore_cleanup_errors=True) as profile:
         running = Browser(Path(profile))
         try:
             for name, (page, width, dark) in shots.items():
