@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 EXTRACTIVE_VERSION = "1"  # bump when extractive selection changes: part of the cache key
 OUTPUT_TOKENS_PER_BULLET = 90  # what an answer costs, for the budget estimate before a call
 MIN_BULLETS = 2
+MAX_HEADLINE_WORDS = 20  # a longer "headline" is a paragraph: the best title is used instead
 
 Checker = Callable[[Bullet, Cluster], Verdict]
 
@@ -384,7 +385,7 @@ class _Edition:
 
     def _headline(self, cluster: Cluster, text: str, articles: list[Article]) -> str:
         """The model's headline when the check supports it against the prompt's sources, else the best title."""
-        if text:
+        if text and len(text.split()) <= MAX_HEADLINE_WORDS:
             candidate = Bullet(text=text, sources=tuple(a.id for a in articles))
             if _verdict(self._offline, candidate, cluster).supported:
                 return text
