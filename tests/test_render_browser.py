@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from edition_fixture import sample_edition
+from test_render_safety import hostile_edition
 from websockets.sync.client import ClientConnection, connect
 
 from briefing.config import RenderSettings
@@ -49,6 +50,16 @@ FLAGS = [
     "--hide-scrollbars",
     "--remote-debugging-port=0",
 ]
+
+# Runs before any page script: records every alert/confirm/prompt/print a hostile script would call.
+TRAP = """
+window.__executed = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => { window.__executed.push(name + "(" + args.join(",") + ")"); };
+}
+"""
+
+CARD_BACKGROUND = "getComputedStyle(document.querySelector('.container') || document.body).backgroundColor"
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None,
@@ -125,28 +136,21 @@ class Browser:
     def _load(self, page: DevTools, url: str, width: int, dark: bool, max_height: int | None) -> PageLoad:
         for domain in ("Page", "Runtime", "Log"):
             page.call(f"{domain}.enable")
-        page.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=width < 600
-        )
+        page.call("Page.addScriptToEvaluateOnNewDocument", source=TRAP)
+        _viewport(page, width, 800)
         scheme = "dark" if dark else "light"
         page.call("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": scheme}])
         page.call("Page.navigate", url=url)
         page.wait_for("Page.loadEventFired")
-        scroll_width = page.call("Runtime.evaluate", expression="document.documentElement.scrollWidth")
-        card = "getComputedStyle(document.querySelector('.container') || document.body).backgroundColor"
-        background = page.call("Runtime.evaluate", expression=card)
-        height = page.call("Runtime.evaluate", expression="document.documentElement.scrollHeight")
-        full = min(int(height["result"]["value"]), max_height or 1_000_000)
-        page.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=full, deviceScaleFactor=1, mobile=width < 600
+        scroll_width = _evaluate(page, "document.documentElement.scrollWidth")
+        background = _evaluate(
+            page, "getComputedStyle(document.querySelector('.container') || document.body).backgroundColor"
         )
+        executed = _evaluate(page, "window.__executed.join(' | ')")
+        _viewport(page, width, min(int(_evaluate(page, "document.documentElement.scrollHeight")), max_height or 10**6))
         shot = page.call("Page.captureScreenshot", format="png")
-        return PageLoad(
-            base64.b64decode(shot["data"]),
-            int(scroll_width["result"]["value"]),
-            str(background["result"]["value"]),
-            _errors(page.events),
-        )
+        errors = _errors(page.events) + ([f"page script ran: {executed}"] if executed else [])
+        return PageLoad(base64.b64decode(shot["data"]), int(scroll_width), str(background), errors)
 
     def close(self) -> None:
         """End the browser and its helpers (the process group it leads), then reap it."""
@@ -162,6 +166,10 @@ class Browser:
 
 def _viewport(page: DevTools, width: int, height: int) -> None:
     page.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+
+
+def _evaluate(page: DevTools, expression: str) -> Any:
+    return page.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"]["value"]
 
 
 def _errors(events: list[dict[str, Any]]) -> list[str]:
@@ -241,6 +249,31 @@ def long_words(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_unbroken_words_wrap_instead_of_overflowing_a_phone(browser: Browser, long_words: Path, page: str) -> None:
     load = browser.load((long_words / page).as_uri(), 375)
     assert (load.errors, load.scroll_width) == ([], 375)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The XSS edition of test_render_safety, rendered to files."""
+    edition = hostile_edition()
+    settings = RenderSettings(email_max_kb=10_000)
+    root = tmp_path_factory.mktemp("hostile")
+    for name, data in {**render_edition(edition, settings).files, **render_site([edition], settings)}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize("page", ["editions/2026-11-25-morning/email.html", "site/index.html"])
+def test_hostile_feed_text_runs_nothing_in_a_real_browser(browser: Browser, hostile: Path, page: str) -> None:
+    """No script runs (alert and friends are trapped), nothing is fetched, nothing errs."""
+    load = browser.load((hostile / page).as_uri(), 375)
+    assert load.errors == []
+
+
+def test_the_trap_catches_a_script_that_runs(browser: Browser, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><p>x</p><script>alert(1)</script>")
+    assert browser.load(page.as_uri(), 375).errors == ["page script ran: alert(1)"]
 
 
 def test_site_archive_loads_without_errors(browser: Browser, outputs: Path) -> None:
