@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
+import jinja2
 import markdown
 from markupsafe import Markup
 
 from briefing.config import RenderSettings
+from briefing.errors import ConfigError
 from briefing.models import Edition
 from briefing.render._env import environment, render_template
-from briefing.render._view import Earlier, EditionView, build_view, clean_text, earlier_of, safe_url
+from briefing.render._view import Earlier, EditionView, build_view, clean_text, earlier_of, site_base
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -64,12 +66,12 @@ def _converter() -> markdown.Markdown:
 
 
 def _site_info(settings: RenderSettings, latest: Edition | None) -> SiteInfo:
-    checked = safe_url(settings.site_url) if settings.site_url else None
-    base = checked.rstrip("/") if checked else None
+    base = site_base(settings.site_url)
     updated = latest.generated_at.isoformat() if latest else "1970-01-01T00:00:00+00:00"
     return SiteInfo(
         title=clean_text(settings.site_title),
         base=base,
+        # A tag: URI's date is when its minter held the name; a fixed one keeps the id stable forever.
         feed_id=f"{base}/feed.xml" if base else f"tag:{_authority(base)},2026:feed",
         updated=updated,
         home_url=f"{base}/index.html" if base else "index.html",
@@ -177,5 +179,8 @@ def _static(settings: RenderSettings, name: str) -> bytes:
     """A file served as it is (the stylesheet), from the user's folder first like any template."""
     env = environment(settings.templates_dir)
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(f"template {name} not found") from exc
     return source.encode()
