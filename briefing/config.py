@@ -145,6 +145,7 @@ class SmtpSettings(_Strict):
     security: Literal["starttls", "tls", "none"] = Field("starttls", description="starttls | tls | none")
     username: str | None = Field(None, description="login, if any; the password comes from BRIEFING_SMTP_PASSWORD")
     timeout: float = Field(30.0, description="seconds per SMTP operation")
+    ca_file: str | None = Field(None, description="PEM CA bundle to trust (a private relay); else the system's")
 
 
 class SubscriberSettings(_Strict):

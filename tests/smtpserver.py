@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,7 +88,8 @@ class _Handler:
 class SmtpServer:
     """Starts on an ephemeral 127.0.0.1 port; `port` tells clients where."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, starttls: ssl.SSLContext | None = None, tls: ssl.SSLContext | None = None) -> None:
+        """`starttls`: offer STARTTLS with this context (and require it); `tls`: implicit TLS from the start."""
         self.script = Script()
         self.messages: list[Received] = []
         self._arrived = threading.Condition()
@@ -103,6 +105,9 @@ class SmtpServer:
             authenticator=self._authenticate,
             auth_require_tls=False,
             auth_required=False,
+            tls_context=starttls,
+            require_starttls=starttls is not None,
+            ssl_context=tls,
         )
 
     # ------------------------------------------------------------------------------------ test-facing API

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -498,3 +501,67 @@ def test_settings_loader_reads_the_smtp_password_from_the_environment(config_fil
     settings = load_settings(config_file, {"BRIEFING_SMTP_PASSWORD": "pw"})
 
     assert settings.smtp_password == "pw"
+
+
+# ------------------------------------------------------------------------------------------------- TLS
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command line)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_sends_over_tls_verifying_the_servers_certificate(
+    tmp_path: Path, store: Store, certificate: tuple[Path, Path], security: str
+) -> None:
+    context = server_context(certificate)
+    tls_options = {"starttls": context} if security == "starttls" else {"tls": context}
+    with SmtpServer(**tls_options) as server:  # type: ignore[arg-type]
+        write_edition(tmp_path / "outputs")
+        smtp = SmtpSettings(host="127.0.0.1", port=server.port, security=security, ca_file=str(certificate[0]))  # type: ignore[arg-type]
+        send(make_settings(tmp_path, server, smtp=smtp), store)
+
+    assert len(server.messages) == len(READERS)
+
+
+def test_untrusted_certificate_is_one_clear_error(tmp_path: Path, store: Store, certificate: tuple[Path, Path]) -> None:
+    with SmtpServer(starttls=server_context(certificate)) as server:
+        write_edition(tmp_path / "outputs")
+        smtp = SmtpSettings(host="127.0.0.1", port=server.port, security="starttls", timeout=5)
+        with pytest.raises(DeliveryError, match="certificate is not trusted"):
+            send(make_settings(tmp_path, server, smtp=smtp), store)
+    assert server.messages == []

@@ -84,7 +84,8 @@ def send_edition(
     recipients = [_test_recipient(to)] if to is not None else load_subscribers(settings)
     if dry_run:
         return _write_outbox(mail, composer, recipients, store, record=to is None)
-    with Mailer(settings.email.smtp, settings.smtp_password) as mailer:
+    ca_file = settings.resolve(settings.email.smtp.ca_file) if settings.email.smtp.ca_file else None
+    with Mailer(settings.email.smtp, settings.smtp_password, ca_file) as mailer:
         sender = _Sender(mail.edition.id, settings.email, store, mailer, composer, now, sleep)
         if to is not None:
             return sender.send_test(recipients[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from pathlib import Path
 from types import TracebackType
 
 from briefing.config import SmtpSettings
@@ -32,9 +33,10 @@ class PermanentSmtpError(Exception):
 class Mailer:
     """Sends messages over one lazily opened connection; reconnects after a drop."""
 
-    def __init__(self, settings: SmtpSettings, password: str | None) -> None:
+    def __init__(self, settings: SmtpSettings, password: str | None, ca_file: Path | None = None) -> None:
         self._settings = settings
         self._password = password
+        self._ca_file = ca_file
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, sender: str, recipient: str, message: bytes) -> None:
@@ -80,9 +82,14 @@ class Mailer:
         settings = self._settings
         where = f"{settings.host}:{settings.port}"
         try:
-            smtp = _open(settings)
+            smtp = _open(settings, self._ca_file)
         except smtplib.SMTPResponseException as error:
             raise ConnectSmtpError(f"{where} answered {error.smtp_code} {_text(error.smtp_error)}") from error
+        except ssl.SSLCertVerificationError as error:
+            raise DeliveryError(
+                f"{where}: the server's certificate is not trusted: {error.verify_message}",
+                hint="set email.smtp.ca_file to the CA that signed it, or fix the host name",
+            ) from error
         except (smtplib.SMTPException, OSError) as error:
             raise ConnectSmtpError(f"cannot connect to {where}: {_describe(error)}") from error
         if settings.username:
@@ -111,8 +118,8 @@ class Mailer:
             ) from error
 
 
-def _open(settings: SmtpSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+def _open(settings: SmtpSettings, ca_file: Path | None) -> smtplib.SMTP:
+    context = ssl.create_default_context(cafile=ca_file)  # verifies the certificate and the host name
     if settings.security == "tls":
         return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
     smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
