@@ -72,6 +72,10 @@ def test_amp_entities_in_links_are_fixed_and_tracking_removed() -> None:
         ("HTTP://x.org:8080/a?b=1#top", "http://x.org:8080/a?b=1"),
         ("/world/story-1", "https://news.example.org/world/story-1"),
         ("story-2.html", "https://news.example.org/world/story-2.html"),
+        ("https://x.org/a.html?ito=1490&ns_mchannel=rss", "https://x.org/a.html"),
+        ("https://x.org/a.cfm?c_id=1&objectid=12336150&ref=rss", "https://x.org/a.cfm?c_id=1&objectid=12336150"),
+        ("https://x.org/a?ref=sidebar", "https://x.org/a?ref=sidebar"),
+        ("https://x.org/a?12345&x=%2F+y", "https://x.org/a?12345&x=%2F+y"),
         ("javascript:alert(1)", None),
         ("mailto:desk@x.org", None),
     ],
@@ -124,12 +128,31 @@ def test_scripts_styles_and_comments_are_removed_including_scripts_inside_commen
         "Share on Facebook",
         "The post Storm closes roads appeared first on Example News.",
         "(With information from Reuters)",
+        "Subscribe to Example News! https://bit.ly/2example",
+        "Watch more Example video: http://video.example.org.",
+        "https://www.example.org/live",
+        "#Floyd #News #Example.",
+        "- Follow us on Twitter: https://twitter.com/example",
+        "Facebook: https://www.facebook.com/example",
+        "On Demand - https://www.example.org/shows/news",
+        "Visit http://www.example.org/live for the latest updates on the story.",
+        "May 31, 2020 1:50 PM.",
     ],
 )
 def test_boilerplate_lines_are_dropped(line: str) -> None:
     html = f"<p>The storm closed roads.</p><p>{line}</p>"
 
     assert only(item(description=f"<![CDATA[{html}]]>")).text == "The storm closed roads."
+
+
+def test_lines_repeated_across_a_feeds_items_are_dropped() -> None:
+    blurb = "Example TV is the home of news that matters, weeknights at seven."
+    items = [
+        {"title": f"Story {i}", "link": f"https://news.example.org/{i}", "description": f"Fact number {i}.<br>{blurb}"}
+        for i in range(4)
+    ]
+
+    assert [a.text for a in parse(rss_feed(items)).articles] == [f"Fact number {i}." for i in range(4)]
 
 
 def test_share_prices_are_not_a_share_prompt() -> None:

@@ -236,7 +236,23 @@ def _articles(
         )
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
-    return tuple(articles.values())
+    return _without_repeated_lines(tuple(articles.values()))
+
+
+def _without_repeated_lines(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+    """Drop lines that recur across a feed's items: channel blurbs, sign-offs and promotions, not news.
+
+    A line counts as boilerplate when it appears in at least 3 items and a quarter of them (video channels
+    append the same "Subscribe ..." block to every description).
+    """
+    seen = Counter(line for article in articles for line in set(article.text.split("\n")) if line)
+    floor = max(3, len(articles) / 4)
+    repeated = {line for line, count in seen.items() if count >= floor}
+    if not repeated:
+        return articles
+    return tuple(
+        replace(a, text="\n".join(line for line in a.text.split("\n") if line not in repeated)) for a in articles
+    )
 
 
 def _article(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
@@ -21,7 +21,7 @@ _TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
 _TRACKING_NAMES = frozenset(
     (  # noqa: SIM905
         "fbclid gclid dclid gbraid wbraid msclkid yclid twclid igshid mc_cid mc_eid ocid cmpid cmp smid smtyp "
-        "xtor _ga _gl _hsenc _hsmi mkt_tok itm_source itm_medium itm_campaign s_cid sr_share ref_src ref_url"
+        "ito xtor _ga _gl _hsenc _hsmi mkt_tok itm_source itm_medium itm_campaign s_cid sr_share ref_src ref_url"
     ).split()
 )
 
@@ -48,12 +48,16 @@ def canonical_url(link: str, base: str = "") -> str | None:
     netloc = parts.hostname.lower()
     if port and port != {"http": 80, "https": 443}[parts.scheme.lower()]:
         netloc += f":{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    query = "&".join(piece for piece in parts.query.split("&") if piece and not _is_tracking(piece))
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
 
 
-def _is_tracking(name: str) -> bool:
+def _is_tracking(piece: str) -> bool:
+    """One `name=value` of a query string; the rest of the query is kept byte for byte."""
+    name, _, value = unquote_plus(piece).partition("=")
     lowered = name.lower()
+    if lowered == "ref":  # "ref=rss" marks the feed as the referrer; other refs may name content
+        return "rss" in value.lower() or "feed" in value.lower()
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
 
 
@@ -81,6 +85,14 @@ _BOILERPLATE = [
         r"subscribe to (our|the))\b.{0,100}$",
         r"^(image|photo|video)( credit)?:.{0,80}$",
         r"^advertisement$",
+        # video-channel promotion: "Subscribe to Fox News! https://...", "Get more at: https://..."
+        r"^[-•*·]?\s*(subscribe|watch|follow|visit|download|get more|for more|like us|check out|find us)\b"
+        r".{0,160}https?://\S+.{0,80}$",
+        r"^[-•*·]?\s*[^.!?]{0,60}?\s[:\-–]\s*https?://\S+\.?$",  # "Twitter: https://...", "On Demand - https://..."
+        r"^[-•*·]?\s*[\w ]{1,40}:\s*https?://\S+\.?$",
+        r"^(https?://\S+|(#\w+\s*)+)\.?$",  # a bare link, or nothing but hashtags
+        # a dateline repeating the published time: "May 31, 2020 1:50 PM."
+        r"^[a-z]{3,9}\.? \d{1,2}, \d{4}(,? \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?\.?$",
     )
 ]
 _INLINE_JUNK = [
