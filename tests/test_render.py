@@ -29,6 +29,7 @@ from briefing.errors import ConfigError
 from briefing.models import Edition, Section, edition_from_dict
 from briefing.render import bundled_templates_path, render_edition, render_site
 from briefing.render._email import trim_order
+from briefing.render._view import safe_url
 
 GOLDEN = Path(__file__).parent / "golden"
 FOLDER = "editions/2026-11-25-morning"
@@ -179,6 +180,23 @@ def test_an_edition_without_stories_says_so_in_every_format() -> None:
     files = render_edition(empty, RenderSettings()).files
     said = {name.rsplit("/", 1)[1] for name, data in files.items() if b"Nothing new since the last edition." in data}
     assert said == {"briefing.md", "email.html", "email.txt"}
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://example.org/a b?q=<x>", "https://example.org/a%20b?q=%3Cx%3E"),
+        ("HTTPS://example.org/", "https://example.org/"),
+        ("https://bücher.example/straße", "https://xn--bcher-kva.example/stra%C3%9Fe"),
+        ("https://example.org/already%20encoded", "https://example.org/already%20encoded"),
+        ("//example.org/no-scheme", None),
+        ("https:///no-host", None),
+        ("java\tscript:alert(1)", None),
+        ("https://example.org/\x00", None),
+    ],
+)
+def test_article_urls_become_links_only_when_they_are_http(url: str, link: str | None) -> None:
+    assert safe_url(url) == link
 
 
 # ------------------------------------------------------------------------------------------------- trimming

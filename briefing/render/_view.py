@@ -103,18 +103,23 @@ def clean_text(value: str) -> str:
 
 
 def safe_url(value: str) -> str | None:
-    """The URL if it is an absolute http(s) URL with a host, percent-encoded where needed; else None."""
+    """The URL if it is an absolute http(s) URL with a host, percent-encoded where needed; else None.
+
+    Control characters (which browsers strip, turning `java\tscript:` into `javascript:`) reject the URL; spaces
+    and non-ASCII characters are percent-encoded, and an international host name becomes its IDNA form.
+    """
     value = value.strip()
-    if not value or any(unicodedata.category(c)[0] in "CZ" for c in value):
+    if not value or any(unicodedata.category(c)[0] == "C" for c in value):
         return None
     try:
         parts = urlsplit(value)
-    except ValueError:
+        host = parts.hostname
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            return None
+        netloc = parts.netloc if host.isascii() else parts.netloc.replace(host, host.encode("idna").decode())
+    except (ValueError, UnicodeError):
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    encoded = quote(urlunsplit(parts._replace(scheme=parts.scheme.lower())), safe=_URL_SAFE)
-    return encoded
+    return quote(urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=netloc)), safe=_URL_SAFE)
 
 
 def zone(name: str) -> tzinfo:
