@@ -425,6 +425,16 @@ def test_dry_run_writes_one_eml_per_recipient_and_records_nothing(
     assert (smtp_server.messages, store.sends(EDITION_ID)) == ([], {})
 
 
+def test_dry_run_outbox_shows_only_the_latest_run(settings: Settings, store: Store, tmp_path: Path) -> None:
+    send(settings, store, dry_run=True)
+    store.unsubscribe("bob@example.org", NOW)
+
+    send(settings, store, dry_run=True)
+
+    outbox = tmp_path / "outputs" / "editions" / EDITION_ID / "outbox"
+    assert sorted(p.name for p in outbox.iterdir()) == ["ada@example.org.eml", "cy@example.org.eml"]
+
+
 def test_to_sends_one_test_copy_that_is_not_recorded(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
     report = send(settings, store, to="me@example.org")
 

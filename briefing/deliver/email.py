@@ -461,6 +461,8 @@ def _write_outbox(
     """One `.eml` per recipient who would be sent the edition now; nothing is recorded as sent."""
     outbox = mail.folder / "outbox"
     outbox.mkdir(exist_ok=True)
+    for stale in outbox.glob("*.eml"):  # the outbox shows this run only
+        stale.unlink()
     previous = store.sends(mail.edition.id) if record else {}
     suppressed = store.unsubscribed() if record else {}
     written: list[Path] = []
