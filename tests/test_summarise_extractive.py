@@ -246,6 +246,17 @@ def test_trimming_keeps_a_clause_that_may_restrict_a_negated_statement() -> None
     assert trimmed is None or "as the party leadership had demanded" in trimmed
 
 
+def test_trimming_never_cuts_a_clause_that_closes_before_the_sentences_verb() -> None:
+    sentence = (
+        "The mayor said on Saturday that the body of the man, whose death after his arrest by the police has sparked "
+        "protests, will be brought back to his home city for a public memorial and a private funeral service next week."
+    )
+
+    trimmed = trim_sentence(sentence)
+
+    assert trimmed is None or "will be brought back" in trimmed
+
+
 def test_trimming_never_removes_a_clause_that_carries_a_negation() -> None:
     sentence = (
         "The harbour bridge will reopen to cars and buses on the first Monday of next month as planned, although "

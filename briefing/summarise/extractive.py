@@ -33,7 +33,7 @@ NEAR_COPY = 0.9  # ... and above which it is the same sentence reworded by a cop
 MMR_LAMBDA = 0.7  # weight of centrality against redundancy
 MIN_BULLETS = 2  # a story has at least two bullets when its sources allow
 LEAD_BONUS = 0.05  # first sentences of an article summarise it
-LONG_PENALTY = 0.8  # score factor for a sentence longer than MAX_WORDS after trimming
+LONG_PENALTY = 0.6  # score factor for a sentence longer than MAX_WORDS after trimming
 
 # ------------------------------------------------------------------------------------------------ sentences
 
@@ -97,6 +97,7 @@ def _ends_with_abbreviation(text: str) -> bool:
 def _usable(sentence: str) -> bool:
     return (
         _usable_leniently(sentence)
+        and _terminated(sentence)
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
         and not _FIRST_PERSON.search(_QUOTED.sub("", sentence))  # the writer's own voice is opinion, not news
     )
@@ -111,8 +112,12 @@ def _usable_leniently(sentence: str) -> bool:
         and not bare.endswith("?")  # a teaser question states nothing
         and not _BOILERPLATE.search(sentence)
         and not bare.endswith(("...", "…"))  # a lead cut off by the feed
-        and (bare[-1:] in {".", "!"} or _complete_without_stop(words))
+        and (_terminated(sentence) or _complete_without_stop(words))
     )
+
+
+def _terminated(sentence: str) -> bool:
+    return sentence.rstrip("\"'”’) ")[-1:] in {".", "!"}
 
 
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
@@ -129,7 +134,7 @@ def _complete_without_stop(words: list[str]) -> bool:
 
 
 def _as_bullet(sentence: str) -> str:
-    return sentence if sentence.rstrip("\"'”’) ")[-1:] in {".", "!"} else sentence + "."
+    return sentence if _terminated(sentence) else sentence + "."
 
 
 def article_sentences(article: Article, *, lenient: bool = False) -> list[Sentence]:
@@ -143,7 +148,10 @@ def article_sentences(article: Article, *, lenient: bool = False) -> list[Senten
     for position, original in enumerate(split_sentences(text)):
         if not _usable(original) and not (lenient and _usable_leniently(original)):
             continue
-        trimmed = trim_sentence(_DATELINE.sub("", original, count=1))
+        undated = _DATELINE.sub("", original, count=1)
+        trimmed = trim_sentence(undated)
+        if trimmed is not None and not _terminated(original) and trimmed != " ".join(undated.split()):
+            continue  # an unterminated sentence may be cut off by the feed: never cut it further
         if trimmed is not None and len(trimmed.split()) >= MIN_WORDS:
             found.append(Sentence(_as_bullet(trimmed), original, article, position))
     return found
@@ -199,6 +207,8 @@ def _safe_cut(head: str, tail: str) -> bool:
         return False  # the cut would end inside a dash aside or a parenthesis
     # Without a comma the tail may restrict a negated head ("did not resign as the party asked"): keep it.
     restrictive = not tail.startswith((",", ";", " —", " –", " --")) and bool(_NEGATION.search(head))
+    if not tail.startswith((";", " —", " –", " --")) and "," in tail[1:]:
+        return False  # the clause may close with that comma and the sentence's own verb follow it
     return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive
 
 
