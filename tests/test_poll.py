@@ -246,7 +246,48 @@ def test_a_non_http_feed_url_fails_without_a_request() -> None:
     assert (result.feed.consecutive_failures, result.feed.next_poll) == (1, NOW + INTERVAL)
 
 
+def test_a_redirect_loop_is_a_failure(poller: Poller) -> None:
+    poller.server.redirect("/a.xml", "/b.xml", status=302)
+    poller.server.redirect("/b.xml", "/a.xml", status=302)
+
+    poller.poll("/a.xml")
+
+    assert poller.feed("/a.xml").last_error == "more than 5 redirects"
+
+
 # ------------------------------------------------------------------------------------------------ refusals
+
+
+def test_a_refused_connection_is_a_network_error(poller: Poller) -> None:
+    closed = FeedServer()
+    url = closed.url("/rss.xml")
+    closed.close()
+    feed = Feed(key=url, url=url, section="World")
+
+    [result] = poll_feeds([feed], PollSettings(), NOW, rand=lambda: 1.0)
+
+    assert result.error is not None and result.error.startswith("network error: ConnectError")
+    assert (result.feed.consecutive_failures, result.feed.next_poll) == (1, NOW + INTERVAL)
+
+
+def test_an_exception_inside_one_fetch_stays_with_that_feed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/bad.xml":
+            raise RuntimeError("transport exploded")
+        return httpx.Response(200, content=FEED, headers=XML)
+
+    feeds = [
+        Feed(key=f"https://x.org/{name}", url=f"https://x.org/{name}", section="World")
+        for name in ("bad.xml", "ok.xml")
+    ]
+
+    bad, ok = poll_feeds(feeds, PollSettings(), NOW, httpx.MockTransport(handler), rand=lambda: 1.0)
+
+    assert (bad.status, bad.error, ok.status) == (
+        FetchStatus.ERROR,
+        "unexpected error: RuntimeError: transport exploded",
+        FetchStatus.OK,
+    )
 
 
 def test_410_retires_the_feed(poller: Poller) -> None:

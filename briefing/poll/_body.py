@@ -21,6 +21,8 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if declared.isdigit() and int(declared) > max_bytes and encoding in ("", "identity"):
         raise BodyError(f"body too large: {int(declared):,} bytes declared, the limit is {max_bytes:,}")
+    if response.is_stream_consumed:  # an in-memory response (httpx.MockTransport) arrives read and decoded
+        return _capped(response.content, max_bytes)
     inflater = Inflater(encoding)
     chunks: list[bytes] = []
     total = 0
@@ -31,6 +33,12 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             raise BodyError(f"body too large: more than {max_bytes:,} bytes after decompression")
         chunks.append(data)
     return b"".join(chunks)
+
+
+def _capped(body: bytes, max_bytes: int) -> bytes:
+    if len(body) > max_bytes:
+        raise BodyError(f"body too large: more than {max_bytes:,} bytes after decompression")
+    return body
 
 
 class Inflater:
