@@ -115,12 +115,12 @@ def dev_scores() -> dict[str, object]:
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     """Floors a little under the figures reported in docs/readme/grounding.md: a change that loses more fails."""
     assert dev_scores["n"] == 2919
-    assert dev_scores["balanced_accuracy"] >= 0.70  # type: ignore[operator]
-    assert dev_scores["roc_auc"] >= 0.76  # type: ignore[operator]
+    assert dev_scores["balanced_accuracy"] >= 0.72  # type: ignore[operator]
+    assert dev_scores["roc_auc"] >= 0.78  # type: ignore[operator]
 
 
 def test_dev_figures_per_origin_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     per_origin = dev_scores["per_origin"]
     assert isinstance(per_origin, dict)
-    assert per_origin["summedits-news"]["balanced_accuracy"] >= 0.55
+    assert per_origin["summedits-news"]["balanced_accuracy"] >= 0.57
     assert per_origin["faithbench"]["balanced_accuracy"] >= 0.60
