@@ -48,6 +48,7 @@ class Script:
     busy: dict[str, int] = field(default_factory=dict)  # recipient -> how many 451 replies before accepting
     drop: dict[str, int] = field(default_factory=dict)  # recipient -> how many dropped DATA phases first
     users: dict[str, str] = field(default_factory=dict)  # AUTH: username -> password (empty: no AUTH)
+    refuse_sender: int | None = None  # reply code for every MAIL command
 
 
 class _Handler:
@@ -56,6 +57,8 @@ class _Handler:
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         await asyncio.get_running_loop().run_in_executor(None, self._server._wait_if_held)
+        if self._server.script.refuse_sender:
+            return f"{self._server.script.refuse_sender} 5.7.1 <{address}>: sender refused by the test script"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 OK"

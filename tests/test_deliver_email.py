@@ -383,6 +383,16 @@ def test_unreachable_server_stops_the_run_and_leaves_recipients_for_a_rerun(tmp_
     assert [r.status for r in store.sends(EDITION_ID).values()] == [SendStatus.FAILED]
 
 
+def test_refused_sender_stops_the_run_without_blaming_recipients(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.refuse_sender = 550
+
+    with pytest.raises(DeliveryError, match=r"refused the sender briefing@example\.org"):
+        send(settings, store)
+    assert [(r.status, r.permanent) for r in store.sends(EDITION_ID).values()] == [(SendStatus.FAILED, False)]
+
+
 def test_login_uses_the_password_from_the_environment(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
     write_edition(tmp_path / "outputs")
     smtp_server.script.users["mailer"] = "s3cret"

@@ -416,7 +416,11 @@ class _Sender:
         return SendReport(self._edition_id, failed=(failure,))
 
     def _send_recorded(self, subscriber: Subscriber) -> SendFailure | None:
-        message = self._composer.compose(subscriber)
+        try:
+            message = self._composer.compose(subscriber)
+        except Exception as error:  # one recipient's odd data must not stop the others
+            self._store.mark_sending(self._edition_id, subscriber.email, "", self._now)
+            return self._failed(subscriber.email, f"cannot compose the message: {error}", permanent=True, record=True)
         return self._attempts(subscriber.email, message, record=True)
 
     def _attempts(self, recipient: str, message: bytes, *, record: bool) -> SendFailure | None:
@@ -430,6 +434,9 @@ class _Sender:
                 self._mailer.send(self._composer.sender, recipient, message)
             except PermanentSmtpError as error:
                 return self._failed(recipient, str(error), permanent=True, record=record)
+            except DeliveryError as error:  # the whole run stops (login, sender refused): a rerun retries
+                self._failed(recipient, str(error), permanent=False, record=record)
+                raise
             except TransientSmtpError as error:
                 log.info("%s: attempt %d failed: %s", recipient, attempt, error)
                 if attempt == self._email.max_attempts:

@@ -3,8 +3,8 @@
 Knows SMTP (STARTTLS, implicit TLS, AUTH, reply codes); knows nothing of editions, subscribers or the store.
 Every failure leaves as one of two exceptions, so the sender's retry policy reads plainly:
 `TransientSmtpError` (4xx, dropped connection, timeout: try again later, on a fresh connection) and
-`PermanentSmtpError` (5xx: retrying will not help). A wrong password or an unreachable server is a
-`DeliveryError` for the whole run.
+`PermanentSmtpError` (5xx: retrying will not help). A wrong password, a refused sender or an unreachable
+server is a `DeliveryError` for the whole run.
 """
 
 from __future__ import annotations
@@ -47,7 +47,15 @@ class Mailer:
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = error.recipients.get(recipient, (550, b"refused"))
             raise _classify(code, reply) from error
-        except smtplib.SMTPResponseException as error:  # sender refused, data refused, 421, ...
+        except smtplib.SMTPSenderRefused as error:
+            if error.smtp_code < 500:
+                self.close()
+                raise TransientSmtpError(f"{error.smtp_code} {_text(error.smtp_error)}") from error
+            raise DeliveryError(  # every recipient would fail the same way: not a recipient's problem
+                f"{self._settings.host} refused the sender {sender}: {error.smtp_code} {_text(error.smtp_error)}",
+                hint="check email.from and email.smtp.username",
+            ) from error
+        except smtplib.SMTPResponseException as error:  # data refused, 421, ...
             if error.smtp_code < 500:
                 self.close()
             raise _classify(error.smtp_code, error.smtp_error) from error
