@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from feedserver import FeedServer, rss_feed
-from feedserver import feed_server as feed_server  # the fixture
 
 from briefing import ingest
 from briefing.config import FeedSettings, SectionSettings, Settings

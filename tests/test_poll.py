@@ -17,7 +17,6 @@ import brotli  # type: ignore[import-untyped]
 import httpx
 import pytest
 from feedserver import FeedServer, rss_feed
-from feedserver import feed_server as feed_server  # the fixture
 
 from briefing import ingest
 from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings
