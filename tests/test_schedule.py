@@ -360,3 +360,14 @@ def test_schedule_refuses_to_start_beside_a_running_instance(
     with instance_lock(settings.database_path), pytest.raises(BriefingError, match="already running"):
         forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-25T06:45")))
     assert jobs.polls == 0
+
+
+def test_schedule_runs_the_spring_forward_edition_once_as_the_clocks_change(
+    tmp_path: Path, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path, at="01:30")  # 01:30 does not exist in London on 29 March 2026
+
+    with time_machine.travel(utc("2026-03-29T00:40"), tick=False) as traveller:
+        forever(settings, jobs, TravellingClock(traveller, stop_at=utc("2026-03-29T02:00")))
+
+    assert jobs.built == [("morning", utc("2026-03-29T01:00"))]  # 02:00 BST, the first valid instant
