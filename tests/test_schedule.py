@@ -315,14 +315,13 @@ def test_schedule_polls_at_the_interval_and_builds_at_the_editions_time(
     )
 
 
-def test_schedule_runs_past_midnight_into_the_next_days_edition(
-    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
-) -> None:
-    settings = make_settings(tmp_path, poll={"interval_minutes": 120})
+def test_schedule_runs_a_late_evening_edition_once_across_midnight(tmp_path: Path, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path, at="23:50", poll={"interval_minutes": 120})
 
-    forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-26T07:00")))
+    with time_machine.travel(utc("2026-11-25T23:40"), tick=False) as traveller:
+        forever(settings, jobs, TravellingClock(traveller, stop_at=utc("2026-11-26T00:30")))
 
-    assert [at for _, at in jobs.built] == [utc("2026-11-25T06:30"), utc("2026-11-26T06:30")]
+    assert jobs.built == [("morning", utc("2026-11-25T23:50"))]  # not again once the local date is the 26th
 
 
 def test_schedule_goes_on_after_a_job_raises(
