@@ -20,6 +20,7 @@ from smtpserver import SmtpServer, running_server
 from briefing.config import EmailSettings, Settings, SmtpSettings, SubscriberSettings, load_settings
 from briefing.deliver.email import (
     UNSUBSCRIBE_PLACEHOLDER,
+    Pacer,
     address_from_token,
     send_edition,
     unsubscribe_token,
@@ -366,6 +367,26 @@ def test_still_busy_after_every_attempt_fails_transiently_and_a_rerun_retries(
 
     assert [(f.recipient, f.permanent) for f in first.failed] == [("bob@example.org", False)]  # type: ignore[attr-defined]
     assert (second.sent, len(smtp_server.by_recipient()["bob@example.org"])) == (("bob@example.org",), 1)  # type: ignore[attr-defined]
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_pacer_spaces_sends_evenly_at_the_configured_rate() -> None:
+    clock = FakeMonotonic()
+    pacer = Pacer(4, clock.sleep, lambda: clock.now)
+    starts = []
+
+    for _ in range(5):
+        pacer.wait()
+        starts.append(clock.now)
+
+    assert starts == [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
 def test_dropped_connection_is_reopened_and_nothing_is_sent_twice(

@@ -342,16 +342,17 @@ def _test_recipient(address: str) -> Subscriber:
 # ----------------------------------------------------------------------------------------------- sending
 
 
-class _Pacer:
+class Pacer:
     """Spaces sends at most `rate` per second (a steady pace, not bursts)."""
 
-    def __init__(self, rate: float, sleep: Sleep) -> None:
+    def __init__(self, rate: float, sleep: Sleep, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._interval = 1.0 / rate
         self._sleep = sleep
+        self._monotonic = monotonic
         self._next = 0.0
 
     def wait(self) -> None:
-        now = time.monotonic()
+        now = self._monotonic()
         if now < self._next:
             self._sleep(self._next - now)
             now = self._next
@@ -378,7 +379,7 @@ class _Sender:
         self._composer = composer
         self._now = now
         self._sleep = sleep
-        self._pacer = _Pacer(email.rate_per_second, sleep)
+        self._pacer = Pacer(email.rate_per_second, sleep)
 
     def send_all(self, subscribers: list[Subscriber]) -> SendReport:
         previous = self._store.sends(self._edition_id)
