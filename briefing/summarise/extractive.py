@@ -28,12 +28,13 @@ HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed 
 MIN_WORDS = 6  # shorter "sentences" are captions, bylines and fragments
 MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is markup or a list
 MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
-REDUNDANT = 0.55  # cosine similarity above which a sentence repeats one already chosen
+REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen
 NEAR_COPY = 0.9  # ... and above which it is the same sentence reworded by a copy desk
-MMR_LAMBDA = 0.7  # weight of centrality against redundancy
+MMR_LAMBDA = 0.6  # weight of centrality against redundancy
 MIN_BULLETS = 2  # a story has at least two bullets when its sources allow
 LEAD_BONUS = 0.05  # first sentences of an article summarise it
 LONG_PENALTY = 0.6  # score factor for a sentence longer than MAX_WORDS after trimming
+PRONOUN_PENALTY = 0.85  # ... and for one opening with a pronoun, whose referent the reader may not have
 
 # ------------------------------------------------------------------------------------------------ sentences
 
@@ -46,6 +47,11 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*"
+)
+_LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
+    r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
+    r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback)\s*:\s*",
+    re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
     r"click here|subscribe|sign up|newsletter|read more|all rights reserved|copyright|©|cookie|advertisement"
@@ -148,7 +154,7 @@ def article_sentences(article: Article, *, lenient: bool = False) -> list[Senten
     for position, original in enumerate(split_sentences(text)):
         if not _usable(original) and not (lenient and _usable_leniently(original)):
             continue
-        undated = _DATELINE.sub("", original, count=1)
+        undated = _LABEL.sub("", _DATELINE.sub("", original, count=1), count=1)
         trimmed = trim_sentence(undated)
         if trimmed is not None and not _terminated(original) and trimmed != " ".join(undated.split()):
             continue  # an unterminated sentence may be cut off by the feed: never cut it further
@@ -169,6 +175,7 @@ _TRAILING_CLAUSE = re.compile(
     r"|,\s+(?=(?!(?:nothing|something|anything|everything|morning|evening|king|thing|spring|bring)\b)[a-z]+ing\b)"
     r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
 )
+_PRONOUN_START = re.compile(r"[\"“‘']?(?:It|He|She|They|This|That|These|Those|His|Her|Their|Its)\b")
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
 _PAIRED_DASHES = re.compile(r"\s+[—–]\s+[^—–]{1,150}?\s+[—–](?=\s)")  # "The Senate — in a vote — passed"
 
@@ -236,7 +243,8 @@ def _centrality(sentences: Sequence[Sentence], titles: Sequence[str]) -> tuple[n
     lead = np.array([LEAD_BONUS if s.position == 0 else 0.0 for s in sentences])
     # A sentence that could not be cut to bullet length must be clearly more central to be chosen.
     fits = np.array([1.0 if len(s.text.split()) <= MAX_WORDS else LONG_PENALTY for s in sentences])
-    return (mean_similarity + 0.5 * title_similarity + lead) * fits, similarity
+    standalone = np.array([PRONOUN_PENALTY if _PRONOUN_START.match(s.text) else 1.0 for s in sentences])
+    return (mean_similarity + 0.5 * title_similarity + lead) * fits * standalone, similarity
 
 
 def _select(scores: np.ndarray, similarity: np.ndarray, limit: int) -> list[int]:
