@@ -196,6 +196,19 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
     ]
 
 
+@pytest.mark.parametrize(
+    "prefix", ["LONDON (Reuters) - ", "WASHINGTON — ", "(CNN) — ", "Why it matters: ", "The big picture: "]
+)
+def test_datelines_and_newsletter_labels_are_not_part_of_a_bullet(prefix: str) -> None:
+    cluster = Cluster(
+        "c-one", (article("a-1", prefix + "The museum will reopen on Saturday after a long renovation."),)
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "The museum will reopen on Saturday after a long renovation."
+    ]
+
+
 def test_datelines_are_dropped_from_the_bullet_but_kept_in_the_evidence() -> None:
     original = "LONDON (Reuters) - The museum will reopen on Saturday after a two-year renovation."
     cluster = Cluster("c-one", (article("a-1", original),))
