@@ -139,7 +139,7 @@ def _one_line(text: str) -> str:
 def sources_block(articles: Sequence[Article], max_source_tokens: int) -> str:
     """Numbered sources ([1], [2], ...) in the order given; the numbers are what the model cites."""
     blocks = [
-        f'<source number="{n}">\nOutlet: {_one_line(a.outlet)}\nTitle: {_one_line(a.title)}\n'
+        f'<source number="{n}">\nOutlet: {_one_line(defang(a.outlet))[:80]}\nTitle: {_one_line(a.title)}\n'
         f"Text: {_capped(a.text, max_source_tokens)}\n</source>"
         for n, a in enumerate(articles, start=1)
     ]
