@@ -15,7 +15,7 @@ from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import GroundingError, SummariserError
 from briefing.models import Article, Bullet, Cluster, Summary, SummaryStats, Verdict
 from briefing.store import Store
-from briefing.summarise import MemoryCache, cache_key, prompt, summarise_clusters
+from briefing.summarise import MemoryCache, cache_key, extractive, prompt, summarise_clusters
 
 WHEN = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 EXTRACTIVE = SummariserSettings()
@@ -84,6 +84,25 @@ def test_a_check_that_cannot_run_never_lets_a_bullet_through(bridge: Cluster) ->
     [summary] = summarise_clusters([bridge], EXTRACTIVE, GROUNDING, None, None, checker=broken)
 
     assert (summary.bullets, summary.stats.bullets_dropped) == ((), 4)
+
+
+def test_a_story_that_breaks_the_summariser_does_not_take_the_edition_with_it(
+    bridge: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = replace(bridge, id="c-broken")
+    real = extractive.candidate_bullets
+
+    def fragile(cluster: Cluster, limit: int) -> list[Bullet]:
+        if cluster.id == "c-broken":
+            raise ValueError("an input nobody foresaw")
+        return real(cluster, limit)
+
+    monkeypatch.setattr(extractive, "candidate_bullets", fragile)
+
+    summaries = summarise_clusters([broken, bridge], EXTRACTIVE, GROUNDING, None, None)
+
+    assert [len(s.bullets) >= 2 for s in summaries] == [False, True]
+    assert "an input nobody foresaw" in (summaries[0].stats.fallback_reason or "")
 
 
 # -------------------------------------------------------------------------------------------------- caching

@@ -155,7 +155,7 @@ def _summarise(
     clusters: Sequence[Cluster], settings: SummariserSettings, check: Checker, api_key: str | None
 ) -> list[_Outcome]:
     if settings.backend == "extractive" or not clusters:
-        return [_Outcome(_extractive_summary(c, settings, check, _Tally()), True) for c in clusters]
+        return [_extractive_outcome(c, settings, check) for c in clusters]
     from briefing.summarise import llm  # only the openai backend pays for importing the client
 
     try:
@@ -167,6 +167,18 @@ def _summarise(
         return _Edition(settings, check, llm.LlmSummariser(settings, client)).run(clusters)
     finally:
         client.close()
+
+
+def _extractive_outcome(cluster: Cluster, settings: SummariserSettings, check: Checker) -> _Outcome:
+    """One story with the extractive backend; a surprise on one story leaves it without bullets, not the
+    edition without stories (STYLE: per-item boundary)."""
+    try:
+        return _Outcome(_extractive_summary(cluster, settings, check, _Tally()), cacheable=True)
+    except Exception as exc:
+        log.exception("summariser: extractive summary of %s failed", cluster.id)
+        title = cluster.articles[0].title if cluster.articles else cluster.id
+        stats = SummaryStats(fallback_reason=f"the extractive summariser failed: {exc}")
+        return _Outcome(Summary(headline=title, bullets=(), summariser="extractive", stats=stats), cacheable=False)
 
 
 def _extractive_summary(cluster: Cluster, settings: SummariserSettings, check: Checker, tally: _Tally) -> Summary:
