@@ -36,7 +36,7 @@ def canonical_url(link: str, base: str = "") -> str | None:
         if "&amp;" not in link and "&#" not in link:
             break
         link = html.unescape(link)
-    if base:
+    if base and not link.lower().startswith(("http://", "https://")):
         link = urljoin(base, link)
     try:
         parts = urlsplit(link)
@@ -74,31 +74,34 @@ _BLOCKS = frozenset(
     ).split()
 )
 _DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
-_BOILERPLATE = [
-    re.compile(p, re.I)
-    for p in (
-        r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
-        r"full story|click here|see more|more:)\b.{0,150}$",
-        r"^the post .{1,300} appeared first on .{1,200}$",
-        r"^\(?with information from [^)]{1,200}\)?\.?$",
-        r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
-        r"subscribe to (our|the))\b.{0,100}$",
-        r"^(image|photo|video)( credit)?:.{0,80}$",
-        r"^advertisement$",
-        # video-channel promotion: "Subscribe to Fox News! https://...", "Get more at: https://..."
-        r"^[-•*·]?\s*(subscribe|watch|follow|visit|download|get more|for more|like us|check out|find us)\b"
-        r".{0,160}https?://\S+.{0,80}$",
-        r"^[-•*·]?\s*[^.!?]{0,60}?\s[:\-–]\s*https?://\S+\.?$",  # "Twitter: https://...", "On Demand - https://..."
-        r"^[-•*·]?\s*[\w ]{1,40}:\s*https?://\S+\.?$",
-        r"^(https?://\S+|(#\w+\s*)+)\.?$",  # a bare link, or nothing but hashtags
-        # a dateline repeating the published time: "May 31, 2020 1:50 PM."
-        r"^[a-z]{3,9}\.? \d{1,2}, \d{4}(,? \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?\.?$",
-    )
-]
-_INLINE_JUNK = [
-    re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$"),
-    re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I),
-    re.compile(r"\s*the post .{1,300} appeared first on .{1,200}$", re.I),
+_BOILERPLATE = re.compile(
+    "|".join(
+        f"(?:{pattern})"
+        for pattern in (
+            r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
+            r"full story|click here|see more|more:)\b.{0,150}$",
+            r"^the post .{1,300} appeared first on .{1,200}$",
+            r"^\(?with information from [^)]{1,200}\)?\.?$",
+            r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
+            r"subscribe to (our|the))\b.{0,100}$",
+            r"^(image|photo|video)( credit)?:.{0,80}$",
+            r"^advertisement$",
+            # video-channel promotion: "Subscribe to Fox News! https://...", "Get more at: https://..."
+            r"^[-•*·]?\s*(subscribe|watch|follow|visit|download|get more|for more|like us|check out|find us)\b"
+            r".{0,160}https?://\S+.{0,80}$",
+            r"^[-•*·]?\s*[^.!?]{0,60}?\s[:\-–]\s*https?://\S+\.?$",  # "Twitter: https://...", "On Demand - https://..."
+            r"^[-•*·]?\s*[\w ]{1,40}:\s*https?://\S+\.?$",
+            r"^(https?://\S+|(#\w+\s*)+)\.?$",  # a bare link, or nothing but hashtags
+            # a dateline repeating the published time: "May 31, 2020 1:50 PM."
+            r"^[a-z]{3,9}\.? \d{1,2}, \d{4}(,? \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?\.?$",
+        )
+    ),
+    re.I,
+)
+_INLINE_JUNK = [  # (a cheap test, the pattern): most lines skip the regular expressions
+    ("[", re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$")),
+    ("with information from", re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I)),
+    ("appeared first on", re.compile(r"\s*the post .{1,300} appeared first on .{1,200}$", re.I)),
 ]
 _SENTENCE_END = ".!?:;…\"'”’)]"
 
@@ -145,12 +148,14 @@ def _html_text(fragment: str, *, blocks: bool) -> str:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return any(pattern.match(line) for pattern in _BOILERPLATE)
+    return _BOILERPLATE.match(line) is not None
 
 
 def _strip_inline_junk(line: str) -> str:
-    for pattern in _INLINE_JUNK:
-        line = pattern.sub("", line)
+    lowered = line.lower()
+    for marker, pattern in _INLINE_JUNK:
+        if marker in lowered:
+            line = pattern.sub("", line)
     return line.strip()
 
 
