@@ -112,6 +112,7 @@ def dev_scores() -> dict[str, object]:
     return evaluate_file(DEV)
 
 
+@pytest.mark.slow
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     """Floors a little under the figures reported in docs/readme/grounding.md: a change that loses more fails."""
     assert dev_scores["n"] == 2919
@@ -119,6 +120,7 @@ def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None
     assert dev_scores["roc_auc"] >= 0.78  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_dev_figures_per_origin_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     per_origin = dev_scores["per_origin"]
     assert isinstance(per_origin, dict)
