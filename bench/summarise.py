@@ -5,6 +5,7 @@ process, and a cached rebuild's call count (it must be 0), using the real SQLite
 extractive backend on the same stories is the offline baseline.
 
     .venv/bin/python bench/summarise.py [--stories 60] [--latency 0.5] [--concurrency 4 8] [--json]
+    .venv/bin/python bench/summarise.py --extractive-quality   # check rejections and bullet lengths, all stories
 
 Stories come from ../shared/data/eval/clustering-dev.jsonl (real leads grouped by people) when it is there,
 else from generated text.
@@ -17,7 +18,7 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,13 +133,38 @@ def _row(level: int, seconds: float, calls: int, summaries: list[Summary]) -> di
     }
 
 
+def extractive_quality() -> dict[str, Any]:
+    """On every story of the dev set: how many top extractive candidates the grounding check rejects, how many
+    bullets each story gets, and how many bullets are over MAX_WORDS."""
+    from briefing.ground import check_bullet
+    from briefing.summarise.extractive import MAX_WORDS, candidate_bullets
+
+    clusters = load_clusters(10_000)
+    grounding = GroundingSettings()
+    verdicts = [check_bullet(b, c, grounding) for c in clusters for b in candidate_bullets(c, 4)]
+    summaries = summarise_clusters(clusters, SummariserSettings(), grounding, None, None)
+    bullets = [b for s in summaries for b in s.bullets]
+    return {
+        "stories": len(clusters),
+        "candidates": len(verdicts),
+        "candidates_rejected": sum(not v.supported for v in verdicts),
+        "bullets_per_story": dict(sorted(Counter(len(s.bullets) for s in summaries).items())),
+        "bullets_over_max_words": sum(len(b.text.split()) > MAX_WORDS for b in bullets),
+        "bullets": len(bullets),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=60)
     parser.add_argument("--latency", type=float, default=0.5, help="seconds the server takes per call")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--extractive-quality", action="store_true", help="only the extractive figures, all stories")
     args = parser.parse_args()
+    if args.extractive_quality:
+        print(json.dumps(extractive_quality(), indent=2))
+        return
     results = run(args.stories, args.latency, args.concurrency)
     if args.json:
         print(json.dumps(results, indent=2))
