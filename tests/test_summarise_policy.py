@@ -149,10 +149,11 @@ def test_the_store_keeps_summaries_across_connections(store: Store) -> None:
     assert store.cached_summaries() == 1
 
 
-def test_a_cached_bullet_without_a_verdict_is_a_miss_not_an_unchecked_bullet(store: Store) -> None:
-    summary = Summary("Bridge closes", (Bullet("The bridge closes on Monday.", ("a-1",)),), "extractive")
+@pytest.mark.parametrize("verdict", [None, Verdict(False, 0.2, ("not in the sources",))], ids=["none", "unsupported"])
+def test_a_cached_bullet_without_a_supporting_verdict_is_a_miss(store: Store, verdict: Verdict | None) -> None:
+    bullet = Bullet("The bridge closes on Monday.", ("a-1",), grounding=verdict)
 
-    store.cache_summary("key-1", summary)
+    store.cache_summary("key-1", Summary("Bridge closes", (bullet,), "extractive"))
 
     assert store.cached_summary("key-1") is None
 

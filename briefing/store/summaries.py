@@ -104,8 +104,8 @@ def _summary_from_dict(data: dict[str, Any]) -> Summary:
 
 def _bullet_from_dict(data: dict[str, Any]) -> Bullet:
     verdict = data.get("grounding")
-    if not verdict:  # a cached bullet without a verdict would be published unchecked
-        raise ValueError("a cached bullet has no grounding verdict")
+    if not verdict or not verdict["supported"]:  # a published bullet is always a checked, supported one
+        raise ValueError("a cached bullet has no supporting grounding verdict")
     return Bullet(
         text=str(data["text"]),
         sources=tuple(data["sources"]),
