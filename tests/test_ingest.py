@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from feedserver import FeedServer, rss_feed
 
 from briefing import ingest
@@ -125,3 +127,24 @@ def test_many_feeds_are_parsed_in_worker_processes_with_the_same_result(feed_ser
     assert sorted(a.title for a in store.articles_by_id(report.new_article_ids).values()) == sorted(
         f"Story {i}" for i in range(count)
     )
+
+
+REAL_NEWS = Path(__file__).parent.parent.parent / "shared" / "data" / "feeds" / "real-news" / "2020-05-31"
+
+
+def test_a_day_of_real_news_feeds_polls_cleanly_and_then_costs_only_304s(feed_server: FeedServer, store: Store) -> None:
+    if not REAL_NEWS.is_dir():
+        pytest.skip(f"../shared/data/feeds/real-news is absent ({REAL_NEWS}): no real feeds to serve")
+    feed_server.serve_directory(REAL_NEWS, prefix="/news/")
+    config = settings(*(FeedSettings(url=feed_server.url(f"/news/{p.name}")) for p in sorted(REAL_NEWS.glob("*.xml"))))
+    now = datetime(2020, 5, 31, 18, 0, tzinfo=UTC)
+
+    first = ingest.poll(config, store, now)
+    second = ingest.poll(config, store, now + timedelta(hours=1))
+
+    assert (first.failed, first.ok) == (0, first.polled)
+    articles = store.articles_by_id(first.new_article_ids).values()
+    assert not [a.url for a in articles if "utm_" in a.url or "&amp;" in a.url or "ito=" in a.url]
+    assert not [a.title for a in articles if "&#" in a.title or "&amp;" in a.title or "<" in a.title]
+    assert all(a.published <= now for a in articles)
+    assert (second.not_modified, second.new_articles) == (second.polled, 0)
