@@ -22,6 +22,7 @@ from briefing import ingest
 from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings
 from briefing.models import Feed, FetchStatus, PollReport
 from briefing.poll import USER_AGENT, backoff, poll_feeds
+from briefing.poll._body import Inflater
 from briefing.store import Store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -397,6 +398,14 @@ def test_a_gzip_bomb_stops_at_the_cap(poller: Poller) -> None:
     feed = poller.feed("/rss.xml")
     assert feed.last_error == "body too large: more than 1,000,000 bytes after decompression"
     assert (feed.consecutive_failures, feed.content_hash) == (1, None)
+
+
+def test_decoding_never_produces_more_than_the_reader_can_accept() -> None:
+    bomb = _gzip_zeros(100_000_000)
+
+    inflated = Inflater("gzip").feed(bomb, 1_000_001)  # the whole compressed body in one network chunk
+
+    assert len(inflated) == 1_000_001
 
 
 def test_an_html_page_served_with_200_is_a_failure(poller: Poller) -> None:
