@@ -128,7 +128,8 @@ def backoff(failures: int, settings: PollSettings, rand: Random = random.random)
     The base is the normal poll interval, so a feed that fails once is retried about as often as it is polled.
     """
     cap = timedelta(hours=settings.max_backoff_hours)
-    ceiling = min(cap, timedelta(minutes=settings.interval_minutes) * (1 << min(failures - 1, 32)))
+    doublings = min(failures - 1, 20)  # 2^20 intervals is far past any cap, and cannot overflow a timedelta
+    ceiling = min(cap, timedelta(minutes=settings.interval_minutes) * (1 << doublings))
     return max(MIN_RETRY, ceiling * rand()) if ceiling > MIN_RETRY else ceiling
 
 
