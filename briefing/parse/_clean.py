@@ -14,6 +14,7 @@ import lxml.html  # type: ignore[import-untyped]
 
 MAX_TITLE = 300
 MAX_TEXT = 20_000
+MAX_MARKUP = 500_000  # HTML read per entry: markup several times the text cap, never megabytes of it
 
 # ------------------------------------------------------------------------------------------------ URLs
 
@@ -118,6 +119,7 @@ def clean_title(title: str) -> str:
 
 def clean_text(value: str, *, markup: bool) -> str:
     """Plain text: block elements become sentence breaks, scripts and boilerplate go, length is capped."""
+    value = value[:MAX_MARKUP]
     text = _html_text(value, blocks=True) if markup and "<" in value else unescape(value)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     kept = [_sentence(_strip_inline_junk(line)) for line in lines if line and not _is_boilerplate(line)]
