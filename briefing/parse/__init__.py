@@ -43,6 +43,7 @@ from briefing.parse._clean import (
 MAX_ENTRIES = 1_000  # a feed is a window on recent items; more than this is a dump or an attack
 __all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
 
+MAX_FOREIGN_DATES = 50
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
 
 
@@ -228,11 +229,13 @@ def _articles(
         titles_by_link.setdefault(entry.link or "", set()).add(entry.title)
     outlet = feed.name or feed.title or channel_title or feed.outlet
     fallback_language = _language(headers.get("content-language") or headers.get("Content-Language"))
+    foreign = _foreign_dates(entry.raw_date for entry in entries if entry.raw_date)
     articles: dict[str, Article] = {}
     for entry in entries:
         trusted_link = len(titles_by_link[entry.link or ""]) == 1  # not a home page shared by every item
+        published = _published(entry.published or foreign.get(entry.raw_date or ""), now)
         article = _article(
-            entry, feed, outlet, now, trusted_guid=repeated[entry.guid or ""] == 1, trusted_link=trusted_link
+            entry, feed, outlet, published, now, trusted_guid=repeated[entry.guid or ""] == 1, trusted_link=trusted_link
         )
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
@@ -256,7 +259,14 @@ def _without_repeated_lines(articles: tuple[Article, ...]) -> tuple[Article, ...
 
 
 def _article(
-    entry: _Entry, feed: Feed, outlet: str, now: datetime, *, trusted_guid: bool, trusted_link: bool
+    entry: _Entry,
+    feed: Feed,
+    outlet: str,
+    published: datetime,
+    now: datetime,
+    *,
+    trusted_guid: bool,
+    trusted_link: bool,
 ) -> Article:
     url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
     text = clean_text(entry.content, markup=True)
@@ -269,7 +279,7 @@ def _article(
         title=title,
         text=text,
         outlet=outlet,
-        published=_published(entry, now),
+        published=published,
         first_seen=now,
         feeds=(feed.key,),
         language=_language(entry.language),
@@ -296,18 +306,30 @@ def _trustworthy_guid(entry: _Entry, feed: Feed, url: str) -> str | None:
     return f"guid:{host.removeprefix('www.')}:{guid}"
 
 
-def _published(entry: _Entry, now: datetime) -> datetime:
-    published = entry.published or _foreign_date(entry.raw_date)
+def _published(published: datetime | None, now: datetime) -> datetime:
+    """Missing -> first seen (now); in the future -> now."""
     if published is None or published > now:
         return now
     return published
 
 
-def _foreign_date(raw: str | None) -> datetime | None:
-    """Dates feedparser cannot read (Italian/Portuguese month names): dateparser, ~8 ms a call after warm-up."""
-    if not raw or len(raw) > 80:
+def _foreign_dates(raws: Iterable[str]) -> dict[str, datetime]:
+    """Dates feedparser cannot read (Italian/Portuguese month names), for at most MAX_FOREIGN_DATES per feed.
+
+    dateparser costs ~8 ms a call after a ~1 s warm-up; the cap bounds a feed of unreadable dates.
+    """
+    found: dict[str, datetime] = {}
+    for raw in list(dict.fromkeys(raws))[:MAX_FOREIGN_DATES]:
+        date = _foreign_date(raw)
+        if date is not None:
+            found[raw] = date
+    return found
+
+
+def _foreign_date(raw: str) -> datetime | None:
+    if len(raw) > 80:
         return None
-    import dateparser  # type: ignore[import-untyped]  # imported late: only feeds with unusual dates pay for its language data
+    import dateparser  # type: ignore[import-untyped]  # imported late: only unusual dates pay for its data
 
     try:
         found = dateparser.parse(
