@@ -208,7 +208,9 @@ def test_poll_prints_a_summary_table(tmp_path: Path, feed_server: FeedServer) ->
     config = tmp_path / "feeds.yaml"
     config.write_text(f"sections:\n  - name: World\n    feeds:\n      - url: {good}\n")
     result = run("--config", str(config), "poll")
-    assert result.exit_code == 0
+    again = run("--config", str(config), "poll")
+    assert (result.exit_code, again.exit_code) == (0, 0)
+    assert again.stdout.startswith("0 due feeds polled") and "no feed was due; the next is due at" in again.stderr
     rows = [line.strip("│ ").split() for line in result.stdout.splitlines() if "│" in line]
     assert result.stdout.startswith("1 due feeds polled")
     assert [(" ".join(row[:-1]).strip(" │"), row[-1]) for row in rows] == [

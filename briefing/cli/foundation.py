@@ -215,6 +215,7 @@ def poll(ctx: AppContext, as_json: bool) -> None:
     settings = ctx.settings()
     with open_store_from_settings(settings) as store:
         report = _logged_poll(settings, store)
+        upcoming = [f.next_poll for f in store.feeds(include_retired=False) if f.next_poll]
     if as_json:
         stdout.print_json(json.dumps(poll_summary(report)))
     else:
@@ -222,6 +223,9 @@ def poll(ctx: AppContext, as_json: bool) -> None:
         for outcome in report.outcomes:
             if outcome.error:
                 stderr.print(f"[yellow]failed:[/yellow] {outcome.key}: {outcome.error}", highlight=False)
+    if not report.polled and upcoming and not ctx.quiet:
+        soonest = min(upcoming).astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+        stderr.print(f"no feed was due; the next is due at {soonest} (`briefing feeds` lists each)")
     if report.failed:
         sys.exit(EXIT_PARTIAL)
 
