@@ -273,8 +273,9 @@ async def _fetch_pages(
                     response = await asyncio.wait_for(_get(client, url, {}, settings), timeout=settings.timeout)
             except (_FetchFailed, TimeoutError):
                 return None
-            if response.status != 200 or not response.body:
-                return None
+            content_type = response.headers.get("content-type", "text/html").lower()
+            if response.status != 200 or not response.body or "html" not in content_type:
+                return None  # an error, an empty page, or a PDF or image: nothing to extract an article from
             return response.body.decode(_charset(response.headers), errors="replace")
 
         pages = await asyncio.gather(*(one(url) for url in urls))
