@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from smtpserver import SmtpServer, running_server
 from test_deliver_email import EDITION_ID, write_edition
 
@@ -106,20 +107,21 @@ def test_kill_inside_the_acceptance_window_resends_one_copy_with_the_same_messag
     assert first.message["Message-ID"] == again.message["Message-ID"]
 
 
-@pytest.mark.slow
 def test_misbehaving_server_run_finishes_records_and_exits_3(config_file: Path, smtp_server: SmtpServer) -> None:
+    # In-process (click's runner): nothing is killed here, and a subprocess costs the CLI's start-up twice.
+    from briefing.cli import app
+
     smtp_server.script.refuse[READERS[1]] = 550
     smtp_server.script.refuse[READERS[2]] = 553
     smtp_server.script.busy[READERS[4]] = 2
     smtp_server.script.drop[READERS[6]] = 1
+    runner = CliRunner()
 
-    first = start_send(config_file)
-    _, stderr = first.communicate(timeout=60)
-    second = start_send(config_file)
-    second.communicate(timeout=60)
+    first = runner.invoke(app, ["--config", str(config_file), "send", EDITION_ID])
+    second = runner.invoke(app, ["--config", str(config_file), "send", EDITION_ID])
 
-    assert (first.returncode, second.returncode) == (3, 3)  # the refused recipients stay failed
-    assert f"failed: {READERS[1]}" in stderr and f"failed: {READERS[2]}" in stderr
+    assert (first.exit_code, second.exit_code) == (3, 3)  # the refused recipients stay failed
+    assert f"failed: {READERS[1]}" in first.output and f"failed: {READERS[2]}" in first.output
     delivered = {address: 1 for address in READERS if address not in (READERS[1], READERS[2])}
     assert received_counts(smtp_server) == delivered
     with open_store(config_file.parent / "state" / "briefing.sqlite") as store:
