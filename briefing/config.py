@@ -200,6 +200,8 @@ class Settings(_Strict):
     unsubscribe_secret: str | None = Field(None, exclude=True, repr=False)
 
     _timezone_is_iana = field_validator("timezone")(_check_timezone)
+    # `sections:` with every feed commented out is empty, not an error of its own (NO_FEEDS reports it).
+    _no_sections_is_empty = field_validator("sections", mode="before")(lambda value: [] if value is None else value)
     _database_url_is_sqlite = field_validator("database_url")(_check_database_url)
 
     def resolve(self, relative: str) -> Path:

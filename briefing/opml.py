@@ -288,7 +288,7 @@ def _quote(value: str) -> str:
 def _rewrite(text: str, added: dict[str, list[OpmlFeed]]) -> str:
     """The fallback: the file re-dumped from its data with the feeds added (comments are lost)."""
     data = yaml.safe_load(text) or {}
-    sections = data.setdefault("sections", [])
+    sections = data["sections"] = data.get("sections") or []
     for name, feeds in added.items():
         section = next((s for s in sections if s.get("name") == name), None)
         if section is None:

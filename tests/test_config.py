@@ -146,6 +146,7 @@ def test_an_empty_secret_counts_as_not_set(tmp_config: Path) -> None:
             "sections[1].name: duplicate section name 'A'; already used by sections[0].name",
         ),
         ("sections: []", "sections: no feeds configured; expected at least one section with at least one feed url"),
+        ("sections:", "sections: no feeds configured; expected at least one section with at least one feed url"),
         (
             FEED + "summariser: {backend: gpt}",
             "summariser.backend: expected one of 'extractive' or 'openai', got 'gpt'",

@@ -173,6 +173,15 @@ def test_import_rewrites_a_file_it_cannot_edit_as_text_and_says_so(tmp_path: Pat
     ]
 
 
+@pytest.mark.parametrize("empty", ["sections:\n", "sections: []\n"])
+def test_import_into_empty_sections_rewrites_the_file(tmp_path: Path, empty: str) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text("timezone: UTC\n" + empty)
+    report = import_opml(path, [OpmlFeed("https://a.example/rss", "A", "World")])
+    assert report.rewritten
+    assert [f.key for f in feeds_from_settings(load_settings(path, environ={}))] == ["https://a.example/rss"]
+
+
 def test_import_into_a_config_without_feeds_adds_a_sections_key(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text("# fresh\ntimezone: UTC")
