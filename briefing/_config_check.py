@@ -91,7 +91,7 @@ def cross_field_problems(data: dict[str, Any]) -> list[str]:
         "edition name",
     )
     problems += _duplicate_feed_urls(sections)
-    if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections", []), list):
+    if not any(_list(s.get("feeds")) for s in sections) and isinstance(data.get("sections") or [], list):
         problems.append(NO_FEEDS)
     problems += _email_problems(data.get("email"), {s.get("name") for s in sections})
     return problems
