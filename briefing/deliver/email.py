@@ -169,13 +169,13 @@ class _Composer:
         self._email = settings.email
         self._secret = settings.unsubscribe_secret
         self._from = _from_address(self._email)
-        self._full = _Variant.of(_subject(self._email.subject, mail.edition), mail.text, mail.html)
         self._date = format_datetime(now)
         self._list_id = _list_id(self._email, mail.edition, self._from)
         self._mailto = self._email.unsubscribe_mailto or self._from.addr_spec
         self._variants: dict[tuple[str, ...], _Variant] = {}
         self._boundary = f"==briefing-{hashlib.sha256(mail.edition.id.encode()).hexdigest()[:24]}=="
         _check_unsubscribe_config(self._email, self._secret)
+        self._full = self._make_variant(mail.edition, mail.text, mail.html)
 
     @property
     def sender(self) -> str:
@@ -188,28 +188,31 @@ class _Composer:
         return f"<{safe_id}.{digest}@{self._from.domain or 'localhost'}>"
 
     def compose(self, subscriber: Subscriber) -> bytes:
-        """The message as sent (CRLF): headers built and folded by `EmailMessage`, then a multipart/alternative
-        body assembled from the variant's pre-encoded parts (text first, HTML last: clients show the last part
-        they can render)."""
+        """The message as sent (CRLF): headers built and folded by `EmailMessage` (the shared ones once per
+        variant), then a multipart/alternative body assembled from the variant's pre-encoded parts."""
         web_url, mailto_url = self._unsubscribe_urls(subscriber.email)
-        link = web_url or mailto_url
         variant = self._variant(subscriber.sections)
         message = EmailMessage()
-        message["Subject"] = variant.subject
-        message["From"] = self._from
         message["To"] = Address(display_name=_one_line(subscriber.name or ""), addr_spec=subscriber.email)
-        message["Date"] = self._date
-        message["Message-ID"] = self.message_id(subscriber.email)
-        message["List-Id"] = self._list_id
+        message.set_raw("Message-ID", self.message_id(subscriber.email))
         # Raw, folded after the comma: an https URL is one long word the header folder would otherwise turn
         # into RFC 2047 encoded-words, which no client reads as a List-Unsubscribe URL.
         message.set_raw("List-Unsubscribe", ",\n ".join(f"<{url}>" for url in (web_url, mailto_url) if url))
-        if web_url:  # RFC 8058: one-click needs an https URL that accepts a POST
+        head = variant.shared_head + _folded(message)
+        return head + b"\r\n" + _alternative_body(self._boundary, variant, web_url or mailto_url)
+
+    def _make_variant(self, edition: Edition, text: str, body: str) -> _Variant:
+        message = EmailMessage()
+        message["Subject"] = _subject(self._email.subject, edition)
+        message["From"] = self._from
+        message["Date"] = self._date
+        message["List-Id"] = self._list_id
+        if self._email.unsubscribe_url:  # RFC 8058: one-click needs an https URL that accepts a POST
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message["MIME-Version"] = "1.0"
+        # text first, HTML last: clients show the last part they can render
         message["Content-Type"] = f'multipart/alternative; boundary="{self._boundary}"'
-        head = b"".join(WIRE_POLICY.fold_binary(name, value) for name, value in message.raw_items())
-        return head + b"\r\n" + _alternative_body(self._boundary, variant, link)
+        return _Variant(_folded(message), _qp_pieces(text), _qp_pieces(body))
 
     def _unsubscribe_urls(self, address: str) -> tuple[str | None, str]:
         token = unsubscribe_token(address, self._secret) if self._secret else None
@@ -228,22 +231,25 @@ class _Composer:
             wanted = tuple(s for s in self._mail.edition.sections if s.name in key)
             edition = replace(self._mail.edition, sections=wanted)
             text, body = _render_email(edition, self._settings)
-            self._variants[key] = _Variant.of(_subject(self._email.subject, edition), text, body)
+            self._variants[key] = self._make_variant(edition, text, body)
         return self._variants[key]
 
 
 @dataclass(frozen=True)
 class _Variant:
-    """Subject and bodies, the bodies already quoted-printable encoded around each unsubscribe placeholder:
-    encoding ~50 KB of HTML per recipient was most of the per-message cost (bench/send.py)."""
+    """What every recipient of one sections filter shares, prepared once: the headers that do not depend on
+    the recipient, already folded, and the bodies, already quoted-printable encoded around each unsubscribe
+    placeholder. Encoding ~40 KB of HTML and parsing every header per recipient was most of the per-message
+    cost (bench/send.py)."""
 
-    subject: str
+    shared_head: bytes
     text: tuple[str, ...]
     html: tuple[str, ...]
 
-    @classmethod
-    def of(cls, subject: str, text: str, body: str) -> _Variant:
-        return cls(subject, _qp_pieces(text), _qp_pieces(body))
+
+def _folded(message: EmailMessage) -> bytes:
+    """A message's headers as wire bytes (CRLF; raw headers as set)."""
+    return b"".join(WIRE_POLICY.fold_binary(name, value) for name, value in message.raw_items())
 
 
 def _qp_pieces(content: str) -> tuple[str, ...]:
