@@ -105,6 +105,18 @@ def test_a_story_that_breaks_the_summariser_does_not_take_the_edition_with_it(
     assert "an input nobody foresaw" in (summaries[0].stats.fallback_reason or "")
 
 
+def test_a_huge_story_is_summarised_from_a_bounded_part_of_it() -> None:
+    text = " ".join(f"The council approved item {i} of the budget on Monday after a long debate." for i in range(4000))
+    huge = Cluster(
+        "c-huge", tuple(article(f"a-{n}", text, outlet=f"Outlet {n}", title="Budget " * 500) for n in range(100))
+    )
+
+    [summary] = summarise_clusters([huge], EXTRACTIVE, GROUNDING, None, None)
+
+    assert len(summary.bullets) >= 2 and len(summary.headline.split()) <= 26
+    assert all(b.grounding is not None and b.grounding.supported for b in summary.bullets)
+
+
 # -------------------------------------------------------------------------------------------------- caching
 
 

@@ -405,8 +405,13 @@ class _Edition:
 
 
 def _defanged(cluster: Cluster) -> Cluster:
-    """The cluster without instructions aimed at a model: neither the LLM nor the check ever sees them."""
-    articles = tuple(replace(a, title=prompt.defang(a.title), text=prompt.defang(a.text)) for a in cluster.articles)
+    """The cluster as both summarisers and the check see it: at most `MAX_ARTICLES` articles of at most
+    `MAX_TEXT_CHARS` (neither summariser reads further; feed payloads can be huge), without instructions aimed
+    at a model (prompt injections)."""
+    articles = tuple(
+        replace(a, title=prompt.defang(a.title[:1_000]), text=prompt.defang(a.text[: extractive.MAX_TEXT_CHARS]))
+        for a in cluster.articles[: extractive.MAX_ARTICLES]
+    )
     return replace(cluster, articles=articles)
 
 

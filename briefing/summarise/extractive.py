@@ -28,6 +28,10 @@ HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed 
 MIN_WORDS = 6  # shorter "sentences" are captions, bylines and fragments
 MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is markup or a list
 MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
+MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
+MAX_TITLE_WORDS = 25  # a longer "title" is a feed putting its summary in <title>
+MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them
+MAX_ARTICLES = 40  # per story: enough outlets to find the centre; bounds the similarity matrix (untrusted input)
 REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen
 NEAR_COPY = 0.9  # ... and above which it is the same sentence reworded by a copy desk
 MMR_LAMBDA = 0.6  # weight of centrality against redundancy
@@ -151,7 +155,7 @@ def article_sentences(article: Article, *, lenient: bool = False) -> list[Senten
     """
     found: list[Sentence] = []
     text = html.unescape(article.text[:MAX_TEXT_CHARS])
-    for position, original in enumerate(split_sentences(text)):
+    for position, original in enumerate(split_sentences(text)[:MAX_SENTENCES]):
         if not _usable(original) and not (lenient and _usable_leniently(original)):
             continue
         undated = _LABEL.sub("", _DATELINE.sub("", original, count=1), count=1)
@@ -291,20 +295,28 @@ def _unique(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def _sources(sentence: Sentence, cluster: Cluster) -> tuple[str, ...]:
-    """The article the sentence comes from, plus any other article of the cluster that prints it verbatim."""
-    others = [a.id for a in cluster.articles if a.id != sentence.article.id and sentence.original in a.text]
-    return (sentence.article.id, *others)
+    """The article the sentence comes from, plus other outlets that print it verbatim (up to MAX_CITATIONS)."""
+    outlets = {sentence.article.outlet}
+    cited = [sentence.article.id]
+    for article in cluster.articles[:MAX_ARTICLES]:
+        if len(cited) == MAX_CITATIONS:
+            break
+        if article.outlet not in outlets and sentence.original in article.text:
+            outlets.add(article.outlet)
+            cited.append(article.id)
+    return tuple(cited)
 
 
 def candidate_bullets(cluster: Cluster, limit: int) -> list[Bullet]:
     """Up to `limit` bullets, best first: more than a summary needs, so that the policy can skip failures."""
-    sentences = _unique([s for article in cluster.articles for s in article_sentences(article)])
+    articles = cluster.articles[:MAX_ARTICLES]
+    sentences = _unique([s for article in articles for s in article_sentences(article)])
     if len(sentences) < MIN_BULLETS:
-        lenient = [s for article in cluster.articles for s in article_sentences(article, lenient=True)]
+        lenient = [s for article in articles for s in article_sentences(article, lenient=True)]
         sentences = _unique(sentences + lenient)
     if not sentences:
         return []
-    scores, similarity = _centrality(sentences, [_clean_title(a.title, a.outlet) for a in cluster.articles])
+    scores, similarity = _centrality(sentences, [_clean_title(a.title, a.outlet) for a in articles])
     return [
         Bullet(text=sentences[i].text, sources=_sources(sentences[i], cluster), evidence=(sentences[i].original,))
         for i in _select(scores, similarity, limit)
@@ -336,11 +348,15 @@ def _is_outlet(suffix: str, outlet: str) -> bool:
 
 def headline(cluster: Cluster) -> str:
     """The most representative article title (closest to all the others and the text), cleaned."""
-    titles = [_clean_title(a.title, a.outlet) for a in cluster.articles]
-    usable = [t for t in titles if t] or ["Untitled story"]
+    articles = cluster.articles[:MAX_ARTICLES]
+    titles = [_clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet) for a in articles]
+    usable = [t for t in titles if t and len(t.split()) <= MAX_TITLE_WORDS]
+    if not usable:  # only overlong titles (a feed's summary in <title>) or none: the first, cut short
+        first = next((t.split() for t in titles if t), ["Untitled", "story"])
+        return " ".join(first[:MAX_TITLE_WORDS]) + (" …" if len(first) > MAX_TITLE_WORDS else "")
     if len(usable) <= 2:
         return usable[0]
-    texts = [" ".join(a.text.split()[:80]) for a in cluster.articles]
+    texts = [" ".join(a.text.split()[:80]) for a in articles]
     vectors = _vectors(usable + texts)
     title_vectors = vectors[: len(usable)]
     centroid = vectors.sum(axis=0)
