@@ -37,7 +37,7 @@ from sklearn.model_selection import GroupKFold
 from briefing.ground import sentence_features
 
 FEATURES = ("sentence", "document", "pairs", "length")
-THRESHOLDS = np.arange(0.30, 0.66, 0.05)
+THRESHOLDS = np.arange(0.30, 0.66, 0.025)
 
 
 _FUNCTION_WORDS = frozenset(

@@ -222,6 +222,12 @@ def test_sources_without_text_cannot_check_anything() -> None:
         check_claim("The council approved a budget.", ["", "   "])
 
 
+def test_a_bullet_too_long_to_be_one_is_rejected_not_checked_in_part() -> None:
+    claim = "The council approved a $2.5 billion budget. " + "Aliens landed in Riverton. " * 100
+    verdict = check_claim(claim, [SOURCE])
+    assert verdict == Verdict(False, 0.0, ("too long to be a bullet (2743 characters; at most 2000)",))
+
+
 def test_a_huge_source_is_checked_without_failing() -> None:
     huge = SOURCE + " filler" * 200_000
     assert check_claim("The council approved a $2.5 billion budget.", [huge]).supported is True
