@@ -164,6 +164,16 @@ def test_a_model_that_refuses_temperature_0_is_asked_again_without_it(
     assert summary.summariser == "openai"
 
 
+def test_a_prompt_too_long_for_the_model_falls_back_without_trying_other_formats(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.script(error(400, "This model's maximum context length is 8192 tokens."))
+
+    [summary] = summarise([bridge], settings)
+
+    assert (summary.summariser, summary.stats.fell_back, server.calls) == ("extractive", True, 1)
+
+
 def test_sloppy_json_is_read_without_a_retry(server: LLMServer, settings: SummariserSettings, bridge: Cluster) -> None:
     sloppy = "Sure! Here is the summary:\n```json\n" + GOOD.replace("]}", "],}") + "\n```"
     server.script(chat(sloppy))

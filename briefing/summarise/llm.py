@@ -135,10 +135,11 @@ class LlmSummariser:
                 )
             except openai.BadRequestError as exc:
                 meter.add(0, time.perf_counter() - started)
-                if self._temperature and "temperature" in str(exc).lower():
+                problem = str(exc).lower()
+                if self._temperature and "temperature" in problem:
                     self._temperature = False  # reasoning models accept only their default temperature
                     continue
-                if not self._fall_back_from(chosen):
+                if "context" in problem or "too long" in problem or not self._fall_back_from(chosen):
                     raise SummariserError(f"the LLM server refused the request: {_short(exc)}") from exc
                 continue
             except openai.OpenAIError as exc:
