@@ -160,6 +160,19 @@ class PollReport:
     def new_articles(self) -> int:
         return len(self.new_article_ids)
 
+    def summary(self) -> dict[str, Any]:
+        """Counts of one poll: feeds by outcome and new articles, plus each failure's reason."""
+        statuses = [outcome.status for outcome in self.outcomes]
+        return {
+            "feeds": self.polled,
+            "ok": self.ok,
+            "not_modified": statuses.count(FetchStatus.NOT_MODIFIED),
+            "unchanged": statuses.count(FetchStatus.UNCHANGED),
+            "failed": self.failed,
+            "new_articles": self.new_articles,
+            "failures": [{"key": o.key, "error": o.error} for o in self.outcomes if o.error],
+        }
+
 
 # ------------------------------------------------------------------------------------------------ clusters
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from briefing import cluster, ingest, rank, render, summarise
 from briefing.config import Settings
@@ -28,6 +29,7 @@ from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summ
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,32 @@ def _no_progress(step: str, done: int, total: int) -> None:
     return None
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _recorded(store: Store, kind: str, work: Callable[[], T], outcome: Callable[[T], tuple[str, dict[str, Any]]]) -> T:
+    """Run `work`, recording it in the store's runs log as ok, partial or failed with its counts."""
+    run_id = store.start_run(kind, _utcnow())
+    try:
+        result = work()
+    except BaseException as error:
+        store.finish_run(run_id, _utcnow(), "failed", {"error": str(error) or type(error).__name__})
+        raise
+    status, stats = outcome(result)
+    store.finish_run(run_id, _utcnow(), status, stats)
+    return result
+
+
 def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _no_progress) -> PollReport:
     """Fetch due feeds, store new articles, and attach them to stories."""
-    report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
-    cluster_pending(settings, store)
-    return report
+
+    def work() -> PollReport:
+        report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
+        cluster_pending(settings, store)
+        return report
+
+    return _recorded(store, "poll", work, lambda r: ("partial" if r.failed else "ok", r.summary()))
 
 
 def cluster_pending(settings: Settings, store: Store) -> int:
@@ -74,6 +97,19 @@ def build(
     progress: Progress = _no_progress,
 ) -> BuildReport:
     """Build the edition that `at` belongs to, store it, and write every output format."""
+    if dry_run:
+        return _build(settings, store, at, now, dry_run=True, progress=progress)
+    return _recorded(
+        store,
+        "build",
+        lambda: _build(settings, store, at, now, dry_run=False, progress=progress),
+        lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
+    )
+
+
+def _build(
+    settings: Settings, store: Store, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
+) -> BuildReport:
     cluster_pending(settings, store)
     slot = slot_for(at, settings.editions, settings.timezone)
     window = _window(settings, store, slot, at)
@@ -98,7 +134,15 @@ def build(
 
 def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> SendReport:
     """Email a built edition to every subscriber not yet sent it (exactly once per recipient)."""
-    return email.send_edition(edition_id, settings, store, now=now)
+    return _recorded(
+        store,
+        "send",
+        lambda: email.send_edition(edition_id, settings, store, now=now),
+        lambda r: (
+            "partial" if r.failed else "ok",
+            {"edition": edition_id, "sent": len(r.sent), "failed": len(r.failed)},
+        ),
+    )
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:

@@ -4,46 +4,19 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
 from briefing.pipeline import BuildReport
-from briefing.pipeline import Progress as ProgressCallback
 from briefing.store import open_store_from_settings
-
-
-@contextmanager
-def progress_bars(quiet: bool) -> Iterator[ProgressCallback]:
-    """A progress callback drawing one bar per step on stderr (nothing when quiet or not a terminal)."""
-    bars = Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-        disable=quiet,
-    )
-    tasks: dict[str, TaskID] = {}
-
-    def update(step: str, done: int, total: int) -> None:
-        if step not in tasks:
-            tasks[step] = bars.add_task(step, total=total)
-        bars.update(tasks[step], completed=done, total=total)
-
-    with bars:
-        yield update
 
 
 def parse_at(value: str | None, settings: Settings) -> datetime:

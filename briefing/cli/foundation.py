@@ -15,12 +15,13 @@ import click
 import yaml
 from rich.table import Table
 
-from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing import pipeline
+from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
 from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
-from briefing.models import Feed, FetchStatus, PollReport
+from briefing.models import Feed, PollReport
 from briefing.opml import ImportReport, import_opml, parse_opml, write_opml
-from briefing.store import Store, open_store_from_settings
+from briefing.store import open_store_from_settings
 
 # ------------------------------------------------------------------------------------------------------ init
 
@@ -213,11 +214,11 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
 def poll(ctx: AppContext, as_json: bool) -> None:
     """Fetch every due feed once and store new articles. Exit 3 when some feeds failed."""
     settings = ctx.settings()
-    with open_store_from_settings(settings) as store:
-        report = _logged_poll(settings, store)
+    with open_store_from_settings(settings) as store, progress_bars(ctx.quiet or as_json) as progress:
+        report = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)
         upcoming = [f.next_poll for f in store.feeds(include_retired=False) if f.next_poll]
     if as_json:
-        stdout.print_json(json.dumps(poll_summary(report)))
+        stdout.print_json(json.dumps(report.summary()))
     else:
         stdout.print(_poll_table(report))
         for outcome in report.outcomes:
@@ -230,36 +231,8 @@ def poll(ctx: AppContext, as_json: bool) -> None:
         sys.exit(EXIT_PARTIAL)
 
 
-def _logged_poll(settings: Settings, store: Store) -> PollReport:
-    """One poll, recorded in the runs log with its outcome (failed, partial or ok) and its counts."""
-    from briefing import pipeline
-
-    run_id = store.start_run("poll", datetime.now(UTC))
-    try:
-        report = pipeline.poll(settings, store, datetime.now(UTC))
-    except BaseException as error:
-        store.finish_run(run_id, datetime.now(UTC), "failed", {"error": str(error) or type(error).__name__})
-        raise
-    store.finish_run(run_id, datetime.now(UTC), "partial" if report.failed else "ok", poll_summary(report))
-    return report
-
-
-def poll_summary(report: PollReport) -> dict[str, Any]:
-    """Counts of one poll: feeds by outcome and new articles, plus each failure's reason."""
-    statuses = [outcome.status for outcome in report.outcomes]
-    return {
-        "feeds": report.polled,
-        "ok": report.ok,
-        "not_modified": statuses.count(FetchStatus.NOT_MODIFIED),
-        "unchanged": statuses.count(FetchStatus.UNCHANGED),
-        "failed": report.failed,
-        "new_articles": report.new_articles,
-        "failures": [{"key": o.key, "error": o.error} for o in report.outcomes if o.error],
-    }
-
-
 def _poll_table(report: PollReport) -> Table:
-    summary = poll_summary(report)
+    summary = report.summary()
     table = Table("Poll", "Count", title=f"{summary['feeds']} due feeds polled", title_justify="left")
     table.add_row("new content", str(summary["ok"]))
     table.add_row("304 not modified", str(summary["not_modified"]))
