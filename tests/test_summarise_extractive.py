@@ -209,6 +209,13 @@ def test_datelines_and_newsletter_labels_are_not_part_of_a_bullet(prefix: str) -
     ]
 
 
+def test_a_capitalised_subject_before_a_dash_is_not_a_dateline() -> None:
+    text = "NATO — the military alliance of thirty countries — will meet in Brussels on Monday to discuss the war."
+    cluster = Cluster("c-one", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [text]
+
+
 def test_datelines_are_dropped_from_the_bullet_but_kept_in_the_evidence() -> None:
     original = "LONDON (Reuters) - The museum will reopen on Saturday after a two-year renovation."
     cluster = Cluster("c-one", (article("a-1", original),))

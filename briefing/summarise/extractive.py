@@ -48,9 +48,9 @@ _ABBREVIATION_WORDS = """
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
-    r"\s*[-—–]+\s*"
+_DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
+    r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
+    r"\s*[-—–]+\s*(?=[A-Z\"“])"
 )
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
     r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
