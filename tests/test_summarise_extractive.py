@@ -343,6 +343,7 @@ def test_headline_is_the_most_representative_title_without_outlet_suffix(bridge_
         ("WATCH: Harbour bridge to close", "Daily", "Harbour bridge to close"),
         ("Stocks fall - and it's not over yet", "Daily", "Stocks fall - and it's not over yet"),
         ("Tom &amp; Jerry <b>return</b>", "Daily", "Tom & Jerry return"),
+        ("Mayor: We Will Reopen", "Daily", "Mayor: We Will Reopen"),
     ],
 )
 def test_headline_cleanup(title: str, outlet: str, expected: str) -> None:

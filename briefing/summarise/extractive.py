@@ -325,7 +325,7 @@ def candidate_bullets(cluster: Cluster, limit: int) -> list[Bullet]:
 
 # ------------------------------------------------------------------------------------------------ headlines
 
-_SUFFIX = re.compile(r"\s+[-|–—:]\s+(?P<suffix>[^-|–—:]{1,60})$")
+_SUFFIX = re.compile(r"\s+[-|–—]\s+(?P<suffix>[^-|–—]{1,60})$")  # not ":", which heads a quote ("Trump: I Will Win")
 _PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
 
 
