@@ -612,3 +612,14 @@ def test_untrusted_certificate_is_one_clear_error(tmp_path: Path, store: Store, 
         with pytest.raises(DeliveryError, match="certificate is not trusted"):
             send(make_settings(tmp_path, server, smtp=smtp), store)
     assert server.messages == []
+
+
+def test_cli_dry_run_writes_the_outbox_and_sends_nothing(config_file: Path, smtp_server: SmtpServer) -> None:
+    result = CliRunner().invoke(cli(), ["--config", str(config_file), "send", "--dry-run"])
+
+    outbox = config_file.parent / "outputs" / "editions" / EDITION_ID / "outbox"
+    assert (result.exit_code, "dry run: wrote 2 messages" in result.output) == (0, True)
+    assert (sorted(p.name for p in outbox.iterdir()), smtp_server.messages) == (
+        ["ada@example.org.eml", "bob@example.org.eml"],
+        [],
+    )

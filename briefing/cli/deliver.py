@@ -56,14 +56,16 @@ def send(ctx: AppContext, edition: str | None, dry_run: bool, to: str | None) ->
     edition_id = edition or latest_edition_id(settings.outputs_path)
     with open_store_from_settings(settings) as store:
         report = send_edition(edition_id, settings, store, now=datetime.now(UTC), dry_run=dry_run, to=to)
-    _print_send_report(report)
+    _print_send_report(report, dry_run=dry_run)
     if report.partial:
         sys.exit(EXIT_PARTIAL)
 
 
-def _print_send_report(report: SendReport) -> None:
-    if report.dry_run_files:
-        stdout.print(f"dry run: wrote {len(report.dry_run_files)} messages to {report.dry_run_files[0].parent}")
+def _print_send_report(report: SendReport, dry_run: bool = False) -> None:
+    if dry_run:
+        stdout.print(f"dry run: wrote {len(report.dry_run_files)} messages, nothing sent or recorded")
+        for path in report.dry_run_files[:1]:
+            stdout.print(f"  in {path.parent}")
     else:
         stdout.print(f"{report.edition_id}: sent {len(report.sent)}, failed {len(report.failed)}")
     skipped = len(report.skipped_already_sent) + len(report.skipped_unsubscribed)
