@@ -344,6 +344,8 @@ def test_headline_is_the_most_representative_title_without_outlet_suffix(bridge_
         ("Stocks fall - and it's not over yet", "Daily", "Stocks fall - and it's not over yet"),
         ("Tom &amp; Jerry <b>return</b>", "Daily", "Tom & Jerry return"),
         ("Mayor: We Will Reopen", "Daily", "Mayor: We Will Reopen"),
+        ("Senate Passes Bill - What Happens Next", "Daily", "Senate Passes Bill - What Happens Next"),
+        ("Senate Passes Bill - Fox News", "Fox", "Senate Passes Bill"),
     ],
 )
 def test_headline_cleanup(title: str, outlet: str, expected: str) -> None:

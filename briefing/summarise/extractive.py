@@ -333,17 +333,27 @@ def _clean_title(title: str, outlet: str) -> str:
     """A title without markup, " - Outlet" / " | Outlet" suffixes and "WATCH:"-style labels."""
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", title)).split())
     match = _SUFFIX.search(text)
-    if match and _is_outlet(match.group("suffix"), outlet):
+    if match and _is_outlet(match.group("suffix"), outlet, text[: match.start()]):
         text = text[: match.start()]
     return _PREFIX.sub("", text).strip()
 
 
-def _is_outlet(suffix: str, outlet: str) -> bool:
+_BRAND = re.compile(
+    r"\b(?:news|times|post|herald|journal|tribune|guardian|telegraph|mail|press|radio|tv|online|daily|weekly|wire"
+    r"|gazette|observer|independent|bbc|cnn|abc|nbc|cbs|fox|reuters|ap|afp|npr|pbs)\b|\.(?:com|org|net|co\.uk)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_outlet(suffix: str, outlet: str, head: str) -> bool:
+    """Whether " - suffix" names the publisher: it is the outlet, or a short capitalised name that either looks
+    like a publication or follows a sentence-case title (in a Title Case title it may be part of the headline)."""
     words = suffix.split()
     simple = suffix.lower().replace(".com", "").strip()
     named = bool(outlet) and (simple in outlet.lower() or outlet.lower() in simple)
-    branded = len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
-    return named or branded
+    capitalised = len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+    sentence_case = any(w[:1].islower() for w in head.split()[1:])
+    return named or (capitalised and (sentence_case or bool(_BRAND.search(suffix))))
 
 
 def headline(cluster: Cluster) -> str:
