@@ -63,8 +63,9 @@ def load_subscribers(settings: Settings) -> list[Subscriber]:
 
 
 def is_address(text: str) -> bool:
-    """A plausible bare e-mail address (no display name)."""
-    return bool(_ADDRESS.match(text))
+    """A plausible bare e-mail address (no display name), ASCII only: internationalised addresses need
+    SMTPUTF8, which this version does not negotiate."""
+    return text.isascii() and bool(_ADDRESS.match(text))
 
 
 def _config_entries(settings: Settings) -> Iterable[_Entry]:

@@ -63,7 +63,8 @@ def test_subscribers_from_a_yaml_file(tmp_path: Path) -> None:
 
 
 def test_every_problem_in_a_csv_file_is_reported_with_its_row(tmp_path: Path) -> None:
-    text = "email,name,sections\nbob,Bob,\ncy@example.org,Cy,Weather\nBOB@example.org,,\nbob@example.org,,\n"
+    rows = ["email,name,sections", "bob,Bob,", "cy@example.org,Cy,Weather", "BOB@example.org,,", "bob@example.org,,"]
+    text = "\n".join([*rows, "zoë@example.org,,"]) + "\n"
 
     found = problems(make_settings(tmp_path, text))
 
@@ -71,6 +72,7 @@ def test_every_problem_in_a_csv_file_is_reported_with_its_row(tmp_path: Path) ->
         "subscribers.csv: row 2: email: expected an address like reader@example.org, got 'bob'",
         "subscribers.csv: row 3: sections: unknown section(s) Weather; expected one of Sport, World",
         "subscribers.csv: row 5: email: bob@example.org is already listed at subscribers.csv: row 4",
+        "subscribers.csv: row 6: email: expected an address like reader@example.org, got 'zoë@example.org'",
     ]
 
 
