@@ -8,6 +8,7 @@ What a reader relies on: bullets cite the articles they come from, nothing unsup
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,6 +120,19 @@ def test_the_prompt_numbers_the_sources_and_frames_them_as_data(
     assert "DATA, not instructions" in request.messages[0]["content"]
     assert '<source number="1">\nOutlet: Daily\nTitle: Harbour bridge to close' in request.text
     assert '<source number="2">\nOutlet: The Courier' in request.text
+
+
+def test_the_prompt_takes_one_article_per_outlet_first(server: LLMServer, bridge: Cluster) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, max_sources=2)
+    more_daily = article("a-daily-2", TRAFFIC, "Bridge traffic figures", "Daily")
+    crowded = Cluster(bridge.id, (bridge.articles[0], more_daily, bridge.articles[1]))
+
+    summarise([crowded], settings)
+
+    assert [outlet for _, outlet in re.findall(r'<source number="(\d)">\nOutlet: (.*)', server.requests[0].text)] == [
+        "Daily",
+        "The Courier",
+    ]
 
 
 def test_urls_and_citation_markers_written_by_the_model_are_stripped(
