@@ -21,6 +21,7 @@ from feedserver import FeedServer, rss_feed
 from briefing import ingest
 from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings
 from briefing.models import Feed, FetchStatus, PollReport
+from briefing.parse import parse_feed
 from briefing.poll import USER_AGENT, backoff, poll_feeds
 from briefing.poll._body import Inflater
 from briefing.store import Store
@@ -59,7 +60,7 @@ class Poller:
 @pytest.fixture
 def poller(feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Poller]:
     poller = Poller(feed_server, store)
-    real_parse = ingest.parse_feed
+    real_parse = parse_feed
 
     def counting_parse(*args: Any) -> Any:
         poller.parsed += 1
@@ -233,7 +234,12 @@ def test_a_redirect_to_ftp_is_refused(poller: Poller) -> None:
 
 def test_a_non_http_feed_url_fails_without_a_request() -> None:
     requests: list[httpx.Request] = []
-    transport = httpx.MockTransport(lambda request: requests.append(request) or httpx.Response(200))
+
+    def record(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200)
+
+    transport = httpx.MockTransport(record)
     feed = Feed(key="ftp://example.org/rss.xml", url="ftp://example.org/rss.xml", section="World")
 
     [result] = poll_feeds([feed], PollSettings(), NOW, transport, rand=lambda: 1.0)
