@@ -173,6 +173,7 @@ def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], pr
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        progress=lambda done, total: progress("summarise", done, total),
     )
 
 

@@ -151,6 +151,16 @@ def test_a_cached_summary_is_reused_and_marked_cached(bridge: Cluster) -> None:
     assert (again.bullets, again.stats.cached) == (first.bullets, True)
 
 
+def test_progress_counts_cached_and_fresh_stories_up_to_the_total(bridge: Cluster) -> None:
+    cache, seen = MemoryCache(), []
+    summarise_clusters([bridge], EXTRACTIVE, GROUNDING, cache, None)
+    other = replace(bridge, id="c-other", articles=bridge.articles[:1])
+
+    summarise_clusters([bridge, other], EXTRACTIVE, GROUNDING, cache, None, progress=lambda *p: seen.append(p))
+
+    assert seen == [(2, 2)]  # the cached story counts as done before any work starts
+
+
 def test_the_store_keeps_summaries_across_connections(store: Store) -> None:
     bullet = Bullet("The bridge closes on Monday.", ("a-1",), ("The bridge closes on Monday.",), Verdict(True, 0.9))
     summary = Summary("Bridge closes", (bullet, bullet), "openai", "m", SummaryStats(llm_calls=1, llm_tokens=99))

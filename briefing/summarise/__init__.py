@@ -21,6 +21,7 @@ No bullet leaves this package without a supported verdict, and an LLM failure ne
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -55,6 +56,7 @@ MIN_BULLETS = 2
 MAX_HEADLINE_WORDS = 20  # a longer "headline" is a paragraph: the best title is used instead
 
 Checker = Callable[[Bullet, Cluster], Verdict]
+Tick = Callable[[], None]  # called once per finished story, on the calling thread
 
 
 class SummaryCache(Protocol):
@@ -99,17 +101,21 @@ def summarise_clusters(
     api_key: str | None,
     *,
     checker: Checker | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Summary]:
     """Checked summaries of `clusters`, in the same order; LLM stories run `settings.concurrency` at a time.
 
     The cache is read and written on the calling thread only (a store connection belongs to one thread).
     `checker` replaces the grounding check (tests of the policy); by default it is `ground.check_bullet`.
+    `progress(done, total)` is called on the calling thread as stories finish.
     """
     check = checker or _offline_checker(grounding)
     keys = [cache_key(cluster, settings, grounding) for cluster in clusters]
     found = [cache.get(key) if cache else None for key in keys]
     todo = [i for i, hit in enumerate(found) if hit is None]
-    fresh = _summarise([_defanged(clusters[i]) for i in todo], settings, check, api_key)
+    counter = itertools.count(len(clusters) - len(todo) + 1)
+    tick = (lambda: progress(next(counter), len(clusters))) if progress else (lambda: None)
+    fresh = _summarise([_defanged(clusters[i]) for i in todo], settings, check, api_key, tick)
     summaries: list[Summary | None] = [_from_cache(hit) if hit else None for hit in found]
     for index, outcome in zip(todo, fresh, strict=True):
         summaries[index] = outcome.summary
@@ -152,21 +158,26 @@ class _Tally:
 
 
 def _summarise(
-    clusters: Sequence[Cluster], settings: SummariserSettings, check: Checker, api_key: str | None
+    clusters: Sequence[Cluster], settings: SummariserSettings, check: Checker, api_key: str | None, tick: Tick
 ) -> list[_Outcome]:
     if settings.backend == "extractive" or not clusters:
-        return [_extractive_outcome(c, settings, check) for c in clusters]
+        return [_ticked(_extractive_outcome(c, settings, check), tick) for c in clusters]
     from briefing.summarise import llm  # only the openai backend pays for importing the client
 
     try:
         client = llm.client_for(settings, api_key)
     except SummariserError as exc:
         log.warning("summariser: %s; using extractive summaries", exc)
-        return [_fallback(c, settings, check, _Tally(), llm.Meter(), str(exc)) for c in clusters]
+        return [_ticked(_fallback(c, settings, check, _Tally(), llm.Meter(), str(exc)), tick) for c in clusters]
     try:
-        return _Edition(settings, check, llm.LlmSummariser(settings, client)).run(clusters)
+        return _Edition(settings, check, llm.LlmSummariser(settings, client)).run(clusters, tick)
     finally:
         client.close()
+
+
+def _ticked(outcome: _Outcome, tick: Tick) -> _Outcome:
+    tick()
+    return outcome
 
 
 def _extractive_outcome(cluster: Cluster, settings: SummariserSettings, check: Checker) -> _Outcome:
@@ -287,13 +298,13 @@ class _Edition:
         self._llm = summariser
         self._budget = _Budget(settings.max_edition_tokens)
 
-    def run(self, clusters: Sequence[Cluster]) -> list[_Outcome]:
+    def run(self, clusters: Sequence[Cluster], tick: Tick) -> list[_Outcome]:
         articles = [_prompt_articles(c, self._settings.max_sources) for c in clusters]
         estimates = [self._estimate(a) for a in articles]
         planned = self._budget.plan(estimates)
         jobs = list(zip(clusters, articles, estimates, planned, strict=True))
         with ThreadPoolExecutor(max_workers=min(self._settings.concurrency, len(jobs))) as pool:
-            return list(pool.map(lambda job: self._story(*job), jobs))
+            return [_ticked(outcome, tick) for outcome in pool.map(lambda job: self._story(*job), jobs)]
 
     def _estimate(self, articles: Sequence[Article]) -> int:
         return estimate_story_tokens(Cluster("", tuple(articles)), self._settings)
