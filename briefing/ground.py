@@ -79,8 +79,8 @@ _STOPWORDS = _wordset(
     currently including various due indeed instead yet even already"""
 )
 _NEGATIONS = _wordset("not no never none nobody nothing neither nor cannot")
-# Verbs that deny: they count as negative when the other side has a negation, but on their own never flip a
-# verdict ("declined to comment" is faithful to "would not comment"; "sales declined" is not a negation).
+# Verbs that deny. They negate only their object or their "to" verb ("refused to comment" = "did not comment"),
+# so "sales declined" and "a decline in sales" are not negations.
 _DENIALS = _wordset(
     """deny denies denied denying refuse refuses refused refusing decline declines declined declining reject
     rejects rejected unable fail fails failed lack lacks lacked without"""
@@ -311,13 +311,12 @@ _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 class _Sentence:
     text: str
     words: tuple[str, ...]
-    content: frozenset[str]
-    negated: bool
+    content: frozenset[str]  # stems of the words that carry a checkable fact
 
 
 def _sentence(text: str) -> _Sentence:
     words = tuple(_words(text))
-    return _Sentence(text, words, frozenset(_content(words)), _negated(words))
+    return _Sentence(text, words, frozenset(_content(words)))
 
 
 # A full stop after an initial or a common abbreviation ("U.S.", "Jan.", "Mr.") does not end a sentence.
@@ -390,7 +389,7 @@ def _source(text: str) -> _Source:
 class _Support:
     """How well the best-matching source sentences carry one sentence of the claim."""
 
-    sentence: float  # share of the sentence's content words in the best-matching source sentence
+    sentence: float  # share of its content words in the best-matching source sentence
     document: float  # share anywhere in the cited sources
     pairs: float  # share of its ordered word pairs found close together in one source sentence
     missing: tuple[str, ...]  # content words found nowhere in the cited sources
@@ -398,16 +397,15 @@ class _Support:
     length: float  # log(1 + words in the sentence): every added word is another chance to be wrong
 
 
-def _window(claim: frozenset[str], sentences: Sequence[_Sentence]) -> tuple[float, int]:
-    """The start of the two consecutive source sentences sharing the most content words with the claim."""
-    best, where = -1.0, 0
-    for index in range(len(sentences)):
-        shared = claim & (
-            sentences[index].content | (sentences[index + 1].content if index + 1 < len(sentences) else frozenset())
-        )
-        if len(shared) > best:
-            best, where = float(len(shared)), index
-    return best / max(1, len(claim)), where
+def _window(claim: frozenset[str], sentences: Sequence[_Sentence]) -> Sequence[_Sentence]:
+    """The two consecutive source sentences sharing the most content words with the claim (negation is judged
+    there: a claim often joins a sentence and the next)."""
+    shared = [len(claim & (s.content | n.content)) for s, n in zip(sentences, (*sentences[1:], _EMPTY), strict=True)]
+    start = max(range(len(sentences)), key=shared.__getitem__, default=0)
+    return sentences[start : start + 2]
+
+
+_EMPTY = _Sentence("", (), frozenset())
 
 
 def _negation_scope(words: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -448,6 +446,8 @@ def _negation_differs(claim: _Sentence, window: Sequence[_Sentence]) -> str | No
     """Flags a flip only where both sides speak of the same thing: the word a negation governs must occur on
     the other side, without a negation of its own. A negation about something the other side never mentions
     is left to the word overlap."""
+    if not window:
+        return None
     best = max(window, key=lambda s: len(s.content & claim.content))
     source_words = [w for s in window for w in s.words]
     quoted = best.text[:160]
@@ -465,8 +465,7 @@ def _support(claim: _Sentence, source: _Source) -> _Support:
     if not claim.content:
         return _Support(1.0, 1.0, 1.0, (), None, length)
     sentence = max((len(claim.content & s.content) for s in source.sentences), default=0) / len(claim.content)
-    _, start = _window(claim.content, source.sentences)
-    window = source.sentences[start : start + 2]
+    window = _window(claim.content, source.sentences)
     ordered = _content(claim.words)
     claim_pairs = _pairs(ordered, reach=1)
     pairs = len(claim_pairs & source.pairs) / len(claim_pairs) if claim_pairs else 1.0
