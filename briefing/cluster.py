@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -62,8 +63,9 @@ def cluster_id(founding_article_id: str) -> str:
 def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:
     """Attach `new` articles to `existing` clusters or open new ones; return every cluster changed or created.
 
-    `existing` should be the clusters of the current window (older ones cannot be joined anyway). Articles already
-    in an existing cluster, and repeats within `new`, are ignored. The result is ordered by cluster id.
+    `existing` should be the clusters of the current window (older ones cannot be joined anyway), each with its
+    articles oldest first as the store and this function return them. Articles already in an existing cluster,
+    and repeats within `new`, are ignored. The result is ordered by cluster id.
     """
     fresh = _fresh_articles(new, existing)
     if not fresh:
@@ -132,36 +134,32 @@ class _Row:
 
 
 class _FeatureCache:
-    """Raw features per article, computed once: every poll sees the whole window again.
+    """Raw features per article id, computed once: every poll sees the whole window again.
 
-    Boilerplate is judged when an article is first featurised, from every article of its outlet seen so far in
-    this process (a poll's first call sees the whole window). Bounded: least recently used goes first.
+    Keyed by id alone: an article's id is derived from its content and the store never rewrites a stored id, so
+    the text behind an id does not change. Boilerplate is judged when an article is first featurised, from every
+    article of its outlet seen so far in this process (a poll's first call sees the whole window). Bounded: the
+    oldest entries go first.
     """
 
     def __init__(self, limit: int = 400_000) -> None:
-        self._rows: OrderedDict[str, tuple[int, _Row]] = OrderedDict()
+        self._rows: dict[str, _Row] = {}
         self._lines: dict[str, Counter[int]] = {}  # outlet -> how many of its articles carry each line
         self._limit = limit
+        self._title_weight: int | None = None
 
     def rows(self, articles: Sequence[Article], title_weight: int) -> list[_Row]:
-        keys = [hash((a.title, a.text, title_weight)) for a in articles]
-        missing = [i for i, (a, key) in enumerate(zip(articles, keys, strict=True)) if self._stale(a.id, key)]
+        if title_weight != self._title_weight:
+            self._rows.clear()  # features depend on the setting
+            self._title_weight = title_weight
+        missing = [a for a in articles if a.id not in self._rows]
         if missing:
-            self._count_lines([articles[i] for i in missing])
-            cleaned = [self._without_boilerplate(articles[i]) for i in missing]
-            for i, row in zip(missing, _featurise(cleaned, title_weight), strict=True):
-                self._rows[articles[i].id] = (keys[i], row)
-        result = []
-        for article in articles:
-            self._rows.move_to_end(article.id)
-            result.append(self._rows[article.id][1])
-        while len(self._rows) > self._limit:
-            self._rows.popitem(last=False)
-        return result
-
-    def _stale(self, article_id: str, key: int) -> bool:
-        cached = self._rows.get(article_id)
-        return cached is None or cached[0] != key
+            self._count_lines(missing)
+            cleaned = [self._without_boilerplate(a) for a in missing]
+            self._rows.update(zip((a.id for a in missing), _featurise(cleaned, title_weight), strict=True))
+            for oldest in list(itertools.islice(self._rows, max(0, len(self._rows) - self._limit))):
+                del self._rows[oldest]
+        return [self._rows[a.id] for a in articles]
 
     def _count_lines(self, articles: Sequence[Article]) -> None:
         if sum(len(c) for c in self._lines.values()) > self._limit:
@@ -267,9 +265,7 @@ class _Window:
         row_of = {a.id: i for i, a in enumerate(articles)}
         vectors = _weighted(_CACHE.rows(articles, settings.title_weight))
         centroids = vectors.summed([[row_of[a.id] for a in c.articles] for c in existing])
-        hours = np.array([_hours(a.published) for c in existing for a in c.articles])
-        starts = np.cumsum([0] + [len(c.articles) for c in existing])[:-1]
-        latest = np.maximum.reduceat(hours, starts) if existing else np.zeros(0)
+        latest = np.array([_hours(c.articles[-1].published) for c in existing])  # clusters keep oldest first
         index = None
         if existing:
             index = NearestNeighbors(n_neighbors=min(len(existing), _CANDIDATES), metric="cosine", algorithm="brute")
