@@ -136,14 +136,14 @@ class _Row:
 class _FeatureCache:
     """Raw features per article id, computed once: every poll sees the whole window again.
 
-    Keyed by id alone: an article's id is derived from its content and the store never rewrites a stored id, so
-    the text behind an id does not change. Boilerplate is judged when an article is first featurised, from every
+    Keyed by id (the store never rewrites the text behind a stored id), checked against title and text length.
+    Boilerplate is judged when an article is first featurised, from every
     article of its outlet seen so far in this process (a poll's first call sees the whole window). Bounded: the
     oldest entries go first.
     """
 
     def __init__(self, limit: int = 400_000) -> None:
-        self._rows: dict[str, _Row] = {}
+        self._rows: dict[str, tuple[str, int, _Row]] = {}  # id -> (title, text length, features)
         self._lines: dict[str, Counter[int]] = {}  # outlet -> how many of its articles carry each line
         self._limit = limit
         self._title_weight: int | None = None
@@ -152,14 +152,21 @@ class _FeatureCache:
         if title_weight != self._title_weight:
             self._rows.clear()  # features depend on the setting
             self._title_weight = title_weight
-        missing = [a for a in articles if a.id not in self._rows]
+        missing = [a for a in articles if self._stale(a)]
         if missing:
             self._count_lines(missing)
             cleaned = [self._without_boilerplate(a) for a in missing]
-            self._rows.update(zip((a.id for a in missing), _featurise(cleaned, title_weight), strict=True))
+            for article, row in zip(missing, _featurise(cleaned, title_weight), strict=True):
+                self._rows.pop(article.id, None)
+                self._rows[article.id] = (article.title, len(article.text), row)
             for oldest in list(itertools.islice(self._rows, max(0, len(self._rows) - self._limit))):
                 del self._rows[oldest]
-        return [self._rows[a.id] for a in articles]
+        return [self._rows[a.id][2] for a in articles]
+
+    def _stale(self, article: Article) -> bool:
+        """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts)."""
+        cached = self._rows.get(article.id)
+        return cached is None or cached[0] != article.title or cached[1] != len(article.text)
 
     def _count_lines(self, articles: Sequence[Article]) -> None:
         if sum(len(c) for c in self._lines.values()) > self._limit:
