@@ -6,15 +6,19 @@ module attaches each new article to an existing cluster (whose id never changes)
 every cluster it changed or created. History is never reclustered.
 
 How (each step measured on labelled data, see docs/readme/clustering.md):
-1. Features: hashed word counts of title + text (the title counts `title_weight` times) and, in a separate block
-   weighted by `entity_weight`, cheap named entities (capitalised phrases, numbers). Hashing is stateless, so
-   there is no vocabulary to keep between polls; IDF comes from the articles of the window itself.
-2. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
+1. Features: hashed word counts of title + text (the title counts `title_weight` times) and, in a second space,
+   names and numbers (capitalised words the text never writes in lower case; figures). Lines an outlet repeats
+   under several of its articles (channel boilerplate) are dropped first. Hashing is stateless, so there is no
+   vocabulary to keep between polls; IDF comes from the articles of the window itself.
+2. Similarity: cosine of words tempered by cosine of names (weighted geometric mean, `entity_weight`), halved
+   every `half_life_hours` between the articles: two storms a week apart share words but not days, two earnings
+   reports share words but not names.
+3. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
    small, and larger batches are cut into time-ordered chunks, so this stays far from all-pairs over the window.
-3. Each group's centroid looks for its nearest existing cluster centroid (scikit-learn nearest neighbours over
-   sparse vectors) and joins it when close enough; otherwise the group becomes a new cluster.
-Similarity decays with the time between articles (`half_life_hours`): two storms a week apart share words but
-not days. Near-identical copies inside a cluster (wire copies) are counted in `Cluster.duplicates`.
+4. Each group's centroid finds its nearest existing cluster centroids (scikit-learn nearest neighbours over
+   sparse word vectors), rescored with names and time, and joins the best above `threshold`; otherwise the
+   group becomes a new cluster.
+Near-identical copies inside a cluster (wire copies) are counted in `Cluster.duplicates`.
 """
 
 from __future__ import annotations
@@ -137,9 +141,8 @@ class _FeatureCache:
     """Raw features per article id, computed once: every poll sees the whole window again.
 
     Keyed by id (the store never rewrites the text behind a stored id), checked against title and text length.
-    Boilerplate is judged when an article is first featurised, from every
-    article of its outlet seen so far in this process (a poll's first call sees the whole window). Bounded: the
-    oldest entries go first.
+    Boilerplate is judged when an article is first featurised, from every article of its outlet seen so far in
+    this process (a poll's first call sees the whole window). Bounded: the oldest entries go first.
     """
 
     def __init__(self, limit: int = 400_000) -> None:
