@@ -58,15 +58,15 @@ class Candidate:
     status: StoryStatus
 
 
-def slot_for(at: datetime, editions: Sequence[EditionSettings], timezone: str) -> Slot:
-    """The edition a build at `at` belongs to: the latest slot of that local day that has begun, or the
-    day's first slot when built before it (an early build of today's edition)."""
+def slot_for(at: datetime, editions: Sequence[EditionSettings], timezone: str, name: str | None = None) -> Slot:
+    """The edition a build at `at` belongs to: the one `name`d, else the latest slot of that local day that
+    has begun, or the day's first slot when built before it (an early build of today's edition)."""
     zone = ZoneInfo(timezone)
     local = at.astimezone(zone)
     ordered = sorted(editions, key=lambda e: e.at)
     chosen = ordered[0]
     for edition in ordered:
-        if edition.at <= local.strftime("%H:%M"):
+        if edition.name == name or (name is None and edition.at <= local.strftime("%H:%M")):
             chosen = edition
     day = local.date()
     edition_id = day.isoformat() if len(ordered) == 1 else f"{day.isoformat()}-{chosen.name}"

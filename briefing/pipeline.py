@@ -93,25 +93,26 @@ def build(
     at: datetime,
     now: datetime,
     *,
+    edition_name: str | None = None,
     dry_run: bool = False,
     progress: Progress = _no_progress,
 ) -> BuildReport:
-    """Build the edition that `at` belongs to, store it, and write every output format."""
+    """Build the edition that `at` belongs to (or the named one), store it, and write every output format."""
+    slot = slot_for(at, settings.editions, settings.timezone, name=edition_name)
     if dry_run:
-        return _build(settings, store, at, now, dry_run=True, progress=progress)
+        return _build(settings, store, slot, at, now, dry_run=True, progress=progress)
     return _recorded(
         store,
         "build",
-        lambda: _build(settings, store, at, now, dry_run=False, progress=progress),
+        lambda: _build(settings, store, slot, at, now, dry_run=False, progress=progress),
         lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
     )
 
 
 def _build(
-    settings: Settings, store: Store, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
+    settings: Settings, store: Store, slot: Slot, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
 ) -> BuildReport:
     cluster_pending(settings, store)
-    slot = slot_for(at, settings.editions, settings.timezone)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
@@ -143,6 +144,22 @@ def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> Se
             {"edition": edition_id, "sent": len(r.sent), "failed": len(r.failed)},
         ),
     )
+
+
+class PipelineJobs:
+    """The schedule's `Jobs` over this pipeline: poll due feeds, build a named edition, send it."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._settings, self._store, self._clock = settings, store, clock
+
+    def poll(self) -> int:
+        return poll(self._settings, self._store, self._clock()).polled
+
+    def build(self, edition_name: str, at: datetime) -> str:
+        return build(self._settings, self._store, at, self._clock(), edition_name=edition_name).edition.id
+
+    def send(self, edition_id: str) -> SendReport:
+        return send(self._settings, self._store, edition_id, self._clock())
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:

@@ -56,6 +56,11 @@ def test_slot_before_the_first_edition_of_the_day_is_an_early_build_of_it() -> N
     assert slot_for(early, [MORNING, EVENING], "Europe/London").id == "2026-11-25-morning"
 
 
+def test_slot_can_be_named_by_the_schedule() -> None:
+    at = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+    assert slot_for(at, [MORNING, EVENING], "Europe/London", name="morning").id == "2026-11-25-morning"
+
+
 def test_window_starts_where_the_previous_edition_ended() -> None:
     previous_end = T0 - timedelta(hours=12)
     assert window_for(T0, previous_end, None, timedelta(hours=24)).start == previous_end

@@ -6,6 +6,7 @@ import json
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -15,7 +16,9 @@ from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stde
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
-from briefing.pipeline import BuildReport
+
+if TYPE_CHECKING:
+    from briefing.pipeline import BuildReport
 from briefing.store import open_store_from_settings
 
 

@@ -15,30 +15,15 @@ from briefing.config import Settings
 from briefing.deliver.email import latest_edition_id, send_edition
 from briefing.errors import ConfigError
 from briefing.models import DueReport, SendReport
-from briefing.schedule import instance_lock, run_due, run_forever
+from briefing.schedule import Jobs, instance_lock, run_due, run_forever
 from briefing.store import Store, open_store_from_settings
 from briefing.subscribers import is_address, load_subscribers
 
 
-class PipelineJobs:
-    """The schedule's jobs over the real pipeline: poll due feeds, build an edition, send it."""
+def _pipeline_jobs(settings: Settings, store: Store) -> Jobs:
+    from briefing.pipeline import PipelineJobs  # imported when needed: it pulls in every stage
 
-    def __init__(self, settings: Settings, store: Store) -> None:
-        self._settings = settings
-        self._store = store
-
-    def poll(self) -> int:
-        from briefing import pipeline
-
-        return pipeline.poll(self._settings, self._store, datetime.now(UTC)).polled
-
-    def build(self, edition_name: str, at: datetime) -> str:
-        from briefing import pipeline
-
-        return pipeline.build(self._settings, self._store, at, datetime.now(UTC)).edition.id
-
-    def send(self, edition_id: str) -> SendReport:
-        return send_edition(edition_id, self._settings, self._store, now=datetime.now(UTC))
+    return PipelineJobs(settings, store)
 
 
 @app.command()
@@ -135,7 +120,7 @@ def run_due_command(ctx: AppContext) -> None:
     """
     settings = ctx.settings()
     with instance_lock(settings.database_path), open_store_from_settings(settings) as store:
-        report = run_due(settings, store, datetime.now(UTC), PipelineJobs(settings, store))
+        report = run_due(settings, store, datetime.now(UTC), _pipeline_jobs(settings, store))
     _print_due_report(report)
     if report.failed or (report.poll_error and not report.ran):
         sys.exit(EXIT_FAILURE)
@@ -172,4 +157,4 @@ def schedule_command(ctx: AppContext) -> None:
     """
     settings = ctx.settings()
     with open_store_from_settings(settings) as store:
-        run_forever(settings, lambda: open_store_from_settings(settings), PipelineJobs(settings, store))
+        run_forever(settings, lambda: open_store_from_settings(settings), _pipeline_jobs(settings, store))

@@ -15,7 +15,6 @@ import click
 import yaml
 from rich.table import Table
 
-from briefing import pipeline
 from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
 from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
@@ -213,6 +212,8 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
 @click.pass_obj
 def poll(ctx: AppContext, as_json: bool) -> None:
     """Fetch every due feed once and store new articles. Exit 3 when some feeds failed."""
+    from briefing import pipeline  # imported when needed: it pulls in every stage
+
     settings = ctx.settings()
     with open_store_from_settings(settings) as store, progress_bars(ctx.quiet or as_json) as progress:
         report = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)
