@@ -198,6 +198,9 @@ def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetim
         report = jobs.send(slot.edition_id)
     except Exception as error:
         return _Outcome(_record_failure(store, slot, "send", error))
+    if any(not failure.permanent for failure in report.failed):
+        store.save_slot(slot)  # stays built: the next run within the grace period retries those recipients
+        return _Outcome(slot, report)
     slot = replace(slot, status=SlotStatus.SENT)
     store.save_slot(slot)
     return _Outcome(slot, report)

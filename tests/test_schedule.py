@@ -14,7 +14,7 @@ import time_machine
 
 from briefing.config import EditionSettings, EmailSettings, Settings
 from briefing.errors import BriefingError
-from briefing.models import SendReport, SlotStatus
+from briefing.models import SendFailure, SendReport, SlotStatus
 from briefing.schedule import MAX_SLOT_ATTEMPTS, due_instant, instance_lock, run_due, run_forever
 from briefing.store import Store, open_store
 
@@ -31,6 +31,7 @@ class RecordingJobs:
     sent: list[str] = field(default_factory=list)
     build_error: Exception | None = None
     send_error: Exception | None = None
+    send_failures: list[SendFailure] = field(default_factory=list)  # reported by the next send, then cleared
     poll_error: Exception | None = None
     on_build: list[object] = field(default_factory=list)
 
@@ -52,7 +53,8 @@ class RecordingJobs:
         if self.send_error:
             raise self.send_error
         self.sent.append(edition_id)
-        return SendReport(edition_id)
+        failed, self.send_failures = tuple(self.send_failures), []
+        return SendReport(edition_id, failed=failed)
 
 
 def utc(text: str) -> datetime:
@@ -226,6 +228,29 @@ def test_failed_send_is_retried_without_rebuilding(tmp_path: Path, store: Store,
     run_due(settings, store, utc("2026-11-25T06:40"), jobs)
 
     assert (len(jobs.built), jobs.sent) == (1, ["2026-11-25-morning"])
+
+
+def test_recipients_that_failed_for_now_are_retried_by_the_next_run(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    settings = make_settings(tmp_path)
+    jobs.send_failures = [SendFailure("a@example.org", "451 try later", permanent=False)]
+    first = run_due(settings, store, utc("2026-11-25T06:31"), jobs)
+
+    run_due(settings, store, utc("2026-11-25T06:40"), jobs)
+
+    assert (first.partial, jobs.sent, len(jobs.built)) == (True, ["2026-11-25-morning"] * 2, 1)
+    assert store.slot("morning", date(2026, 11, 25)).status is SlotStatus.SENT  # type: ignore[union-attr]
+
+
+def test_a_permanent_refusal_does_not_keep_the_edition_open(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    settings = make_settings(tmp_path)
+    jobs.send_failures = [SendFailure("gone@example.org", "550 no such user", permanent=True)]
+    run_due(settings, store, utc("2026-11-25T06:31"), jobs)
+
+    run_due(settings, store, utc("2026-11-25T06:40"), jobs)
+
+    assert jobs.sent == ["2026-11-25-morning"]
 
 
 def test_a_failing_poll_does_not_stop_the_edition(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
