@@ -267,15 +267,15 @@ _CALENDAR = _wordset(
 
 
 def _names(claim: str) -> list[re.Match[str]]:
-    """Capitalised words of the claim that are names: not sentence-initial (unless a capitalised word follows,
-    as in "Joe Biden said"), not stopwords, and not in a title-cased or all-capitals claim. Days and months
-    always count (a sentence-initial "May" excepted: it is usually the verb)."""
+    """Capitalised words of the claim that are names: not stopwords, not a common word opening a sentence, and
+    not in a title-cased or all-capitals claim. Days and months always count (a sentence-initial "May" excepted:
+    it is usually the verb)."""
     matches = list(_NAME_TOKEN.finditer(claim))
     capitalised = [m for m in matches if m.group(0)[0].isupper()]
     if not matches or len(capitalised) > 0.6 * len(matches) + 1:
         return []
     names = []
-    for index, match in enumerate(matches):
+    for match in matches:
         word = match.group(0)
         initial = _SENTENCE_START.search(claim[: match.start()]) is not None
         if word[0].isupper() and word.lower() in _CALENDAR and not (initial and word == "May"):
@@ -283,11 +283,28 @@ def _names(claim: str) -> list[re.Match[str]]:
             continue
         if not word[0].isupper() or word.lower() in _NOT_NAMES:
             continue
-        following = matches[index + 1].group(0) if index + 1 < len(matches) else ""
-        if initial and not (following[:1].isupper() and claim[match.end() : matches[index + 1].start()] == " "):
+        if initial and _common_opening(word):
             continue
         names.append(match)
     return names
+
+
+# Capitalised only because they open a sentence: determiners, connectives, numbers, adverbs in -ly, and the
+# collective nouns bullets open with. Any other opening word is taken for a name ("Rory McIlroy won" and
+# "McIlroy won" alike): on the dev set this flags 25 false claims and 4 faithful ones.
+_OPENINGS = _wordset(
+    """another other former many most several some both each every all any no note prior click new great top
+    police officials authorities researchers scientists experts critics lawmakers residents people hundreds
+    thousands dozens millions workers doctors analysts investigators witnesses"""
+)
+
+
+def _common_opening(word: str) -> bool:
+    lower = word.lower()
+    return lower in _OPENINGS or lower in _UNITS or lower.endswith("ly") or lower in _DENIALS
+
+
+_ALIASES = {"us": ("u.s", "america", "american", "united"), "uk": ("u.k", "britain", "british", "united")}
 
 
 def _name_supported(name: str, words: frozenset[str]) -> bool:
@@ -296,6 +313,8 @@ def _name_supported(name: str, words: frozenset[str]) -> bool:
     word = word[:-2] if word.endswith("'s") else word
     if len(word) < 2:
         return True  # initials and unit letters ("47C") are not names
+    if any(alias in words for alias in _ALIASES.get(word, ())):
+        return True
     if word in words or len(word) < 4:
         return word in words
     stem = word[: max(4, len(word) - 3)]
@@ -477,7 +496,7 @@ def _support(claim: _Sentence, source: _Source) -> _Support:
 # ------------------------------------------------------------------------------------------------ score
 
 # Fitted by bench/ground.py (logistic regression, doc-grouped cross-validation) on grounding-dev.jsonl.
-_WEIGHTS = {"bias": -1.48, "sentence": 2.5, "document": 1.25, "pairs": 1.05, "length": -0.41}
+_WEIGHTS = {"bias": -1.38, "sentence": 2.52, "document": 1.13, "pairs": 1.11, "length": -0.42}
 
 
 def _score(supports: Sequence[_Support]) -> float:

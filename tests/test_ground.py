@@ -113,8 +113,14 @@ def test_a_place_missing_from_the_sources_is_unsupported() -> None:
     assert "name 'Lakeside' not in cited sources" in verdict.reasons
 
 
-def test_a_capitalised_first_word_is_not_taken_for_a_name() -> None:
+def test_a_name_opening_the_bullet_is_checked() -> None:
+    verdict = _verdict("Smith said 50% of the money would go to schools in Riverton.")
+    assert "name 'Smith' not in cited sources" in verdict.reasons
+
+
+def test_a_common_word_opening_the_bullet_is_not_taken_for_a_name() -> None:
     assert _verdict("Schools in Riverton will get 50% of the money.").reasons == ()
+    assert _verdict("Officials said 50% of the money would go to schools in Riverton.").reasons == ()
 
 
 # --------------------------------------------------------------------------------------------- negation
