@@ -9,14 +9,16 @@ A claim passes only if every rule passes:
 2. the evidence span, if given, occurs in a cited source (case, whitespace, quotes and dashes normalised);
 3. every number, amount, percentage and date appears in the cited sources in an equivalent form
    (6,000 = 6000 = 6k; 50% = 50 percent = fifty per cent; $2.5 billion = 2.5bn; "June 1" = "1 June");
-4. every name (a capitalised word outside sentence starts) appears in the cited sources, whole or in part;
+4. every name (a capitalised word, unless a common word opening a sentence) appears in the cited sources,
+   whole or in part;
 5. negation does not flip between the claim and the source sentences that best match it;
 6. the support score (how much of the claim's wording the best-matching source sentences carry) reaches
    `GroundingSettings.threshold`.
 
-The score is a fixed logistic model over a few overlap features (weights fitted by `bench/ground.py` on the
-dev set, see docs/readme/grounding.md); a failed rule caps it below the threshold, so it stays monotone in
-how confident the check is that the claim is supported. Anything that stops the check from running raises
+The score is a fixed logistic model over a few overlap features of each claim sentence, the sentences'
+probabilities multiplied (weights fitted by `bench/ground.py` on the dev set, see docs/readme/grounding.md); a
+failed rule caps it below the threshold, so it stays monotone in how confident the check is that the claim is
+supported. Anything that stops the check from running raises
 `GroundingError`: an unchecked claim must never look supported.
 """
 
