@@ -160,6 +160,8 @@ class FeedServer:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's default backlog of 5 drops concurrent SYNs: 1 s retransmit stalls
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up (a size cap, a timeout, the end of a test) is normal here, not a traceback."""
         import sys
