@@ -45,7 +45,7 @@ __all__ = ["cluster_articles", "cluster_id"]
 
 _WORD_BITS = 20  # 2**20 hashed word columns (few collisions in any window); names use the next 2**20
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*\s?(?:%|percent|billion|million|trillion|bn|m)?")
+_NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*(?:%|\s?(?:percent|billion|million|trillion|bn|m)\b)?")
 _CAPITAL_RE = re.compile(r"\b[A-Z][\w'’&\-]*")
 _LOWER_RE = re.compile(r"\b[a-z][\w'’&\-]*")
 _IDF_FLOOR = 0.3  # added to log IDF: a word in every article still counts a little (measured: 0.3 > 1 > 0)
