@@ -406,9 +406,10 @@ def _attach(
             if score >= best[0]:
                 cluster = window.clusters[i]
                 best = (score, changed.get(cluster.id) or _Draft.of(cluster))
-        for o, draft in enumerate(opened):
+        if opened:
+            o = int(np.argmax(opened_scores[g]))
             if opened_scores[g, o] >= best[0]:
-                best = (float(opened_scores[g, o]), draft)
+                best = (float(opened_scores[g, o]), opened[o])
         _merge(group, best[1], changed, chunk)
 
 
@@ -439,19 +440,26 @@ def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draf
 
 def _count_duplicates(drafts: Sequence[_Draft], window: _Window, settings: ClusterSettings) -> None:
     """Count each added article that nearly repeats an article before it in its cluster (a wire copy).
-    One sparse product covers every changed cluster.
+    Only pairs within one cluster are compared, all in one vectorised step.
     """
-    members = [(d, position, a) for d in drafts for position, a in enumerate(d.articles)]
-    added = [i for i, (d, position, _) in enumerate(members) if position >= len(d.articles) - d.added and position]
-    if not added:
+    pairs = [
+        (d, later, earlier)
+        for d in drafts
+        for later in range(max(1, len(d.articles) - d.added), len(d.articles))
+        for earlier in range(later)
+    ]
+    if not pairs:
         return
-    words = window.vectors.words[window.rows(a for _, _, a in members)]
-    similarity = (words[added] @ words.T).toarray()
-    owner = np.array([id(d) for d, _, _ in members])
-    for row, i in enumerate(added):
-        earlier = (owner[:i] == owner[i]) & (similarity[row, :i] >= settings.duplicate_threshold)
-        if earlier.any():
-            members[i][0].duplicates += 1
+    words = window.vectors.words
+    later_rows = words[window.rows(d.articles[later] for d, later, _ in pairs)]
+    earlier_rows = words[window.rows(d.articles[earlier] for d, _, earlier in pairs)]
+    similarity = np.asarray(later_rows.multiply(earlier_rows).sum(axis=1)).ravel()
+    repeats = {
+        (id(d), later) for (d, later, _), s in zip(pairs, similarity, strict=True) if s >= settings.duplicate_threshold
+    }
+    per_draft = Counter(key for key, _ in repeats)
+    for d in drafts:
+        d.duplicates += per_draft[id(d)]
 
 
 @dataclass
