@@ -345,20 +345,21 @@ def _verdict_to_dict(verdict: Verdict | None) -> dict[str, Any] | None:
     return {"supported": verdict.supported, "score": round(verdict.score, 4), "reasons": list(verdict.reasons)}
 
 
+def bullet_to_dict(bullet: Bullet) -> dict[str, Any]:
+    return {
+        "text": bullet.text,
+        "sources": list(bullet.sources),
+        "evidence": list(bullet.evidence),
+        "grounding": _verdict_to_dict(bullet.grounding),
+    }
+
+
 def _story_to_dict(story: Story) -> dict[str, Any]:
     return {
         "id": story.id,
         "headline": story.headline,
         "status": story.status.value,
-        "bullets": [
-            {
-                "text": b.text,
-                "sources": list(b.sources),
-                "evidence": list(b.evidence),
-                "grounding": _verdict_to_dict(b.grounding),
-            }
-            for b in story.bullets
-        ],
+        "bullets": [bullet_to_dict(b) for b in story.bullets],
         "articles": [
             {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet, "published": _iso(a.published)}
             for a in story.articles
@@ -390,20 +391,21 @@ def _verdict_from_dict(data: dict[str, Any] | None) -> Verdict | None:
     return Verdict(bool(data["supported"]), float(data["score"]), tuple(data.get("reasons", ())))
 
 
+def bullet_from_dict(data: dict[str, Any]) -> Bullet:
+    return Bullet(
+        text=data["text"],
+        sources=tuple(data["sources"]),
+        evidence=tuple(data.get("evidence", ())),
+        grounding=_verdict_from_dict(data.get("grounding")),
+    )
+
+
 def _story_from_dict(data: dict[str, Any]) -> Story:
     return Story(
         id=data["id"],
         headline=data["headline"],
         status=StoryStatus(data["status"]),
-        bullets=tuple(
-            Bullet(
-                text=b["text"],
-                sources=tuple(b["sources"]),
-                evidence=tuple(b.get("evidence", ())),
-                grounding=_verdict_from_dict(b.get("grounding")),
-            )
-            for b in data["bullets"]
-        ),
+        bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
         articles=tuple(
             ArticleRef(a["id"], a["title"], a["url"], a["outlet"], datetime.fromisoformat(a["published"]))
             for a in data["articles"]

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import asdict, fields
 from typing import Any
 
-from briefing.models import Bullet, Summary, SummaryStats, Verdict
+from briefing.models import Bullet, Summary, SummaryStats, bullet_from_dict, bullet_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +79,7 @@ def _summary_to_dict(summary: Summary) -> dict[str, Any]:
         "summariser": summary.summariser,
         "model": summary.model,
         "stats": asdict(summary.stats),
-        "bullets": [
-            {
-                "text": b.text,
-                "sources": list(b.sources),
-                "evidence": list(b.evidence),
-                "grounding": asdict(b.grounding) if b.grounding else None,
-            }
-            for b in summary.bullets
-        ],
+        "bullets": [bullet_to_dict(b) for b in summary.bullets],
     }
 
 
@@ -106,9 +98,4 @@ def _bullet_from_dict(data: dict[str, Any]) -> Bullet:
     verdict = data.get("grounding")
     if not verdict or not verdict["supported"]:  # a published bullet is always a checked, supported one
         raise ValueError("a cached bullet has no supporting grounding verdict")
-    return Bullet(
-        text=str(data["text"]),
-        sources=tuple(data["sources"]),
-        evidence=tuple(data.get("evidence", ())),
-        grounding=Verdict(bool(verdict["supported"]), float(verdict["score"]), tuple(verdict.get("reasons", ()))),
-    )
+    return bullet_from_dict(data)
