@@ -70,3 +70,16 @@ def test_a_failed_write_is_a_delivery_error_and_keeps_the_old_file(tmp_path: Pat
         ["feed.xml", "index.html"],
         True,
     )
+
+
+def test_temp_files_left_by_a_killed_run_are_swept_but_fresh_ones_kept(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    stale, fresh = tmp_path / "site" / ".index.html.abc123.tmp", tmp_path / "site" / ".index.html.def456.tmp"
+    stale.write_bytes(b"<html>half")
+    fresh.write_bytes(b"<html>another run, writing now")
+    old = stale.stat().st_mtime - files.STALE_TEMP_SECONDS - 60
+    os.utime(stale, (old, old))
+
+    files.write_outputs(tmp_path, {"site/index.html": b"<html></html>"})
+
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [fresh.name, "index.html"]

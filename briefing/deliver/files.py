@@ -10,14 +10,17 @@ no new modification times for a static host to sync.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from briefing.errors import DeliveryError
 
 _NEW_FILE_MODE = 0o644  # readable by a web server; mkstemp alone would make it 0600
+STALE_TEMP_SECONDS = 3600  # a temp file this old was left by a killed run; younger ones may be another run's
 
 
 def write_outputs(root: Path, files: Mapping[str, bytes]) -> list[str]:
@@ -25,6 +28,7 @@ def write_outputs(root: Path, files: Mapping[str, bytes]) -> list[str]:
     written = []
     for relative in sorted(files):
         target = resolve_inside(root, relative)
+        _remove_stale_temps(target)
         if _unchanged(target, files[relative]):
             continue
         write_atomic(target, files[relative])
@@ -60,6 +64,15 @@ def write_atomic(target: Path, data: bytes) -> None:
         _fsync_folder(target.parent)
     except OSError as exc:
         raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Delete temp files a killed run left beside `target` (they are hidden, but a static host would publish them)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
 
 
 def _unchanged(target: Path, data: bytes) -> bool:
