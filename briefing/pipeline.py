@@ -6,6 +6,7 @@ themselves know nothing of each other. The clock is passed in (`now`, `at`), nev
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,14 @@ def _build(
 
 
 def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> SendReport:
-    """Email a built edition to every subscriber not yet sent it (exactly once per recipient)."""
+    """Email a built edition to every subscriber not yet sent it (exactly once per recipient).
+
+    An edition without stories (every feed failed, or nothing happened) is not worth a reader's inbox: it is
+    skipped with a warning rather than sent."""
+    edition = store.edition(edition_id)
+    if edition is not None and not edition.stories:
+        log.warning("edition %s has no stories; not emailing it", edition_id)
+        return SendReport(edition_id)
     return _recorded(
         store,
         "send",

@@ -54,7 +54,7 @@ def story(story_id: str, headline: str) -> Story:
     return Story(story_id, headline, StoryStatus.NEW, (Bullet("A bullet.", ("a-1",)),), (article,))
 
 
-def write_edition(outputs: Path, headline: str = "Top headline") -> Path:
+def write_edition(outputs: Path, headline: str = "Top headline", *, empty: bool = False) -> Path:
     """An edition folder as render leaves it: briefing.json, email.html, email.txt."""
     edition = Edition(
         id=EDITION_ID,
@@ -65,7 +65,9 @@ def write_edition(outputs: Path, headline: str = "Top headline") -> Path:
         window_end=datetime(2026, 11, 25, 6, 30, tzinfo=UTC),
         timezone="Europe/London",
         summariser="extractive",
-        sections=(Section("World", (story("c-1", headline),)), Section("Sport", (story("c-2", "Match won"),))),
+        sections=()
+        if empty
+        else (Section("World", (story("c-1", headline),)), Section("Sport", (story("c-2", "Match won"),))),
     )
     folder = outputs / "editions" / EDITION_ID
     folder.mkdir(parents=True)
@@ -277,6 +279,15 @@ def test_subscriber_with_sections_gets_only_those_sections(
 
 
 # -------------------------------------------------------------------------------------- exactly once
+
+
+def test_an_edition_without_stories_is_not_sent(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
+    settings = make_settings(tmp_path, smtp_server)
+    write_edition(settings.outputs_path, empty=True)
+
+    with pytest.raises(DeliveryError, match="has no stories: nothing was sent"):
+        send(settings, store)
+    assert smtp_server.messages == []
 
 
 def test_rerun_skips_recipients_already_sent(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:

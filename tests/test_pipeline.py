@@ -105,3 +105,31 @@ def test_next_edition_reports_only_what_is_new(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     nothing_new = json.loads((tmp_path / "out" / "editions" / "2026-11-26" / "briefing.json").read_text())
     assert nothing_new["sections"] == []
+
+
+def test_run_with_every_feed_failing_builds_an_empty_edition_and_emails_no_one(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from smtpserver import SmtpServer
+
+    feed_server.route("/down.xml", status=500)
+    with SmtpServer() as smtp:
+        config = tmp_path / "feeds.yaml"
+        config.write_text(
+            f"""\
+sections:
+  - name: World
+    feeds: [{{url: "{feed_server.url("/down.xml")}"}}]
+email:
+  enabled: true
+  smtp: {{host: 127.0.0.1, port: {smtp.port}, security: none}}
+  subscribers: [{{email: reader@example.org}}]
+""",
+            encoding="utf-8",
+        )
+        result = invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00")
+    assert result.exit_code == 3, result.output
+    assert (
+        json.loads((tmp_path / "outputs" / "editions" / "2026-11-25" / "briefing.json").read_text())["sections"] == []
+    )
+    assert smtp.messages == []

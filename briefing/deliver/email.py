@@ -80,6 +80,11 @@ def send_edition(
     single test copy to that address, not recorded and not checked against the suppression list.
     """
     mail = load_edition_mail(edition, settings.outputs_path)
+    if not mail.edition.stories and to is None and not dry_run:
+        raise DeliveryError(
+            f"edition {mail.edition.id} has no stories: nothing was sent",
+            hint="check `briefing feeds` for failing feeds; `--to ADDR` still sends a test copy",
+        )
     composer = _Composer(mail, settings, now)
     recipients = [_test_recipient(to)] if to is not None else load_subscribers(settings)
     if dry_run:
