@@ -113,6 +113,17 @@ def test_a_place_missing_from_the_sources_is_unsupported() -> None:
     assert "name 'Lakeside' not in cited sources" in verdict.reasons
 
 
+def test_an_acronym_the_source_writes_out_is_supported() -> None:
+    source = "The chief executive officer of the city council said half the money would go to schools."
+    assert _verdict("The CEO of the council said half the money would go to schools.", source).reasons == ()
+
+
+def test_an_acronym_the_source_never_writes_out_is_unsupported() -> None:
+    source = "The chief executive officer of the city council said half the money would go to schools."
+    verdict = _verdict("The CFO of the council said half the money would go to schools.", source)
+    assert "name 'CFO' not in cited sources" in verdict.reasons
+
+
 def test_a_name_opening_the_bullet_is_checked() -> None:
     verdict = _verdict("Smith said 50% of the money would go to schools in Riverton.")
     assert "name 'Smith' not in cited sources" in verdict.reasons
