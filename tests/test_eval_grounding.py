@@ -116,13 +116,13 @@ def dev_scores() -> dict[str, object]:
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     """Floors a little under the figures reported in docs/readme/grounding.md: a change that loses more fails."""
     assert dev_scores["n"] == 2919
-    assert dev_scores["balanced_accuracy"] >= 0.72  # type: ignore[operator]
-    assert dev_scores["roc_auc"] >= 0.79  # type: ignore[operator]
+    assert dev_scores["balanced_accuracy"] >= 0.725  # type: ignore[operator]
+    assert dev_scores["roc_auc"] >= 0.795  # type: ignore[operator]
 
 
 @pytest.mark.slow
 def test_dev_figures_per_origin_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     per_origin = dev_scores["per_origin"]
     assert isinstance(per_origin, dict)
-    assert per_origin["summedits-news"]["balanced_accuracy"] >= 0.57
-    assert per_origin["faithbench"]["balanced_accuracy"] >= 0.60
+    assert per_origin["summedits-news"]["balanced_accuracy"] >= 0.58
+    assert per_origin["faithbench"]["balanced_accuracy"] >= 0.61
