@@ -116,7 +116,7 @@ def dev_scores() -> dict[str, object]:
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     """Floors a little under the figures reported in docs/readme/grounding.md: a change that loses more fails."""
     assert dev_scores["n"] == 2919
-    assert dev_scores["balanced_accuracy"] >= 0.725  # type: ignore[operator]
+    assert dev_scores["balanced_accuracy"] >= 0.73  # type: ignore[operator]
     assert dev_scores["roc_auc"] >= 0.795  # type: ignore[operator]
 
 
