@@ -339,13 +339,15 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
-def _verdict_to_dict(verdict: Verdict | None) -> dict[str, Any] | None:
+def _verdict_to_dict(verdict: Verdict | None, digits: int | None = None) -> dict[str, Any] | None:
     if verdict is None:
         return None
-    return {"supported": verdict.supported, "score": round(verdict.score, 4), "reasons": list(verdict.reasons)}
+    score = verdict.score if digits is None else round(verdict.score, digits)
+    return {"supported": verdict.supported, "score": score, "reasons": list(verdict.reasons)}
 
 
 def bullet_to_dict(bullet: Bullet) -> dict[str, Any]:
+    """A bullet as JSON, exactly (briefing.json rounds its scores to four places for readers)."""
     return {
         "text": bullet.text,
         "sources": list(bullet.sources),
@@ -359,7 +361,7 @@ def _story_to_dict(story: Story) -> dict[str, Any]:
         "id": story.id,
         "headline": story.headline,
         "status": story.status.value,
-        "bullets": [bullet_to_dict(b) for b in story.bullets],
+        "bullets": [{**bullet_to_dict(b), "grounding": _verdict_to_dict(b.grounding, digits=4)} for b in story.bullets],
         "articles": [
             {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet, "published": _iso(a.published)}
             for a in story.articles
