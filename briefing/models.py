@@ -295,7 +295,6 @@ class EditionStats:
     llm_calls: int = 0
     llm_tokens: int = 0
     llm_fallbacks: int = 0
-    stories_trimmed: int = 0
 
 
 @dataclass(frozen=True)
