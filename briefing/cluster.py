@@ -15,10 +15,16 @@ How (each step measured on labelled data, see docs/readme/clustering.md):
    reports share words but not names.
 3. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
    small, and larger batches are cut into time-ordered chunks, so this stays far from all-pairs over the window.
-4. Each group's centroid finds its nearest existing cluster centroids (scikit-learn nearest neighbours over
-   sparse word vectors), rescored with names and time, and joins the best above `threshold`; otherwise the
-   group becomes a new cluster.
+4. Each group's centroid finds its nearest existing cluster centroids (brute-force cosine over sparse word
+   vectors: one sparse product of a few dozen groups by a few thousand centroids), rescored with names and
+   time, and joins the best above `threshold`; otherwise the group becomes a new cluster.
 Near-identical copies inside a cluster (wire copies) are counted in `Cluster.duplicates`.
+
+Speed (bench/cluster.py): every poll sees the whole window again, so per-article work is done once and per-poll
+work is numpy over the window, never a Python loop per article beyond a dict lookup. Each article's raw
+features (hashed columns and sublinear tf, words then names) are computed once and kept in one pool of arrays
+(`_FeatureCache`); a poll gathers the window's rows from it in one indexing step, then weighs them with the
+window's IDF. Featurising is the largest remaining cost (the regular expressions of the two analyzers).
 """
 
 from __future__ import annotations
@@ -35,8 +41,8 @@ from datetime import datetime
 import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
-from sklearn.neighbors import NearestNeighbors
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.utils import murmurhash3_32
 
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster
@@ -86,8 +92,13 @@ def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settin
 
 
 def _tokens(text: str) -> list[str]:
-    words = _WORD_RE.findall(text.lower())
-    return [_stem(w) for w in words if w not in _STOP and len(w) > 1]
+    return [word for word in map(_folded, _WORD_RE.findall(text.lower())) if word]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _folded(word: str) -> str:
+    """A word as it counts (`_stem`), or "" when it does not count (stop words, single letters)."""
+    return "" if word in _STOP or len(word) <= 1 else _stem(word)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -108,9 +119,8 @@ def _entities(text: str) -> list[str]:
     is not one, "Biden" is), folded like plain words; "Joe Biden" and "Biden" then share "biden".
     """
     lower = set(_LOWER_RE.findall(text))
-    found = [
-        _stem(w.lower()) for w in _CAPITAL_RE.findall(text) if w.lower() not in lower and w.lower() not in _NOT_NAMES
-    ]
+    capitals = map(str.lower, _CAPITAL_RE.findall(text))
+    found = [_stem(w) for w in capitals if w not in lower and w not in _NOT_NAMES]
     found.extend(n.strip(" .,").lower().replace(",", "") for n in _NUMBER_RE.findall(text))
     return found
 
@@ -130,11 +140,41 @@ def _entity_analyzer(article: Article) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Row:
-    """One article's raw features: hashed column indices and sublinear term frequencies."""
+class _Rows:
+    """Raw features of some articles, concatenated: hashed column indices and sublinear term frequencies, with
+    each article's entry count (its row length)."""
 
     indices: np.ndarray
     data: np.ndarray
+    lengths: np.ndarray
+
+
+class _Pool:
+    """Every cached article's features in two growing arrays, so a window's rows are gathered in one numpy step
+    instead of concatenating one small array per article on every poll."""
+
+    def __init__(self) -> None:
+        self.indices = np.zeros(0, np.int32)
+        self.data = np.zeros(0, np.float32)
+        self.size = 0
+
+    def append(self, indices: np.ndarray, data: np.ndarray) -> int:
+        """Store entries at the end (growing by doubling); return where they start."""
+        start, end = self.size, self.size + len(indices)
+        if end > len(self.indices):
+            capacity = max(end, 2 * len(self.indices), 1024)
+            self.indices = np.resize(self.indices, capacity)
+            self.data = np.resize(self.data, capacity)
+        self.indices[start:end] = indices
+        self.data[start:end] = data
+        self.size = end
+        return start
+
+    def gather(self, starts: np.ndarray, lengths: np.ndarray) -> _Rows:
+        """The entries of the rows starting at `starts`, concatenated in that order."""
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)
+        return _Rows(self.indices[positions], self.data[positions], lengths)
 
 
 class _FeatureCache:
@@ -142,34 +182,78 @@ class _FeatureCache:
 
     Keyed by id (the store never rewrites the text behind a stored id), checked against title and text length.
     Boilerplate is judged when an article is first featurised, from every article of its outlet seen so far in
-    this process (a poll's first call sees the whole window). Bounded: the oldest entries go first.
+    this process (a poll's first call sees the whole window). Bounded: the oldest entries go first, and the pool
+    is rebuilt from the live entries when it is mostly dead ones.
     """
 
-    def __init__(self, limit: int = 400_000) -> None:
-        self._rows: dict[str, tuple[str, int, _Row]] = {}  # id -> (title, text length, features)
+    def __init__(self, limit: int = 400_000, compact_above: int = 2**20) -> None:
+        self._rows: dict[str, tuple[str, int, int, int, int]] = {}  # id -> (title, text length, pool start,
+        # word entries, name entries): an article's words, then its names, are consecutive in the pool
+        self._pool = _Pool()
+        self._live = 0  # pool entries still referenced by `_rows`
         self._lines: dict[str, Counter[int]] = {}  # outlet -> how many of its articles carry each line
         self._limit = limit
+        self._compact_above = compact_above  # pool entries below which dead ones are not worth reclaiming
         self._title_weight: int | None = None
 
-    def rows(self, articles: Sequence[Article], title_weight: int) -> list[_Row]:
+    def rows(self, articles: Sequence[Article], title_weight: int) -> tuple[_Rows, _Rows]:
+        """The articles' word features and name features, each concatenated in the order of `articles`."""
         if title_weight != self._title_weight:
             self._rows.clear()  # features depend on the setting
+            self._pool, self._live = _Pool(), 0
             self._title_weight = title_weight
-        missing = [a for a in articles if self._stale(a)]
-        if missing:
-            self._count_lines(missing)
-            cleaned = [self._without_boilerplate(a) for a in missing]
-            for article, row in zip(missing, _featurise(cleaned, title_weight), strict=True):
-                self._rows.pop(article.id, None)
-                self._rows[article.id] = (article.title, len(article.text), row)
-            for oldest in list(itertools.islice(self._rows, max(0, len(self._rows) - self._limit))):
-                del self._rows[oldest]
-        return [self._rows[a.id][2] for a in articles]
+        cached = self._rows.get
+        where = [cached(a.id) for a in articles]
+        stale = [i for i, (a, w) in enumerate(zip(articles, where, strict=True)) if _stale(a, w)]
+        if stale:
+            self._add([articles[i] for i in stale], title_weight)
+            for i in stale:
+                where[i] = self._rows[articles[i].id]
+        starts = np.fromiter((w[2] for w in where if w), np.int64, len(where))
+        words = np.fromiter((w[3] for w in where if w), np.int64, len(where))
+        names = np.fromiter((w[4] for w in where if w), np.int64, len(where))
+        name_rows = self._pool.gather(starts + words, names)  # an article's words come first, then its names
+        word_rows = self._pool.gather(starts, words)
+        self._evict()  # after gathering: a window larger than the limit still gets all its rows
+        return word_rows, replace(name_rows, indices=name_rows.indices - 2**_WORD_BITS)
 
-    def _stale(self, article: Article) -> bool:
-        """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts)."""
-        cached = self._rows.get(article.id)
-        return cached is None or cached[0] != article.title or cached[1] != len(article.text)
+    def _add(self, missing: Sequence[Article], title_weight: int) -> None:
+        self._count_lines(missing)
+        matrix = _featurise([self._without_boilerplate(a) for a in missing], title_weight)
+        start = self._pool.append(matrix.indices, matrix.data)
+        lengths = np.diff(matrix.indptr)
+        words = np.bincount(np.repeat(np.arange(len(missing)), lengths)[matrix.indices < 2**_WORD_BITS])
+        words = np.concatenate([words, np.zeros(len(missing) - len(words), np.int64)])
+        for article, begin, count, word_count in zip(
+            missing, matrix.indptr[:-1].tolist(), lengths.tolist(), words.tolist(), strict=True
+        ):
+            self._forget(article.id)
+            self._rows[article.id] = (article.title, len(article.text), start + begin, word_count, count - word_count)
+            self._live += count
+
+    def _evict(self) -> None:
+        """Forget the oldest articles beyond the limit; rebuild the pool when it is mostly forgotten entries."""
+        for oldest in list(itertools.islice(self._rows, max(0, len(self._rows) - self._limit))):
+            self._forget(oldest)
+        if self._pool.size > max(2 * self._live, self._compact_above):
+            self._compact_pool()
+
+    def _forget(self, article_id: str) -> None:
+        dropped = self._rows.pop(article_id, None)
+        if dropped is not None:
+            self._live -= dropped[3] + dropped[4]
+
+    def _compact_pool(self) -> None:
+        old, self._pool = self._pool, _Pool()
+        for key, (title, length, start, words, names) in list(self._rows.items()):
+            end = start + words + names
+            self._rows[key] = (
+                title,
+                length,
+                self._pool.append(old.indices[start:end], old.data[start:end]),
+                words,
+                names,
+            )
 
     def _count_lines(self, articles: Sequence[Article]) -> None:
         if sum(len(c) for c in self._lines.values()) > self._limit:
@@ -186,6 +270,11 @@ class _FeatureCache:
         return _without_lines(article, dropped)
 
 
+def _stale(article: Article, cached: tuple[str, int, int, int, int] | None) -> bool:
+    """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts)."""
+    return cached is None or cached[0] != article.title or cached[1] != len(article.text)
+
+
 def _line_hashes(article: Article) -> set[int]:
     return {hash(line.strip()) for line in article.text.splitlines() if line.strip()}
 
@@ -200,21 +289,35 @@ def _without_lines(article: Article, dropped: set[int]) -> Article:
 _CACHE = _FeatureCache()
 
 
-def _hasher(analyzer: object) -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer=analyzer, n_features=2**_WORD_BITS, alternate_sign=False, norm=None, dtype=np.float32
-    )
-
-
-def _featurise(articles: Sequence[Article], title_weight: int) -> list[_Row]:
-    words = _hasher(lambda a: _word_analyzer(a, title_weight)).transform(articles)
-    entities = _hasher(_entity_analyzer).transform(articles)
-    matrix = sp.hstack([words, entities], format="csr")  # entity columns follow the 2**20 word columns
-    matrix.data = 1.0 + np.log(matrix.data)  # sublinear tf: the tenth "Biden" adds little
-    return [
-        _Row(matrix.indices[start:end].copy(), matrix.data[start:end].copy())
-        for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)
+def _featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
+    """One row per article: hashed words, then names in the 2**20 columns after them, as sublinear tf."""
+    features = [
+        [
+            *map(_column, _word_analyzer(a, title_weight)),
+            *(2**_WORD_BITS + c for c in map(_column, _entity_analyzer(a))),
+        ]
+        for a in articles
     ]
+    lengths = [len(row) for row in features]
+    columns = np.fromiter(itertools.chain.from_iterable(features), np.int32, sum(lengths))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    shape = (len(articles), 2 ** (_WORD_BITS + 1))
+    matrix = sp.csr_matrix((np.ones(len(columns), np.float32), columns, indptr), shape=shape)
+    matrix.sum_duplicates()  # counts, and sorted columns: an article's words come before its names
+    matrix.data = 1.0 + np.log(matrix.data)  # sublinear tf: the tenth "Biden" adds little
+    return matrix
+
+
+@functools.lru_cache(maxsize=400_000)
+def _column(feature: str) -> int:
+    """A feature's hashed column, exactly where scikit-learn's HashingVectorizer puts it (same murmurhash, seed 0,
+    same fold of the sign), remembered per distinct word instead of hashed again for every occurrence.
+    """
+    h = int(murmurhash3_32(feature, seed=0))
+    columns = 1 << _WORD_BITS
+    if h == -(1 << 31):
+        return ((1 << 31) - 1 - (columns - 1)) % columns  # abs(-2**31) overflows an int32 in scikit-learn
+    return abs(h) % columns
 
 
 # -------------------------------------------------------------------------------------------------- window
@@ -236,6 +339,14 @@ class _Vectors:
         indicator = sp.csr_matrix(
             (np.ones(len(members)), members, np.cumsum([0] + [len(g) for g in groups])),
             shape=(len(groups), self.words.shape[0]),
+        )
+        return _Vectors(_normalize(indicator @ self.words), _normalize(indicator @ self.names))
+
+    def summed_runs(self, sizes: np.ndarray) -> _Vectors:
+        """`summed` for groups that are consecutive runs of rows from the first, `sizes[i]` rows each."""
+        indptr = np.concatenate([[0], np.cumsum(sizes)])
+        indicator = sp.csr_matrix(
+            (np.ones(int(indptr[-1])), np.arange(indptr[-1]), indptr), shape=(len(sizes), self.words.shape[0])
         )
         return _Vectors(_normalize(indicator @ self.words), _normalize(indicator @ self.names))
 
@@ -267,49 +378,34 @@ class _Window:
     clusters: list[Cluster]
     centroids: _Vectors  # one row per existing cluster
     latest: np.ndarray  # newest article of each existing cluster, in hours
-    index: NearestNeighbors | None  # over the word centroids of existing clusters
 
     @classmethod
     def build(cls, existing: Sequence[Cluster], new: Sequence[Article], settings: ClusterSettings) -> _Window:
         articles = [a for c in existing for a in c.articles] + list(new)
         row_of = {a.id: i for i, a in enumerate(articles)}
-        vectors = _weighted(_CACHE.rows(articles, settings.title_weight))
-        centroids = vectors.summed([[row_of[a.id] for a in c.articles] for c in existing])
+        vectors = _weighted(*_CACHE.rows(articles, settings.title_weight))
+        sizes = np.array([len(c.articles) for c in existing], np.int64)
+        centroids = vectors.summed_runs(sizes)  # each cluster's articles are consecutive rows
         latest = np.array([_hours(c.articles[-1].published) for c in existing])  # clusters keep oldest first
-        index = None
-        if existing:
-            index = NearestNeighbors(n_neighbors=min(len(existing), _CANDIDATES), metric="cosine", algorithm="brute")
-            index.fit(centroids.words)
-        return cls(vectors, row_of, list(existing), centroids, latest, index)
+        return cls(vectors, row_of, list(existing), centroids, latest)
 
     def rows(self, articles: Iterable[Article]) -> list[int]:
         return [self.row_of[a.id] for a in articles]
 
 
-def _weighted(rows: Sequence[_Row]) -> _Vectors:
+def _weighted(words: _Rows, names: _Rows) -> _Vectors:
     """Sublinear tf x IDF over the window's articles, each space's rows unit length."""
-    lengths = [len(r.indices) for r in rows]
-    indices = np.concatenate([r.indices for r in rows]) if rows else np.zeros(0, np.int32)
-    data = np.concatenate([r.data for r in rows]) if rows else np.zeros(0, np.float32)
-    used, columns = _compact(indices)  # only the features this window uses become columns
+    return _Vectors(_weighted_space(words), _weighted_space(names))
+
+
+def _weighted_space(rows: _Rows) -> sp.csr_matrix:
+    count = len(rows.lengths)
+    used, columns = _compact(rows.indices)  # only the features this window uses become columns
     df = np.bincount(columns, minlength=len(used))  # rows hold each feature once
-    idf = np.log((1.0 + len(rows)) / (1.0 + df)) + _IDF_FLOOR
-    data = data * idf[columns].astype(np.float32)
-    row_of_entry = np.repeat(np.arange(len(rows)), lengths)
-    first_name = int(np.searchsorted(used, 2**_WORD_BITS))
-    is_word = columns < first_name
-    return _Vectors(
-        _csr(data[is_word], columns[is_word], row_of_entry[is_word], (len(rows), first_name)),
-        _csr(
-            data[~is_word], columns[~is_word] - first_name, row_of_entry[~is_word], (len(rows), len(used) - first_name)
-        ),
-    )
-
-
-def _csr(data: np.ndarray, columns: np.ndarray, rows: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    """Unit-length rows from entries already ordered by row."""
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
-    return _normalize(sp.csr_matrix((data, columns, indptr), shape=shape))
+    idf = np.log((1.0 + count) / (1.0 + df)) + _IDF_FLOOR
+    data = rows.data * idf[columns].astype(np.float32)
+    indptr = np.concatenate([[0], np.cumsum(rows.lengths)])
+    return _normalize(sp.csr_matrix((data, columns, indptr), shape=(count, len(used))))
 
 
 def _compact(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -319,7 +415,7 @@ def _compact(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(indices) < 2**16:
         used, positions = np.unique(indices, return_inverse=True)
         return used, positions
-    present = np.zeros(2 ** (_WORD_BITS + 1), np.bool_)
+    present = np.zeros(2**_WORD_BITS, np.bool_)
     present[indices] = True
     used = np.flatnonzero(present)
     table = np.zeros(len(present), np.int32)
@@ -419,16 +515,27 @@ def _stored_candidates(
     """For each group, the stored clusters nearest in words, rescored with names and time:
     (similarity, cluster index) pairs.
     """
-    if window.index is None:
+    if not window.clusters:
         return [[] for _ in range(centroids.words.shape[0])]
-    distances, neighbours = window.index.kneighbors(centroids.words)
-    names = (centroids.names @ window.centroids.names.T).tocsr()
-    groups = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
-    name_scores = np.asarray(names[groups, neighbours.ravel()]).reshape(neighbours.shape)
+    words = (centroids.words @ window.centroids.words.T).toarray()
+    neighbours = _nearest(1.0 - words, min(len(window.clusters), _CANDIDATES))
+    picked = np.arange(len(neighbours))[:, None]
+    name_scores = (centroids.names @ window.centroids.names.T).toarray()[picked, neighbours]
     has_names = (centroids.names.getnnz(axis=1) > 0)[:, None] & (window.centroids.names.getnnz(axis=1) > 0)[neighbours]
-    scores = _mix(1.0 - distances, name_scores, has_names, settings)
+    scores = _mix(words[picked, neighbours], name_scores, has_names, settings)
     scores *= _decay(when[:, None] - window.latest[neighbours], settings)
     return [list(zip(row.tolist(), ids.tolist(), strict=True)) for row, ids in zip(scores, neighbours, strict=True)]
+
+
+def _nearest(distances: np.ndarray, k: int) -> np.ndarray:
+    """The `k` smallest distances' columns per row, nearest first: what a brute-force nearest-neighbour index
+    returns, without fitting one per poll (a few thousand centroids, a few dozen queries: one sparse product).
+    """
+    picked = np.argpartition(distances, k - 1, axis=1)[:, :k]
+    rows = np.arange(len(distances))[:, None]
+    order = np.argsort(distances[rows, picked], axis=1)
+    nearest: np.ndarray = picked[rows, order]
+    return nearest
 
 
 def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draft], chunk: int) -> None:
@@ -442,24 +549,29 @@ def _count_duplicates(drafts: Sequence[_Draft], window: _Window, settings: Clust
     """Count each added article that nearly repeats an article before it in its cluster (a wire copy).
     Only pairs within one cluster are compared, all in one vectorised step.
     """
-    pairs = [
-        (d, later, earlier)
-        for d in drafts
-        for later in range(max(1, len(d.articles) - d.added), len(d.articles))
-        for earlier in range(later)
-    ]
-    if not pairs:
+    later_parts, earlier_parts, owner_parts = [], [], []
+    for number, d in enumerate(drafts):
+        rows = np.array(window.rows(d.articles), np.int64)
+        later, earlier = _pairs_before(max(1, len(rows) - d.added), len(rows))
+        later_parts.append(rows[later])
+        earlier_parts.append(rows[earlier])
+        owner_parts.append(np.full(len(later), number, np.int64) * len(window.row_of) + rows[later])
+    later_rows = np.concatenate(later_parts) if later_parts else np.zeros(0, np.int64)
+    if not len(later_rows):
         return
     words = window.vectors.words
-    later_rows = words[window.rows(d.articles[later] for d, later, _ in pairs)]
-    earlier_rows = words[window.rows(d.articles[earlier] for d, _, earlier in pairs)]
-    similarity = np.asarray(later_rows.multiply(earlier_rows).sum(axis=1)).ravel()
-    repeats = {
-        (id(d), later) for (d, later, _), s in zip(pairs, similarity, strict=True) if s >= settings.duplicate_threshold
-    }
-    per_draft = Counter(key for key, _ in repeats)
-    for d in drafts:
-        d.duplicates += per_draft[id(d)]
+    similarity = np.asarray(words[later_rows].multiply(words[np.concatenate(earlier_parts)]).sum(axis=1)).ravel()
+    repeats = np.unique(np.concatenate(owner_parts)[similarity >= settings.duplicate_threshold])
+    per_draft = np.bincount(repeats // len(window.row_of), minlength=len(drafts))
+    for d, count in zip(drafts, per_draft.tolist(), strict=True):
+        d.duplicates += count
+
+
+def _pairs_before(first: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (later, earlier) position pair with `first <= later < end` and `earlier < later`, later-major."""
+    later = np.repeat(np.arange(first, end), np.arange(first, end))
+    starts = np.repeat(np.cumsum(np.arange(first, end)) - np.arange(first, end), np.arange(first, end))
+    return later, np.arange(len(later)) - starts
 
 
 @dataclass

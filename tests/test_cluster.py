@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from briefing.cluster import cluster_articles, cluster_id
 from briefing.config import ClusterSettings
@@ -191,6 +195,44 @@ def test_cluster_large_poll_is_chunked_yet_grouped() -> None:
     clusters = cluster_articles(articles, [], ClusterSettings(max_batch=3))
     quake = [c for c in clusters if any(a.id.startswith("a-quake") for a in c.articles)]
     assert [len(c.articles) for c in quake] == [3]
+
+
+def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them() -> None:
+    """Hashing is done by hand for speed; it must place every word and name exactly as HashingVectorizer would."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from briefing import cluster
+
+    articles = [*all_articles(), replace(make("quake", 0, T0), title="Café Zürich’s €5bn deal", text="Ünïcode ✓ 1,000")]
+
+    def hashed(analyzer: Callable[[Article], list[str]]) -> sp.csr_matrix:
+        vectorizer = HashingVectorizer(
+            analyzer=analyzer, n_features=2**20, alternate_sign=False, norm=None, dtype=np.float32
+        )
+        return vectorizer.transform(articles)
+
+    words = hashed(lambda a: cluster._word_analyzer(a, SETTINGS.title_weight))
+    expected = sp.hstack([words, hashed(cluster._entity_analyzer)], format="csr")
+    expected.data = 1.0 + np.log(expected.data)
+    actual = cluster._featurise(articles, SETTINGS.title_weight)
+    assert (actual != expected).nnz == 0
+    assert np.array_equal(actual.indices, expected.indices) and np.array_equal(actual.indptr, expected.indptr)
+
+
+def test_cluster_feature_cache_gives_the_same_rows_after_eviction_and_a_changed_text() -> None:
+    """The cache drops its oldest articles and compacts its pool; what it returns must not change."""
+    from briefing import cluster
+
+    articles = all_articles()
+    fresh = cluster._FeatureCache(limit=3, compact_above=100)
+    words, names = fresh.rows(articles, SETTINGS.title_weight)
+    for article in articles:  # one at a time: every call evicts older ones
+        fresh.rows([article], SETTINGS.title_weight)
+    again_words, again_names = fresh.rows(articles, SETTINGS.title_weight)
+    assert np.array_equal(words.indices, again_words.indices) and np.array_equal(words.data, again_words.data)
+    assert np.array_equal(names.indices, again_names.indices) and np.array_equal(names.data, again_names.data)
+    changed = replace(articles[0], text="Entirely different words about a ferry.")
+    assert not np.array_equal(fresh.rows([changed], SETTINGS.title_weight)[0].indices, words.indices[:5])
 
 
 # ---------------------------------------------------------------------------------------------------- store
