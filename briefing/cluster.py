@@ -5,7 +5,7 @@ The caller passes the clusters of the current window (from the store) and the ar
 module attaches each new article to an existing cluster (whose id never changes) or opens a new one, and returns
 every cluster it changed or created. History is never reclustered.
 
-How (each step measured on labelled data, see docs/readme/clustering.md):
+How (each step measured on labelled data, see the README, "Stories: clustering and ranking"):
 1. Features: hashed word counts of title + text (the title counts `title_weight` times) and, in a second space,
    names and numbers (capitalised words the text never writes in lower case; figures). Lines an outlet repeats
    under several of its articles (channel boilerplate) are dropped first. Hashing is stateless, so there is no

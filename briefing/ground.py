@@ -16,7 +16,7 @@ A claim passes only if every rule passes:
    `GroundingSettings.threshold`.
 
 The score is a fixed logistic model over a few overlap features of each claim sentence, the sentences'
-probabilities multiplied (weights fitted by `bench/ground.py` on the dev set, see docs/readme/grounding.md); a
+probabilities multiplied (weights fitted by `bench/ground.py` on the dev set, see the README, "Grounding"); a
 failed rule caps it below the threshold, so it stays monotone in how confident the check is that the claim is
 supported. Anything that stops the check from running raises
 `GroundingError`: an unchecked claim must never look supported.

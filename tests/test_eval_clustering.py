@@ -131,7 +131,7 @@ def dev() -> Path:
 
 @pytest.mark.slow
 def test_dev_set_day_by_day_stays_above_the_floor(dev: Path) -> None:
-    """Measured 0.912 pairwise F1, 0.929 pairwise precision, 0.952 BCubed F1 (docs/readme/clustering.md)."""
+    """Measured 0.912 pairwise F1, 0.929 pairwise precision, 0.952 BCubed F1 (README: Stories)."""
     scores = evaluate_file(dev)
     assert scores["pairwise_f1"] >= 0.89
     assert scores["pairwise_precision"] >= 0.91

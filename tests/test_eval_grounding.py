@@ -114,7 +114,7 @@ def dev_scores() -> dict[str, object]:
 
 @pytest.mark.slow
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
-    """Floors a little under the figures reported in docs/readme/grounding.md: a change that loses more fails."""
+    """Floors a little under the figures reported in the README (Grounding): a change that loses more fails."""
     assert dev_scores["n"] == 2919
     assert dev_scores["balanced_accuracy"] >= 0.73  # type: ignore[operator]
     assert dev_scores["roc_auc"] >= 0.795  # type: ignore[operator]

@@ -141,7 +141,7 @@ def _swap(
 ) -> Callable[[Case, random.Random], str | None]:
     """A rewrite that replaces one match of `pattern` with a value of the same kind from another article, one
     that the cited article does not contain. (A swap for a value the cited article holds elsewhere passes a
-    presence check; docs/readme/grounding.md gives how few of those are caught.)"""
+    presence check; the README (Grounding) gives how few of those are caught.)"""
 
     def rewrite(case: Case, rng: random.Random) -> str | None:
         text = case.bullet.text

@@ -1,0 +1,68 @@
+"""The README stays true to the code: every command, option, config key and exit code is documented."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from pydantic import BaseModel
+
+from briefing.cli import app
+from briefing.config import Settings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def commands(group: click.Group, prefix: str = "briefing") -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        yield path, command
+        if isinstance(command, click.Group):
+            yield from commands(command, path)
+
+
+def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        key = f"{prefix}{field.alias or name}"
+        yield key
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", (annotation,))
+        for candidate in inner:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                yield from config_keys(candidate, f"{key}.")
+
+
+@pytest.mark.parametrize("path", [path for path, _ in commands(app)])
+def test_every_command_is_in_the_readme(path: str) -> None:
+    assert f"`{path}" in README, f"README does not document `{path}`"
+
+
+@pytest.mark.parametrize(
+    ("path", "option"),
+    [
+        (path, opt)
+        for path, command in commands(app)
+        for param in command.params
+        if isinstance(param, click.Option)
+        for opt in param.opts
+        if opt.startswith("--")
+    ],
+)
+def test_every_option_is_in_the_readme(path: str, option: str) -> None:
+    assert option in README, f"README does not document {option} of `{path}`"
+
+
+@pytest.mark.parametrize("key", list(config_keys(Settings)))
+def test_every_config_key_is_in_the_readme(key: str) -> None:
+    leaf = key.rsplit(".", 1)[-1]
+    assert re.search(rf"`{re.escape(key)}`|`{re.escape(leaf)}`", README), f"README does not document `{key}`"
+
+
+@pytest.mark.parametrize("code", ["0", "1", "2", "3", "4"])
+def test_every_exit_code_is_in_the_readme(code: str) -> None:
+    assert re.search(rf"\|\s*{code}\s*\|", README), f"README's exit-code table lacks {code}"
