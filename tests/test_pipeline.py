@@ -50,6 +50,11 @@ def test_demo_runs_again_with_identical_bytes(demo_out: Path, tmp_path: Path) ->
     assert tree(tmp_path) == tree(demo_out)
 
 
+def test_the_committed_demo_edition_is_current(demo_out: Path) -> None:
+    committed = Path(__file__).resolve().parents[1] / "outputs" / "demo"
+    assert tree(committed) == tree(demo_out), "outputs/demo is stale: regenerate it with `briefing demo`"
+
+
 def _real_news_config(server: FeedServer, day: str, folder: Path) -> Path:
     files = sorted((REAL_NEWS / day).glob("*.xml"))
     feeds = "\n".join(f"      - url: {server.url('/news/' + f.name)}" for f in files)
