@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from factories import article
 
-from briefing.models import Article, Cluster
+from briefing.models import Cluster
 from briefing.summarise.extractive import (
     MAX_WORDS,
     candidate_bullets,
@@ -15,14 +14,6 @@ from briefing.summarise.extractive import (
     split_sentences,
     trim_sentence,
 )
-
-WHEN = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
-
-
-def article(id: str, text: str, title: str = "Harbour bridge to close", outlet: str = "Daily") -> Article:
-    return Article(
-        id=id, url=f"https://example.org/{id}", title=title, text=text, outlet=outlet, published=WHEN, first_seen=WHEN
-    )
 
 
 @pytest.fixture

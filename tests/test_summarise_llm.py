@@ -10,30 +10,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import article
 from llm_server import LLMServer, Reply, Request, chat, error, repair_json, summary_json
 
 from briefing.config import GroundingSettings, SummariserSettings
-from briefing.models import Article, Cluster, Summary
+from briefing.models import Cluster, Summary
 from briefing.store import Store
 from briefing.summarise import MemoryCache, estimate_story_tokens, summarise_clusters
 
-WHEN = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 FAST = {"retry-after-ms": "10"}  # tells the client to retry after 10 ms instead of its 0.5 s back-off
 
 BRIDGE_1 = "The harbour bridge will close for repairs for six weeks from Monday, the city council said."
 BRIDGE_2 = "Engineers found corrosion in two of the bridge's main steel cables during an inspection in October."
 FERRY = "Commuters will be offered a free ferry service while the bridge is closed, the council said."
 TRAFFIC = "About 40,000 vehicles cross the bridge on an average weekday, according to council figures."
-
-
-def article(id: str, text: str, title: str, outlet: str) -> Article:
-    return Article(
-        id=id, url=f"https://example.org/{id}", title=title, text=text, outlet=outlet, published=WHEN, first_seen=WHEN
-    )
 
 
 @pytest.fixture

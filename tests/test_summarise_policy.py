@@ -7,25 +7,18 @@ injections, and the store's summary cache.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
+from factories import article
 
 from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import GroundingError, SummariserError
-from briefing.models import Article, Bullet, Cluster, Summary, SummaryStats, Verdict
+from briefing.models import Bullet, Cluster, Summary, SummaryStats, Verdict
 from briefing.store import Store
 from briefing.summarise import MemoryCache, cache_key, extractive, prompt, summarise_clusters
 
-WHEN = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 EXTRACTIVE = SummariserSettings()
 GROUNDING = GroundingSettings()
-
-
-def article(id: str, text: str, outlet: str = "Daily", title: str = "Harbour bridge to close") -> Article:
-    return Article(
-        id=id, url=f"https://example.org/{id}", title=title, text=text, outlet=outlet, published=WHEN, first_seen=WHEN
-    )
 
 
 @pytest.fixture
