@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, cast
 
 from aiosmtpd.controller import Controller
@@ -185,3 +186,27 @@ def running_server() -> Iterator[SmtpServer]:
     """Generator for a pytest fixture: `smtp_server = pytest.fixture(running_server)`."""
     with SmtpServer() as server:
         yield server
+
+
+def write_email_config(folder: Path, server: SmtpServer, subscribers: list[str], *, timeout: float = 5) -> Path:
+    """A feeds.yaml in `folder` that emails `subscribers` (YAML flow mappings) through `server`, fast."""
+    lines = "\n".join(f"    - {subscriber}" for subscriber in subscribers)
+    path = folder / "feeds.yaml"
+    path.write_text(
+        f"""\
+timezone: Europe/London
+sections:
+  - name: World
+    feeds: [{{url: "http://127.0.0.1:9/world.xml"}}]
+email:
+  enabled: true
+  from: "Briefing <briefing@example.org>"
+  smtp: {{host: 127.0.0.1, port: {server.port}, security: none, timeout: {timeout}}}
+  rate_per_second: 1000
+  retry_seconds: 0
+  subscribers:
+{lines}
+""",
+        encoding="utf-8",
+    )
+    return path

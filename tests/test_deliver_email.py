@@ -7,7 +7,6 @@ import json
 import shutil
 import ssl
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from smtpserver import SmtpServer, running_server
+from smtpserver import SmtpServer, running_server, write_email_config
 
 from briefing.config import EmailSettings, Settings, SmtpSettings, SubscriberSettings, load_settings
 from briefing.deliver.email import (
@@ -503,28 +502,11 @@ def cli() -> Any:
 
 
 @pytest.fixture
-def config_file(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Path]:
+def config_file(tmp_path: Path, smtp_server: SmtpServer) -> Path:
     write_edition(tmp_path / "outputs")
-    path = tmp_path / "feeds.yaml"
-    path.write_text(
-        f"""\
-timezone: Europe/London
-sections:
-  - name: World
-    feeds: [{{url: "http://127.0.0.1:9/world.xml"}}]
-email:
-  enabled: true
-  from: "Briefing <briefing@example.org>"
-  smtp: {{host: 127.0.0.1, port: {smtp_server.port}, security: none, timeout: 5}}
-  rate_per_second: 1000
-  retry_seconds: 0
-  subscribers:
-    - {{email: ada@example.org, name: Ada}}
-    - {{email: bob@example.org}}
-""",
-        encoding="utf-8",
+    return write_email_config(
+        tmp_path, smtp_server, ["{email: ada@example.org, name: Ada}", "{email: bob@example.org}"]
     )
-    yield path
 
 
 def test_cli_send_exits_3_when_a_recipient_failed(config_file: Path, smtp_server: SmtpServer) -> None:

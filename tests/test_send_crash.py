@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from smtpserver import SmtpServer, running_server
+from smtpserver import SmtpServer, running_server, write_email_config
 from test_deliver_email import EDITION_ID, write_edition
 
 from briefing.models import SendStatus
@@ -24,28 +23,9 @@ smtp_server = pytest.fixture(running_server)
 
 
 @pytest.fixture
-def config_file(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Path]:
+def config_file(tmp_path: Path, smtp_server: SmtpServer) -> Path:
     write_edition(tmp_path / "outputs")
-    subscribers = "\n".join(f"    - {{email: {address}}}" for address in READERS)
-    path = tmp_path / "feeds.yaml"
-    path.write_text(
-        f"""\
-timezone: Europe/London
-sections:
-  - name: World
-    feeds: [{{url: "http://127.0.0.1:9/world.xml"}}]
-email:
-  enabled: true
-  from: "Briefing <briefing@example.org>"
-  smtp: {{host: 127.0.0.1, port: {smtp_server.port}, security: none, timeout: 10}}
-  rate_per_second: 1000
-  retry_seconds: 0
-  subscribers:
-{subscribers}
-""",
-        encoding="utf-8",
-    )
-    yield path
+    return write_email_config(tmp_path, smtp_server, [f"{{email: {address}}}" for address in READERS], timeout=10)
 
 
 def start_send(config: Path) -> subprocess.Popen[str]:
