@@ -120,11 +120,13 @@ def _build(
     ranked = _rank(settings, candidates, at)
     summaries = _summarise(settings, store, ranked, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    rendered = render.render_edition(edition, settings.render, previous=store.editions())
+    others = [stored for stored in store.editions() if stored.id != edition.id]
+    rendered = render.render_edition(edition, settings.render, previous=others)
     if dry_run:
         return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
     store.save_edition(edition, built_at=now)
-    outputs = {**rendered.files, **render.render_site(store.editions(), settings.render)}
+    archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
+    outputs = {**rendered.files, **render.render_site(archive, settings.render)}
     written = files.write_outputs(settings.outputs_path, outputs)
     return BuildReport(
         edition,
