@@ -201,7 +201,7 @@ def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them(
     """Hashing is done by hand for speed; it must place every word and name exactly as HashingVectorizer would."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    from briefing import cluster
+    from briefing.cluster import _features
 
     articles = [*all_articles(), replace(make("quake", 0, T0), title="Café Zürich’s €5bn deal", text="Ünïcode ✓ 1,000")]
 
@@ -211,20 +211,20 @@ def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them(
         )
         return vectorizer.transform(articles)
 
-    words = hashed(lambda a: cluster._word_analyzer(a, SETTINGS.title_weight))
-    expected = sp.hstack([words, hashed(cluster._entity_analyzer)], format="csr")
+    words = hashed(lambda a: _features.word_analyzer(a, SETTINGS.title_weight))
+    expected = sp.hstack([words, hashed(_features.entity_analyzer)], format="csr")
     expected.data = 1.0 + np.log(expected.data)
-    actual = cluster._featurise(articles, SETTINGS.title_weight)
+    actual = _features.featurise(articles, SETTINGS.title_weight)
     assert (actual != expected).nnz == 0
     assert np.array_equal(actual.indices, expected.indices) and np.array_equal(actual.indptr, expected.indptr)
 
 
 def test_cluster_feature_cache_gives_the_same_rows_after_eviction_and_a_changed_text() -> None:
     """The cache drops its oldest articles and compacts its pool; what it returns must not change."""
-    from briefing import cluster
+    from briefing.cluster import _features
 
     articles = all_articles()
-    fresh = cluster._FeatureCache(limit=3, compact_above=100)
+    fresh = _features.FeatureCache(limit=3, compact_above=100)
     words, names = fresh.rows(articles, SETTINGS.title_weight)
     for article in articles:  # one at a time: every call evicts older ones
         fresh.rows([article], SETTINGS.title_weight)

@@ -1,0 +1,219 @@
+"""Story clustering: articles about the same event, from any outlet and any poll, become one `Cluster`.
+
+Knows `Article` text, named entities and publication times; knows nothing of feeds, HTTP, the store or ranking.
+The caller passes the clusters of the current window (from the store) and the articles a poll brought; this
+package attaches each new article to an existing cluster (whose id never changes) or opens a new one, and returns
+every cluster it changed or created. History is never reclustered.
+
+How (each step measured on labelled data, see the README, "Stories: clustering and ranking"):
+1. Features (`_features`): hashed word counts of title + text (the title counts `title_weight` times) and, in a
+   second space, names and numbers (capitalised words the text never writes in lower case; figures). Lines an
+   outlet repeats under several of its articles (channel boilerplate) are dropped first. IDF comes from the
+   articles of the window itself (`_window`).
+2. Similarity: cosine of words tempered by cosine of names (weighted geometric mean, `entity_weight`), halved
+   every `half_life_hours` between the articles: two storms a week apart share words but not days, two earnings
+   reports share words but not names.
+3. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
+   small, and larger batches are cut into time-ordered chunks, so this stays far from all-pairs over the window.
+4. Each group's centroid finds its nearest stored cluster centroids (brute-force cosine over sparse word
+   vectors: one sparse product of a few dozen groups by a few thousand centroids), rescored with names and
+   time, and joins the best above `threshold`; otherwise the group becomes a new cluster.
+Near-identical copies inside a cluster (wire copies) are counted in `Cluster.duplicates`.
+
+Speed (bench/cluster.py): every poll sees the whole window again, so each article is featurised once per process
+(`_features.FEATURES`) and each stored cluster's sums are kept while it is unchanged (`_window.WindowState`);
+a poll then costs numpy over the window's clusters plus work on its new articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+
+from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
+from briefing.config import ClusterSettings
+from briefing.models import Article, Cluster
+
+__all__ = ["cluster_articles", "cluster_id"]
+
+_CANDIDATES = 10  # nearest clusters (by words) rescored with names and time
+_PAIRS_PER_PRODUCT = 2_000_000  # article pairs compared for wire copies in one step (8 MB of scores)
+_STATE = WindowState()
+
+
+def cluster_id(founding_article_id: str) -> str:
+    """A cluster's id: derived from the article that opened it, so a rerun gives the same ids."""
+    return "c-" + hashlib.sha256(founding_article_id.encode("utf-8")).hexdigest()[:12]
+
+
+def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:
+    """Attach `new` articles to `existing` clusters or open new ones; return every cluster changed or created.
+
+    `existing` should be the clusters of the current window (older ones cannot be joined anyway), each with its
+    articles oldest first as the store and this function return them. Articles already in an existing cluster,
+    and repeats within `new`, are ignored. The result is ordered by cluster id.
+    """
+    window = _STATE.window(existing, new, settings)
+    if not window.new:
+        return []
+    changed: dict[str, _Draft] = {}
+    for number, chunk in enumerate(_chunks(window.new, settings.max_batch)):
+        _attach(_group_new(chunk, window, settings), window, changed, settings, number)
+    _count_duplicates(list(changed.values()), window, settings)
+    return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
+
+
+# -------------------------------------------------------------------------------------------- the two steps
+
+
+def _chunks(articles: list[Article], size: int) -> Iterable[list[Article]]:
+    for start in range(0, len(articles), size):
+        yield articles[start : start + size]
+
+
+def _group_new(chunk: list[Article], window: Window, settings: ClusterSettings) -> list[list[Article]]:
+    """Average-linkage groups among the new articles, on time-decayed similarity."""
+    if len(chunk) == 1:
+        return [chunk]
+    vectors = window.vectors(chunk)
+    when = np.array([hours(a.published) for a in chunk])
+    scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
+    distance = np.clip(1.0 - scores, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    labels = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=1.0 - settings.threshold,
+    ).fit_predict(distance)
+    groups: dict[int, list[Article]] = {}
+    for article, label in zip(chunk, labels, strict=True):
+        groups.setdefault(int(label), []).append(article)
+    return list(groups.values())
+
+
+def _attach(
+    groups: list[list[Article]], window: Window, changed: dict[str, _Draft], settings: ClusterSettings, chunk: int
+) -> None:
+    """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
+    this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
+    """
+    centroids = window.centroids_of(groups)
+    when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
+    candidates = _stored_candidates(centroids, when, window, settings)
+    opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
+    if opened:
+        opened_scores = similarity(centroids, window.centroids_of([d.articles for d in opened]), settings)
+        opened_scores *= decay(when[:, None] - np.array([d.latest() for d in opened])[None, :], settings)
+    for g, group in enumerate(groups):
+        best: tuple[float, _Draft | None] = (settings.threshold, None)
+        for score, i in candidates[g]:
+            if score >= best[0]:
+                cluster = window.clusters[i]
+                best = (score, changed.get(cluster.id) or _Draft.of(cluster))
+        if opened:
+            o = int(np.argmax(opened_scores[g]))
+            if opened_scores[g, o] >= best[0]:
+                best = (float(opened_scores[g, o]), opened[o])
+        _merge(group, best[1], changed, chunk)
+
+
+def _stored_candidates(
+    centroids: Vectors, when: np.ndarray, window: Window, settings: ClusterSettings
+) -> list[list[tuple[float, int]]]:
+    """For each group, the stored clusters nearest in words, rescored with names and time:
+    (similarity, cluster index) pairs.
+    """
+    if not window.clusters:
+        return [[] for _ in range(centroids.words.shape[0])]
+    words = (centroids.words @ window.centroids.words.T).toarray()
+    neighbours = _nearest(1.0 - words, min(len(window.clusters), _CANDIDATES))
+    picked = np.arange(len(neighbours))[:, None]
+    name_scores = (centroids.names @ window.centroids.names.T).toarray()[picked, neighbours]
+    has_names = (centroids.names.getnnz(axis=1) > 0)[:, None] & (window.centroids.names.getnnz(axis=1) > 0)[neighbours]
+    scores = mix(words[picked, neighbours], name_scores, has_names, settings)
+    scores *= decay(when[:, None] - window.latest[neighbours], settings)
+    return [list(zip(row.tolist(), ids.tolist(), strict=True)) for row, ids in zip(scores, neighbours, strict=True)]
+
+
+def _nearest(distances: np.ndarray, k: int) -> np.ndarray:
+    """The `k` smallest distances' columns per row, nearest first: what a brute-force nearest-neighbour index
+    returns, without fitting one per poll (a few thousand centroids, a few dozen queries: one sparse product).
+    """
+    picked = np.argpartition(distances, k - 1, axis=1)[:, :k]
+    rows = np.arange(len(distances))[:, None]
+    order = np.argsort(distances[rows, picked], axis=1)
+    nearest: np.ndarray = picked[rows, order]
+    return nearest
+
+
+def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draft], chunk: int) -> None:
+    draft = target or _Draft(cluster_id(group[0].id), [], 0, opened_in=chunk)
+    draft.articles.extend(group)
+    draft.added += len(group)
+    changed[draft.id] = draft
+
+
+def _count_duplicates(drafts: Sequence[_Draft], window: Window, settings: ClusterSettings) -> None:
+    """Count each added article that nearly repeats an article before it in its cluster (a wire copy)."""
+    for batch in _batches(drafts):
+        _count_batch(batch, window, settings)
+
+
+def _batches(drafts: Sequence[_Draft]) -> Iterable[list[_Draft]]:
+    """Changed clusters in runs small enough for one product of their added articles by all their articles:
+    a poll's few changed clusters in one step, the thousands of a first import in bounded blocks."""
+    batch: list[_Draft] = []
+    added = total = 0
+    for d in drafts:
+        if batch and (added + d.added) * (total + len(d.articles)) > _PAIRS_PER_PRODUCT:
+            yield batch
+            batch, added, total = [], 0, 0
+        batch.append(d)
+        added, total = added + d.added, total + len(d.articles)
+    if batch:
+        yield batch
+
+
+def _count_batch(drafts: list[_Draft], window: Window, settings: ClusterSettings) -> None:
+    """One sparse product of the added articles by every article of these clusters; only pairs within one
+    cluster, with the earlier article first, count."""
+    words = window.vectors([a for d in drafts for a in d.articles]).words
+    sizes = np.array([len(d.articles) for d in drafts])
+    owner = np.repeat(np.arange(len(drafts)), sizes)
+    position = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # within its cluster
+    first_added = np.maximum(1, sizes - np.array([d.added for d in drafts]))  # a first article repeats nothing
+    added = np.flatnonzero(position >= first_added[owner])
+    step = max(1, _PAIRS_PER_PRODUCT // len(owner))
+    for rows in (added[i : i + step] for i in range(0, len(added), step)):
+        similar = (words[rows] @ words.T).toarray() >= settings.duplicate_threshold
+        earlier = (owner[None, :] == owner[rows][:, None]) & (position[None, :] < position[rows][:, None])
+        repeats = rows[(similar & earlier).any(axis=1)]
+        for d, count in zip(drafts, np.bincount(owner[repeats], minlength=len(drafts)).tolist(), strict=True):
+            d.duplicates += count
+
+
+@dataclass
+class _Draft:
+    """A cluster being changed in this call; frozen into a `Cluster` at the end."""
+
+    id: str
+    articles: list[Article]
+    duplicates: int
+    opened_in: int | None = None  # the chunk of this call that opened it; None for a stored cluster
+    added: int = 0  # articles added in this call (the last ones)
+
+    @classmethod
+    def of(cls, cluster: Cluster) -> _Draft:
+        return cls(cluster.id, list(cluster.articles), cluster.duplicates)
+
+    def latest(self) -> float:
+        return max(hours(a.published) for a in self.articles)
+
+    def freeze(self) -> Cluster:
+        ordered = tuple(sorted(self.articles, key=lambda a: (a.published, a.id)))
+        return replace(Cluster(self.id, ordered), duplicates=self.duplicates)

@@ -1,0 +1,265 @@
+"""Article features for clustering: hashed word counts and, in a second space, names and numbers.
+
+Knows `Article` text; knows nothing of clusters or windows. Hashing is stateless, so there is no vocabulary to
+keep between polls. Each article is featurised once per process and kept in `FEATURES` (every poll sees the
+whole window again); lines an outlet repeats under several of its articles (channel boilerplate) are dropped
+first.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.utils import murmurhash3_32
+
+from briefing.models import Article
+
+WORD_BITS = 20  # 2**20 hashed word columns (few collisions in any window); names use the next 2**20
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*(?:%|\s?(?:percent|billion|million|trillion|bn|m)\b)?")
+_CAPITAL_RE = re.compile(r"\b[A-Z][\w'’&\-]*")
+_LOWER_RE = re.compile(r"\b[a-z][\w'’&\-]*")
+_BOILERPLATE_REPEATS = 3  # an outlet's line seen under this many of its articles is boilerplate
+_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
+_NOT_NAMES = _STOP | {  # capitalised, but they name a time, not who or where
+    *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    *("january", "february", "march", "april", "june", "july", "august"),
+    *("september", "october", "november", "december"),
+}
+
+
+def _tokens(text: str) -> list[str]:
+    return [word for word in map(_folded, _WORD_RE.findall(text.lower())) if word]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _folded(word: str) -> str:
+    """A word as it counts (`_stem`), or "" when it does not count (stop words, single letters)."""
+    return "" if word in _STOP or len(word) <= 1 else _stem(word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A crude plural/possessive fold: "storms" and "storm's" count as "storm"."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+def _entities(text: str) -> list[str]:
+    """Names and numbers: the who, where and how-much that tell two similar events apart.
+
+    A name is a capitalised word that the text never writes in lower case (so "Declaring" opening a sentence
+    is not one, "Biden" is), folded like plain words; "Joe Biden" and "Biden" then share "biden".
+    """
+    lower = set(_LOWER_RE.findall(text))
+    capitals = map(str.lower, _CAPITAL_RE.findall(text))
+    found = [_stem(w) for w in capitals if w not in lower and w not in _NOT_NAMES]
+    found.extend(n.strip(" .,").lower().replace(",", "") for n in _NUMBER_RE.findall(text))
+    return found
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in title.split() if w[:1].isalpha()]
+    return len(words) > 2 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+def word_analyzer(article: Article, title_weight: int) -> list[str]:
+    return _tokens(article.title) * title_weight + _tokens(article.text)
+
+
+def entity_analyzer(article: Article) -> list[str]:
+    title = "" if _is_title_case(article.title) else article.title
+    return _entities(title + "\n" + article.text)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Raw features of some articles, concatenated: hashed column indices and sublinear term frequencies, with
+    each article's entry count (its row length)."""
+
+    indices: np.ndarray
+    data: np.ndarray
+    lengths: np.ndarray
+
+
+class _Pool:
+    """Every cached article's features in two growing arrays, so a window's rows are gathered in one numpy step
+    instead of concatenating one small array per article on every poll."""
+
+    def __init__(self) -> None:
+        self.indices = np.zeros(0, np.int32)
+        self.data = np.zeros(0, np.float32)
+        self.size = 0
+
+    def append(self, indices: np.ndarray, data: np.ndarray) -> int:
+        """Store entries at the end (growing by doubling); return where they start."""
+        start, end = self.size, self.size + len(indices)
+        if end > len(self.indices):
+            capacity = max(end, 2 * len(self.indices), 1024)
+            self.indices = np.resize(self.indices, capacity)
+            self.data = np.resize(self.data, capacity)
+        self.indices[start:end] = indices
+        self.data[start:end] = data
+        self.size = end
+        return start
+
+    def gather(self, starts: np.ndarray, lengths: np.ndarray) -> Rows:
+        """The entries of the rows starting at `starts`, concatenated in that order."""
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)
+        return Rows(self.indices[positions], self.data[positions], lengths)
+
+
+class FeatureCache:
+    """Raw features per article id, computed once: every poll sees the whole window again.
+
+    Keyed by id (the store never rewrites the text behind a stored id), checked against title and text length.
+    Boilerplate is judged when an article is first featurised, from every article of its outlet seen so far in
+    this process (a poll's first call sees the whole window). Bounded: the oldest entries go first, and the pool
+    is rebuilt from the live entries when it is mostly dead ones.
+    """
+
+    def __init__(self, limit: int = 400_000, compact_above: int = 2**20) -> None:
+        self._rows: dict[str, tuple[str, int, int, int, int]] = {}  # id -> (title, text length, pool start,
+        # word entries, name entries): an article's words, then its names, are consecutive in the pool
+        self._pool = _Pool()
+        self._live = 0  # pool entries still referenced by `_rows`
+        self._lines: dict[str, Counter[int]] = {}  # outlet -> how many of its articles carry each line
+        self._limit = limit
+        self._compact_above = compact_above  # pool entries below which dead ones are not worth reclaiming
+        self._title_weight: int | None = None
+
+    def rows(self, articles: Sequence[Article], title_weight: int) -> tuple[Rows, Rows]:
+        """The articles' word features and name features, each concatenated in the order of `articles`."""
+        if title_weight != self._title_weight:
+            self._rows.clear()  # features depend on the setting
+            self._pool, self._live = _Pool(), 0
+            self._title_weight = title_weight
+        cached = self._rows.get
+        where = [cached(a.id) for a in articles]
+        stale = [i for i, (a, w) in enumerate(zip(articles, where, strict=True)) if _stale(a, w)]
+        if stale:
+            self._add([articles[i] for i in stale], title_weight)
+            for i in stale:
+                where[i] = self._rows[articles[i].id]
+        starts = np.fromiter((w[2] for w in where if w), np.int64, len(where))
+        words = np.fromiter((w[3] for w in where if w), np.int64, len(where))
+        names = np.fromiter((w[4] for w in where if w), np.int64, len(where))
+        name_rows = self._pool.gather(starts + words, names)  # an article's words come first, then its names
+        word_rows = self._pool.gather(starts, words)
+        self._evict()  # after gathering: a window larger than the limit still gets all its rows
+        return word_rows, replace(name_rows, indices=name_rows.indices - 2**WORD_BITS)
+
+    def _add(self, missing: Sequence[Article], title_weight: int) -> None:
+        self._count_lines(missing)
+        matrix = featurise([self._without_boilerplate(a) for a in missing], title_weight)
+        start = self._pool.append(matrix.indices, matrix.data)
+        lengths = np.diff(matrix.indptr)
+        words = np.bincount(np.repeat(np.arange(len(missing)), lengths)[matrix.indices < 2**WORD_BITS])
+        words = np.concatenate([words, np.zeros(len(missing) - len(words), np.int64)])
+        for article, begin, count, word_count in zip(
+            missing, matrix.indptr[:-1].tolist(), lengths.tolist(), words.tolist(), strict=True
+        ):
+            self._forget(article.id)
+            self._rows[article.id] = (article.title, len(article.text), start + begin, word_count, count - word_count)
+            self._live += count
+
+    def _evict(self) -> None:
+        """Forget the oldest articles beyond the limit; rebuild the pool when it is mostly forgotten entries."""
+        for oldest in list(itertools.islice(self._rows, max(0, len(self._rows) - self._limit))):
+            self._forget(oldest)
+        if self._pool.size > max(2 * self._live, self._compact_above):
+            self._compact_pool()
+
+    def _forget(self, article_id: str) -> None:
+        dropped = self._rows.pop(article_id, None)
+        if dropped is not None:
+            self._live -= dropped[3] + dropped[4]
+
+    def _compact_pool(self) -> None:
+        old, self._pool = self._pool, _Pool()
+        for key, (title, length, start, words, names) in list(self._rows.items()):
+            end = start + words + names
+            self._rows[key] = (
+                title,
+                length,
+                self._pool.append(old.indices[start:end], old.data[start:end]),
+                words,
+                names,
+            )
+
+    def _count_lines(self, articles: Sequence[Article]) -> None:
+        if sum(len(c) for c in self._lines.values()) > self._limit:
+            self._lines.clear()
+        for article in articles:
+            self._lines.setdefault(article.outlet, Counter()).update(_line_hashes(article))
+
+    def _without_boilerplate(self, article: Article) -> Article:
+        """Drop lines an outlet repeats under several of its articles ("Subscribe to our channel..."): they say
+        nothing about the story, yet would make every article of that outlet look alike.
+        """
+        counts = self._lines.get(article.outlet, Counter())
+        dropped = {h for h in _line_hashes(article) if counts[h] >= _BOILERPLATE_REPEATS}
+        return _without_lines(article, dropped)
+
+
+def _stale(article: Article, cached: tuple[str, int, int, int, int] | None) -> bool:
+    """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts)."""
+    return cached is None or cached[0] != article.title or cached[1] != len(article.text)
+
+
+def _line_hashes(article: Article) -> set[int]:
+    return {hash(line.strip()) for line in article.text.splitlines() if line.strip()}
+
+
+def _without_lines(article: Article, dropped: set[int]) -> Article:
+    if not dropped:
+        return article
+    kept = [line for line in article.text.splitlines() if hash(line.strip()) not in dropped]
+    return replace(article, text="\n".join(kept))
+
+
+FEATURES = FeatureCache()
+
+
+def featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
+    """One row per article: hashed words, then names in the 2**20 columns after them, as sublinear tf."""
+    features = [
+        [
+            *map(_column, word_analyzer(a, title_weight)),
+            *(2**WORD_BITS + c for c in map(_column, entity_analyzer(a))),
+        ]
+        for a in articles
+    ]
+    lengths = [len(row) for row in features]
+    columns = np.fromiter(itertools.chain.from_iterable(features), np.int32, sum(lengths))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    shape = (len(articles), 2 ** (WORD_BITS + 1))
+    matrix = sp.csr_matrix((np.ones(len(columns), np.float32), columns, indptr), shape=shape)
+    matrix.sum_duplicates()  # counts, and sorted columns: an article's words come before its names
+    matrix.data = 1.0 + np.log(matrix.data)  # sublinear tf: the tenth "Biden" adds little
+    return matrix
+
+
+@functools.lru_cache(maxsize=400_000)
+def _column(feature: str) -> int:
+    """A feature's hashed column, exactly where scikit-learn's HashingVectorizer puts it (same murmurhash, seed 0,
+    same fold of the sign), remembered per distinct word instead of hashed again for every occurrence.
+    """
+    h = int(murmurhash3_32(feature, seed=0))
+    columns = 1 << WORD_BITS
+    if h == -(1 << 31):
+        return ((1 << 31) - 1 - (columns - 1)) % columns  # abs(-2**31) overflows an int32 in scikit-learn
+    return abs(h) % columns
