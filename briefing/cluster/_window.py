@@ -11,6 +11,7 @@ process gives the same clusters as a fresh one. A poll's cost is then proportion
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,15 +145,50 @@ def _spaces(rows: Rows, sizes: np.ndarray) -> list[_Space]:
     norms[norms == 0] = 1.0
     unit = rows.data / np.repeat(norms, rows.lengths)
     owner = np.repeat(np.repeat(np.arange(len(sizes)), sizes), rows.lengths)
-    keys, position = np.unique(owner * _COLUMNS + rows.indices, return_inverse=True)
-    sums = np.bincount(position, unit)
-    counts = np.bincount(position).astype(np.int32)
-    bounds = np.searchsorted(keys // _COLUMNS, np.arange(len(sizes) + 1))
-    columns = (keys % _COLUMNS).astype(np.int32)
+    return _summed(owner, rows.indices, unit, np.ones(len(unit), np.int32), len(sizes))
+
+
+def _summed(owner: np.ndarray, columns: np.ndarray, sums: np.ndarray, counts: np.ndarray, owners: int) -> list[_Space]:
+    """Entries (owner, column, sum, count) added up per owner and column, in one sort for all owners."""
+    keys, position = np.unique(owner * _COLUMNS + columns, return_inverse=True)
+    summed = np.bincount(position, sums)
+    counted = np.bincount(position, counts).astype(np.int32)
+    bounds = np.searchsorted(keys // _COLUMNS, np.arange(owners + 1))
+    distinct = (keys % _COLUMNS).astype(np.int32)
     return [
-        _Space(columns[start:end], sums[start:end], counts[start:end])
+        _Space(distinct[start:end], summed[start:end], counted[start:end])
         for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     ]
+
+
+def _added_since(before: _ClusterSums, cluster: Cluster) -> list[Article] | None:
+    """The articles `cluster` gained since `before` was computed, or None if it also lost some (then its sums
+    are computed afresh)."""
+    known = set(before.article_ids)
+    added = [a for a in cluster.articles if a.id not in known]
+    return added if len(cluster.articles) - len(added) == len(known) else None
+
+
+def _grown(befores: list[_ClusterSums], additions: list[_ClusterSums], clusters: list[Cluster]) -> list[_ClusterSums]:
+    """Each `before` plus the sums of its cluster's added articles: a story of a thousand articles that gains
+    three is not featurised and sorted again on every poll."""
+    words = _merged([b.words for b in befores], [a.words for a in additions])
+    names = _merged([b.names for b in befores], [a.names for a in additions])
+    return [
+        _ClusterSums(w, n, hours(c.articles[-1].published), tuple(a.id for a in c.articles))
+        for w, n, c in zip(words, names, clusters, strict=True)
+    ]
+
+
+def _merged(befores: list[_Space], additions: list[_Space]) -> list[_Space]:
+    if not befores:
+        return []
+    spaces = befores + additions
+    owner = np.repeat(np.tile(np.arange(len(befores)), 2), [len(s.columns) for s in spaces])
+    columns = np.concatenate([s.columns for s in spaces])
+    sums = np.concatenate([s.sums for s in spaces])
+    counts = np.concatenate([s.counts for s in spaces])
+    return _summed(owner, columns, sums, counts, len(befores))
 
 
 # ------------------------------------------------------------------------------------------------ the window
@@ -218,9 +254,9 @@ class Window:
     (stored and new alike, as one collection)."""
 
     new: list[Article]  # not yet in a stored cluster, once each, oldest first (ties by id): input order never matters
-    clusters: list[Cluster]
-    centroids: Vectors  # one row per stored cluster: normalize(IDF x the sum of its unit-length tf rows)
-    latest: np.ndarray  # newest article of each stored cluster, in hours
+    clusters: list[Cluster]  # the stored clusters a new article could join (see `_joinable`)
+    centroids: Vectors  # one row per joinable cluster: normalize(IDF x the sum of its unit-length tf rows)
+    latest: np.ndarray  # newest article of each joinable cluster, in hours
     _words: _Columns
     _names: _Columns
     _title_weight: int
@@ -261,22 +297,38 @@ class WindowState:
         self._count_difference(current)
         fresh = sorted({a.id: a for a in new if a.id not in self._known}.values(), key=lambda a: (a.published, a.id))
         words, names = FEATURES.rows(fresh, settings.title_weight)
-        sums = list(current.values())
-        count = sum(len(s.article_ids) for s in sums) + len(fresh)
-        stored_words, stored_names = _Stack.of([s.words for s in sums]), _Stack.of([s.names for s in sums])
+        count = sum(len(s.article_ids) for s in current.values()) + len(fresh)
+        joinable = _joinable(existing, list(current.values()), fresh, settings)
+        stored_words, stored_names = (
+            _Stack.of([s.words for _, s in joinable]),
+            _Stack.of([s.names for _, s in joinable]),
+        )
         word_columns = _Columns.of(stored_words, self._word_df, words, count, self._word_buffers)
         name_columns = _Columns.of(stored_names, self._name_df, names, count, self._name_buffers)
         centroids = Vectors(
             word_columns.weighted(stored_words.columns, stored_words.sums, stored_words.lengths),
             name_columns.weighted(stored_names.columns, stored_names.sums, stored_names.lengths),
-        )  # normalize(IDF x sums), one row per stored cluster
-        latest = np.fromiter((s.latest for s in sums), np.float64, len(sums))
-        return Window(fresh, list(existing), centroids, latest, word_columns, name_columns, settings.title_weight)
+        )  # normalize(IDF x sums), one row per joinable cluster
+        latest = np.fromiter((s.latest for _, s in joinable), np.float64, len(joinable))
+        clusters = [c for c, _ in joinable]
+        return Window(fresh, clusters, centroids, latest, word_columns, name_columns, settings.title_weight)
 
     def _sums_for(self, existing: Sequence[Cluster], title_weight: int) -> dict[_Key, _ClusterSums]:
+        """Each cluster's sums: kept if unchanged, grown by its new articles, or computed afresh."""
         keys = [_key(c) for c in existing]
         missing = {k: c for k, c in zip(keys, existing, strict=True) if k not in self._sums}
-        computed = dict(zip(missing, _cluster_sums(list(missing.values()), title_weight), strict=True))
+        previous = {k[0]: s for k, s in self._sums.items()}
+        grown: dict[_Key, tuple[_ClusterSums, list[Article]]] = {}
+        for key, cluster in missing.items():
+            before = previous.get(cluster.id)
+            added = _added_since(before, cluster) if before else None
+            if before and added is not None:
+                grown[key] = (before, added)
+        unknown = [k for k in missing if k not in grown]
+        computed = dict(zip(unknown, _cluster_sums([missing[k] for k in unknown], title_weight), strict=True))
+        additions = _cluster_sums([Cluster(k[0], tuple(added)) for k, (_, added) in grown.items()], title_weight)
+        befores = [before for before, _ in grown.values()]
+        computed.update(zip(grown, _grown(befores, additions, [missing[k] for k in grown]), strict=True))
         return {k: self._sums.get(k) or computed[k] for k in keys}
 
     def _count_difference(self, current: dict[_Key, _ClusterSums]) -> None:
@@ -293,6 +345,19 @@ class WindowState:
                 else:
                     del self._known[article_id]
         self._sums = current
+
+
+def _joinable(
+    existing: Sequence[Cluster], sums: list[_ClusterSums], fresh: list[Article], settings: ClusterSettings
+) -> list[tuple[Cluster, _ClusterSums]]:
+    """The stored clusters a new article could join: those whose newest article is not so much older than the
+    earliest new one that time alone (`decay`, at most 1 times the rest) keeps the score under the threshold.
+    The others still count in the window's IDF."""
+    if not fresh:
+        return []
+    reach = settings.half_life_hours * math.log2(1.0 / settings.threshold)
+    earliest = hours(fresh[0].published)  # `fresh` is oldest first
+    return [(c, s) for c, s in zip(existing, sums, strict=True) if s.latest >= earliest - reach]
 
 
 def _add_counts(df: np.ndarray, spaces: list[_Space], sign: int) -> None:
