@@ -197,6 +197,37 @@ def test_cluster_large_poll_is_chunked_yet_grouped() -> None:
     assert [len(c.articles) for c in quake] == [3]
 
 
+def replay(polls: list[list[Article]], fresh_each_call: bool, monkeypatch: pytest.MonkeyPatch) -> list[Cluster]:
+    """Feed polls three hours apart, each against the clusters of the last 36 hours, as `briefing poll` does."""
+    from briefing.cluster import _features, _window
+
+    clusters: dict[str, Cluster] = {}
+    for number, batch in enumerate(polls):
+        if fresh_each_call:  # what a new process (one `briefing poll` run) starts from
+            monkeypatch.setattr("briefing.cluster._STATE", _window.WindowState())
+            monkeypatch.setattr("briefing.cluster._window.FEATURES", _features.FeatureCache())
+        now = T0 + timedelta(hours=3 * (number + 1))
+        current = [c for c in clusters.values() if c.articles[-1].published >= now - timedelta(hours=36)]
+        clusters.update((c.id, c) for c in cluster_articles(batch, current, SETTINGS))
+    return sorted(clusters.values(), key=lambda c: c.id)
+
+
+def test_cluster_kept_state_gives_the_clusters_a_fresh_process_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One long `briefing run` keeps each story's sums and the window's counts between polls; stories that grow,
+    leave the window and come back in new wording must cluster exactly as polls run one process each."""
+    polls: list[list[Article]] = [[] for _ in range(24)]
+    for day in range(3):
+        for story, items in STORIES.items():
+            for i in range(len(items)):
+                published = T0 + timedelta(hours=26 * day + 2 * i + 1)
+                article = make(story, i, published, ident=f"a-{story}-{i}-day{day}")
+                polls[int((published - T0).total_seconds() // (3 * 3600))].append(article)
+    polls.append([make("quake", 0, T0 + timedelta(hours=60), ident="a-late-copy")])  # a wire copy, polled late
+    kept = replay(polls, fresh_each_call=False, monkeypatch=monkeypatch)
+    assert replay(polls, fresh_each_call=True, monkeypatch=monkeypatch) == kept
+    assert max(len(c.articles) for c in kept) > 3 and sum(c.duplicates for c in kept) > 0
+
+
 def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them() -> None:
     """Hashing is done by hand for speed; it must place every word and name exactly as HashingVectorizer would."""
     from sklearn.feature_extraction.text import HashingVectorizer

@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -235,14 +235,12 @@ FEATURES = FeatureCache()
 
 
 def featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
-    """One row per article: hashed words, then names in the 2**20 columns after them, as sublinear tf."""
-    features = [
-        [
-            *map(_column, word_analyzer(a, title_weight)),
-            *(2**WORD_BITS + c for c in map(_column, entity_analyzer(a))),
-        ]
-        for a in articles
-    ]
+    """One row per article: hashed words, then names in the 2**20 columns after them, as sublinear tf.
+
+    The same features as `word_analyzer` and `entity_analyzer` hashed (a test holds them equal), with each
+    distinct string's column remembered: this is most of the cost of clustering a new article.
+    """
+    features = [_columns(a, title_weight) for a in articles]
     lengths = [len(row) for row in features]
     columns = np.fromiter(itertools.chain.from_iterable(features), np.int32, sum(lengths))
     indptr = np.concatenate([[0], np.cumsum(lengths)])
@@ -253,13 +251,39 @@ def featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
     return matrix
 
 
-@functools.lru_cache(maxsize=400_000)
+def _columns(article: Article, title_weight: int) -> list[int]:
+    word = _WORD_COLUMN.__getitem__
+    title = [c for c in map(word, _WORD_RE.findall(article.title.lower())) if c >= 0]
+    text = [c for c in map(word, _WORD_RE.findall(article.text.lower())) if c >= 0]
+    names = [_NAME_COLUMN[name] for name in entity_analyzer(article)]
+    return title * title_weight + text + names
+
+
+class _Memo(dict[str, int]):
+    """A string's column, computed once per distinct string; forgets everything past `limit` strings."""
+
+    def __init__(self, compute: Callable[[str], int], limit: int = 400_000) -> None:
+        super().__init__()
+        self._compute = compute
+        self._limit = limit
+
+    def __missing__(self, key: str) -> int:
+        if len(self) >= self._limit:
+            self.clear()
+        value = self[key] = self._compute(key)
+        return value
+
+
 def _column(feature: str) -> int:
     """A feature's hashed column, exactly where scikit-learn's HashingVectorizer puts it (same murmurhash, seed 0,
-    same fold of the sign), remembered per distinct word instead of hashed again for every occurrence.
+    same fold of the sign).
     """
     h = int(murmurhash3_32(feature, seed=0))
     columns = 1 << WORD_BITS
     if h == -(1 << 31):
         return ((1 << 31) - 1 - (columns - 1)) % columns  # abs(-2**31) overflows an int32 in scikit-learn
     return abs(h) % columns
+
+
+_WORD_COLUMN = _Memo(lambda raw: _column(folded) if (folded := _folded(raw)) else -1)  # -1: does not count
+_NAME_COLUMN = _Memo(lambda name: 2**WORD_BITS + _column(name))
