@@ -198,12 +198,13 @@ def test_cluster_large_poll_is_chunked_yet_grouped() -> None:
 
 
 def replay(polls: list[list[Article]], fresh_each_call: bool, monkeypatch: pytest.MonkeyPatch) -> list[Cluster]:
-    """Feed polls three hours apart, each against the clusters of the last 36 hours, as `briefing poll` does."""
+    """Feed polls three hours apart, each against the clusters of the last 36 hours, as `briefing poll` does:
+    in one process from its start, or in a new process (new state, new feature cache) per poll."""
     from briefing.cluster import _features, _window
 
     clusters: dict[str, Cluster] = {}
     for number, batch in enumerate(polls):
-        if fresh_each_call:  # what a new process (one `briefing poll` run) starts from
+        if number == 0 or fresh_each_call:
             monkeypatch.setattr("briefing.cluster._STATE", _window.WindowState())
             monkeypatch.setattr("briefing.cluster._window.FEATURES", _features.FeatureCache())
         now = T0 + timedelta(hours=3 * (number + 1))
@@ -213,19 +214,42 @@ def replay(polls: list[list[Article]], fresh_each_call: bool, monkeypatch: pytes
 
 
 def test_cluster_kept_state_gives_the_clusters_a_fresh_process_would(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One long `briefing run` keeps each story's sums and the window's counts between polls; stories that grow,
-    leave the window and come back in new wording must cluster exactly as polls run one process each."""
+    """One long `briefing schedule` keeps each story's sums and the window's counts between polls; stories that
+    grow, leave the window and come back must cluster exactly as polls run one process each."""
     polls: list[list[Article]] = [[] for _ in range(24)]
     for day in range(3):
         for story, items in STORIES.items():
             for i in range(len(items)):
                 published = T0 + timedelta(hours=26 * day + 2 * i + 1)
                 article = make(story, i, published, ident=f"a-{story}-{i}-day{day}")
+                article = replace(article, text=f"{article.text} (Day {day}.)")  # no line repeats 3 times
                 polls[int((published - T0).total_seconds() // (3 * 3600))].append(article)
-    polls.append([make("quake", 0, T0 + timedelta(hours=60), ident="a-late-copy")])  # a wire copy, polled late
+    original = next(a for batch in polls for a in batch if a.id == "a-quake-0-day2")
+    polls.append([replace(original, id="a-late-copy", published=T0 + timedelta(hours=60))])  # a wire copy
     kept = replay(polls, fresh_each_call=False, monkeypatch=monkeypatch)
     assert replay(polls, fresh_each_call=True, monkeypatch=monkeypatch) == kept
     assert max(len(c.articles) for c in kept) > 3 and sum(c.duplicates for c in kept) > 0
+
+
+def test_cluster_window_state_weighs_the_window_as_a_fresh_state_would() -> None:
+    """Stories that come, grow and leave between calls: the kept document counts and sums must weigh the window
+    exactly as counting it afresh does."""
+    from briefing.cluster._window import Vectors, WindowState
+
+    def dense(vectors: Vectors) -> list[np.ndarray]:
+        return [vectors.words.toarray(), vectors.names.toarray()]
+
+    quake, apple, ferry = (Cluster(cluster_id(f"a-{s}-0"), (make(s, 0, T0),)) for s in ("quake", "apple", "ferry"))
+    grown = replace(quake, articles=(*quake.articles, make("quake", 1, T0 + timedelta(hours=1))))
+    kept = WindowState()
+    kept.window([quake, apple], [make("microsoft", 0, T0)], SETTINGS)
+    later = [make("microsoft", 1, T0 + timedelta(hours=2)), make("quake", 2, T0 + timedelta(hours=2))]
+    window, fresh = kept.window([grown, ferry], later, SETTINGS), WindowState().window([grown, ferry], later, SETTINGS)
+    assert [c.id for c in window.clusters] == [c.id for c in fresh.clusters] == [grown.id, ferry.id]
+    for got, expected in zip(dense(window.centroids), dense(fresh.centroids), strict=True):
+        assert np.allclose(got, expected, rtol=1e-6, atol=1e-7)
+    for got, expected in zip(dense(window.vectors(later)), dense(fresh.vectors(later)), strict=True):
+        assert np.allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them() -> None:

@@ -209,7 +209,7 @@ class _Stack:
         return cls(
             np.concatenate([s.columns for s in spaces]),
             np.concatenate([s.sums for s in spaces]),
-            np.fromiter((len(s.columns) for s in spaces), np.int64, len(spaces)),
+            np.array(list(map(len, (s.columns for s in spaces))), np.int64),
         )
 
 
@@ -283,6 +283,7 @@ class WindowState:
 
     def _reset(self, title_weight: int | None) -> None:
         self._sums: dict[_Key, _ClusterSums] = {}  # the stored clusters of the previous call, counted below
+        self._by_id: dict[str, _ClusterSums] = {}  # the same, by cluster id
         self._word_df = np.zeros(_COLUMNS, np.int32)
         self._name_df = np.zeros(_COLUMNS, np.int32)
         self._word_buffers, self._name_buffers = _Buffers(), _Buffers()
@@ -315,9 +316,9 @@ class WindowState:
 
     def _sums_for(self, existing: Sequence[Cluster], title_weight: int) -> dict[_Key, _ClusterSums]:
         """Each cluster's sums: kept if unchanged, grown by its new articles, or computed afresh."""
-        keys = [_key(c) for c in existing]
+        keys = list(map(_key, existing))
         missing = {k: c for k, c in zip(keys, existing, strict=True) if k not in self._sums}
-        previous = {k[0]: s for k, s in self._sums.items()}
+        previous = self._by_id
         grown: dict[_Key, tuple[_ClusterSums, list[Article]]] = {}
         for key, cluster in missing.items():
             before = previous.get(cluster.id)
@@ -333,8 +334,11 @@ class WindowState:
 
     def _count_difference(self, current: dict[_Key, _ClusterSums]) -> None:
         """Move the counts from the previous call's clusters to `current`: only what came, changed or went."""
-        gone = [s for k, s in self._sums.items() if k not in current]
-        came = [s for k, s in current.items() if k not in self._sums]
+        gone_keys, came_keys = self._sums.keys() - current.keys(), current.keys() - self._sums.keys()
+        gone, came = [self._sums[k] for k in gone_keys], [current[k] for k in came_keys]
+        for key in gone_keys:
+            del self._by_id[key[0]]
+        self._by_id.update((key[0], current[key]) for key in came_keys)
         for sign, changed in ((-1, gone), (1, came)):
             _add_counts(self._word_df, [s.words for s in changed], sign)
             _add_counts(self._name_df, [s.names for s in changed], sign)
