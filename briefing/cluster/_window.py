@@ -2,11 +2,12 @@
 
 Knows features and clusters; knows nothing of how groups are formed or joined. Every poll sees the whole window
 again, so what depends on one stored cluster alone (the sum of its articles' features, which features it holds
-and how often, its newest article) is computed once and kept in `WindowState` while the cluster is unchanged;
-the window's document frequencies are updated by the clusters that came, changed or went since the previous
-call, never recounted. Both are exact (sums of integers, or pure functions of a cluster's articles), so a long
-process gives the same clusters as a fresh one. A poll's cost is then proportional to the window's distinct
-(cluster, feature) entries in numpy, plus its new articles.
+and how often, its newest article) is computed once and kept in `WindowState` while the cluster is unchanged,
+and grown by its new articles when it gains some; the window's document frequencies are updated by the clusters
+that came, changed or went since the previous call, never recounted. Nothing is approximated (counts are
+integers; a grown sum adds the same numbers in another order), so a long process gives the clusters a fresh one
+would (tests/test_cluster.py replays polls both ways). A poll's cost is then numpy over the window's distinct
+(cluster, feature) entries, plus its new articles.
 """
 
 from __future__ import annotations
@@ -294,12 +295,14 @@ class WindowState:
         """The window of the `existing` clusters and the `new` articles not yet in one of them."""
         if settings.title_weight != self._title_weight:
             self._reset(settings.title_weight)  # features, and so every sum, depend on the setting
-        current = self._sums_for(existing, settings.title_weight)
+        keys = list(map(_key, existing))
+        sums = self._sums_for(existing, keys, settings.title_weight)  # one per stored cluster, in order
+        current = dict(zip(keys, sums, strict=True))  # a cluster passed twice counts once
         self._count_difference(current)
         fresh = sorted({a.id: a for a in new if a.id not in self._known}.values(), key=lambda a: (a.published, a.id))
         words, names = FEATURES.rows(fresh, settings.title_weight)
         count = sum(len(s.article_ids) for s in current.values()) + len(fresh)
-        joinable = _joinable(existing, list(current.values()), fresh, settings)
+        joinable = _joinable(existing, sums, fresh, settings)
         stored_words, stored_names = (
             _Stack.of([s.words for _, s in joinable]),
             _Stack.of([s.names for _, s in joinable]),
@@ -314,23 +317,22 @@ class WindowState:
         clusters = [c for c, _ in joinable]
         return Window(fresh, clusters, centroids, latest, word_columns, name_columns, settings.title_weight)
 
-    def _sums_for(self, existing: Sequence[Cluster], title_weight: int) -> dict[_Key, _ClusterSums]:
+    def _sums_for(self, existing: Sequence[Cluster], keys: list[_Key], title_weight: int) -> list[_ClusterSums]:
         """Each cluster's sums: kept if unchanged, grown by its new articles, or computed afresh."""
-        keys = list(map(_key, existing))
         missing = {k: c for k, c in zip(keys, existing, strict=True) if k not in self._sums}
         previous = self._by_id
         grown: dict[_Key, tuple[_ClusterSums, list[Article]]] = {}
         for key, cluster in missing.items():
             before = previous.get(cluster.id)
-            added = _added_since(before, cluster) if before else None
-            if before and added is not None:
+            added = _added_since(before, cluster) if before is not None else None
+            if before is not None and added is not None:
                 grown[key] = (before, added)
         unknown = [k for k in missing if k not in grown]
         computed = dict(zip(unknown, _cluster_sums([missing[k] for k in unknown], title_weight), strict=True))
         additions = _cluster_sums([Cluster(k[0], tuple(added)) for k, (_, added) in grown.items()], title_weight)
         befores = [before for before, _ in grown.values()]
         computed.update(zip(grown, _grown(befores, additions, [missing[k] for k in grown]), strict=True))
-        return {k: self._sums.get(k) or computed[k] for k in keys}
+        return [self._sums.get(k) or computed[k] for k in keys]
 
     def _count_difference(self, current: dict[_Key, _ClusterSums]) -> None:
         """Move the counts from the previous call's clusters to `current`: only what came, changed or went."""
