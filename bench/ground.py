@@ -13,8 +13,8 @@ probabilities multiply into the claim's score. This script:
 3. picks the operating point that maximises held-out balanced accuracy with the hard rules applied, and
    prints held-out figures overall and per origin, then the same with each origin scored by weights fitted on
    the other origins (a kind of data the weights never saw);
-4. fits once on everything and prints the weights to paste into `briefing.ground._WEIGHTS`, with the bias
-   shifted so that the product's default threshold (0.5) is that operating point;
+4. fits once on everything and prints the weights to paste into `briefing/ground/_support.py` (`_WEIGHTS`),
+   with the bias shifted so that the product's default threshold (0.5) is that operating point;
 5. prints, from the same run, a naive baseline: the share of the claim's words (minus a few function words)
    found anywhere in the source, at its own best threshold on this very file (an optimistic baseline).
 
