@@ -66,7 +66,9 @@ def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settin
         return []
     changed: dict[str, _Draft] = {}
     for number, chunk in enumerate(_chunks(window.new, settings.max_batch)):
-        _attach(_group_new(chunk, window, settings), window, changed, settings, number)
+        vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
+        groups = _group_new(chunk, vectors, settings)
+        _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, settings, number)
     _count_duplicates(list(changed.values()), window, settings)
     return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
 
@@ -79,11 +81,10 @@ def _chunks(articles: list[Article], size: int) -> Iterable[list[Article]]:
         yield articles[start : start + size]
 
 
-def _group_new(chunk: list[Article], window: Window, settings: ClusterSettings) -> list[list[Article]]:
-    """Average-linkage groups among the new articles, on time-decayed similarity."""
+def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings) -> list[list[Article]]:
+    """Average-linkage groups among the new articles (`vectors`: theirs, in order), on time-decayed similarity."""
     if len(chunk) == 1:
         return [chunk]
-    vectors = window.vectors(chunk)
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
     distance = np.clip(1.0 - scores, 0.0, None)
@@ -100,13 +101,24 @@ def _group_new(chunk: list[Article], window: Window, settings: ClusterSettings) 
     return list(groups.values())
 
 
+def _group_centroids(chunk: list[Article], vectors: Vectors, groups: list[list[Article]]) -> Vectors:
+    """One centroid per group, from the chunk's `vectors` (one row per article of `chunk`)."""
+    row = {a.id: i for i, a in enumerate(chunk)}
+    order = [row[a.id] for group in groups for a in group]
+    return Vectors(vectors.words[order], vectors.names[order]).summed_runs([len(g) for g in groups])
+
+
 def _attach(
-    groups: list[list[Article]], window: Window, changed: dict[str, _Draft], settings: ClusterSettings, chunk: int
+    groups: list[list[Article]],
+    centroids: Vectors,
+    window: Window,
+    changed: dict[str, _Draft],
+    settings: ClusterSettings,
+    chunk: int,
 ) -> None:
     """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
     this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
     """
-    centroids = window.centroids_of(groups)
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
     opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
