@@ -105,7 +105,7 @@ def select_new(
 
 def _story(ranked: RankedCluster, summary: Summary, status: StoryStatus) -> Story:
     articles = sorted(ranked.cluster.articles, key=lambda a: (a.published, a.id))
-    refs = tuple(ArticleRef(a.id, a.title, a.url, a.outlet, a.published) for a in articles)
+    refs = tuple(ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind) for a in articles)
     return Story(id=ranked.cluster.id, headline=summary.headline, status=status, bullets=summary.bullets, articles=refs)
 
 

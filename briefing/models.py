@@ -79,6 +79,23 @@ class FetchResult:
 # ------------------------------------------------------------------------------------------------ articles
 
 
+class ArticleKind(StrEnum):
+    """What an item is (definitions: docs, "Item kinds"). Only `news` and `opinion` can lead or join a story;
+    the others stand alone: they never share a story, lead one, or supply a bullet."""
+
+    NEWS = "news"  # a report of a development
+    OPINION = "opinion"  # opinion, analysis, explainer, review
+    LIVE = "live"  # a live blog or rolling page covering many things
+    ROUNDUP = "roundup"  # a digest of several unrelated stories, a photo gallery
+    PROMO = "promo"  # a programme listing, a show episode, a teaser with no news fact
+    OTHER = "other"  # horoscope, recipe, weather or results table, quiz, advert
+
+    @property
+    def standalone(self) -> bool:
+        """True for kinds that are not a report of one development and so never join or lead a story."""
+        return self in (ArticleKind.LIVE, ArticleKind.ROUNDUP, ArticleKind.PROMO, ArticleKind.OTHER)
+
+
 @dataclass(frozen=True)
 class Article:
     """One cleaned news item. `id` is stable across polls and feeds ("a-" + a short hash)."""
@@ -93,6 +110,7 @@ class Article:
     feeds: tuple[str, ...] = ()  # keys of the feeds that carried it
     language: str | None = None
     guid: str | None = None
+    kind: ArticleKind = ArticleKind.NEWS
 
 
 @dataclass(frozen=True)
@@ -256,6 +274,7 @@ class ArticleRef:
     url: str
     outlet: str
     published: datetime
+    kind: ArticleKind = ArticleKind.NEWS
 
 
 class StoryStatus(StrEnum):
@@ -362,7 +381,14 @@ def _story_to_dict(story: Story) -> dict[str, Any]:
         "status": story.status.value,
         "bullets": [{**bullet_to_dict(b), "grounding": _verdict_to_dict(b.grounding, digits=4)} for b in story.bullets],
         "articles": [
-            {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet, "published": _iso(a.published)}
+            {
+                "id": a.id,
+                "title": a.title,
+                "url": a.url,
+                "outlet": a.outlet,
+                "published": _iso(a.published),
+                "kind": a.kind.value,
+            }
             for a in story.articles
         ],
     }
@@ -408,7 +434,14 @@ def _story_from_dict(data: dict[str, Any]) -> Story:
         status=StoryStatus(data["status"]),
         bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
         articles=tuple(
-            ArticleRef(a["id"], a["title"], a["url"], a["outlet"], datetime.fromisoformat(a["published"]))
+            ArticleRef(
+                a["id"],
+                a["title"],
+                a["url"],
+                a["outlet"],
+                datetime.fromisoformat(a["published"]),
+                ArticleKind(a.get("kind", "news")),
+            )
             for a in data["articles"]
         ),
     )

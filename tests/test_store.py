@@ -11,7 +11,7 @@ import pytest
 
 from briefing.config import Settings
 from briefing.errors import ConfigError, StoreError
-from briefing.models import Article, Feed, Run
+from briefing.models import Article, ArticleKind, Feed, Run
 from briefing.store import Store, open_store, open_store_from_settings, schema
 
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
@@ -52,17 +52,34 @@ def test_open_store_migrates_an_empty_database_to_the_latest_version(store: Stor
     assert {"feeds", "articles", "article_feeds", "runs"} <= tables
 
 
-def test_open_store_migrates_a_version_1_database_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_store_migrates_an_older_database_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "briefing.sqlite"
     with open_store(path) as store:
         store.add_articles("https://example.org/world.xml", [make_article()])
-    version_2 = "ALTER TABLE articles ADD COLUMN image TEXT; CREATE TABLE extra (id INTEGER PRIMARY KEY);"
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, version_2])
+    released = len(schema.MIGRATIONS)
+    next_step = "ALTER TABLE articles ADD COLUMN image TEXT; CREATE TABLE extra (id INTEGER PRIMARY KEY);"
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, next_step])
     monkeypatch.setattr("briefing.store.MIGRATIONS", schema.MIGRATIONS)
     with open_store(path) as store:
         columns = {row["name"] for row in store._db.execute("PRAGMA table_info(articles)")}
         kept = store.articles_by_id(["a-1"])
-        assert (store.schema_version, "image" in columns, list(kept)) == (2, True, ["a-1"])
+        assert (store.schema_version, "image" in columns, list(kept)) == (released + 1, True, ["a-1"])
+
+
+def test_a_version_1_database_gains_article_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "briefing.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(schema.MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO articles (id, url, title, text, outlet, published, first_seen)"
+        " VALUES ('a-1', 'https://example.org/1', 'T', 'x', 'O', '2026-11-25T06:00:00.000000+00:00',"
+        " '2026-11-25T06:00:00.000000+00:00')"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with open_store(path) as store:
+        assert store.articles_by_id(["a-1"])["a-1"].kind is ArticleKind.NEWS
 
 
 def test_a_failing_migration_step_leaves_the_database_at_its_old_version(
@@ -76,7 +93,7 @@ def test_a_failing_migration_step_leaves_the_database_at_its_old_version(
         open_store(path)
     db = sqlite3.connect(path)
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert (db.execute("PRAGMA user_version").fetchone()[0], "half" in tables) == (1, False)
+    assert (db.execute("PRAGMA user_version").fetchone()[0], "half" in tables) == (len(schema.MIGRATIONS), False)
 
 
 def test_open_store_reports_an_unusable_path_as_a_store_error(tmp_path: Path) -> None:
@@ -287,3 +304,9 @@ def test_runs_can_be_listed_by_kind_newest_first(store: Store) -> None:
 def test_finish_run_refuses_an_unknown_run(store: Store) -> None:
     with pytest.raises(StoreError, match="no run with id 42"):
         store.finish_run(42, NOW, "ok", {})
+
+
+def test_an_article_keeps_its_kind(store: Store) -> None:
+    live = replace(make_article(), kind=ArticleKind.LIVE)
+    store.add_articles("https://example.org/world.xml", [live])
+    assert store.articles_by_id([live.id])[live.id].kind is ArticleKind.LIVE

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from briefing.models import Article, Feed
+from briefing.models import Article, ArticleKind, Feed
 from briefing.store._codec import from_db_time, from_db_time_or_none, to_db_time, to_db_time_or_none
 
 SCHEMA = """
@@ -162,7 +162,7 @@ class FeedStore:
             for article in articles:
                 cursor = self._db.execute(
                     "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published, first_seen, language,"
-                    " guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " guid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     _article_params(article),
                 )
                 new += cursor.rowcount
@@ -266,6 +266,7 @@ def _article_params(article: Article) -> tuple[object, ...]:
         to_db_time(article.first_seen),
         article.language,
         article.guid,
+        article.kind.value,
     )
 
 
@@ -280,5 +281,6 @@ def _article_from_row(row: sqlite3.Row, feeds: tuple[str, ...]) -> Article:
         first_seen=from_db_time(row["first_seen"]),
         language=row["language"],
         guid=row["guid"],
+        kind=ArticleKind(row["kind"]),
         feeds=feeds,
     )

@@ -28,4 +28,6 @@ def _version_1() -> str:
 
 MIGRATIONS: list[str] = [
     _version_1(),
+    # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
+    "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
 ]
