@@ -131,7 +131,15 @@ class EditionSettings(_Strict):
     _at_is_time = field_validator("at", mode="before")(_check_time_of_day)
 
 
+OutputFormat = Literal["json", "markdown", "email", "site"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("json", "markdown", "email", "site")  # the registry: briefing.render
+
+
 class RenderSettings(_Strict):
+    formats: list[OutputFormat] = Field(
+        default_factory=lambda: list(OUTPUT_FORMATS),
+        description="output formats written for each edition: json, markdown, email, site",
+    )
     templates_dir: str | None = Field(None, description="your templates, searched before the bundled ones")
     email_max_kb: int = Field(90, gt=0, description="HTML email budget; lowest-ranked stories are trimmed")
     site_url: str | None = Field(None, description="absolute URL of the published site, for feeds")
@@ -171,6 +179,15 @@ class EmailSettings(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class ChannelSettings(_Strict):
+    name: str = Field(description="the channel's name, unique, in reports and the sends ledger")
+    url: str = Field(description="an Apprise URL; write secrets as ${VAR}, read from the environment")
+    format: Literal["markdown", "text", "html"] = Field("markdown", description="markdown | text | html")
+    sections: list[str] | None = Field(None, description="only these sections (default: all)")
+    max_attempts: int = Field(3, ge=1, le=20, description="tries on failures before the channel is reported")
+    retry_seconds: float = Field(2.0, ge=0, le=3600, description="first back-off between tries; doubles")
+
+
 class Settings(_Strict):
     timezone: str = Field("UTC", description="IANA zone in which editions are scheduled and dated")
     database: str = Field("state/briefing.sqlite", description="the embedded SQLite store, relative to this file")
@@ -192,6 +209,9 @@ class Settings(_Strict):
     )
     sections: list[SectionSettings] = Field(default_factory=list, description="the feeds, grouped into sections")
     email: EmailSettings = Field(default_factory=EmailSettings, description="email delivery (off by default)")
+    channels: list[ChannelSettings] = Field(
+        default_factory=list, description="chat and webhook channels (Apprise URLs), each sent once per edition"
+    )
 
     # Not from the file: where it was loaded from, and secrets from the environment.
     config_path: Path | None = Field(None, exclude=True)
@@ -246,8 +266,49 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         lines = [f"{path}: {problem}" for problem in problems]
         raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     env = os.environ if environ is None else environ
+    channels, problems = _channels_from_environment(settings.channels, env)
+    if problems:
+        lines = [f"{path}: {problem}" for problem in problems]
+        raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     secrets = {field: env.get(variable) or None for field, variable in SECRET_VARIABLES.items()}
-    return _with_absolute_paths(settings.model_copy(update={"config_path": path.resolve(), **secrets}))
+    update = {"config_path": path.resolve(), "channels": channels, **secrets}
+    return _with_absolute_paths(settings.model_copy(update=update))
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Parts of a literal URL that look like a credential: user:password@, a token=... query value, or a long
+# run of letters and digits in the path (Slack, Discord and Telegram put their tokens there).
+_LITERAL_SECRET = re.compile(
+    r"://[^/@]*:[^/@]+@|[?&](?:token|key|apikey|secret|password|pass|auth)=[^&]+|[/:][A-Za-z0-9_-]*"
+    r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}",
+    re.IGNORECASE,
+)
+
+
+def _channels_from_environment(
+    channels: list[ChannelSettings], env: Mapping[str, str]
+) -> tuple[list[ChannelSettings], list[str]]:
+    """Each channel URL with `${VAR}` read from the environment; a credential written in the file is refused."""
+    resolved, problems = [], []
+    for index, channel in enumerate(channels):
+        where = f"channels[{index}].url"
+        missing = [name for name in _VARIABLE.findall(channel.url) if not env.get(name)]
+        if missing:
+            problems.append(f"{where}: {', '.join('${' + m + '}' for m in missing)} is not set in the environment")
+            continue
+        if _LITERAL_SECRET.search(_VARIABLE.sub("", channel.url)):
+            problems.append(
+                f"{where}: looks like it holds a token or password written in the file; secrets are not read "
+                f'from the file: write url: "${{BRIEFING_{_env_name(channel.name)}_URL}}" and export that variable'
+            )
+            continue
+        url = _VARIABLE.sub(lambda match: env[match.group(1)], channel.url)
+        resolved.append(channel.model_copy(update={"url": url}))
+    return resolved, problems
+
+
+def _env_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "CHANNEL"
 
 
 def _with_absolute_paths(settings: Settings) -> Settings:

@@ -350,6 +350,17 @@ class RenderedEdition:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class EmailVariant:
+    """An edition's email for one sections filter (`sections` None: every section), rendered and inlined once
+    by render; delivery only puts each recipient's unsubscribe link where `UNSUBSCRIBE_PLACEHOLDER` stands."""
+
+    sections: tuple[str, ...] | None  # sorted
+    edition: Edition  # the edition as this variant shows it: only those sections (its subject comes from it)
+    text: str
+    html: str
+
+
 # ------------------------------------------------------------------------------------ briefing.json (contract)
 
 
@@ -479,14 +490,18 @@ class Subscriber:
 
 
 class SendStatus(StrEnum):
-    SENDING = "sending"  # intent recorded, outcome unknown until the server answers
-    SENT = "sent"  # the server accepted the message
+    """The sends ledger's states (see `briefing.store.sends`)."""
+
+    QUEUED = "queued"  # claimed by a run, nothing handed over yet
+    SENDING = "sending"  # being handed over: after a crash the outcome is unknown, and a rerun resends
+    SENT = "sent"  # the service accepted the message
+    MAYBE_SENT = "maybe_sent"  # handed over, no answer: never retried automatically
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class SendRecord:
-    """What the store remembers about one (edition, recipient) send."""
+    """What the store remembers about one (channel, edition, recipient) send."""
 
     edition_id: str
     recipient: str
@@ -496,6 +511,8 @@ class SendRecord:
     updated: datetime
     error: str | None = None
     permanent: bool = False
+    channel: str = "email"
+    resends: int = 0  # copies beyond the first that may have arrived
 
 
 @dataclass(frozen=True)
@@ -507,8 +524,11 @@ class SendFailure:
 
 @dataclass(frozen=True)
 class SendReport:
-    """The outcome of sending one edition. `resent` lists recipients whose earlier send was interrupted after
-    the intent was recorded: they were sent again, with the same Message-ID."""
+    """The outcome of sending one edition on one channel.
+
+    `resent` lists recipients who may have received a second copy (with the same Message-ID): a run stopped
+    while handing their message over, or `--retry-unclear` sent it again; each is reported once, by whichever
+    run finishes next. `unclear` lists those recorded as maybe sent (handed over, no answer)."""
 
     edition_id: str
     sent: tuple[str, ...] = ()
@@ -517,10 +537,13 @@ class SendReport:
     resent: tuple[str, ...] = ()
     failed: tuple[SendFailure, ...] = ()
     dry_run_files: tuple[Path, ...] = ()
+    unclear: tuple[str, ...] = ()
+    channel: str = "email"
+    stopped: str | None = None  # why the channel's run stopped early (unreachable service, refused login)
 
     @property
     def partial(self) -> bool:
-        return bool(self.failed)
+        return bool(self.failed or self.unclear or self.stopped)
 
 
 class SlotStatus(StrEnum):

@@ -7,14 +7,19 @@ themselves know nothing of each other. The clock is passed in (`now`, `at`), nev
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from briefing import cluster, ingest, rank, render, summarise
 from briefing.config import Settings
-from briefing.deliver import email, files
+from briefing.deliver import chat, email, files, sending
+from briefing.deliver.channel import Channel
+from briefing.deliver.email import EditionMail
 from briefing.edition import (
     Candidate,
     Slot,
@@ -26,8 +31,10 @@ from briefing.edition import (
     stats_for,
     window_for,
 )
+from briefing.errors import DeliveryError
 from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
+from briefing.subscribers import load_subscribers
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 T = TypeVar("T")
@@ -114,20 +121,42 @@ def build(
 def _build(
     settings: Settings, store: Store, slot: Slot, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
 ) -> BuildReport:
+    if not dry_run:
+        publish_pending(settings, store, now)
+    stored = store.edition(slot.id)
+    if stored is not None and store.edition_delivered(slot.id):
+        return _keep_sent(settings, store, stored, dry_run=dry_run)
     cluster_pending(settings, store)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
     summaries = _summarise(settings, store, ranked, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    others = [stored for stored in store.editions() if stored.id != edition.id]
-    rendered = render.render_edition(edition, settings.render, previous=others)
     if dry_run:
+        rendered = render.render_edition(edition, settings.render, previous=store.editions())
         return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
-    store.save_edition(edition, built_at=now)
-    archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
-    outputs = {**rendered.files, **render.render_site(archive, settings.render)}
+    store.save_edition(edition, built_at=now)  # stored unpublished: a run that dies here is completed later
+    return _publish(settings, store, edition, now)
+
+
+def _keep_sent(settings: Settings, store: Store, edition: Edition, *, dry_run: bool) -> BuildReport:
+    """A rebuild of an edition already handed to readers keeps what they were sent; what came in since goes to
+    the next edition (nothing new is recorded as reported)."""
+    note = f"edition {edition.id} has already been sent: kept as sent; new stories go to the next edition"
+    if dry_run:
+        return BuildReport(edition, warnings=(note,), dry_run=True)
+    report = _publish(settings, store, edition, None)
+    return replace(report, warnings=(*report.warnings, note))
+
+
+def _publish(settings: Settings, store: Store, edition: Edition, now: datetime | None) -> BuildReport:
+    """Write the edition's files and the site, then record it as published (only once the files are in place)."""
+    editions = store.editions()
+    rendered = render.render_edition(edition, settings.render, previous=editions)
+    site = render.render_site(editions, settings.render) if "site" in settings.render.formats else {}
+    outputs = {**rendered.files, **site}
     written = files.write_outputs(settings.outputs_path, outputs)
+    store.mark_published(edition.id, now or _utcnow())
     return BuildReport(
         edition,
         written=tuple(written),
@@ -137,24 +166,115 @@ def _build(
     )
 
 
-def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> SendReport:
-    """Email a built edition to every subscriber not yet sent it (exactly once per recipient).
+def publish_pending(settings: Settings, store: Store, now: datetime) -> list[str]:
+    """Complete what a run that stopped between storing an edition and writing its files left undone."""
+    pending = store.unpublished_editions()
+    for edition in pending:
+        log.warning("edition %s was stored but its files were never written: publishing it now", edition.id)
+        _publish(settings, store, edition, now)
+    return [edition.id for edition in pending]
 
-    An edition without stories (every feed failed, or nothing happened) is not worth a reader's inbox: it is
-    skipped with a warning rather than sent."""
-    edition = store.edition(edition_id)
-    if edition is not None and not edition.stories:
-        log.warning("edition %s has no stories; not emailing it", edition_id)
-        return SendReport(edition_id)
-    return _recorded(
-        store,
-        "send",
-        lambda: email.send_edition(edition_id, settings, store, now=now),
-        lambda r: (
-            "partial" if r.failed else "ok",
-            {"edition": edition_id, "sent": len(r.sent), "failed": len(r.failed)},
-        ),
+
+def send(
+    settings: Settings,
+    store: Store,
+    edition_id: str,
+    now: datetime,
+    *,
+    include_email: bool = True,
+    retry_unclear: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[SendReport, ...]:
+    """Send a stored edition on every channel (email to every subscriber, each chat or webhook channel once),
+    exactly once per recipient: the one send path of `send`, `run`, `run-due` and `schedule`. Each channel's
+    run is recorded in the runs log; a channel that fails is reported and the others go on.
+
+    An edition without stories (every feed failed, or nothing happened) is not worth a reader's attention: it
+    is skipped with a warning rather than sent."""
+    publish_pending(settings, store, now)
+    edition = _stored(store, edition_id)
+    if not edition.stories:
+        log.warning("edition %s has no stories; not sending it", edition_id)
+        return ()
+    claimant = uuid.uuid4().hex
+    channels = delivery_channels(settings, store, edition, now, include_email=include_email)
+    return tuple(
+        _send_recorded(store, channel, edition_id, now, claimant, retry_unclear, sleep) for channel in channels
     )
+
+
+def delivery_channels(
+    settings: Settings, store: Store, edition: Edition, now: datetime, *, include_email: bool
+) -> list[Channel]:
+    """The channels an edition goes out on, each with its message made for it."""
+    channels: list[Channel] = []
+    if include_email:
+        subscribers = load_subscribers(settings)
+        channels.append(email.email_channel(edition_mail(settings, store, edition), settings, subscribers, now))
+    previous = store.editions() if settings.channels else []
+    for index, configured in enumerate(settings.channels):
+        limit = chat.body_limit(configured.url, f"channels[{index}]")
+        title, body = render.chat_message(
+            edition, settings.render, configured.format, limit, sections=configured.sections, previous=previous
+        )
+        channels.append(chat.ChatChannel(configured, edition.id, title, body))
+    return channels
+
+
+def _send_recorded(
+    store: Store,
+    channel: Channel,
+    edition_id: str,
+    now: datetime,
+    claimant: str,
+    retry_unclear: bool,
+    sleep: Callable[[float], None],
+) -> SendReport:
+    def work() -> SendReport:
+        return sending.send_channel(
+            channel, edition_id, store, now=now, claimant=claimant, retry_unclear=retry_unclear, sleep=sleep
+        )
+
+    def outcome(report: SendReport) -> tuple[str, dict[str, Any]]:
+        stats = {
+            "edition": edition_id,
+            "channel": report.channel,
+            "sent": len(report.sent),
+            "failed": len(report.failed),
+            "maybe_sent": len(report.unclear),
+            "resent": list(report.resent),
+            "stopped": report.stopped,
+        }
+        return ("partial" if report.partial else "ok", stats)
+
+    return _recorded(store, "send", work, outcome)
+
+
+def send_dry_run(settings: Settings, store: Store, edition_id: str, folder: Path, now: datetime) -> SendReport:
+    """Write the messages `send` would send now into `folder`, record nothing."""
+    edition = _stored(store, edition_id)
+    return email.write_dry_run(edition_mail(settings, store, edition), settings, store, folder, now=now)
+
+
+def send_test_copy(settings: Settings, store: Store, edition_id: str, address: str, now: datetime) -> SendReport:
+    edition = _stored(store, edition_id)
+    return email.send_test_copy(edition_mail(settings, store, edition), settings, address, now=now)
+
+
+def _stored(store: Store, edition_id: str) -> Edition:
+    edition = store.edition(edition_id)
+    if edition is None:
+        raise DeliveryError(
+            f"no edition {edition_id!r} in the store", hint="run `briefing build` first, or check the id"
+        )
+    return edition
+
+
+def edition_mail(settings: Settings, store: Store, edition: Edition) -> EditionMail:
+    """The edition and its email for every sections filter the subscribers chose, rendered from the store."""
+    filters = {subscriber.sections for subscriber in load_subscribers(settings)}
+    variants = render.email_variants(edition, settings.render, filters, previous=store.editions())
+    return EditionMail(edition, variants)
 
 
 class PipelineJobs:
@@ -169,8 +289,8 @@ class PipelineJobs:
     def build(self, edition_name: str, at: datetime) -> str:
         return build(self._settings, self._store, at, self._clock(), edition_name=edition_name).edition.id
 
-    def send(self, edition_id: str) -> SendReport:
-        return send(self._settings, self._store, edition_id, self._clock())
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
+        return send(self._settings, self._store, edition_id, self._clock(), include_email=self._settings.email.enabled)
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:

@@ -51,8 +51,8 @@ class Jobs(Protocol):
         """Build (and write) the edition `edition_name` for the instant `at`; return its edition id."""
         ...
 
-    def send(self, edition_id: str) -> SendReport:
-        """Email a built edition to its subscribers (exactly once per recipient)."""
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
+        """Send a built edition on every channel: email if enabled, each chat channel (exactly once each)."""
         ...
 
 
@@ -123,7 +123,7 @@ def run_due_editions(settings: Settings, store: Store, now: datetime, jobs: Jobs
         if plan.run is not None:
             outcome = _run_slot(plan.run, settings, store, now, jobs)
             (failed if outcome.slot.error else ran).append(outcome.slot)
-            sends += [outcome.send] if outcome.send else []
+            sends += outcome.sends
     return DueReport(ran=tuple(ran), skipped=tuple(skipped), failed=tuple(failed), sends=tuple(sends))
 
 
@@ -171,14 +171,18 @@ def _unfinished(slot: ScheduleSlot, settings: Settings) -> bool:
     if slot.attempts >= MAX_SLOT_ATTEMPTS:
         return False
     if slot.status is SlotStatus.BUILT:
-        return settings.email.enabled
+        return _delivers(settings)
     return slot.status in (SlotStatus.STARTED, SlotStatus.FAILED)
+
+
+def _delivers(settings: Settings) -> bool:
+    return settings.email.enabled or bool(settings.channels)
 
 
 @dataclass(frozen=True)
 class _Outcome:
     slot: ScheduleSlot
-    send: SendReport | None = None
+    sends: tuple[SendReport, ...] = ()
 
 
 def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetime, jobs: Jobs) -> _Outcome:
@@ -192,18 +196,18 @@ def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetim
         except Exception as error:  # a job that raises is recorded; the schedule goes on
             return _Outcome(_record_failure(store, replace(slot, status=SlotStatus.FAILED), "build", error))
         store.save_slot(slot)
-    if not settings.email.enabled or slot.edition_id is None:
+    if not _delivers(settings) or slot.edition_id is None:
         return _Outcome(slot)
     try:
-        report = jobs.send(slot.edition_id)
+        reports = jobs.send(slot.edition_id)
     except Exception as error:
         return _Outcome(_record_failure(store, slot, "send", error))
-    if any(not failure.permanent for failure in report.failed):
+    if any(report.stopped or any(not f.permanent for f in report.failed) for report in reports):
         store.save_slot(slot)  # stays built: the next run within the grace period retries those recipients
-        return _Outcome(slot, report)
+        return _Outcome(slot, reports)
     slot = replace(slot, status=SlotStatus.SENT)
     store.save_slot(slot)
-    return _Outcome(slot, report)
+    return _Outcome(slot, reports)
 
 
 def _record_failure(store: Store, slot: ScheduleSlot, step: str, error: Exception) -> ScheduleSlot:

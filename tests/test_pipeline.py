@@ -138,3 +138,75 @@ email:
         json.loads((tmp_path / "outputs" / "editions" / "2026-11-25" / "briefing.json").read_text())["sections"] == []
     )
     assert smtp.messages == []
+
+
+# ------------------------------------------------------------------- sent editions and publishing (issue 18)
+
+
+def rss(*items: tuple[str, str, str]) -> bytes:
+    """An RSS 2.0 feed of (slug, title, text) items, all published at 05:00 UTC on 25 November 2026."""
+    entries = "".join(
+        f"<item><title>{title}</title><link>https://news.example/{slug}</link><guid>{slug}</guid>"
+        f"<pubDate>Wed, 25 Nov 2026 05:00:00 +0000</pubDate><description>{text}</description></item>"
+        for slug, title, text in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{entries}</channel></rss>'.encode()
+
+
+BRIDGE = (
+    "bridge",
+    "Harbour bridge closes for repairs",
+    "The harbour bridge will close for three weeks of repairs starting on Monday, the city council said. "
+    "Engineers found corrosion in two of the main cables during an inspection last month. "
+    "Ferries will run every ten minutes while the bridge is shut, the council added.",
+)
+ORCHARD = (
+    "orchard",
+    "Apple harvest breaks county record",
+    "Growers in the valley picked more apples this autumn than in any year since records began in 1950. "
+    "A warm spring and steady summer rain gave the orchards an unusually large crop, the growers' association said. "
+    "Prices at the farm gate fell by a fifth as a result, according to the association.",
+)
+
+
+def email_config(folder: Path, feeds: list[str], smtp_port: int) -> Path:
+    config = folder / "feeds.yaml"
+    urls = "".join(f'\n      - url: "{url}"' for url in feeds)
+    config.write_text(
+        f"""\
+timezone: UTC
+sections:
+  - name: World
+    feeds:{urls}
+email:
+  enabled: true
+  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none}}
+  subscribers: [{{email: reader@example.org}}]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def headlines(folder: Path, edition_id: str) -> list[str]:
+    data = json.loads((folder / "outputs" / "editions" / edition_id / "briefing.json").read_text())
+    return [story["headline"] for section in data["sections"] for story in section["stories"]]
+
+
+def test_rebuild_of_a_sent_edition_keeps_what_was_sent_and_new_stories_go_to_the_next(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from smtpserver import SmtpServer
+
+    first_feed = feed_server.route("/first.xml", body=rss(BRIDGE), headers={"Content-Type": "application/rss+xml"})
+    late_feed = feed_server.route("/late.xml", body=rss(ORCHARD), headers={"Content-Type": "application/rss+xml"})
+    with SmtpServer() as smtp:
+        config = email_config(tmp_path, [first_feed], smtp.port)
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        sent = headlines(tmp_path, "2026-11-25")
+        email_config(tmp_path, [first_feed, late_feed], smtp.port)  # a late feed brings a story from the window
+        rebuilt = invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00")
+        invoke("--config", str(config), "build", "--at", "2026-11-26T06:30:00+00:00")
+
+    assert (rebuilt.exit_code, headlines(tmp_path, "2026-11-25"), len(smtp.messages)) == (0, sent, 1)
+    assert [h for h in headlines(tmp_path, "2026-11-26") if "pple" in h] != []

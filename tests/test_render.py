@@ -168,7 +168,7 @@ def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> Non
 
 
 def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outputs: dict[str, bytes]) -> None:
-    from briefing.deliver.email import UNSUBSCRIBE_PLACEHOLDER
+    from briefing.deliver.compose import UNSUBSCRIBE_PLACEHOLDER
 
     links = [a.get("href") for a in _html(outputs).cssselect("a.unsubscribe")]
     text = outputs[f"{FOLDER}/email.txt"].decode()

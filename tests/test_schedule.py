@@ -49,12 +49,12 @@ class RecordingJobs:
         self.built.append((edition_name, at))
         return f"{at.astimezone(UTC):%Y-%m-%d}-{edition_name}"
 
-    def send(self, edition_id: str) -> SendReport:
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
         if self.send_error:
             raise self.send_error
         self.sent.append(edition_id)
         failed, self.send_failures = tuple(self.send_failures), []
-        return SendReport(edition_id, failed=failed)
+        return (SendReport(edition_id, failed=failed),)
 
 
 def utc(text: str) -> datetime:

@@ -114,16 +114,16 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
         polled = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)
         report = pipeline.build(settings, store, at, datetime.now(UTC), progress=progress)
-        sent = pipeline.send(settings, store, report.edition.id, datetime.now(UTC)) if settings.email.enabled else None
+        sent = pipeline.send(
+            settings, store, report.edition.id, datetime.now(UTC), include_email=settings.email.enabled
+        )
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
-    if sent is not None:
-        stdout.print(
-            f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
-        )
-        for failure in sent.failed:
-            stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
-    if polled.failed or (sent is not None and sent.failed):
+    from briefing.cli.deliver import _print_send_report
+
+    for channel in sent:
+        _print_send_report(channel)
+    if polled.failed or any(channel.partial for channel in sent):
         raise SystemExit(EXIT_PARTIAL)
 
 

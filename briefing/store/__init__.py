@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from briefing.errors import ConfigError, StoreError
+from briefing.store._lock import file_lock
 from briefing.store.clusters import ClusterStore
 from briefing.store.editions import EditionStore
 from briefing.store.feeds import FeedStore
@@ -80,6 +81,17 @@ class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryS
             self._db.execute(f"RELEASE {name}")
         finally:
             self._depth -= 1
+
+    @contextmanager
+    def delivery_lock(self) -> Iterator[None]:
+        """One sender at a time for this store, whatever the command (`send`, `run`, `run-due`, `schedule`):
+        a second waits, then finds in the ledger what the first did. A file lock beside the database here;
+        a server store takes an advisory lock."""
+        if str(self.path) == ":memory:":  # no other process can see this database
+            yield
+            return
+        with file_lock(self.path.with_name(self.path.name + ".deliver.lock"), "sending"):
+            yield
 
     @property
     def schema_version(self) -> int:

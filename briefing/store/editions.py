@@ -36,6 +36,13 @@ CREATE INDEX IF NOT EXISTS edition_articles_article ON edition_articles(article_
 CREATE INDEX IF NOT EXISTS edition_articles_cluster ON edition_articles(cluster_id);
 """
 
+# Storing an edition and publishing its files are one recoverable step: an edition is stored unpublished,
+# its files are written, then it is marked published; a run that finds an unpublished edition completes it.
+MIGRATION_PUBLISHED = """
+ALTER TABLE editions ADD COLUMN published_at TEXT;
+UPDATE editions SET published_at = built_at;
+"""
+
 
 class EditionStore:
     _db: sqlite3.Connection
@@ -44,12 +51,13 @@ class EditionStore:
         raise NotImplementedError  # provided by Store
 
     def save_edition(self, edition: Edition, built_at: datetime) -> None:
-        """Store (or replace) an edition and the articles it reported, in one transaction."""
+        """Store (or replace) an edition and the articles it reported, in one transaction, as not yet published."""
         with self.transaction():
             self._db.execute(
                 "INSERT INTO editions (id, name, window_start, window_end, built_at, json) VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT(id) DO UPDATE SET name=excluded.name, window_start=excluded.window_start,"
-                " window_end=excluded.window_end, built_at=excluded.built_at, json=excluded.json",
+                " window_end=excluded.window_end, built_at=excluded.built_at, json=excluded.json,"
+                " published_at=NULL",
                 (
                     edition.id,
                     edition.name,
@@ -64,6 +72,27 @@ class EditionStore:
                 "INSERT OR IGNORE INTO edition_articles (edition_id, article_id, cluster_id) VALUES (?,?,?)",
                 [(edition.id, ref.id, story.id) for story in edition.stories for ref in story.articles],
             )
+
+    def mark_published(self, edition_id: str, now: datetime) -> None:
+        """Record that the edition's files are in place."""
+        with self.transaction():
+            self._db.execute("UPDATE editions SET published_at = ? WHERE id = ?", (to_db_time(now), edition_id))
+
+    def unpublished_editions(self) -> list[Edition]:
+        """Editions stored by a run that stopped before their files were in place, oldest first."""
+        rows = self._db.execute(
+            "SELECT json FROM editions WHERE published_at IS NULL ORDER BY window_end, id"
+        ).fetchall()
+        return [edition_from_dict(json.loads(row[0])) for row in rows]
+
+    def built_at(self, edition_id: str) -> datetime | None:
+        row = self._db.execute("SELECT built_at FROM editions WHERE id = ?", (edition_id,)).fetchone()
+        return from_db_time(row[0]) if row else None
+
+    def latest_edition_id(self) -> str | None:
+        """The most recently generated edition's id."""
+        row = self._db.execute("SELECT id FROM editions ORDER BY built_at DESC, id DESC").fetchone()
+        return row[0] if row else None
 
     def edition(self, edition_id: str) -> Edition | None:
         row = self._db.execute("SELECT json FROM editions WHERE id = ?", (edition_id,)).fetchone()

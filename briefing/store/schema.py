@@ -30,4 +30,7 @@ MIGRATIONS: list[str] = [
     _version_1(),
     # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
+    # 3: the sends ledger keyed by channel too, with the states that make delivery exactly-once under
+    # concurrency and crashes; editions remember when their outputs were published (NULL: stored, not yet)
+    sends.MIGRATION_BY_CHANNEL + editions.MIGRATION_PUBLISHED,
 ]

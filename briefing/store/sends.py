@@ -1,14 +1,26 @@
-"""Who has been sent which edition, who unsubscribed, and which scheduled editions ran.
+"""Who has been sent which edition on which channel, who unsubscribed, and which scheduled editions ran.
 
-Exactly-once delivery rests on these rows: a send is recorded as `sending` (intent, committed) before the
-message goes to the server, and as `sent` in its own commit the moment the server accepts it. A run that finds
-`sent` skips the recipient; one that finds `sending` knows the outcome is unknown. The schedule ledger keys
-each edition slot by (edition name, local date), so a slot is built at most once whatever runs it.
+Exactly-once delivery rests on the sends ledger, one row per (channel, edition, recipient), and on one sender
+at a time (`Store.delivery_lock`, which every send path takes). A row moves through these states, each change
+its own commit:
+
+    queued      claimed by a run (in batches), nothing handed over yet: a rerun sends it, no duplicate possible
+    sending     the message is being handed over (the body is out, the final "." about to go): a rerun resends
+                it, counts the resend and reports it, because the server may have it
+    sent        the service accepted it: never sent again
+    maybe_sent  handed over and no answer came (a timeout, a dropped connection): never retried automatically,
+                reported until `briefing send --retry-unclear` resends it on purpose
+    failed      refused (permanent) or still failing after every attempt (transient: a rerun retries it)
+
+Claims are one portable statement (`INSERT ... ON CONFLICT ... DO UPDATE ... WHERE`), so the same ledger works
+on a server database. The schedule ledger keys each edition slot by (edition name, local date), so a slot is
+built at most once whatever runs it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 
@@ -45,6 +57,42 @@ CREATE TABLE IF NOT EXISTS schedule_slots (
 );
 """
 
+MIGRATION_BY_CHANNEL = """
+CREATE TABLE sends_by_channel (
+    channel TEXT NOT NULL,                -- 'email', or a configured channel's name
+    edition_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,              -- lower-cased address; '-' for a chat or webhook channel
+    status TEXT NOT NULL,                 -- queued | sending | sent | maybe_sent | failed
+    message_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,  -- times handed over or tried
+    resends INTEGER NOT NULL DEFAULT 0,   -- copies beyond the first that may have arrived
+    resends_reported INTEGER NOT NULL DEFAULT 0,
+    claimed_by TEXT,                      -- the run that claimed it last
+    error TEXT,
+    permanent INTEGER NOT NULL DEFAULT 0,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (channel, edition_id, recipient)
+);
+INSERT INTO sends_by_channel (channel, edition_id, recipient, status, message_id, attempts, error, permanent, updated)
+    SELECT 'email', edition_id, recipient, status, message_id, attempts, error, permanent, updated FROM sends;
+DROP TABLE sends;
+ALTER TABLE sends_by_channel RENAME TO sends;
+CREATE INDEX sends_recipient_updated ON sends (recipient, updated);
+"""
+
+# Claim a recipient for this run unless it is done: new, left queued or mid-handover by a run that stopped,
+# failed for now, or (on purpose only) maybe sent. Taking over a handover that may have arrived counts a resend.
+_CLAIM = """
+INSERT INTO sends (channel, edition_id, recipient, status, message_id, claimed_by, updated)
+VALUES (?, ?, ?, 'queued', ?, ?, ?)
+ON CONFLICT (channel, edition_id, recipient) DO UPDATE SET
+    status = 'queued', message_id = excluded.message_id, claimed_by = excluded.claimed_by,
+    updated = excluded.updated, error = NULL, permanent = 0,
+    resends = sends.resends + CASE WHEN sends.status IN ('sending', 'maybe_sent') THEN 1 ELSE 0 END
+WHERE sends.status IN ('queued', 'sending') OR (sends.status = 'failed' AND sends.permanent = 0)
+    OR (sends.status = 'maybe_sent' AND ? = 1)
+"""
+
 
 class SendStore:
     """Mixin of `Store`: sends, the suppression list and the schedule ledger."""
@@ -56,43 +104,118 @@ class SendStore:
 
     # ------------------------------------------------------------------------------------------------ sends
 
-    def sends(self, edition_id: str) -> dict[str, SendRecord]:
-        """Every recorded send of an edition, by lower-cased recipient."""
-        rows = self._db.execute("SELECT * FROM sends WHERE edition_id = ?", (edition_id,)).fetchall()
+    def sends(self, edition_id: str, channel: str = "email") -> dict[str, SendRecord]:
+        """Every recorded send of an edition on a channel, by lower-cased recipient."""
+        rows = self._db.execute(
+            "SELECT * FROM sends WHERE channel = ? AND edition_id = ?", (channel, edition_id)
+        ).fetchall()
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
-    def mark_sending(self, edition_id: str, recipient: str, message_id: str, now: datetime) -> None:
-        """Commit the intent to send, before the message goes out; counts the attempt."""
+    def claim_sends(
+        self,
+        channel: str,
+        edition_id: str,
+        wanted: Sequence[tuple[str, str]],
+        claimant: str,
+        now: datetime,
+        *,
+        retry_unclear: bool = False,
+        resend_interrupted: bool = True,
+    ) -> set[str]:
+        """Claim each (recipient, message id) that is not done, in one commit; return those now claimed.
+
+        `resend_interrupted` False: a row left mid-handover by a run that stopped becomes maybe sent instead
+        (for channels whose messages cannot be de-duplicated)."""
+        claimed = set()
+        with self.transaction():
+            if not resend_interrupted:
+                self._db.execute(
+                    "UPDATE sends SET status = 'maybe_sent', error = 'a run stopped while handing it over'"
+                    " WHERE channel = ? AND edition_id = ? AND status = 'sending'",
+                    (channel, edition_id),
+                )
+            for recipient, message_id in wanted:
+                key = recipient.lower()
+                params = (channel, edition_id, key, message_id, claimant, to_db_time(now), int(retry_unclear))
+                if self._db.execute(_CLAIM, params).rowcount == 1:
+                    claimed.add(key)
+        return claimed
+
+    def mark_handing_over(self, channel: str, edition_id: str, recipient: str, now: datetime) -> None:
+        """Commit that the message is being handed over: from here a crash means "resend and report"."""
         with self.transaction():
             self._db.execute(
-                "INSERT INTO sends (edition_id, recipient, status, message_id, attempts, updated)"
-                " VALUES (?, ?, 'sending', ?, 1, ?) ON CONFLICT(edition_id, recipient) DO UPDATE SET"
-                " status = 'sending', message_id = excluded.message_id, attempts = attempts + 1,"
-                " error = NULL, permanent = 0, updated = excluded.updated",
-                (edition_id, recipient.lower(), message_id, to_db_time(now)),
+                "UPDATE sends SET status = 'sending', attempts = attempts + 1, updated = ?"
+                " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+                (to_db_time(now), channel, edition_id, recipient.lower()),
             )
 
-    def mark_sent(self, edition_id: str, recipient: str, now: datetime) -> None:
-        """Commit that the server accepted the message: from here on, reruns skip this recipient."""
-        self._set_send_status(edition_id, recipient, SendStatus.SENT, None, False, now)
+    def note_attempt(self, channel: str, edition_id: str, recipient: str, error: str, now: datetime) -> None:
+        """Count a try that failed before anything was handed over (the row stays queued)."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE sends SET attempts = attempts + 1, error = ?, updated = ?"
+                " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+                (error, to_db_time(now), channel, edition_id, recipient.lower()),
+            )
 
-    def mark_failed(self, edition_id: str, recipient: str, error: str, permanent: bool, now: datetime) -> None:
-        self._set_send_status(edition_id, recipient, SendStatus.FAILED, error, permanent, now)
+    def mark_sent(self, channel: str, edition_id: str, recipient: str, now: datetime) -> None:
+        """Commit that the service accepted the message: from here on, reruns skip this recipient."""
+        self._set_send_status(channel, edition_id, recipient, SendStatus.SENT, None, False, now)
+
+    def mark_maybe_sent(self, channel: str, edition_id: str, recipient: str, reason: str, now: datetime) -> None:
+        self._set_send_status(channel, edition_id, recipient, SendStatus.MAYBE_SENT, reason, False, now)
+
+    def mark_failed(
+        self, channel: str, edition_id: str, recipient: str, error: str, permanent: bool, now: datetime
+    ) -> None:
+        self._set_send_status(channel, edition_id, recipient, SendStatus.FAILED, error, permanent, now)
 
     def _set_send_status(
-        self, edition_id: str, recipient: str, status: SendStatus, error: str | None, permanent: bool, now: datetime
+        self,
+        channel: str,
+        edition_id: str,
+        recipient: str,
+        status: SendStatus,
+        error: str | None,
+        permanent: bool,
+        now: datetime,
     ) -> None:
         with self.transaction():
             self._db.execute(
                 "UPDATE sends SET status = ?, error = ?, permanent = ?, updated = ?"
-                " WHERE edition_id = ? AND recipient = ?",
-                (status.value, error, int(permanent), to_db_time(now), edition_id, recipient.lower()),
+                " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+                (status.value, error, int(permanent), to_db_time(now), channel, edition_id, recipient.lower()),
             )
 
+    def take_unreported_resends(self, channel: str, edition_id: str) -> list[str]:
+        """Recipients who may have received a copy twice and were not yet told of in a report; now they are."""
+        with self.transaction():
+            rows = self._db.execute(
+                "SELECT recipient FROM sends WHERE channel = ? AND edition_id = ? AND resends > resends_reported"
+                " ORDER BY recipient",
+                (channel, edition_id),
+            ).fetchall()
+            self._db.execute(
+                "UPDATE sends SET resends_reported = resends WHERE channel = ? AND edition_id = ?"
+                " AND resends > resends_reported",
+                (channel, edition_id),
+            )
+        return [row["recipient"] for row in rows]
+
+    def edition_delivered(self, edition_id: str) -> bool:
+        """Has any copy of the edition (on any channel) been handed over? Then its content is fixed."""
+        row = self._db.execute(
+            "SELECT 1 FROM sends WHERE edition_id = ? AND status IN ('sending', 'sent', 'maybe_sent') LIMIT 1",
+            (edition_id,),
+        ).fetchone()
+        return row is not None
+
     def last_sends(self) -> dict[str, SendRecord]:
-        """Each recipient's most recent send of any edition, for the subscribers table."""
+        """Each recipient's most recent email of any edition, for the subscribers table."""
         rows = self._db.execute(
-            "SELECT * FROM sends AS s WHERE updated = (SELECT MAX(updated) FROM sends WHERE recipient = s.recipient)"
+            "SELECT * FROM sends AS s WHERE channel = 'email' AND updated = "
+            "(SELECT MAX(updated) FROM sends WHERE channel = 'email' AND recipient = s.recipient)"
         ).fetchall()
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
@@ -154,6 +277,7 @@ class SendStore:
 
 def _send_from_row(row: sqlite3.Row) -> SendRecord:
     return SendRecord(
+        channel=row["channel"],
         edition_id=row["edition_id"],
         recipient=row["recipient"],
         status=SendStatus(row["status"]),
@@ -162,6 +286,7 @@ def _send_from_row(row: sqlite3.Row) -> SendRecord:
         updated=from_db_time(row["updated"]),
         error=row["error"],
         permanent=bool(row["permanent"]),
+        resends=row["resends"],
     )
 
 
