@@ -338,6 +338,8 @@ def redacted(settings: Settings) -> dict[str, Any]:
     """The effective settings for display: file keys by their names in feeds.yaml, secrets masked."""
     data: dict[str, Any] = _mask_url_passwords(settings.model_dump(mode="json", by_alias=True))
     data["config_path"] = str(settings.config_path) if settings.config_path else None
+    for channel in data.get("channels", []):  # the URL came from the environment and carries its tokens
+        channel["url"] = re.sub(r"://.*", "://***", channel["url"])
     data["secrets"] = {
         variable: "***" if getattr(settings, field) else "(not set)" for field, variable in SECRET_VARIABLES.items()
     }

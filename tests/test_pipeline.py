@@ -210,3 +210,49 @@ def test_rebuild_of_a_sent_edition_keeps_what_was_sent_and_new_stories_go_to_the
 
     assert (rebuilt.exit_code, headlines(tmp_path, "2026-11-25"), len(smtp.messages)) == (0, sent, 1)
     assert [h for h in headlines(tmp_path, "2026-11-26") if "pple" in h] != []
+
+
+# ----------------------------------------------------------------------- publishing a site can trust (#15)
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {name: (out / "site" / name).read_bytes() for name in ("index.html", "feed.xml", "feed.json")}
+
+
+def test_an_empty_edition_leaves_the_front_page_and_feeds_as_they_were(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        before = site_files(tmp_path / "out")
+        result = invoke("--config", str(config), "build", "--at", "2026-11-26T06:30:00+00:00")
+
+    archive = (tmp_path / "out" / "site" / "archive.html").read_text()
+    assert (result.exit_code, site_files(tmp_path / "out")) == (0, before)
+    assert "2026-11-26.html" in archive and "no new stories" in archive
+
+
+def test_dry_run_leaves_no_address_or_token_under_outputs(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        with config.open("a", encoding="utf-8") as file:
+            file.write(
+                "email:\n  subscribers: [{email: private.reader@example.org}]\n"
+                '  unsubscribe_url: "https://example.org/u?token={token}"\n'
+            )
+        runner = CliRunner(env={"BRIEFING_UNSUBSCRIBE_SECRET": "s3cret-for-tokens"})
+        built = runner.invoke(app, ["--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00"])
+        dry = runner.invoke(app, ["--config", str(config), "send", "--dry-run"])
+
+    from briefing.deliver.tokens import unsubscribe_token
+
+    token = unsubscribe_token("private.reader@example.org", "s3cret-for-tokens")
+    leaked = [
+        p
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file() and (b"private.reader" in p.read_bytes() or token.encode() in p.read_bytes())
+    ]
+    assert (built.exit_code, dry.exit_code, "dry run: wrote 1 messages" in dry.output, leaked) == (0, 0, True, [])

@@ -87,7 +87,7 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
     Writes outputs/editions/<id>/{briefing.json,briefing.md,email.html,email.txt} and the site. Rebuilding the
     same edition (same --at) with no new articles rewrites identical bytes. Exit 3 when some feeds are failing.
     """
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)
     if as_json:
         from briefing.models import edition_to_dict
@@ -109,7 +109,7 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     """
     from briefing import pipeline
 
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     at = parse_at(at_text, settings)
     with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
         polled = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)

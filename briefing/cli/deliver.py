@@ -161,7 +161,7 @@ def run_due_command(ctx: AppContext) -> None:
     For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
     recorded as skipped. Exit 4 when nothing was due, 3 when some recipients failed, 1 when a build failed.
     """
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     with instance_lock(settings.database_path), open_store_from_settings(settings) as store:
         report = run_due(settings, store, datetime.now(UTC), _pipeline_jobs(settings, store))
     _print_due_report(report)
@@ -198,6 +198,6 @@ def schedule_command(ctx: AppContext) -> None:
     Shares its ledger with `run-due`, so nothing is done twice; only one instance runs at a time (a lock file
     beside the database). SIGTERM or Ctrl-C finish the current step and exit.
     """
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     with open_store_from_settings(settings) as store:
         run_forever(settings, lambda: open_store_from_settings(settings), _pipeline_jobs(settings, store))

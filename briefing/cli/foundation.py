@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
@@ -69,17 +70,22 @@ def config_group() -> None:
 @click.pass_obj
 def config_check(ctx: AppContext, as_json: bool) -> None:
     """Validate feeds.yaml and print the effective settings, secrets redacted. Exit 2 on any problem."""
+    from briefing.deliver.check import delivery_warnings
+
     try:
-        settings: Settings = ctx.settings()
+        settings: Settings = ctx.checked_settings()
     except ConfigError as error:
         if not as_json:
             raise
         stdout.print_json(json.dumps({"valid": False, "problems": error.problems, "settings": None}))
         sys.exit(EXIT_CONFIG)
     shown = redacted(settings)
+    warnings = [f"{ctx.config_path}: {warning}" for warning in delivery_warnings(settings)]
     if as_json:
-        stdout.print_json(json.dumps({"valid": True, "problems": [], "settings": shown}))
+        stdout.print_json(json.dumps({"valid": True, "problems": [], "warnings": warnings, "settings": shown}))
         return
+    for warning in warnings:
+        stderr.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     stdout.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True), end="", markup=False)
     feeds = feeds_from_settings(settings)
     stderr.print(f"{ctx.config_path}: valid ({len(feeds)} feeds in {len(settings.sections)} sections)")
