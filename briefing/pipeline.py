@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from briefing import cluster, ingest, rank, render, summarise
 from briefing.config import Settings
-from briefing.deliver import chat, email, files, sending
+from briefing.deliver import email, files, sending
 from briefing.deliver.channel import Channel
 from briefing.deliver.email import EditionMail
 from briefing.edition import (
@@ -211,7 +211,11 @@ def delivery_channels(
     if include_email:
         subscribers = load_subscribers(settings)
         channels.append(email.email_channel(edition_mail(settings, store, edition), settings, subscribers, now))
-    previous = store.editions() if settings.channels else []
+    if not settings.channels:
+        return channels
+    from briefing.deliver import chat  # imports apprise, which every other command can do without
+
+    previous = store.editions()
     for index, configured in enumerate(settings.channels):
         limit = chat.body_limit(configured.url, f"channels[{index}]")
         title, body = render.chat_message(

@@ -37,7 +37,8 @@ CASES = {
         {},
         [
             "feeds.yaml: email.subscribers[0]: email: expected an address like reader@example.org, got 'bob'",
-            "feeds.yaml: email.subscribers[1]: email: expected an address like reader@example.org, got 'alice@@example'",
+            "feeds.yaml: email.subscribers[1]: email: expected an address like reader@example.org, "
+            "got 'alice@@example'",
         ],
     ),
     "a subscribers CSV with bad rows": (
@@ -55,7 +56,8 @@ CASES = {
         'email:\n  from: "Briefing <briefing at example>"\n  subscribers: [{email: ada@example.org}]\n',
         {},
         [
-            "{config}: email.from: expected an address like 'Briefing <briefing@example.org>', got 'Briefing <briefing at example>'"
+            "{config}: email.from: expected an address like 'Briefing <briefing@example.org>', "
+            "got 'Briefing <briefing at example>'"
         ],
     ),
     "an http unsubscribe URL": (

@@ -22,7 +22,7 @@ def delivery_problems(settings: Settings) -> list[str]:
         problems += _subscriber_problems(settings)
         problems += _from_problems(settings)
         problems += subject_problems(email.subject)
-        problems += unsubscribe_problems(email, settings.unsubscribe_secret)
+        problems += unsubscribe_problems(email, settings.unsubscribe_secret, need_secret=email.enabled)
     problems += _channel_problems(settings)
     return problems
 

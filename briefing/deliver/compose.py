@@ -85,14 +85,18 @@ class Composer:
         prepared once, then a multipart/alternative body assembled from the variant's pre-encoded parts."""
         web_url, mailto_url = self._unsubscribe_urls(subscriber.email)
         prepared = self._prepared_for(subscriber.sections)
-        message = EmailMessage()
-        message["To"] = Address(display_name=one_line(subscriber.name or ""), addr_spec=subscriber.email)
-        message.set_raw("Message-ID", self.message_id(subscriber.email))
         # Raw, folded after the comma: an https URL is one long word the header folder would otherwise turn
         # into RFC 2047 encoded-words, which no client reads as a List-Unsubscribe URL.
-        message.set_raw("List-Unsubscribe", ",\n ".join(f"<{url}>" for url in (web_url, mailto_url) if url))
-        head = prepared.shared_head + _folded(message)
-        return head + b"\r\n" + _alternative_body(self._boundary, prepared, web_url or mailto_url)
+        unsubscribe = ",\r\n ".join(f"<{url}>" for url in (web_url, mailto_url) if url)
+        head = (
+            f"{_to_header(subscriber)}Message-ID: {self.message_id(subscriber.email)}\r\n"
+            f"List-Unsubscribe: {unsubscribe}\r\n\r\n"
+        )
+        return (
+            prepared.shared_head
+            + head.encode("ascii")
+            + _alternative_body(self._boundary, prepared, web_url or mailto_url)
+        )
 
     def _prepared_for(self, sections: tuple[str, ...] | None) -> _Prepared:
         key = None if sections is None else tuple(sorted(sections))
@@ -122,6 +126,22 @@ class Composer:
         return template.replace("{token}", quote(token or "", safe="")), mailto
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]{1,60}")  # RFC 5322 atext and spaces: no quoting needed
+
+
+def _to_header(subscriber: Subscriber) -> str:
+    """The To header: written directly for a bare address or a plain ASCII name (the common case, and most of
+    the per-message cost when built through `EmailMessage`), else folded and encoded by the email package."""
+    name = one_line(subscriber.name or "")
+    if not name:
+        return f"To: {subscriber.email}\r\n"
+    if _PLAIN_NAME.fullmatch(name):
+        return f"To: {name} <{subscriber.email}>\r\n"
+    message = EmailMessage()
+    message["To"] = Address(display_name=name, addr_spec=subscriber.email)
+    return _folded(message).decode("ascii")
+
+
 def _folded(message: EmailMessage) -> bytes:
     """A message's headers as wire bytes (CRLF; raw headers as set)."""
     return b"".join(WIRE_POLICY.fold_binary(name, value) for name, value in message.raw_items())
@@ -131,9 +151,14 @@ def _qp_pieces(content: str) -> tuple[str, ...]:
     return tuple(_qp(piece) for piece in content.split(UNSUBSCRIBE_PLACEHOLDER))
 
 
+_LEADING_DOT = re.compile(r"(?m)^\.")
+
+
 def _qp(text: str) -> str:
-    """Quoted-printable of the UTF-8 bytes, lines at most 76 characters (RFC 2045)."""
-    return quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=76, eol="\r\n")
+    """Quoted-printable of the UTF-8 bytes, lines at most 76 characters (RFC 2045). A line's leading "." is
+    written "=2E", so no line of a message starts with "." and SMTP's dot-stuffing has nothing to do."""
+    encoded = quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=76, eol="\r\n")
+    return _LEADING_DOT.sub("=2E", encoded)
 
 
 def _alternative_body(boundary: str, prepared: _Prepared, link: str) -> bytes:
@@ -159,7 +184,8 @@ def check_unsubscribe_config(email: EmailSettings, secret: str | None) -> None:
         raise ConfigError(problem, hint=hint)
 
 
-def unsubscribe_problems(email: EmailSettings, secret: str | None) -> list[str]:
+def unsubscribe_problems(email: EmailSettings, secret: str | None, *, need_secret: bool = True) -> list[str]:
+    """What is wrong with the unsubscribe settings; the missing secret only when it is `need_secret` (sending)."""
     template = email.unsubscribe_url
     if template is None:
         return []
@@ -167,7 +193,7 @@ def unsubscribe_problems(email: EmailSettings, secret: str | None) -> list[str]:
         return [f"email.unsubscribe_url: expected an https:// URL (RFC 8058), got {template!r}"]
     if "{token}" not in template:
         return ["email.unsubscribe_url: must contain {token}, the per-recipient signed token"]
-    if not secret:
+    if not secret and need_secret:
         return ["email.unsubscribe_url needs a secret to sign unsubscribe tokens: set BRIEFING_UNSUBSCRIBE_SECRET"]
     return []
 
