@@ -42,9 +42,10 @@ def _check_time_of_day(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 06:30 as the sexagesimal number 390.
         raise ValueError('expected a time "HH:MM" in quotes (YAML reads an unquoted 6:30 as a number)')
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError('expected a time "HH:MM" (24-hour, e.g. "06:30")')
-    return value
+    return f"{int(match[1]):02d}:{match[2]}"  # "6:30" is read as "06:30"
 
 
 def _check_timezone(value: str) -> str:

@@ -45,6 +45,11 @@ def test_load_settings_reads_the_file_and_resolves_paths_beside_it(tmp_config: P
     assert settings.outputs_path == tmp_config.parent / "outputs"
 
 
+def test_an_edition_time_may_drop_the_leading_zero(tmp_path: Path) -> None:
+    path = write(tmp_path, FEED + "editions: [{name: morning, at: '6:30'}, {name: evening, at: '18:05'}]\n")
+    assert [edition.at for edition in load_settings(path, environ={}).editions] == ["06:30", "18:05"]
+
+
 def test_paths_in_stage_settings_are_made_absolute_beside_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,6 +132,10 @@ def test_an_empty_secret_counts_as_not_set(tmp_config: Path) -> None:
             'editions[0].at: expected a time "HH:MM" (24-hour, e.g. "06:30"), got \'25:00\'',
         ),
         (
+            FEED + "editions: [{name: morning, at: '6:3'}]",
+            'editions[0].at: expected a time "HH:MM" (24-hour, e.g. "06:30"), got \'6:3\'',
+        ),
+        (
             FEED + "editions: [{name: morning, at: 6:30}]",
             'editions[0].at: expected a time "HH:MM" in quotes (YAML reads an unquoted 6:30 as a number), got 390',
         ),
@@ -171,6 +180,19 @@ def test_an_empty_secret_counts_as_not_set(tmp_config: Path) -> None:
         (
             FEED + "openai_api_key: sk-123",
             "openai_api_key: secrets are not read from the file; set OPENAI_API_KEY in the environment",
+        ),
+        (
+            FEED + "summariser: {api_key: sk-123}",
+            "summariser.api_key: secrets are not read from the file; set OPENAI_API_KEY in the environment",
+        ),
+        (
+            FEED + "email: {smtp: {password: hunter2}}",
+            "email.smtp.password: secrets are not read from the file; set BRIEFING_SMTP_PASSWORD in the environment",
+        ),
+        (
+            FEED + "email: {unsubscribe_secret: s3}",
+            "email.unsubscribe_secret: secrets are not read from the file; set BRIEFING_UNSUBSCRIBE_SECRET in the "
+            "environment",
         ),
         (
             FEED + "database_url: postgresql://db/briefing",
