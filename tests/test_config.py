@@ -3,16 +3,10 @@ and what was expected. Secrets come from the environment only."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-from typing import get_args, get_origin
 
 import pytest
-from pydantic import BaseModel
 
 from briefing.config import Settings, feeds_from_settings, load_settings, redacted
 from briefing.errors import ConfigError
@@ -292,43 +286,3 @@ def test_the_starter_config_is_valid_and_follows_real_outlets() -> None:
 def test_the_packaged_starter_is_the_repository_feeds_yaml() -> None:
     packaged = ROOT / "briefing" / "starter.yaml"
     assert packaged.read_bytes() == (ROOT / "feeds.yaml").read_bytes()
-
-
-# ------------------------------------------------------------------------------------ configuration reference
-
-DOC = ROOT / "docs" / "configuration.md"
-START, END = "<!-- config-reference:start -->\n", "<!-- config-reference:end -->\n"
-
-
-def reference_rows(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
-    """One Markdown table row per key of feeds.yaml, from the settings model's defaults and descriptions."""
-    for name, info in model.model_fields.items():
-        if info.exclude:
-            continue
-        key = f"{prefix}{info.alias or name}"
-        inner = [c for c in get_args(info.annotation) or (info.annotation,) if isinstance(c, type)]
-        nested = next((c for c in inner if issubclass(c, BaseModel)), None)
-        is_list = get_origin(info.annotation) is list
-        default = "" if nested else f"`{json.dumps(info.get_default(call_default_factory=True), default=str)}`"
-        if info.is_required():
-            default = "required"
-        meaning = (info.description or "").replace("|", "\\|")
-        yield f"| `{key}` | {default} | {meaning} |"
-        if nested is not None:
-            yield from reference_rows(nested, f"{key}[]." if is_list else f"{key}.")
-
-
-def reference() -> str:
-    rows = "\n".join(reference_rows(Settings))
-    return f"{START}| Key | Default | Meaning |\n|---|---|---|\n{rows}\n{END}"
-
-
-def test_the_configuration_reference_documents_every_key() -> None:
-    """Regenerate with: BRIEFING_REGENERATE=1 .venv/bin/pytest tests/test_config.py -k reference"""
-    if os.environ.get("BRIEFING_REGENERATE"):
-        before, _, rest = DOC.read_text(encoding="utf-8").partition(START)
-        DOC.write_text(before + reference() + rest.partition(END)[2], encoding="utf-8")
-    documented = DOC.read_text(encoding="utf-8").partition(START)[2].partition(END)[0]
-    # Keys, not defaults: helpers tune defaults all the time; a missing or removed key is what misleads users.
-    keys = re.findall(r"^\| `([^`]+)` \|", documented, flags=re.MULTILINE)
-    assert keys == re.findall(r"^\| `([^`]+)` \|", reference(), flags=re.MULTILINE), "regenerate the reference"

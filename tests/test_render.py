@@ -397,6 +397,15 @@ def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
     assert [p.text_content() for p in footer] == ["Sent by the Example Gazette.", "Unsubscribe"]
 
 
+def test_css_added_after_the_bundled_style_block_is_inlined(tmp_path: Path) -> None:
+    (tmp_path / "email.html").write_text(
+        '{% extends "bundled/email.html" %}{% block style %}{{ super() }} .title { color: #8b1e3f; }{% endblock %}'
+    )
+    rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+    title = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("h1.title")[0]
+    assert "color:#8b1e3f" in title.get("style").replace(" ", "")
+
+
 def test_a_template_using_an_unknown_value_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "email.txt").write_text("{{ view.no_such_value }}")
     with pytest.raises(ConfigError, match=r"email\.txt"):

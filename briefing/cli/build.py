@@ -81,10 +81,13 @@ def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> Buil
 @click.option("--json", "as_json", is_flag=True, help="Print briefing.json to stdout instead of a table.")
 @click.pass_obj
 def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) -> None:
-    """Cluster, summarise, check and render one edition from the stored articles.
+    """Cluster, summarise, check and render one edition from the stored articles (it polls nothing).
 
-    Writes outputs/editions/<id>/{briefing.json,briefing.md,email.html,email.txt} and the site. Rebuilding the
-    same edition (same --at) with no new articles rewrites identical bytes. Exit 3 when some feeds are failing.
+    Writes `outputs/editions/<id>/` (`briefing.json`, `briefing.md`, `email.html`, `email.txt`) and the site,
+    then prints a summary: stories, bullets and updates per section, and the files written. --at fixes the
+    edition's time (ISO-8601; without an offset it is read in the configured timezone): it decides the
+    edition id and the end of its window. Rebuilding the same edition with no new articles rewrites identical
+    bytes. Exit 3 when some feeds are failing.
     """
     settings = ctx.settings()
     report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)

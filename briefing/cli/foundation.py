@@ -41,7 +41,11 @@ from briefing.store import open_store_from_settings
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing feeds.yaml and templates.")
 def init(folder: Path, force: bool) -> None:
-    """Write a starter feeds.yaml (real news feeds, commented) and a copy of the templates into FOLDER."""
+    """Write a starter feeds.yaml (real news feeds, commented) and a copy of the templates into FOLDER.
+
+    FOLDER defaults to the current folder. The templates land in FOLDER/templates/, which rendering searches
+    before the bundled ones. An existing feeds.yaml is kept unless --force; so are templates you already have.
+    """
     config = folder / "feeds.yaml"
     if config.exists() and not force:
         raise ConfigError(f"{config} already exists; pass --force to overwrite it", hint="or choose another FOLDER")
@@ -80,7 +84,12 @@ def config_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print {valid, problems, settings} as JSON.")
 @click.pass_obj
 def config_check(ctx: AppContext, as_json: bool) -> None:
-    """Validate feeds.yaml and print the effective settings, secrets redacted. Exit 2 on any problem."""
+    """Validate feeds.yaml and print the effective settings as YAML, secrets redacted.
+
+    Defaults are filled in; a secret shows as `***` when its environment variable is set and `(not set)`
+    otherwise. Every problem is one line naming the file, the key and the bad value; exit 2 when there is
+    any. `--json` prints `{valid, problems, settings}`, also when the file has problems.
+    """
     try:
         settings: Settings = ctx.settings()
     except ConfigError as error:
@@ -106,10 +115,12 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the feeds' health as a JSON list.")
 @click.pass_context
 def feeds(click_ctx: click.Context, as_json: bool) -> None:
-    """A table of feed health: status, last success, last error, articles, next poll.
+    """Feed health: section, feed, status, last success, next poll, articles stored; then each failing feed's
+    last error.
 
-    Status is ok, failing (the last poll failed; it is retried with back-off), retired (the server said 410
-    Gone) or never polled.
+    Status is ok, failing (the last poll failed; it is retried with back-off), retired (the server answered
+    410 Gone; it is not polled again) or never polled. Times are in the configured timezone; `--json` prints
+    one object per feed with ISO-8601 UTC times.
     """
     if click_ctx.invoked_subcommand is not None:
         return
@@ -215,7 +226,14 @@ def feed_label(feed: Feed) -> str:
 @click.option("--section", metavar="NAME", help="Put every feed in this section (default: the OPML's folders).")
 @click.pass_obj
 def import_opml_command(ctx: AppContext, file: Path, section: str | None) -> None:
-    """Add the feeds of an OPML file (from another reader) to feeds.yaml, keeping its comments."""
+    """Add the feeds of an OPML file (from another reader) to feeds.yaml, keeping its comments.
+
+    Each feed goes under its OPML folder's name (top-level feeds under `Imported`), or all under --section.
+    Feeds already configured (URLs compared without regard to case) and non-http(s) URLs are skipped and
+    listed. The file is edited as text and validated before it atomically replaces the old one; only a layout
+    that cannot be edited in place (flow-style `sections: [...]`) is re-written from its data, and then the
+    command says that comments were lost. OPML is read with defusedxml (no entity expansion).
+    """
     report = import_opml(ctx.config_path, parse_opml(file.read_bytes(), source=str(file)), section)
     _print_import(report, ctx.config_path)
 
