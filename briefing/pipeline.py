@@ -226,8 +226,8 @@ def delivery_channels(
 ) -> list[Channel]:
     """The channels an edition goes out on, each with its message made for it."""
     channels: list[Channel] = []
-    if include_email:
-        subscribers = load_subscribers(settings)
+    subscribers = load_subscribers(settings) if include_email else []
+    if subscribers:
         channels.append(email.email_channel(edition_mail(settings, store, edition), settings, subscribers, now))
     if not settings.channels:
         return channels

@@ -11,6 +11,7 @@ recorded as maybe sent rather than posted again (`briefing send --retry-unclear`
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -31,11 +32,22 @@ DEFAULT_LIMIT = 4000
 
 def body_limit(url: str, where: str = "channels") -> int:
     """The most characters the service takes in one message (Discord 2,000, Telegram 4,096, ...)."""
-    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    with _quiet_apprise():  # it logs "Unparseable URL" at ERROR; the caller words the problem once
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if not plugin:
         raise ConfigError(f"{where}.url: not an Apprise URL that this version knows")
     limit = int(getattr(plugin, "body_maxlen", 0) or 0)
     return min(limit, 100_000) if limit > 0 else DEFAULT_LIMIT
+
+
+@contextmanager
+def _quiet_apprise() -> Iterator[None]:
+    logger = logging.getLogger("apprise")
+    level, logger.level = logger.level, logging.CRITICAL + 1
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class ChatChannel:
