@@ -20,13 +20,14 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    said_before,
     same_content,
     select_new,
     slot_for,
     stats_for,
     window_for,
 )
-from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -118,9 +119,10 @@ def _build(
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
-    summaries = _summarise(settings, store, ranked, progress)
+    others = [stored for stored in store.editions() if stored.id != slot.id]
+    context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
+    summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    others = [stored for stored in store.editions() if stored.id != edition.id]
     rendered = render.render_edition(edition, settings.render, previous=others)
     if dry_run:
         return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
@@ -194,13 +196,16 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
     return rank.rank_clusters([c.cluster for c in candidates], sections, weights, settings.rank, at)
 
 
-def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+def _summarise(
+    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+) -> list[Summary]:
     return summarise.summarise_clusters(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        context=context,
         progress=lambda done, total: progress("summarise", done, total),
     )
 

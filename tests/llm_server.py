@@ -87,7 +87,9 @@ def repair_json(*bullets: tuple[str, list[int], str]) -> str:
     return json.dumps({"bullets": [{"text": t, "sources": s, "evidence": e} for t, s, e in bullets]})
 
 
-_SOURCE = re.compile(r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\nText: (.*?)\n</source>', re.S)
+_SOURCE = re.compile(
+    r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\n(?:Published: .*?\n)?Text: (.*?)\n</source>', re.S
+)
 
 
 def prompt_sources(request: Request) -> dict[int, tuple[str, str]]:
