@@ -43,6 +43,7 @@ class BuildReport:
     email_trimmed: int = 0  # stories left out of the email to stay under its size budget
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    llm_outage: str | None = None  # why, when every LLM call of the build failed (the edition is all offline)
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -108,7 +109,10 @@ def build(
         store,
         "build",
         lambda: _build(settings, store, slot, at, now, dry_run=False, progress=progress),
-        lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
+        lambda r: (
+            "partial" if r.llm_outage else "ok",
+            {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)},
+        ),
     )
 
 
@@ -124,8 +128,11 @@ def _build(
     summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
     rendered = render.render_edition(edition, settings.render, previous=others)
+    outage = summarise.llm_outage(summaries)
     if dry_run:
-        return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
+        return BuildReport(
+            edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
+        )
     store.save_edition(edition, built_at=now)
     archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
     outputs = {**rendered.files, **render.render_site(archive, settings.render)}
@@ -136,6 +143,7 @@ def _build(
         unchanged=len(outputs) - len(written),
         email_trimmed=rendered.trimmed_stories,
         warnings=rendered.warnings,
+        llm_outage=outage,
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
@@ -53,10 +54,18 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
     )
     for warning in report.warnings:
         stderr.print(f"[yellow]warning:[/yellow] {warning}")
+
     if not report.dry_run:
         stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {outputs}")
         for path in report.written:
             stdout.print(f"  {path}", highlight=False)
+
+
+def print_llm_outage(report: BuildReport) -> None:
+    """One line when every LLM call failed: the edition was still built, from the offline summariser."""
+    if report.llm_outage:
+        reason = escape(" ".join(report.llm_outage.split())[:300])
+        stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
 
 
 def print_poll_summary(report: PollReport) -> None:
@@ -95,7 +104,8 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
         stdout.print_json(json.dumps(edition_to_dict(report.edition)))
     else:
         print_build_report(report, settings.outputs_path)
-    if report.edition.stats.feeds_failed:
+    print_llm_outage(report)
+    if report.edition.stats.feeds_failed or report.llm_outage:
         raise SystemExit(EXIT_PARTIAL)
 
 
@@ -105,7 +115,7 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
 def run(ctx: AppContext, at_text: str | None) -> None:
     """Poll every due feed, then build the edition (and email it, if email is enabled).
 
-    Exit 3 when the edition was built but some feeds or recipients failed.
+    Exit 3 when the edition was built but some feeds or recipients failed, or every LLM call failed.
     """
     from briefing import pipeline
 
@@ -117,13 +127,14 @@ def run(ctx: AppContext, at_text: str | None) -> None:
         sent = pipeline.send(settings, store, report.edition.id, datetime.now(UTC)) if settings.email.enabled else None
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
+    print_llm_outage(report)
     if sent is not None:
         stdout.print(
             f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
         )
         for failure in sent.failed:
             stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
-    if polled.failed or (sent is not None and sent.failed):
+    if polled.failed or report.llm_outage or (sent is not None and sent.failed):
         raise SystemExit(EXIT_PARTIAL)
 
 

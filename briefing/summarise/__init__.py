@@ -53,6 +53,7 @@ __all__ = [
     "SummaryCache",
     "cache_key",
     "estimate_story_tokens",
+    "llm_outage",
     "summarise_cluster",
     "summarise_clusters",
 ]
@@ -188,6 +189,16 @@ def summarise_cluster(
 ) -> Summary:
     """One story, uncached: a convenience over `summarise_clusters`."""
     return summarise_clusters([cluster], settings, grounding, None, api_key)[0]
+
+
+def llm_outage(summaries: Sequence[Summary]) -> str | None:
+    """Why, when every story of a run that tried the LLM failed on it (so the edition is all offline bullets);
+    None when any story got an answer, or none tried (extractive backend, all cached, budget spent)."""
+    tried = [s for s in summaries if not s.stats.cached and (s.stats.llm_calls or s.stats.llm_failed)]
+    if not tried or not all(s.stats.llm_failed for s in tried):
+        return None
+    reasons = Counter(s.stats.fallback_reason or "the LLM failed" for s in tried)
+    return reasons.most_common(1)[0][0]
 
 
 # -------------------------------------------------------------------------------------------------- policy

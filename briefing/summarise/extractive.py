@@ -70,7 +70,8 @@ def _centrality(sentences: Sequence[Sentence], titles: Sequence[str]) -> tuple[n
     """Each sentence's centrality score, and the sentence-to-sentence similarity matrix."""
     vectors = _vectors([s.text for s in sentences] + list(titles))
     own, title_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-    similarity = own @ own.T
+    claims = _vectors([repeats.claim(s.text) for s in sentences])  # who said it is not what was said
+    similarity = claims @ claims.T
     n = len(sentences)
     mean_similarity = (similarity.sum(axis=1) - 1.0) / max(n - 1, 1) if n > 1 else np.ones(1)
     title_similarity = (own @ title_vectors.T).mean(axis=1) if len(titles) else np.zeros(n)
@@ -131,13 +132,18 @@ def _unique(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def _sources(sentence: Sentence, cluster: Cluster) -> tuple[str, ...]:
-    """The article the sentence comes from, plus other outlets that print it verbatim (up to MAX_CITATIONS)."""
+    """The article the sentence comes from, plus other outlets that print it verbatim (up to MAX_CITATIONS;
+    never a live page, gallery or programme notice that happens to repeat it)."""
     outlets = {sentence.article.outlet}
     cited = [sentence.article.id]
     for article in cluster.articles[:MAX_ARTICLES]:
         if len(cited) == MAX_CITATIONS:
             break
-        if article.outlet not in outlets and sentence.original in article.text:
+        if (
+            article.outlet not in outlets
+            and sentence.original in article.text
+            and headlines.may_supply_bullets(article)
+        ):
             outlets.add(article.outlet)
             cited.append(article.id)
     return tuple(cited)

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-PARAPHRASE = 0.45  # share of the shorter bullet's content words found in the other
+PARAPHRASE = 0.42  # share of the shorter bullet's content words found in the other
 SHARED_NUMBER_OVERLAP = 0.2  # ... enough, with a salient number in common, to be the same fact
+MIN_SHARED_WORDS = 3  # a paraphrase shares at least this many content words (two short lines share a topic)
 
 # Words that say nothing about which fact a sentence states.
 _STOP = frozenset(
@@ -70,8 +71,23 @@ class Facts:
     words: frozenset[str]  # content words, folded
 
 
+# ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
+# not what was said, and two different claims by one speaker share it.
+_ATTRIBUTION = re.compile(
+    r",\s+(?:(?:said|says|told|added|announced)\s+[^,;]{1,80}|(?:the\s+)?[^,;]{1,60}\s+(?:said|says|told \w+|added"
+    r"|announced)(?:\s+on\s+\w+)?(?:\s*\([^()]{1,20}\))?|according to\s+[^,;]{1,80})\s*[.!]?[\"'”’]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def claim(text: str) -> str:
+    """The sentence without a trailing attribution (", officials said."): what is claimed, to compare."""
+    return _ATTRIBUTION.sub(".", text.strip())
+
+
 def facts(text: str) -> Facts:
-    return Facts(_numbers(text), _names(text), _content(text))
+    stated = claim(text)
+    return Facts(_numbers(stated), _names(stated), _content(stated))
 
 
 def same_fact(a: Facts, b: Facts) -> bool:
@@ -81,7 +97,7 @@ def same_fact(a: Facts, b: Facts) -> bool:
         return True
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
-    return overlap >= PARAPHRASE
+    return overlap >= PARAPHRASE and len(a.words & b.words) >= MIN_SHARED_WORDS
 
 
 def repeats(text: str, others: Iterable[str]) -> bool:
@@ -137,9 +153,10 @@ def _fold(word: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """A crude suffix fold: enough to match "increased" with "increase" and "rates" with "rate"."""
+    """A crude suffix fold: enough to match "increased" with "increase", "rates" with "rate" and "forecasters"
+    with "forecast"."""
     word = word.removesuffix("'s").removesuffix("’s")
-    for suffix in ("ing", "ed", "es", "s", "e", "ly"):
+    for suffix in ("ing", "ers", "er", "ed", "es", "s", "e", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word

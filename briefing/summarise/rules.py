@@ -132,8 +132,9 @@ _PRONOUN_OPENER = re.compile(
     re.IGNORECASE,
 )
 # "It is expected that ...", "It was unclear whether ...": "it" refers to nothing, the sentence stands alone.
+# ("It is expected to begin ..." is not one: there "it" is the thing expected.)
 _EXPLETIVE_IT = re.compile(
-    r"^it (?:is|was|has been|had been|remains|remained)\s+(?:not\s+)?(?:\w+\s+)?(?:that|whether|to|if|when|how|why)\b",
+    r"^it (?:is|was|has been|had been|remains|remained)\s+(?:not\s+)?(?:\w+\s+)?(?:that|whether|if|how|why|what)\b",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE_NOUN = re.compile(r"^(?:this|that|these|those)\s+(?:year|week|month|morning|evening|time|summer|winter)")
@@ -146,10 +147,10 @@ _RESOLVES = re.compile(
     r"^[\"“]?(?:but|instead|rather|it['’]s|it is|they['’]re|they are|that['’]s|this is|now|the (?:real|bigger))\b",
     re.IGNORECASE,
 )
-_AUXILIARIES = frozenset(
+_AUXILIARY_WORDS = (
     "is are was were be been am has have had will would can could may might must shall should do does did"
-    " 's 're 've 'll 'd".split()  # noqa: SIM905
 )
+_AUXILIARIES = frozenset(f"{_AUXILIARY_WORDS} 's 're 've 'll 'd".split())
 _IRREGULAR_PAST = frozenset(
     """said says told took made gave went came found became left began brought held kept led met paid put ran saw
     sent set spent stood struck thought won wrote fell flew fought grew hit hurt knew lost meant rose sold shot
@@ -172,8 +173,9 @@ def strip_tags(sentence: str) -> str:
 
 
 def junk_reason(sentence: str) -> Rejection | None:
-    """The reason a sentence is not a fact of a story (caption, sign-off, promo, ...), or None."""
-    text = sentence.strip()
+    """The reason a sentence is not a fact of a story (caption, sign-off, promo, ...), or None. Trailing
+    hashtags are markup, not the sentence: they are ignored here (`strip_tags`)."""
+    text = strip_tags(sentence.strip())
     bare = text.rstrip("\"'”’) ")
     checks = (
         (Rejection.QUESTION, bare.endswith("?")),

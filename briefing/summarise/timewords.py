@@ -31,6 +31,10 @@ _DAY_WORDS = re.compile(
     r"|last night|tomorrow(?: (?:morning|afternoon|evening|night))?|overnight)(?P<possessive>['’]s)?\b",
     re.IGNORECASE,
 )
+# "by the evening", "later in the morning": a part of the writer's day that no date can be attached to faithfully.
+_PART_OF_THEIR_DAY = re.compile(
+    r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b", re.IGNORECASE
+)
 _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
@@ -68,7 +72,7 @@ def anchored(sentence: str, published: date, edition: date) -> str | None:
     edition's day (or later) or says nothing relative; None when a relative time cannot be anchored."""
     if not is_older(published, edition):
         return sentence
-    if _stale_period(sentence, published, edition):
+    if _stale_period(sentence, published, edition) or _PART_OF_THEIR_DAY.search(sentence):
         return None
     text = _anchor_day_words(sentence, published, edition)
     return None if text is None else _anchor_weekdays(text, published, edition)
@@ -80,6 +84,7 @@ def stale_words(sentence: str, published: date, edition: date) -> list[str]:
     if not is_older(published, edition):
         return []
     found = [m.group(0) for m in _DAY_WORDS.finditer(sentence)]
+    found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
     found += [m.group(0) for m in _PERIODS.finditer(sentence) if _period_differs(m, published, edition)]
     future = bool(_FUTURE.search(sentence))
     for match in _WEEKDAY.finditer(sentence):
