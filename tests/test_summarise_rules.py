@@ -38,6 +38,12 @@ from briefing.summarise.rules import (
             Rejection.ADVISORY,
         ),
         ("(This video contains scenes of graphic violence.)", Rejection.ADVISORY),
+        ("The mayor visits the flooded school (wearing a red coat) with two teachers.", Rejection.CAPTION),
+        ("Jo Lind, Executive Director at the Open Schools Trust in Oster.", Rejection.CAPTION),
+        ("The storm left 4,000 homes dark; Dana Ruiz has the details.", Rejection.SIGNOFF),
+        ("Harbour TV's Mira Olsen and Tom Reyes discuss the council's vote.", Rejection.SIGNOFF),
+        ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
+        ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -74,6 +80,7 @@ def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
         "It was the third rise this year.",
         "That explanation came 16 hours after the first post.",
         "However, the council rejected the plan.",
+        "Many are using it to share videos of the march.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:

@@ -25,6 +25,7 @@ MONDAY = date(2026, 6, 1)  # the edition's day, two days later
         ("The council will vote on Monday.", "The council will vote on Monday."),  # the same Monday to both
         ("The rocket lifted off on Saturday from Sarn.", "The rocket lifted off on Saturday from Sarn."),
         ("Talks began on Saturday (May 30) in Oster.", "Talks began on Saturday (May 30) in Oster."),
+        ("The vote is on Tuesday.", "The vote is on Tuesday."),  # the coming Tuesday to both
     ],
 )
 def test_relative_times_in_an_older_article_are_anchored_to_its_date(sentence: str, expected: str) -> None:
@@ -43,6 +44,11 @@ def test_relative_times_in_an_older_article_are_anchored_to_its_date(sentence: s
 )
 def test_a_relative_time_that_cannot_be_anchored_faithfully_drops_the_sentence(sentence: str) -> None:
     assert anchored(sentence, SATURDAY, MONDAY) is None
+
+
+def test_a_range_that_runs_into_the_editions_day_is_read_alike() -> None:
+    sentence = "The city imposed a curfew from 8 p.m. Saturday to 5:30 a.m. Sunday, the mayor announced."
+    assert anchored(sentence, SATURDAY, date(2026, 5, 31)) == sentence
 
 
 def test_an_article_from_the_editions_day_keeps_its_words() -> None:

@@ -5,8 +5,9 @@ Wire rewrites and outlets covering one development say the same thing in differe
 
 1. they share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a
    small count) and also a name or some of their wording; or
-2. most of the shorter one's content words are in the other (a paraphrase), after folding inflections and a
-   small table of synonyms for the predicates news repeats most (raise/increase, postpone/delay, ...), unless
+2. a good part of the shorter one's content words, names aside (names say who or where: the story's topic,
+   which every bullet shares), are in the other (a paraphrase), after folding inflections and a small table of
+   synonyms for the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless
    both state salient numbers and none is shared (the same wording about different figures).
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
@@ -20,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-PARAPHRASE = 0.42  # share of the shorter bullet's content words found in the other
+PARAPHRASE = 0.35  # share of the shorter bullet's content words (names aside) found in the other
 SHARED_NUMBER_OVERLAP = 0.2  # ... enough, with a salient number in common, to be the same fact
 MIN_SHARED_WORDS = 3  # a paraphrase shares at least this many content words (two short lines share a topic)
 
@@ -44,8 +45,9 @@ _SYNONYM_GROUPS = (
     "arrest detain custody",
     "launch liftoff blast",
     "ban prohibit bar",
+    "refuse deny reject block",
     "resign quit step",
-    "protest demonstration rally",
+    "protest demonstration rally vigil march",
     "charge indict",
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
@@ -69,6 +71,7 @@ class Facts:
     numbers: frozenset[tuple[float, bool]]  # (value, is a percentage)
     names: frozenset[str]
     words: frozenset[str]  # content words, folded
+    plain: frozenset[str]  # ... without names: what is said, not who or where (the story's topic)
 
 
 # ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
@@ -87,7 +90,7 @@ def claim(text: str) -> str:
 
 def facts(text: str) -> Facts:
     stated = claim(text)
-    return Facts(_numbers(stated), _names(stated), _content(stated))
+    return Facts(_numbers(stated), _names(stated), _content(stated), _content(stated, names=False))
 
 
 def same_fact(a: Facts, b: Facts) -> bool:
@@ -97,7 +100,7 @@ def same_fact(a: Facts, b: Facts) -> bool:
         return True
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
-    return overlap >= PARAPHRASE and len(a.words & b.words) >= MIN_SHARED_WORDS
+    return _overlap(a.plain, b.plain) >= PARAPHRASE and len(a.plain & b.plain) >= MIN_SHARED_WORDS
 
 
 def repeats(text: str, others: Iterable[str]) -> bool:
@@ -141,9 +144,16 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _content(text: str) -> frozenset[str]:
-    words = (w.lower().strip("'’.,-").replace("’", "'") for w in _WORD.findall(text))
-    stems = {_fold(w) for w in words if w and w not in _STOP and not w[0].isdigit() and len(w) > 1}
+def _content(text: str, *, names: bool = True) -> frozenset[str]:
+    """Content words, folded; without capitalised words after the first when `names` is False."""
+    stems = set()
+    for index, token in enumerate(_WORD.findall(text)):
+        word = token.strip("'’.,-").replace("’", "'")
+        if not word or word[0].isdigit() or (not names and index > 0 and word[0].isupper()):
+            continue
+        lowered = word.lower()
+        if lowered not in _STOP and len(lowered) > 1:
+            stems.add(_fold(lowered))
     return frozenset(stems)
 
 

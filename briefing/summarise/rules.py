@@ -68,22 +68,28 @@ _CAPTION = re.compile(
     r"^(?:images?|photos?|pictures?|footage|video|scenes|a selection|a week in (?:photos|pictures))\s+"
     r"(?:of|from|taken|as)\b"
     r"|,\s+(?:left|right|centre|center|top|bottom|second (?:left|right)),|\((?:left|right|centre|center)\)"
+    r"|\((?:wearing|holding|pictured|seen|centre|center|second from)\b"
     r"|\bpictured\b|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
     r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b",
     re.IGNORECASE,
 )
 _FULL_NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}"
+_GUEST = re.compile(rf"^{_FULL_NAME},\s")
+_SIGNOFF_VERB = (
+    r"(?:reports?(?:\s+(?:from|on|live|in|at)\b|\s*\.)|has more|have more|has the (?:latest|story|details)"
+    r"|brings? us|is live|joins? us|weighs? in|explains?|discuss(?:es)?|describes?|breaks? down|fact[- ]checks?"
+    r"|takes? a look|looks? (?:at|back)|reacts?|sits? down|speaks? (?:to|with)|talks? (?:to|with)|answers?|meets?)\b"
+)
 _SIGNOFF = re.compile(
     # "CNN's Sara Sidner reports from ...", "Fox News correspondent Bill Melugin reports on the latest ...": who
     # is on camera, not what happened.
     rf"^(?:{_NAMES}(?:'s|’s|’|')\s+|{_NAMES}\s+(?:correspondent|reporter|anchor|host|contributor|editor)\s+)?"
-    rf"{_FULL_NAME}(?:\s+and\s+{_FULL_NAME})?\s+(?:reports?(?:\s+(?:from|on|live|in|at)\b|\s*\.)|has more"
-    r"|has the (?:latest|story|details)|brings us|is live|joins us|weighs in|explains|discusses|describes"
-    r"|breaks down|fact[- ]checks|takes a look|looks (?:at|back)|reacts|sits down|speaks (?:to|with)"
-    r"|talks (?:to|with)|answers|meets)\b"
-    rf"|[;:]\s*{_FULL_NAME} reports?\b"
+    rf"{_FULL_NAME}(?:\s+and\s+{_FULL_NAME})?\s+{_SIGNOFF_VERB}"
+    rf"|[;:]\s*{_FULL_NAME}\s+(?:reports?|has (?:more|the (?:latest|story|details)))\b"
+    rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
     rf"|\b(?:reporting|editing|writing) by\b|\bcontributed to this report\b|^by\s+{_NAMES}\s*$"
-    r"|\bjoin(?:s|ed)\b.{0,80}\b(?:to discuss|with reaction|to talk|to weigh in|to react|on ['‘\"“])",
+    r"|\bjoin(?:s|ed)\b.{0,80}\b(?:to discuss|with reaction|to talk|to weigh in|to react|on ['‘\"“])"
+    r"|\bjoin(?:s|ed)\s+['‘\"“]",
 )
 _PROGRAMME = re.compile(
     r"\bfull episode\b|\bepisodes? of\b|\bairs\b|\bnewscast\b|\btune in\b|\blive ?stream\w*\b|\bon demand\b"
@@ -91,7 +97,8 @@ _PROGRAMME = re.compile(
     r"|\b(?:weekdays|weeknights|weekends|daily|nightly|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays"
     r"|sundays)\s+(?:at|from)\s+\d|\bexpected live at\b|\bhow to watch\b|\bwhere to watch\b|\bwatch (?:it )?live\b"
     r"|^(?:watch|listen|live|video|audio)\s*:|^watch (?:here|the|our|more|now)\b|\bstream(?:ing)? (?:now|it)\b"
-    r"|\bin (?:our|this) (?:programme|program|podcast|documentary|special)\b|\bpodcast\b",
+    r"|\bin (?:our|this) (?:programme|program|podcast|documentary|special)\b|\bpodcast\b"
+    r"|\breaction on ['‘\"“]|\b(?:tells?|told) ['‘\"“][A-Z]",
     re.IGNORECASE,
 )
 _TEASER = re.compile(
@@ -135,6 +142,11 @@ _PRONOUN_OPENER = re.compile(
 # ("It is expected to begin ..." is not one: there "it" is the thing expected.)
 _EXPLETIVE_IT = re.compile(
     r"^it (?:is|was|has been|had been|remains|remained)\s+(?:not\s+)?(?:\w+\s+)?(?:that|whether|if|how|why|what)\b",
+    re.IGNORECASE,
+)
+# "Many are using it ...", "Some say ...": a quantifier standing for people named in an earlier sentence.
+_QUANTIFIER_OPENER = re.compile(
+    r"^(?:many|some|most|few|several|all|each|none)\s+(?:are|were|have|had|say|said|of them|of these|of those|will)\b",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE_NOUN = re.compile(r"^(?:this|that|these|those)\s+(?:year|week|month|morning|evening|time|summer|winter)")
@@ -191,14 +203,20 @@ def junk_reason(sentence: str) -> Rejection | None:
 
 
 def _verbless_caption(text: str) -> bool:
-    """ "A mural of George Floyd at the site of his arrest.": a noun phrase with no verb is a caption.
+    """A noun phrase with no verb is a caption or a guest line: "A mural of George Floyd at the site of his
+    arrest.", "Jo Lind, Executive Director at Open Schools."
 
-    Conservative on purpose (news uses bare present-tense verbs): only a phrase opening with an article whose
-    lowercase words hold no auxiliary, no -ed/-en/-s form and no common irregular past tense."""
+    Conservative on purpose (news uses bare present-tense verbs): only a phrase opening with an article, or a
+    name followed by a comma, whose lowercase words hold no auxiliary, no -ed/-en/-s form and no common
+    irregular past tense."""
     words = re.findall(r"[A-Za-z'’-]+", text)
-    if len(words) < 5 or words[0] not in ("A", "An", "The"):
+    if len(words) < 5 or not (words[0] in ("A", "An", "The") or _GUEST.match(text)):
         return False
-    for word in words[1:]:
+    return _verbless(words[1:])
+
+
+def _verbless(words: list[str]) -> bool:
+    for word in words:
         lowered = word.lower().replace("’", "'")
         if word[0].isupper():
             continue
@@ -228,6 +246,8 @@ def leans_back(sentence: str) -> bool:
     possessive or demonstrative whose referent is not in the sentence."""
     text = sentence.lstrip("\"“‘' ")
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text):
+        return True
+    if _QUANTIFIER_OPENER.match(text):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False

@@ -157,9 +157,11 @@ def _judged(original: str, following: str | None, recurring: frozenset[str]) -> 
     """The sentence as a bullet would word it, or the reason it cannot be one."""
     if fingerprint(original) in recurring:
         return None, Rejection.ADVISORY
-    if not _well_formed(rules.strip_tags(original)):
+    tagless = rules.strip_tags(original)
+    complete = tagless if _well_formed(tagless) else _head_before_cut(tagless)
+    if complete is None:
         return None, Rejection.FRAGMENT
-    sentence = _LABEL.sub("", _DATELINE.sub("", rules.strip_tags(original), count=1), count=1)
+    sentence = _LABEL.sub("", _DATELINE.sub("", complete, count=1), count=1)
     reason = rules.junk_reason(sentence)
     if reason is not None:
         return None, reason
@@ -184,6 +186,30 @@ def _well_formed(sentence: str) -> bool:
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
     )
+
+
+def _head_before_cut(sentence: str) -> str | None:
+    """A lead the feed cut off ("... saying it \"violated the ..."), or a sentence whose quotation is left open,
+    still states its main clause: the part before the last clause boundary ahead of the cut or the open quote,
+    when that is a whole, un-negated clause (what follows cannot be seen, so it must not be able to qualify it)."""
+    bare = sentence.rstrip("\"'”’) ")
+    cut = bare.endswith(("...", "…"))
+    if not _quotes_balanced(sentence):
+        bare, cut = bare[: _open_quote(sentence)], True
+    if not cut or len(sentence) > MAX_SENTENCE_CHARS:
+        return None
+    for match in reversed(list(_TRAILING_CLAUSE.finditer(bare))):
+        head = bare[: match.start()].rstrip(" ,;:")
+        if len(head.split()) >= MIN_WORDS + 2 and _quotes_balanced(head) and head.count("(") == head.count(")"):
+            return None if _NEGATION.search(head) else head + "."
+    return None
+
+
+def _open_quote(sentence: str) -> int:
+    """Where the quotation that is never closed opens."""
+    if sentence.count("“") > sentence.count("”"):
+        return sentence.rfind("“")
+    return sentence.rfind('"')
 
 
 def _trimmed(sentence: str) -> str | None:

@@ -46,7 +46,7 @@ _WEEKDAY = re.compile(
 )
 _FUTURE = re.compile(
     r"\b(?:will|won['’]t|shall|is to|are to|set to|due to|plans? to|planning to|scheduled|expected to|going to"
-    r"|ahead of|upcoming|next|would)\b",
+    r"|ahead of|upcoming|next)\b",
     re.IGNORECASE,
 )
 
@@ -162,13 +162,37 @@ def _anchor_weekdays(sentence: str, published: date, edition: date) -> str | Non
         return None
 
 
+_AHEAD_CUE = re.compile(  # "until Sunday", "to 5:30 a.m. Sunday", "from 8 p.m. Saturday"
+    r"\b(?:to|until|till|through|by|before|from|starting|beginning|ahead of)\s+"
+    r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)\s+)?(?:on\s+)?$",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(?:was|were|had|did|said|told|began|came|went|took|made|met|spoke|[a-z]{3,}ed)\b")
+
+
 def _weekday_misread(match: re.Match[str], published: date, edition: date, future: bool) -> bool:
     """Whether the weekday names a different day for the writer (on `published`) and the reader (on
-    `edition`): the past reading is the latest such day on or before, the future one the next on or after."""
+    `edition`). The writer's day follows the words just before the weekday ("until", "to 5 a.m."), else the
+    sentence's tense, else the nearest such day; the reader takes the nearest such day to the edition's (or the
+    one "last"/"next" points at). When in doubt they differ, and the sentence is not used."""
     which = (match["which"] or "").lower()
     weekday = _WEEKDAYS.index(match["day"])
-    ahead = which in ("next", "until", "from") or (future and which != "last")
-    return _resolve(weekday, published, ahead) != _resolve(weekday, edition, ahead)
+    before = match.string[max(0, match.start() - 24) : match.start()]
+    if which in ("last", "since"):
+        writer, reader = _resolve(weekday, published, False), _resolve(weekday, edition, False)
+    elif which in ("next", "until", "from") or _AHEAD_CUE.search(before) or future:
+        writer, reader = _resolve(weekday, published, True), _nearest(weekday, edition)
+    else:
+        past = bool(_PAST.search(match.string))
+        writer = _resolve(weekday, published, False) if past else _nearest(weekday, published)
+        reader = _nearest(weekday, edition)
+    return writer != reader
+
+
+def _nearest(weekday: int, day: date) -> date:
+    """The day of that name closest to `day` (within three days either side)."""
+    ahead = (weekday - day.weekday()) % 7
+    return day + timedelta(days=ahead) if ahead <= 3 else day - timedelta(days=7 - ahead)
 
 
 def _resolve(weekday: int, day: date, ahead: bool) -> date:
