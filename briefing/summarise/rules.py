@@ -20,7 +20,7 @@ class Rejection(StrEnum):
     """Why a candidate sentence (or a drafted bullet) was not used."""
 
     FRAGMENT = "fragment"  # too short, cut off by the feed, markup, unbalanced quotation, or too long to cut
-    FIRST_PERSON = "first_person"  # the writer's own voice: opinion, not news
+    FIRST_PERSON = "first_person"  # the writer's own voice, or the reader addressed: opinion, not news
     CAPTION = "caption"  # a photo caption or credit
     SIGNOFF = "signoff"  # "X reports from Y", bylines, TV segment credits
     SOCIAL = "social"  # hashtags, subscribe / follow / like lines, links
@@ -117,7 +117,8 @@ _HELPLINE = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)")
-_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s)\b")
+# The writer's own voice, or one addressing the reader ("What you're watching is ..."): opinion, not news.
+_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s|[Yy]ou|[Yy]our|[Yy]ou['’]re)\b")
 
 # A sentence that opens like this leans on the one before it. Additive openers can be removed without changing
 # what the sentence states; the others carry a contrast, a consequence or a reference that needs the sentence
@@ -228,7 +229,7 @@ def _verbless(words: list[str]) -> bool:
 
 
 def first_person(sentence: str) -> bool:
-    """The writer's own voice outside quotation marks."""
+    """The writer's own voice, or the reader addressed, outside quotation marks."""
     return bool(_FIRST_PERSON.search(_QUOTED.sub("", sentence)))
 
 
