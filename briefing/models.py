@@ -450,13 +450,14 @@ def bullet_from_dict(data: dict[str, Any]) -> Bullet:
     )
 
 
-def _story_from_dict(data: dict[str, Any]) -> Story:
+def _story_from_dict(data: dict[str, Any], summariser: str = "extractive", model: str | None = None) -> Story:
+    """A story; one stored before stories named their summariser takes the edition's."""
     return Story(
         id=data["id"],
         headline=data["headline"],
         status=StoryStatus(data["status"]),
-        summariser=data.get("summariser", "extractive"),
-        model=data.get("model"),
+        summariser=data.get("summariser", summariser),
+        model=data.get("model", model),
         fallback=data.get("fallback"),
         bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
         articles=tuple(
@@ -486,7 +487,11 @@ def edition_from_dict(data: dict[str, Any]) -> Edition:
         summariser=data["summariser"],
         model=data.get("model"),
         sections=tuple(
-            Section(s["name"], tuple(_story_from_dict(story) for story in s["stories"])) for s in data["sections"]
+            Section(
+                s["name"],
+                tuple(_story_from_dict(story, data["summariser"], data.get("model")) for story in s["stories"]),
+            )
+            for s in data["sections"]
         ),
         stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
     )

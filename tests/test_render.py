@@ -26,7 +26,7 @@ from edition_fixture import large_edition, sample_edition
 
 from briefing.config import RenderSettings
 from briefing.errors import ConfigError
-from briefing.models import Edition, Section, edition_from_dict
+from briefing.models import Edition, Section, edition_from_dict, edition_to_dict
 from briefing.render import bundled_templates_path, render_edition, render_site
 from briefing.render._email import trim_order
 from briefing.render._view import safe_url
@@ -204,6 +204,16 @@ def test_the_footer_names_the_model_and_counts_stories_that_fell_back() -> None:
         "11 bullets checked against their sources; 1 repaired, 2 dropped by the grounding check. "
         "Summarised by gpt-4o-mini (7 LLM calls); 1 story fell back to the offline summariser (3 bullets)."
     ) in text
+
+
+def test_an_edition_stored_before_stories_named_their_summariser_credits_its_own() -> None:
+    data = edition_to_dict(_llm_edition(fallbacks=0))
+    for section in data["sections"]:
+        for story in section["stories"]:
+            for key in ("summariser", "model", "fallback"):
+                del story[key]
+    text = " ".join(_summarised_by(edition_from_dict(data)).split())
+    assert "Summarised by gpt-4o-mini (7 LLM calls)." in text
 
 
 def test_the_footer_never_credits_the_model_when_every_story_fell_back() -> None:
