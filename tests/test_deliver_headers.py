@@ -193,7 +193,8 @@ def test_fuzzed_headlines_and_names_never_add_or_break_headers(headline: str, na
     message = message_from_bytes(raw, policy=policy.default)
     head = raw.split(b"\r\n\r\n", 1)[0]
     assert sorted(key.lower() for key in message) == sorted(HEADER_NAMES)
-    assert all(line[:1] in b" \t" or line.split(b":")[0].lower().decode() in HEADER_NAMES for line in head.split(b"\r\n"))
+    names = [line.split(b":")[0].lower().decode() for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert sorted(names) == sorted(HEADER_NAMES)
     assert [a.addr_spec for a in message["To"].addresses] == ["a@example.org"]
     assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
     assert message.get_content_type() == "multipart/alternative"
