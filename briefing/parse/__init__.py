@@ -8,7 +8,9 @@ of a truncated feed are kept with a `warning`.
 Each entry is cleaned (text and URLs in `_clean`): a stable id, a canonical URL without tracking parameters,
 a title without markup or entities, plain text with block elements turned into sentence breaks and
 boilerplate lines dropped, a UTC published time (missing -> first seen, future -> now) and the language.
-`extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura).
+`extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura). Instructions
+addressed to a language model (prompt injections) are removed from titles and text here (`_injection`), so the
+stored text that summaries are written from and checked against never holds them.
 
 This package is the only place that imports feedparser, trafilatura, dateparser and lxml (`_clean`).
 """
@@ -39,9 +41,10 @@ from briefing.parse._clean import (
     one_line,
     title_from_text,
 )
+from briefing.parse._injection import is_instruction, without_instructions
 
 MAX_ENTRIES = 1_000  # a feed is a window on recent items; more than this is a dump or an attack
-__all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
+__all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed", "without_instructions"]
 
 MAX_FOREIGN_DATES = 50
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
@@ -87,7 +90,7 @@ def extract_article(page: str, url: str) -> str | None:
         return None
     if not text:
         return None
-    return clean_text(str(text), markup=False) or None
+    return without_instructions(clean_text(str(text), markup=False)) or None
 
 
 # ------------------------------------------------------------------------------------------------ formats
@@ -179,7 +182,7 @@ def _parse_json_feed(body: bytes, feed: Feed, now: datetime) -> ParsedFeed:
         return ParsedFeed((), error=f"not a feed: invalid JSON ({one_line(str(exc))[:120]})")
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/1"):
         return ParsedFeed((), error="not a feed: JSON without a JSON Feed version")
-    title = str(data.get("title") or "") or None
+    title = _channel_title(data)
     items = [i for i in data.get("items") or [] if isinstance(i, dict)][:MAX_ENTRIES]
     if not items:
         return ParsedFeed((), title=title, error="JSON Feed has no items")
@@ -269,8 +272,8 @@ def _article(
     trusted_link: bool,
 ) -> Article:
     url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
-    text = clean_text(entry.content, markup=True)
-    title = clean_title(entry.title) or title_from_text(text)
+    text = without_instructions(clean_text(entry.content, markup=True))
+    title = _title(entry.title, text)
     guid = _trustworthy_guid(entry, feed, url) if trusted_guid else None
     identity = guid or (url if trusted_link else "") or "content:" + title + "\n" + text
     return Article(
@@ -285,6 +288,12 @@ def _article(
         language=_language(entry.language),
         guid=entry.guid,
     )
+
+
+def _title(raw: str, text: str) -> str:
+    """The entry's title, or the text's first sentence when it has none or the title is an instruction."""
+    title = clean_title(raw)
+    return title if title and not is_instruction(title) else title_from_text(text)
 
 
 def _with_language(article: Article, language: str | None) -> Article:
@@ -357,7 +366,8 @@ def _ttl(value: object) -> timedelta | None:
 
 
 def _channel_title(channel: Any) -> str | None:
-    return clean_title(str(channel.get("title", ""))) or None
+    title = clean_title(str(channel.get("title", "")))
+    return title if title and not is_instruction(title) else None
 
 
 # ------------------------------------------------------------------------------------------------ sniffing
