@@ -158,9 +158,9 @@ def test_fuzzed_bodies_give_articles_or_a_reason_and_dates_a_later_stage_can_use
 
     assert isinstance(parsed, ParsedFeed) and (parsed.articles or parsed.error)
     assert not (parsed.error or "").startswith("unreadable feed")  # the last-resort boundary was not needed
-    for article in parsed.articles:
-        assert datetime(1990, 1, 1, tzinfo=UTC) <= article.published <= NOW
-        assert article.published - timedelta(days=3650) < article.published + timedelta(days=3650)
+    for item in parsed.articles:
+        assert datetime(1990, 1, 1, tzinfo=UTC) <= item.published <= NOW
+        assert item.published - timedelta(days=3650) < item.published + timedelta(days=3650)
 
 
 def test_a_zero_date_stored_by_an_older_version_is_healed_when_the_store_opens(tmp_path: Path) -> None:
