@@ -8,6 +8,7 @@ built into an edition like any other (dated when it was first seen).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,3 +176,43 @@ def test_a_zero_date_stored_by_an_older_version_is_healed_when_the_store_opens(t
         [healed] = store.articles_by_id(["a-old"]).values()
 
     assert healed.published == healed.first_seen
+
+
+# ---------------------------------------------------------------------------------- double-escaped HTML
+
+DOUBLE_ESCAPED = {
+    "title": "Apple&amp;amp;#8217;s new phone goes on sale",
+    "link": "https://news.example/phone",
+    "description": "&lt;p&gt;Apple&amp;amp;#8217;s new phone will cost &amp;amp;pound;999 when it goes on sale on "
+    "Friday, the company said.&lt;/p&gt;&lt;p&gt;It has a larger screen &amp;amp;amp; a faster chip, and "
+    "the battery lasts two days, the company said.&lt;/p&gt;",
+}
+
+
+def test_double_escaped_html_is_stored_decoded() -> None:
+    [stored] = parse(rss_feed([DOUBLE_ESCAPED])).articles
+
+    assert stored.text == (
+        "Apple’s new phone will cost £999 when it goes on sale on Friday, the company said.\n"
+        "It has a larger screen & a faster chip, and the battery lasts two days, the company said."
+    )
+
+
+def test_double_escaped_feeds_keep_their_story_and_its_checked_bullets(feed_server: FeedServer, store: object) -> None:
+    url = feed_server.route("/rss.xml", body=rss_feed([DOUBLE_ESCAPED]), headers=XML)
+    settings_ = Settings(sections=[SectionSettings(name="World", feeds=[FeedSettings(url=url)])])
+
+    ingest.poll(settings_, store, NOW)  # type: ignore[arg-type]
+    edition = pipeline.build(settings_, store, NOW + timedelta(hours=1), NOW, dry_run=True).edition  # type: ignore[arg-type]
+
+    bullets = [b for story in edition.stories for b in story.bullets]
+    assert (
+        edition.stats.bullets_dropped,
+        bool(bullets),
+        all(b.grounding and b.grounding.supported for b in bullets),
+    ) == (
+        0,
+        True,
+        True,
+    )
+    assert not any(re.search(r"&#?\w+;", e) for b in bullets for e in b.evidence)
