@@ -147,6 +147,8 @@ def unsubscribe_token(address: str, secret: str) -> str:
 
 def address_from_token(token: str, secret: str) -> str | None:
     """The address a token was issued for, or None if it was not issued with this secret."""
+    if not token.isascii():  # never issued by us; and hmac.compare_digest refuses non-ASCII strings
+        return None
     encoded, _, signature = token.partition(".")
     try:
         address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()

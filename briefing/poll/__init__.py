@@ -373,9 +373,17 @@ def _check_scheme(url: str, *, redirected: bool = False) -> None:
         raise _FetchFailed(f"{where} {url!r}: only http(s) URLs are fetched")
 
 
+MAX_DELAY_SECONDS = 365 * 24 * 3600  # no server-given delay is read past a year (timedelta overflows near 1e14 s)
+
+
+def _seconds(digits: str) -> timedelta:
+    """A delay in seconds from a server, capped before it becomes a timedelta (99999999999999999999 is sent)."""
+    return timedelta(seconds=MAX_DELAY_SECONDS if len(digits) > 9 else min(int(digits), MAX_DELAY_SECONDS))
+
+
 def _max_age(cache_control: str) -> timedelta:
     match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.I)
-    return timedelta(seconds=int(match.group(1))) if match else timedelta(0)
+    return _seconds(match.group(1)) if match else timedelta(0)
 
 
 def _retry_after(value: str, now: datetime) -> timedelta | None:
@@ -383,15 +391,15 @@ def _retry_after(value: str, now: datetime) -> timedelta | None:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(timedelta(0), when - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(timedelta(0), when - now)
 
 
 def _lower(headers: httpx.Headers) -> dict[str, str]:
