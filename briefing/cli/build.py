@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, progress_bars, stderr, stdout
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
@@ -35,7 +35,7 @@ def parse_at(value: str | None, settings: Settings) -> datetime:
 
 def print_build_report(report: BuildReport, outputs: Path) -> None:
     edition = report.edition
-    table = Table(title=f"{edition.title} ({edition.id})" + (" — dry run" if report.dry_run else ""))
+    table = Table(title=plain(f"{edition.title} ({edition.id})") + (" — dry run" if report.dry_run else ""))
     table.add_column("section")
     table.add_column("stories", justify="right")
     table.add_column("bullets", justify="right")
@@ -43,20 +43,24 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
     for section in edition.sections:
         bullets = sum(len(story.bullets) for story in section.stories)
         updates = sum(1 for story in section.stories if story.status == "update")
-        table.add_row(section.name, str(len(section.stories)), str(bullets), str(updates))
+        table.add_row(plain(section.name), str(len(section.stories)), str(bullets), str(updates))
     stdout.print(table)
     stats = edition.stats
     stdout.print(
         f"articles {stats.articles} · clusters {stats.clusters} · bullets checked {stats.bullets_checked}, "
         f"repaired {stats.bullets_repaired}, dropped {stats.bullets_dropped} · summariser {edition.summariser}"
-        + (f" ({edition.model}, {stats.llm_calls} calls, {stats.llm_fallbacks} fallbacks)" if edition.model else "")
+        + (
+            f" ({plain(edition.model)}, {stats.llm_calls} calls, {stats.llm_fallbacks} fallbacks)"
+            if edition.model
+            else ""
+        )
     )
     for warning in report.warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning}")
+        stderr.print(f"[yellow]warning:[/yellow] {plain(warning)}")
     if not report.dry_run:
-        stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {outputs}")
+        stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {plain(outputs)}")
         for path in report.written:
-            stdout.print(f"  {path}", highlight=False)
+            stdout.print(f"  {plain(path)}", highlight=False)
 
 
 def print_poll_summary(report: PollReport) -> None:
@@ -66,7 +70,7 @@ def print_poll_summary(report: PollReport) -> None:
     )
     for outcome in report.outcomes:
         if outcome.error:
-            stderr.print(f"[yellow]feed failed:[/yellow] {outcome.key}: {outcome.error}")
+            stderr.print(f"[yellow]feed failed:[/yellow] {plain(outcome.key)}: {plain(outcome.error)}")
 
 
 def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> BuildReport:
@@ -122,7 +126,7 @@ def run(ctx: AppContext, at_text: str | None) -> None:
             f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
         )
         for failure in sent.failed:
-            stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
+            stderr.print(f"[yellow]recipient failed:[/yellow] {plain(failure.recipient)}: {plain(failure.reason)}")
     if polled.failed or (sent is not None and sent.failed):
         raise SystemExit(EXIT_PARTIAL)
 
@@ -151,4 +155,4 @@ def demo(ctx: AppContext, out: Path) -> None:
             report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)
     print_poll_summary(polled)
     print_build_report(report, out.resolve())
-    stdout.print(f"open {(out / 'site' / 'index.html').resolve()}")
+    stdout.print(f"open {plain((out / 'site' / 'index.html').resolve())}")

@@ -15,7 +15,7 @@ import click
 import yaml
 from rich.table import Table
 
-from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
+from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, plain, progress_bars, stderr, stdout
 from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
 from briefing.models import Feed, PollReport
@@ -36,9 +36,9 @@ def init(folder: Path, force: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     config.write_bytes(resources.files("briefing").joinpath("starter.yaml").read_bytes())
     templates = _copy_templates(folder / "templates", force)
-    stdout.print(f"wrote {config}")
-    stdout.print(f"wrote {templates}/ (edit them to restyle your briefing; yours are used first)")
-    stderr.print(f"next: edit {config}, then `briefing config check` and `briefing run`")
+    stdout.print(f"wrote {plain(config)}")
+    stdout.print(f"wrote {plain(templates)}/ (edit them to restyle your briefing; yours are used first)")
+    stderr.print(f"next: edit {plain(config)}, then `briefing config check` and `briefing run`")
 
 
 def _copy_templates(target: Path, force: bool) -> Path:
@@ -82,7 +82,7 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
         return
     stdout.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True), end="", markup=False)
     feeds = feeds_from_settings(settings)
-    stderr.print(f"{ctx.config_path}: valid ({len(feeds)} feeds in {len(settings.sections)} sections)")
+    stderr.print(f"{plain(ctx.config_path)}: valid ({len(feeds)} feeds in {len(settings.sections)} sections)")
 
 
 # ----------------------------------------------------------------------------------------------------- feeds
@@ -157,11 +157,11 @@ def _health_table(known: list[Feed], zone: ZoneInfo, now: datetime) -> Table:
         status = feed_status(feed)
         error = feed.last_error if status == "failing" or feed.retired else None
         table.add_row(
-            feed.section,
-            feed.outlet,
+            plain(feed.section),
+            plain(feed.outlet),
             f"[{_STATUS_STYLE[status]}]{status}[/]",
             local(feed.last_success),
-            error or "-",
+            plain(error or "-"),
             str(feed.articles),
             next_poll(feed),
         )
@@ -180,12 +180,12 @@ def import_opml_command(ctx: AppContext, file: Path, section: str | None) -> Non
 
 def _print_import(report: ImportReport, config: Path) -> None:
     added = ", ".join(f"{name} ({len(feeds)})" for name, feeds in report.added.items()) or "nothing new"
-    stdout.print(f"added {report.added_count} feeds to {config}: {added}")
+    stdout.print(f"added {report.added_count} feeds to {plain(config)}: {plain(added)}")
     for url, reason in report.skipped:
-        stderr.print(f"skipped {url}: {reason}", highlight=False)
+        stderr.print(f"skipped {plain(url)}: {plain(reason)}", highlight=False)
     if report.rewritten:
         stderr.print(
-            f"[yellow]note:[/yellow] {config} was re-written from its data (its layout could not be edited in "
+            f"[yellow]note:[/yellow] {plain(config)} was re-written from its data (its layout could not be edited in "
             "place), so its comments were lost"
         )
 
@@ -201,7 +201,7 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
         sys.stdout.flush()
     else:
         file.write_bytes(data)
-        stderr.print(f"wrote {file}")
+        stderr.print(f"wrote {plain(file)}")
 
 
 # ------------------------------------------------------------------------------------------------------ poll
@@ -224,7 +224,7 @@ def poll(ctx: AppContext, as_json: bool) -> None:
         stdout.print(_poll_table(report))
         for outcome in report.outcomes:
             if outcome.error:
-                stderr.print(f"[yellow]failed:[/yellow] {outcome.key}: {outcome.error}", highlight=False)
+                stderr.print(f"[yellow]failed:[/yellow] {plain(outcome.key)}: {plain(outcome.error)}", highlight=False)
     if not report.polled and upcoming and not ctx.quiet:
         soonest = min(upcoming).astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z")
         stderr.print(f"no feed was due; the next is due at {soonest} (`briefing feeds` lists each)")
