@@ -125,8 +125,8 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> list[_Entry]:
 def _yaml_entries(path: Path, text: str) -> list[_Entry]:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path.name}: not valid YAML: {error}") from error
+    except (yaml.YAMLError, RecursionError, ValueError) as error:  # deep nesting, a 5,000-digit number
+        raise ConfigError(f"{path.name}: not valid YAML: {' '.join(str(error).split())[:200]}") from None
     if isinstance(data, dict) and "subscribers" in data:
         data = data["subscribers"]
     if data is None:
