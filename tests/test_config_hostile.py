@@ -3,19 +3,25 @@ each is one located line and exit 2, fast. Config loading is also fuzzed with a 
 
 from __future__ import annotations
 
+import re
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import annotated_types
 import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from briefing.cli import app
-from briefing.config import MAX_CONFIG_BYTES, load_settings
+from briefing.config import MAX_CONFIG_BYTES, Settings, load_settings
 from briefing.errors import ConfigError
 
+ROOT = Path(__file__).parent.parent
 FEED = "sections: [{name: World, feeds: [{url: 'https://a.example/rss'}]}]\n"
 
 
@@ -139,6 +145,30 @@ def test_config_check_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--config", str(path), "config", "check"])
 
     assert (result.exit_code, result.stderr.count("\n")) == (2, 1)
+
+
+# ---------------------------------------------------------------------------------------- every number bound
+
+
+def numeric_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{field.alias or name}"
+        inner = getattr(field.annotation, "__args__", (field.annotation,))
+        for candidate in inner:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                yield from numeric_fields(candidate, f"{key}.")
+        if any(candidate in (int, float) for candidate in inner) and not field.exclude:
+            yield key, field
+
+
+@pytest.mark.parametrize(("key", "field"), list(numeric_fields(Settings)), ids=lambda value: str(value)[:40])
+def test_every_number_in_the_config_is_bounded_and_the_bound_documented(key: str, field: FieldInfo) -> None:
+    upper = [m for m in field.metadata if isinstance(m, annotated_types.Le | annotated_types.Lt)]
+    security = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    shown = key.replace("sections.feeds.", "sections[].feeds[].")
+    bound = upper[0].le if upper and isinstance(upper[0], annotated_types.Le) else upper[0].lt if upper else None
+    row = re.search(rf"^\| `{re.escape(shown)}` \|.*$", security, re.M)
+    assert bound is not None and row is not None and f"{bound:,}".rstrip("0").rstrip(".") in row.group(0)
 
 
 # ------------------------------------------------------------------------------------------------ fuzzing

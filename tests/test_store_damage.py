@@ -145,4 +145,3 @@ def test_a_commit_that_cannot_be_written_is_a_store_error_and_the_store_stays_us
         False,
         1,
     )
-

@@ -25,35 +25,48 @@ import unicodedata
 
 # ----------------------------------------------------------------------------------------------- normalising
 
-_FOLD = str.maketrans(
-    dict.fromkeys("\u2018\u2019\u201a\u201b`\u00b4\u2032", "'")
+_TYPOGRAPHY = (
+    dict.fromkeys("\u2018\u2019\u201a\u201b\u00b4\u2032", "'")
     | dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb\u2033", '"')
     | dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-")
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @functools.cache
-def _latin_lookalikes() -> dict[int, str]:
-    """Each non-ASCII character that Unicode lists as confusable with an ASCII letter or digit -> that one."""
+def _ascii_table() -> dict[str, str]:
+    """Each non-ASCII character detection reads differently: a format character (zero-width space, joiner,
+    soft hyphen, direction mark) -> nothing; a letter Unicode lists as confusable with an ASCII letter or digit
+    -> that one; typographic quotes and dashes -> ASCII ones."""
     from confusable_homoglyphs import confusables
 
-    table: dict[int, str] = {}
+    planes = (range(0x80, 0x10000), range(0x11000, 0x1D200), range(0xE0000, 0xE0100))  # where Cf characters are
+    table = {chr(c): "" for plane in planes for c in plane if unicodedata.category(chr(c)) == "Cf"}
     for char, homoglyphs in confusables.confusables_data.items():
         if len(char) != 1 or char.isascii():
             continue
         targets = [g["c"] for g in homoglyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()]
         if targets:  # the letter of the same case is the one meant; Unicode's skeleton of "I" is "l"
             target = min(targets, key=lambda t: (t.isupper() != char.isupper(), not t.isalpha()))
-            table[ord(char)] = "I" if target == "l" and char.isupper() else target
-    return table
+            table[char] = "I" if target == "l" and char.isupper() else target
+    return table | _TYPOGRAPHY
+
+
+def _ascii(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ascii_table().get(char, char)
 
 
 def normalise(text: str) -> str:
     """The form detection reads: NFKC, no format characters, lookalikes as ASCII, lower case, quotes folded."""
-    text = unicodedata.normalize("NFKC", text)
+    return " ".join(_folded(text).split())
+
+
+def _folded(text: str) -> str:
+    """`normalise` without collapsing whitespace; ASCII text (most feed text) only changes case."""
     if not text.isascii():
-        text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_latin_lookalikes())
-    return " ".join(text.translate(_FOLD).lower().split())
+        text = _NON_ASCII.sub(_ascii, unicodedata.normalize("NFKC", text))
+    return text.lower()
 
 
 # ------------------------------------------------------------------------------------------------ detection
@@ -127,6 +140,41 @@ _PATTERNS = [
     r"\b(?:developer\s+mode|do\s+anything\s+now|jailbreak\s+mode)\b",
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+
+# Most sentences hold no instruction, and the patterns cost ~2.5 µs a character: they run only on sentences
+# that pass this cheaper test (texts are tested whole first). Every pattern but the one for a
+# sentence opening with an output verb ("Write that ...", `_DIRECTIVE` below) needs one of these words, or one
+# of these marks, or a word starting with one of these prefixes; a text with none of them is passed unread.
+_TRIGGER_WORDS = frozenset(
+    """ignore disregard forget override overrule discard bypass aside attention follow following obey heed ai
+    intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant
+    assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual
+    digital summary summaries bullet bullets headline headlines response answer output reply digest overview
+    writing generating paraphrasing system developer instruction instructions directive directives prompt act
+    behave pretend anything jailbreak""".split()
+)
+_TRIGGER_PREFIXES = re.compile(r"\b(?:gpt|summar)")
+_TRIGGER_MARKS = ("<", "[", "#", "a.i")
+_DIRECTIVE = re.compile(
+    rf"(?:^|(?<=[.!?…:;] ))(?:please\s+)?(?:now\s+)?{_OUTPUT_VERB}\s+(?:that|the\s+following|only|instead)\b",
+    re.MULTILINE,
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _may_hold_instructions(text: str) -> bool:
+    """False only when no pattern can match anywhere in `text` (one pass for its words, a few substrings)."""
+    folded = _SPACES.sub(" ", _folded(text))
+    words = set(_WORDS.findall(folded))
+    return (
+        not words.isdisjoint(_TRIGGER_WORDS)
+        or _TRIGGER_PREFIXES.search(folded) is not None
+        or any(mark in folded for mark in _TRIGGER_MARKS)
+        or _DIRECTIVE.search(folded) is not None
+    )
+
+
 _QUOTED = re.compile(r"\"[^\"]{3,}\"|'[^']{8,}'")
 _REPORTING = re.compile(
     r"\b(?:said|says|say|told|tells|wrote|writes|typed|types|asked|asks|entered|enters|posted|reads?|read|phrase"
@@ -138,6 +186,8 @@ _SENTENCES = re.compile(r"(?<=[.!?…:;])\s+")
 
 def is_instruction(sentence: str) -> bool:
     """True when `sentence` (one sentence, any script) is an instruction addressed to a model."""
+    if not _may_hold_instructions(sentence):
+        return False
     text = normalise(sentence)
     matches = list(_INSTRUCTION.finditer(text))
     if not matches:
@@ -162,7 +212,7 @@ def instruction_sentences(text: str) -> list[str]:
 def without_instructions(text: str) -> str:
     """`text` without instructions addressed to a model: from each one to the end of its paragraph, and the
     next paragraph too when the instruction is a paragraph of its own."""
-    if not text:
+    if not text or not _may_hold_instructions(text):
         return text
     kept: list[str] = []
     skip_next = False

@@ -40,7 +40,14 @@ from briefing.store.summaries import SummaryStore
 if TYPE_CHECKING:
     from briefing.config import Settings
 
-__all__ = ["Store", "database_file", "integrity_problems", "open_store", "open_store_from_settings", "sqlite_path_from_url"]
+__all__ = [
+    "Store",
+    "database_file",
+    "integrity_problems",
+    "open_store",
+    "open_store_from_settings",
+    "sqlite_path_from_url",
+]
 
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 
