@@ -146,12 +146,14 @@ _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 # sentence opening with an output verb ("Write that ...", `_DIRECTIVE` below) needs one of these words, or one
 # of these marks, or a word starting with one of these prefixes; a text with none of them is passed unread.
 _TRIGGER_WORDS = frozenset(
-    """ignore disregard forget override overrule discard bypass aside attention follow following obey heed ai
-    intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant
-    assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual
-    digital summary summaries bullet bullets headline headlines response answer output reply digest overview
-    writing generating paraphrasing system developer instruction instructions directive directives prompt act
-    behave pretend anything jailbreak""".split()
+    (  # noqa: SIM905
+        "ignore disregard forget override overrule discard bypass aside attention follow following obey heed ai "
+        "intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant "
+        "assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual "
+        "digital summary summaries bullet bullets headline headlines response answer output reply digest overview "
+        "writing generating paraphrasing system developer instruction instructions directive directives prompt act "
+        "behave pretend anything jailbreak"
+    ).split()
 )
 _TRIGGER_PREFIXES = re.compile(r"\b(?:gpt|summar)")
 _TRIGGER_MARKS = ("<", "[", "#", "a.i")
