@@ -140,7 +140,7 @@ class SummariserSettings(_Strict):
     timeout: float = Field(60.0, gt=0, le=3600, description="seconds per LLM call")
     retries: int = Field(2, ge=0, le=10, description="retries per LLM call (429/5xx/timeouts)")
     concurrency: int = Field(4, ge=1, le=64, description="LLM calls at once")
-    max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story (2 to 5)")
+    max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story")
     max_source_tokens: int = Field(1500, gt=0, le=100_000, description="token budget per source article in a prompt")
     max_edition_tokens: int = Field(200_000, gt=0, le=100_000_000, description="token budget for one edition")
     judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
