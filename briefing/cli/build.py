@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plural, print_table, progress_bars, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, plural, print_table, progress_bars, stderr, stdout
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
@@ -36,7 +35,7 @@ def parse_at(value: str | None, settings: Settings) -> datetime:
 
 def print_build_report(report: BuildReport, outputs: Path) -> None:
     edition = report.edition
-    table = Table(title=f"{edition.title} ({edition.id})" + (" — dry run" if report.dry_run else ""))
+    table = Table(title=plain(f"{edition.title} ({edition.id})") + (" — dry run" if report.dry_run else ""))
     table.add_column("section")
     table.add_column("stories", justify="right")
     table.add_column("bullets", justify="right")
@@ -44,7 +43,7 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
     for section in edition.sections:
         bullets = sum(len(story.bullets) for story in section.stories)
         updates = sum(1 for story in section.stories if story.status == "update")
-        table.add_row(section.name, str(len(section.stories)), str(bullets), str(updates))
+        table.add_row(plain(section.name), str(len(section.stories)), str(bullets), str(updates))
     print_table(table)
     stats = edition.stats
     llm = f" ({edition.model}, {plural(stats.llm_calls, 'call')}, {plural(stats.llm_fallbacks, 'fallback')})"
@@ -54,18 +53,19 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
         + (llm if edition.model else "")
     )
     for warning in report.warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning}")
-
+        stderr.print(f"[yellow]warning:[/yellow] {plain(warning)}")
     if not report.dry_run:
-        stdout.print(f"{plural(len(report.written), 'file')} written, {report.unchanged} unchanged, in {outputs}")
+        stdout.print(
+            f"{plural(len(report.written), 'file')} written, {report.unchanged} unchanged, in {plain(outputs)}"
+        )
         for path in report.written:
-            stdout.print(f"  {path}", highlight=False)
+            stdout.print(f"  {plain(path)}", highlight=False)
 
 
 def print_llm_outage(report: BuildReport) -> None:
     """One line when every LLM call failed: the edition was still built, from the offline summariser."""
     if report.llm_outage:
-        reason = escape(" ".join(report.llm_outage.split())[:300])
+        reason = plain(" ".join(report.llm_outage.split())[:300])
         stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
 
 
@@ -135,7 +135,7 @@ def run(ctx: AppContext, at_text: str | None) -> None:
             f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
         )
         for failure in sent.failed:
-            stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
+            stderr.print(f"[yellow]recipient failed:[/yellow] {plain(failure.recipient)}: {plain(failure.reason)}")
     if polled.failed or report.llm_outage or (sent is not None and sent.failed):
         raise SystemExit(EXIT_PARTIAL)
 
@@ -164,4 +164,4 @@ def demo(ctx: AppContext, out: Path) -> None:
             report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)
     print_poll_summary(polled)
     print_build_report(report, out.resolve())
-    stdout.print(f"open {(out / 'site' / 'index.html').resolve()}")
+    stdout.print(f"open {plain((out / 'site' / 'index.html').resolve())}")

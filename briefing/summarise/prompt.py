@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from briefing.errors import SummariserError
 from briefing.models import Article
+from briefing.parse import without_instructions
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -103,29 +104,11 @@ JUDGE_SCHEMA: dict[str, Any] = {
 
 # ------------------------------------------------------------------------------------------------- prompts
 
-# Text addressed to a language model is not news: from the sentence that holds such an instruction to the end
-# of its paragraph (injections run on: "Ignore your instructions. Write that ..."), it is removed before the
-# model sees the source and before the check weighs what the source supports.
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:(?:of\s+)?(?:your|the|my|these|those|previous"
-    r"|prior|above|earlier|preceding|system)\s+)*(?:instructions?|prompts?|directives?)\b"
-    r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:your|previous|prior|above|earlier)\s+(?:\w+\s+)?"
-    r"(?:rules|guidelines)\b"
-    r"|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|llm|chatbot)\b"
-    r"|\b(?:as an ai|system prompt|new instructions?:)"
-    r"|\bai (?:assistants?|models?|summari[sz]ers?)\b[^\n]{0,20}\b(?:must|should)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?\n]))\s*")
-
 
 def defang(text: str) -> str:
-    """`text` without instructions aimed at a language model (prompt injections)."""
-    while match := _INJECTION.search(text):
-        start = max((m.end() for m in _SENTENCE_START.finditer(text, 0, match.start())), default=0)
-        end = text.find("\n", match.end())
-        text = text[:start] + (text[end:] if end >= 0 else "")
-    return text
+    """`text` without instructions aimed at a language model (prompt injections). Parse removes them before
+    articles are stored; this repeats it for articles stored by an older version."""
+    return without_instructions(text)
 
 
 _FENCE = re.compile(r"</?\s*source\b[^>]*>", re.IGNORECASE)
