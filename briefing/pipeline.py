@@ -25,6 +25,7 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    said_before,
     same_content,
     select_new,
     slot_for,
@@ -32,7 +33,7 @@ from briefing.edition import (
     window_for,
 )
 from briefing.errors import DeliveryError
-from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 from briefing.subscribers import load_subscribers
 
@@ -49,6 +50,7 @@ class BuildReport:
     email_trimmed: int = 0  # stories left out of the email to stay under its size budget
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    llm_outage: str | None = None  # why, when every LLM call of the build failed (the edition is all offline)
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -132,7 +134,10 @@ def build(
         store,
         "build",
         lambda: _build(settings, store, slot, at, now, dry_run=False, progress=progress),
-        lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
+        lambda r: (
+            "partial" if r.llm_outage else "ok",
+            {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)},
+        ),
     )
 
 
@@ -141,20 +146,25 @@ def _build(
 ) -> BuildReport:
     if not dry_run:
         publish_pending(settings, store, now)
-    stored = store.edition(slot.id)
-    if stored is not None and store.edition_delivered(slot.id):
-        return _keep_sent(settings, store, stored, dry_run=dry_run)
+    kept = store.edition(slot.id)
+    if kept is not None and store.edition_delivered(slot.id):
+        return _keep_sent(settings, store, kept, dry_run=dry_run)
     cluster_pending(settings, store)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
-    summaries = _summarise(settings, store, ranked, progress)
+    others = [stored for stored in store.editions() if stored.id != slot.id]
+    context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
+    summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
+    outage = summarise.llm_outage(summaries)
     if dry_run:
-        rendered = render.render_edition(edition, settings.render, previous=store.editions())
-        return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
+        rendered = render.render_edition(edition, settings.render, previous=others)
+        return BuildReport(
+            edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
+        )
     store.save_edition(edition, built_at=now)  # stored unpublished: a run that dies here is completed later
-    return _publish(settings, store, edition, now)
+    return replace(_publish(settings, store, edition, now), llm_outage=outage)
 
 
 def _keep_sent(settings: Settings, store: Store, edition: Edition, *, dry_run: bool) -> BuildReport:
@@ -336,13 +346,16 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
     return rank.rank_clusters([c.cluster for c in candidates], sections, weights, settings.rank, at)
 
 
-def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+def _summarise(
+    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+) -> list[Summary]:
     return summarise.summarise_clusters(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        context=context,
         progress=lambda done, total: progress("summarise", done, total),
     )
 

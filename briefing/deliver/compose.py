@@ -24,6 +24,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from briefing.config import EmailSettings
+from briefing.deliver.headers import header_text
 from briefing.deliver.tokens import unsubscribe_token
 from briefing.errors import ConfigError
 from briefing.models import Edition, EmailVariant, Subscriber
@@ -236,12 +237,12 @@ def subject(template: str, edition: Edition) -> str:
 
 def list_id(email: EmailSettings, edition: Edition, sender: Address) -> str:
     if email.list_id and "<" in email.list_id:
-        return email.list_id
+        return one_line(email.list_id)
     identifier = email.list_id or f"{edition.name or 'briefing'}.{sender.domain or 'localhost'}"
     identifier = re.sub(r"[^A-Za-z0-9.-]", "-", identifier)
     return f"{sender.display_name or 'Briefing'} <{identifier}>"
 
 
 def one_line(text: str) -> str:
-    """Untrusted text for a header: no control characters, no folding tricks."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+    """Untrusted text for a header: encoded-words decoded first, then no line breaks or controls (`headers`)."""
+    return header_text(text, limit=10_000)

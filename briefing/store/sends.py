@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 
-from briefing.errors import StoreError
 from briefing.models import ScheduleSlot, SendRecord, SendStatus, SlotStatus
 from briefing.store._codec import from_db_time, to_db_time
 
@@ -190,13 +189,7 @@ class SendStore:
     def _commit_one(self, sql: str, params: tuple[object, ...]) -> None:
         """One statement committed on its own: outside a transaction it auto-commits (atomic, and a third of
         the calls of BEGIN ... COMMIT, which two commits a message make count: bench/send.py)."""
-        if self._db.in_transaction:
-            self._db.execute(sql, params)
-            return
-        try:
-            self._db.execute(sql, params)
-        except sqlite3.Error as error:
-            raise StoreError(f"database error: {error}") from error
+        self._db.execute(sql, params)
 
     def take_unreported_resends(self, channel: str, edition_id: str) -> list[str]:
         """Recipients who may have received a copy twice and were not yet told of in a report; now they are."""
