@@ -39,8 +39,12 @@ CREATE INDEX IF NOT EXISTS edition_articles_cluster ON edition_articles(cluster_
 # Storing an edition and publishing its files are one recoverable step: an edition is stored unpublished,
 # its files are written, then it is marked published; a run that finds an unpublished edition completes it.
 MIGRATION_PUBLISHED = """
-ALTER TABLE editions ADD COLUMN published_at TEXT;
-UPDATE editions SET published_at = built_at;
+CREATE TABLE IF NOT EXISTS edition_publications (
+    edition_id TEXT PRIMARY KEY REFERENCES editions(id) ON DELETE CASCADE,
+    published_at TEXT NOT NULL
+);
+INSERT INTO edition_publications (edition_id, published_at) SELECT id, built_at FROM editions WHERE true
+    ON CONFLICT (edition_id) DO NOTHING;
 """
 
 
@@ -56,8 +60,7 @@ class EditionStore:
             self._db.execute(
                 "INSERT INTO editions (id, name, window_start, window_end, built_at, json) VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT(id) DO UPDATE SET name=excluded.name, window_start=excluded.window_start,"
-                " window_end=excluded.window_end, built_at=excluded.built_at, json=excluded.json,"
-                " published_at=NULL",
+                " window_end=excluded.window_end, built_at=excluded.built_at, json=excluded.json",
                 (
                     edition.id,
                     edition.name,
@@ -67,6 +70,7 @@ class EditionStore:
                     json.dumps(edition_to_dict(edition), sort_keys=True),
                 ),
             )
+            self._db.execute("DELETE FROM edition_publications WHERE edition_id = ?", (edition.id,))
             self._db.execute("DELETE FROM edition_articles WHERE edition_id = ?", (edition.id,))
             self._db.executemany(
                 "INSERT OR IGNORE INTO edition_articles (edition_id, article_id, cluster_id) VALUES (?,?,?)",
@@ -76,12 +80,17 @@ class EditionStore:
     def mark_published(self, edition_id: str, now: datetime) -> None:
         """Record that the edition's files are in place."""
         with self.transaction():
-            self._db.execute("UPDATE editions SET published_at = ? WHERE id = ?", (to_db_time(now), edition_id))
+            self._db.execute(
+                "INSERT INTO edition_publications (edition_id, published_at) VALUES (?, ?)"
+                " ON CONFLICT (edition_id) DO UPDATE SET published_at = excluded.published_at",
+                (edition_id, to_db_time(now)),
+            )
 
     def unpublished_editions(self) -> list[Edition]:
         """Editions stored by a run that stopped before their files were in place, oldest first."""
         rows = self._db.execute(
-            "SELECT json FROM editions WHERE published_at IS NULL ORDER BY window_end, id"
+            "SELECT json FROM editions AS e WHERE NOT EXISTS"
+            " (SELECT 1 FROM edition_publications AS p WHERE p.edition_id = e.id) ORDER BY window_end, id"
         ).fetchall()
         return [edition_from_dict(json.loads(row[0])) for row in rows]
 

@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS schedule_slots (
 """
 
 MIGRATION_BY_CHANNEL = """
-CREATE TABLE sends_by_channel (
+CREATE TABLE IF NOT EXISTS sends_by_channel (
     channel TEXT NOT NULL,                -- 'email', or a configured channel's name
     edition_id TEXT NOT NULL,
     recipient TEXT NOT NULL,              -- lower-cased address; '-' for a chat or webhook channel
