@@ -189,6 +189,7 @@ def interleaved(smtp_port: int, http_port: int, n: int, rounds: int, data: bytes
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for number in range(rounds):
+            before = dict(totals)
             totals["plain"] += baseline(smtp_port, share, data)
             totals["no_delay"] += baseline(smtp_port, share, data, no_delay=True)
             settings = make_settings(root, smtp_port, http_port, share, first=number * share)
@@ -204,6 +205,11 @@ def interleaved(smtp_port: int, http_port: int, n: int, rounds: int, data: bytes
                 started = time.perf_counter()
                 send_channel(email_channel, EDITION, store, now=NOW, claimant=f"round-{number}")
                 totals["product"] += time.perf_counter() - started
+            spent = {way: totals[way] - before[way] for way in totals}
+            print(
+                f"slice {number + 1}/{rounds}: " + ", ".join(f"{way} {share / spent[way]:,.0f}/s" for way in spent),
+                flush=True,
+            )
     return totals
 
 
