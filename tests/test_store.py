@@ -12,7 +12,8 @@ import pytest
 from briefing.config import Settings
 from briefing.errors import ConfigError, StoreError
 from briefing.models import Article, ArticleKind, Feed, Run
-from briefing.store import Store, open_store, open_store_from_settings, schema
+from briefing.store import Store, open_store, open_store_from_settings
+from briefing.store.sqlite import schema
 
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 
@@ -59,7 +60,7 @@ def test_open_store_migrates_an_older_database_in_place(tmp_path: Path, monkeypa
     released = len(schema.MIGRATIONS)
     next_step = "ALTER TABLE articles ADD COLUMN image TEXT; CREATE TABLE extra (id INTEGER PRIMARY KEY);"
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, next_step])
-    monkeypatch.setattr("briefing.store.MIGRATIONS", schema.MIGRATIONS)
+    monkeypatch.setattr("briefing.store.sqlite.MIGRATIONS", schema.MIGRATIONS)
     with open_store(path) as store:
         columns = {row["name"] for row in store._db.execute("PRAGMA table_info(articles)")}
         kept = store.articles_by_id(["a-1"])
@@ -88,7 +89,7 @@ def test_a_failing_migration_step_leaves_the_database_at_its_old_version(
     path = tmp_path / "briefing.sqlite"
     open_store(path).close()
     broken = [*schema.MIGRATIONS, "CREATE TABLE half (id INTEGER); THIS IS NOT SQL;"]
-    monkeypatch.setattr("briefing.store.MIGRATIONS", broken)
+    monkeypatch.setattr("briefing.store.sqlite.MIGRATIONS", broken)
     with pytest.raises(StoreError, match="cannot open the database"):
         open_store(path)
     db = sqlite3.connect(path)
