@@ -9,6 +9,7 @@ with a did-you-mean for unknown keys.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -206,6 +207,8 @@ def _show(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):  # a password written into a URL is never echoed back
+        value = re.sub(r"(password=)[^&\s]+", r"\1***", re.sub(r"(://[^/:@\s]+:)[^/@\s]+@", r"\1***@", value))
     if isinstance(value, str) and len(value) > 80:
         value = value[:77] + "..."
     shown = repr(value)

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
@@ -31,9 +32,14 @@ from briefing.config import PollSettings, Settings, feeds_from_settings
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
-from briefing.store import Store
+from briefing.store import ArticleStore, FeedStore
 
 log = logging.getLogger(__name__)
+
+
+class IngestStore(FeedStore, ArticleStore, Protocol):
+    """What a poll needs of the store: feeds and their state, and articles."""
+
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
@@ -42,7 +48,7 @@ MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite 
 
 def poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -118,7 +124,7 @@ def _parser(due: int) -> Iterator[Executor | None]:
 
 
 def _settle(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     pending: _Pending,
     before: Feed,
@@ -140,7 +146,7 @@ def _settle(
         return _failed(store, settings, before, result, reason, now, rand), ()
 
 
-def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
+def _not_parsed(store: IngestStore, before: Feed, result: FetchResult) -> FeedOutcome:
     """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
     store.save_feed(result.feed)
     if result.error:
@@ -149,7 +155,7 @@ def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
 
 
 def _store_articles(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     feed: Feed,
     parsed: ParsedFeed,
@@ -172,7 +178,13 @@ def _reason(parsed: ParsedFeed | None) -> str:
 
 
 def _failed(
-    store: Store, settings: PollSettings, before: Feed, result: FetchResult, reason: str, now: datetime, rand: Random
+    store: IngestStore,
+    settings: PollSettings,
+    before: Feed,
+    result: FetchResult,
+    reason: str,
+    now: datetime,
+    rand: Random,
 ) -> FeedOutcome:
     """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
     moved = replace(before, url=result.feed.url)

@@ -1,8 +1,112 @@
-"""The store: the only module that speaks SQL. SQLite (WAL) is the embedded default; backends live in
-`briefing.store.sqlite` (and, later, `briefing.store.postgres`)."""
+"""The store: the only module that speaks SQL. SQLite (one file, WAL) is the default; PostgreSQL serves
+deployments that outgrow one file.
+
+Consumers type against the Protocols of `briefing.store.protocols` (one per concern; `Store` is all of them)
+and never see a driver. Each concern's SQL is written once, portably (`_sql` says what that means), in the
+mixin modules beside this one (`feeds`, `clusters`, `summaries`, `editions`, `sends`, `runs`, `retention`,
+`transfer`); `sqlite/` and `postgres/` hold only what differs (connections, migrations, locks, vacuum, sizes,
+bulk copy). Values go in and come out as models from `briefing.models`; times are ISO-8601 UTC text in both
+engines. Every multi-row change runs inside `store.transaction()`; transactions nest as savepoints.
+
+    with open_store_from_settings(settings) as store:
+        store.sync_feeds(feeds_from_settings(settings))
+        for feed in store.due_feeds(now): ...
+"""
 
 from __future__ import annotations
 
-from briefing.store.sqlite import Store, open_store, open_store_from_settings, sqlite_path_from_url
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["Store", "open_store", "open_store_from_settings", "sqlite_path_from_url"]
+from briefing.errors import ConfigError
+from briefing.store.protocols import (
+    ArticleStore,
+    ClusterStore,
+    EditionStore,
+    FeedStore,
+    InstanceLock,
+    Maintenance,
+    RunStore,
+    ScheduleLedger,
+    SendStore,
+    Store,
+    SummaryStore,
+)
+from briefing.store.sqlite import SqliteStore, open_sqlite_store
+from briefing.store.transfer import copy_store
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.store.postgres import PostgresStore
+
+__all__ = [
+    "ArticleStore",
+    "ClusterStore",
+    "EditionStore",
+    "FeedStore",
+    "InstanceLock",
+    "Maintenance",
+    "RunStore",
+    "ScheduleLedger",
+    "SendStore",
+    "Store",
+    "SummaryStore",
+    "migrate_store",
+    "open_store",
+    "open_store_from_settings",
+]
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_store(location: Path | str, *, password: str | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at `location`: a SQLite file path, `sqlite:///PATH`,
+    or `postgresql://user@host/db` (`password`, when given, overrides what libpq would find)."""
+    return _open(location, password)
+
+
+def open_store_from_settings(settings: Settings) -> Store:
+    """The store the settings name: `database_url` when set, else the SQLite file `database`."""
+    return _open(_location(settings), settings.database_password)
+
+
+def migrate_store(settings: Settings, target: str) -> dict[str, tuple[int, int]]:
+    """`briefing store migrate --to TARGET`: copy the configured store into the empty store at `target` (a
+    database URL or a SQLite path), verify the row counts, and return them by table (source, target)."""
+    with _open(_location(settings), settings.database_password) as source:
+        target_location = target if _is_url(target) else settings.resolve(target)
+        with _open(target_location, settings.database_password) as copy:
+            return copy_store(source, copy)
+
+
+def _location(settings: Settings) -> Path | str:
+    if settings.database_url is None:
+        return settings.database_path
+    if settings.database_url.startswith("sqlite:///"):
+        return settings.resolve(str(sqlite_path_from_url(settings.database_url)))
+    return settings.database_url
+
+
+def _open(location: Path | str, password: str | None) -> SqliteStore | PostgresStore:
+    if isinstance(location, str) and location.startswith(_POSTGRES_SCHEMES):
+        from briefing.store.postgres import open_postgres_store  # psycopg loads only for a PostgreSQL store
+
+        return open_postgres_store(location, password)
+    if isinstance(location, str) and _is_url(location):
+        location = sqlite_path_from_url(location)
+    return open_sqlite_store(Path(location))
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text
+
+
+def sqlite_path_from_url(url: str) -> Path:
+    """`sqlite:///relative/path` or `sqlite:////absolute/path` -> the path; other schemes are refused."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ConfigError(
+            f"database_url: expected postgresql://user@host/dbname or sqlite:///PATH, got {url!r}",
+            hint="or remove database_url and set `database: state/briefing.sqlite`",
+        )
+    return Path(url[len(prefix) :])

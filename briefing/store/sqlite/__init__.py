@@ -1,149 +1,143 @@
-"""The store: the only module that speaks SQL. SQLite in WAL mode is the embedded default.
+"""The embedded store: one SQLite file in WAL mode, the default.
 
-`Store` is a composition of mixins, one module per group of tables (see `briefing.store.sqlite.schema` for how to
-add one). Values go in and come out as models from `briefing.models`, never as rows. Times are stored as
-ISO-8601 UTC text. Every multi-row change runs inside `store.transaction()` (BEGIN IMMEDIATE ... COMMIT, or
-ROLLBACK on error); transactions nest as savepoints, so a caller can group several calls into one.
+What only SQLite has lives here: opening and configuring the file, its migrations (`schema.py`, versioned by
+`PRAGMA user_version`), the instance lock (an flock on `<database>.lock` beside the file), incremental vacuum,
+the file's size, and bulk inserts for `briefing store migrate`. Every query is the portable SQL of the concern
+mixins, run by `SqliteDatabase`.
 
-    with open_store(path) as store:
-        store.sync_feeds(feeds_from_settings(settings))
-        for feed in store.due_feeds(now): ...
-
-Only SQLite is supported in this version; `open_store_from_settings` is the seam where a server database
-(`database_url`) would plug in.
+WAL lets a poll from cron and a build overlap: readers never block the writer, and writers wait up to
+`BUSY_TIMEOUT_MS` for each other instead of failing.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Any
 
-from briefing.errors import ConfigError, StoreError
-from briefing.store.clusters import ClusterStore
-from briefing.store.editions import EditionStore
-from briefing.store.feeds import FeedStore
-from briefing.store.runs import RunStore
-from briefing.store.sends import SendStore
+from briefing.errors import BriefingError, StoreError
+from briefing.store._sql import scalar
+from briefing.store.clusters import ClustersSql
+from briefing.store.editions import EditionsSql
+from briefing.store.feeds import FeedsSql
+from briefing.store.retention import RetentionSql
+from briefing.store.runs import RunsSql
+from briefing.store.sends import SendsSql
+from briefing.store.sqlite._database import SqliteDatabase
 from briefing.store.sqlite.schema import MIGRATIONS
-from briefing.store.summaries import SummaryStore
+from briefing.store.summaries import SummariesSql
+from briefing.store.transfer import TransferSql
 
-if TYPE_CHECKING:
-    from briefing.config import Settings
-
-__all__ = ["Store", "open_store", "open_store_from_settings", "sqlite_path_from_url"]
+__all__ = ["MIGRATIONS", "SqliteStore", "open_sqlite_store"]
 
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
+_VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB at 4 KB pages)
 
 
-class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryStore):
-    """An open database. Use as a context manager, or call `close()`."""
+class SqliteStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql):
+    """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    backend = "sqlite"
+
+    def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
-        self.path = path
-        self._depth = 0
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit of work; nested calls become savepoints of the outer transaction."""
-        if self._depth:
-            yield from self._savepoint()
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield self._db
-        except BaseException as error:
-            if self._db.in_transaction:  # sqlite may already have rolled back (disk full, I/O error)
-                self._db.execute("ROLLBACK")
-            _reraise_as_store_error(error)
-        else:
-            self._db.execute("COMMIT")
-        finally:
-            self._depth = 0
-
-    def _savepoint(self) -> Iterator[sqlite3.Connection]:
-        name = f"sp{self._depth}"
-        self._db.execute(f"SAVEPOINT {name}")
-        self._depth += 1
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute(f"ROLLBACK TO {name}")
-            self._db.execute(f"RELEASE {name}")
-            raise
-        else:
-            self._db.execute(f"RELEASE {name}")
-        finally:
-            self._depth -= 1
+        self.path = db.path
+        self.location = str(db.path)
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return int(scalar(self._db, "PRAGMA user_version"))
+
+    @contextmanager
+    def instance_lock(self) -> Iterator[None]:
+        """Hold `<database>.lock` (flock) for the duration; a second `schedule` or `run-due` fails at once."""
+        path = self.path.with_name(self.path.name + ".lock")
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise BriefingError(
+                    f"another briefing (pid {holder}) is already running the schedule; lock: {path}",
+                    hint="wait for it to finish, or stop it first",
+                ) from None
+            handle.truncate(0)
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # ----------------------------------------------------------------------------------------- maintenance
+
+    def _size_bytes(self) -> int:
+        """The database file's size (pages in use and free), WAL excluded: `_reclaim` checkpoints it."""
+        return int(scalar(self._db, "PRAGMA page_count")) * int(scalar(self._db, "PRAGMA page_size"))
+
+    def _reclaim(self) -> None:
+        """Give free pages back to the file system a step at a time, each step a short write lock."""
+        if int(scalar(self._db, "PRAGMA auto_vacuum")) != 2:
+            # A file made before incremental vacuum was on: one full VACUUM switches it (once, rewrites the file).
+            self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            self._db.execute("VACUUM")
+        while int(scalar(self._db, "PRAGMA freelist_count")):
+            self._db.query(f"PRAGMA incremental_vacuum({_VACUUM_STEP_PAGES})")
+        self._db.query("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -------------------------------------------------------------------------------------------- transfer
+
+    def table_columns(self, table: str) -> list[str]:
+        return [row["name"] for row in self._db.query(f"PRAGMA table_info({table})")]
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self._db.execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def finish_copy(self) -> None:
+        """Nothing to do: SQLite's AUTOINCREMENT follows ids inserted explicitly."""
+
+    # ----------------------------------------------------------------------------------------------- close
 
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SqliteStore:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _reraise_as_store_error(error: BaseException) -> None:
-    if isinstance(error, sqlite3.Error):
-        raise StoreError(f"database error: {error}") from error
-    raise error
-
-
-def open_store(path: Path) -> Store:
+def open_sqlite_store(path: Path) -> SqliteStore:
     """Open (creating folders and file as needed) and migrate the SQLite database at `path`."""
     try:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     except (OSError, sqlite3.Error) as error:
         raise StoreError(f"cannot open the database {path}: {error}") from error
-    db.row_factory = sqlite3.Row
+    connection.row_factory = sqlite3.Row
     try:
-        _configure(db)
-        _migrate(db, path)
+        _configure(connection)
+        _migrate(connection, path)
     except sqlite3.Error as error:
-        db.close()
+        connection.close()
         raise StoreError(f"cannot open the database {path}: {error}") from error
     except StoreError:
-        db.close()
+        connection.close()
         raise
-    return Store(db, path)
-
-
-def open_store_from_settings(settings: Settings) -> Store:
-    """Open the store the settings name: `database_url` (sqlite:///PATH only, for now), else `database`."""
-    if settings.database_url is None:
-        return open_store(settings.database_path)
-    return open_store(settings.resolve(str(sqlite_path_from_url(settings.database_url))))
-
-
-def sqlite_path_from_url(url: str) -> Path:
-    """`sqlite:///relative/path` or `sqlite:////absolute/path` -> the path; any other scheme is refused."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or len(url) == len(prefix):
-        raise ConfigError(
-            f"database_url: only sqlite is supported in this version; set database: PATH (got {url!r})",
-            hint="remove database_url and set `database: state/briefing.sqlite`, or use sqlite:///PATH",
-        )
-    return Path(url[len(prefix) :])
+    return SqliteStore(SqliteDatabase(connection, path))
 
 
 def _configure(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect on a new file only; `_reclaim` converts old ones
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit

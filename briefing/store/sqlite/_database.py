@@ -1,0 +1,98 @@
+"""The portable SQL's runner on one `sqlite3` connection (autocommit outside `transaction()`).
+
+A transaction is `BEGIN IMMEDIATE`: it takes SQLite's single write lock at the start, so a read inside it sees
+what the write will change; another process waits up to `busy_timeout` for it. Nested transactions are
+savepoints. Every `sqlite3.Error` becomes a one-line `StoreError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+from briefing.errors import StoreError
+from briefing.store._sql import Params, Row
+
+
+class SqliteDatabase:
+    """`briefing.store._sql.Database` over one sqlite3 connection, used from the thread that opened it."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._depth = 0
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        try:
+            return self.connection.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        try:
+            return self.connection.execute(sql, params).rowcount
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        try:
+            return self.connection.executemany(sql, rows).rowcount
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def stream(self, sql: str, params: Params = (), batch: int = 1000) -> Iterator[list[Row]]:
+        try:
+            cursor = self.connection.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def any_of(self, column: str, values: Sequence[str]) -> tuple[str, Any]:
+        # One JSON parameter instead of one `?` per value: no variable limit, one statement to prepare.
+        return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            with self._savepoint():
+                yield
+            return
+        self.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            if self.connection.in_transaction:  # sqlite may already have rolled back (disk full, I/O error)
+                self.connection.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        name = f"sp{self._depth}"
+        self.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self.execute(f"ROLLBACK TO {name}")
+            self.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _fail(self, error: sqlite3.Error) -> NoReturn:
+        raise StoreError(f"database error in {self.path}: {error}") from error
