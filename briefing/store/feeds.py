@@ -113,21 +113,20 @@ class FeedsSql(SqlMixin):
         An id already stored is not rewritten (the first copy wins, so ids and texts stay stable for clusters
         and editions); only the extra feed is remembered.
         """
-        new = 0
-        with self.transaction():
-            for article in articles:
-                new += self._db.execute(
-                    "INSERT INTO articles (id, url, title, text, outlet, published, first_seen, language, guid, kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                    _article_params(article),
-                )
-                keys = dict.fromkeys((feed_key, *article.feeds))
-                self._db.execute_many(
-                    "INSERT INTO article_feeds (article_id, feed_key, position) VALUES (?, ?,"
-                    " (SELECT COALESCE(MAX(position), 0) + 1 FROM article_feeds WHERE article_id = ?))"
-                    " ON CONFLICT (article_id, feed_key) DO NOTHING",
-                    [(article.id, key, article.id) for key in keys],
-                )
+        batch = list(articles)
+        carried = [(a.id, key, a.id) for a in batch for key in dict.fromkeys((feed_key, *a.feeds))]
+        with self.transaction():  # two statements, each run for every row (PostgreSQL: pipelined)
+            new = self._db.execute_many(
+                "INSERT INTO articles (id, url, title, text, outlet, published, first_seen, language, guid, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                [_article_params(article) for article in batch],
+            )
+            self._db.execute_many(
+                "INSERT INTO article_feeds (article_id, feed_key, position) VALUES (?, ?,"
+                " (SELECT COALESCE(MAX(position), 0) + 1 FROM article_feeds WHERE article_id = ?))"
+                " ON CONFLICT (article_id, feed_key) DO NOTHING",
+                carried,
+            )
         return new
 
     def articles_between(self, start: datetime, end: datetime) -> list[Article]:
