@@ -27,19 +27,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/poll.py's feed generator and server process
 
-from poll import NOW, WORDS, _server_process  # noqa: E402
+from poll import NOW, WORDS, _server_process
 
-from briefing import pipeline  # noqa: E402
-from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings  # noqa: E402
-from briefing.models import Article, Cluster, PrunePolicy  # noqa: E402
-from briefing.store import Store, open_store  # noqa: E402
+from briefing import pipeline
+from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings
+from briefing.models import Article, Cluster, PrunePolicy
+from briefing.store import Store, open_store
 
 T = TypeVar("T")
 DAY = timedelta(days=1)

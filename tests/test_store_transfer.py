@@ -106,3 +106,12 @@ def test_a_store_moved_to_another_backend_rebuilds_the_same_edition(
         rebuilt = invoke("--config", str(config), "build", "--at", "2026-11-25T06:30:00+00:00")
     assert (moved.exit_code, "every count matches" in moved.output) == (0, True)
     assert (rebuilt.exit_code, "0 files written" in rebuilt.output) == (0, True), rebuilt.output
+
+
+@pytest.mark.parametrize("target", ["state/copy.sqlite", "sqlite:///state/copy.sqlite"])
+def test_a_relative_sqlite_target_lands_beside_the_config(settings: Settings, tmp_path: Path, target: str) -> None:
+    with open_store_from_settings(settings) as source:
+        source.unsubscribe("ann@example.org", NOW)
+    migrate_store(settings, target)
+    with open_store(tmp_path / "state" / "copy.sqlite") as copy:
+        assert list(copy.unsubscribed()) == ["ann@example.org"]

@@ -73,18 +73,25 @@ def open_store_from_settings(settings: Settings) -> Store:
 def migrate_store(settings: Settings, target: str) -> dict[str, tuple[int, int]]:
     """`briefing store migrate --to TARGET`: copy the configured store into the empty store at `target` (a
     database URL or a SQLite path), verify the row counts, and return them by table (source, target)."""
-    with _open(_location(settings), settings.database_password) as source:
-        target_location = target if _is_url(target) else settings.resolve(target)
-        with _open(target_location, settings.database_password) as copy:
-            return copy_store(source, copy)
+    with (
+        _open(_location(settings), settings.database_password) as source,
+        _open(_beside_config(target, settings), settings.database_password) as copy,
+    ):
+        return copy_store(source, copy)
 
 
 def _location(settings: Settings) -> Path | str:
     if settings.database_url is None:
         return settings.database_path
-    if settings.database_url.startswith("sqlite:///"):
-        return settings.resolve(str(sqlite_path_from_url(settings.database_url)))
-    return settings.database_url
+    return _beside_config(settings.database_url, settings)
+
+
+def _beside_config(location: str, settings: Settings) -> Path | str:
+    """A database URL as it is; a SQLite path or `sqlite:///` URL relative to the config file's folder."""
+    if location.startswith(_POSTGRES_SCHEMES):
+        return location
+    path = sqlite_path_from_url(location) if "://" in location else Path(location)
+    return settings.resolve(str(path))
 
 
 def _open(location: Path | str, password: str | None) -> SqliteStore | PostgresStore:
@@ -92,18 +99,15 @@ def _open(location: Path | str, password: str | None) -> SqliteStore | PostgresS
         from briefing.store.postgres import open_postgres_store  # psycopg loads only for a PostgreSQL store
 
         return open_postgres_store(location, password)
-    if isinstance(location, str) and _is_url(location):
-        location = sqlite_path_from_url(location)
-    return open_sqlite_store(Path(location))
-
-
-def _is_url(text: str) -> bool:
-    return "://" in text
+    return open_sqlite_store(sqlite_path_from_url(location) if isinstance(location, str) else location)
 
 
 def sqlite_path_from_url(url: str) -> Path:
-    """`sqlite:///relative/path` or `sqlite:////absolute/path` -> the path; other schemes are refused."""
+    """`sqlite:///relative/path` or `sqlite:////absolute/path` -> the path; a plain path is itself; other
+    schemes are refused."""
     prefix = "sqlite:///"
+    if "://" not in url:
+        return Path(url)
     if not url.startswith(prefix) or len(url) == len(prefix):
         raise ConfigError(
             f"database_url: expected postgresql://user@host/dbname or sqlite:///PATH, got {url!r}",

@@ -24,12 +24,12 @@ _BATCH = 2000  # articles deleted per transaction
 # Stories with an article at or after the cutoff: none of their articles goes.
 _LIVE_STORIES = (
     "SELECT ca.cluster_id FROM cluster_articles ca JOIN articles a ON a.id = ca.article_id"
-    " WHERE a.published >= :cutoff OR a.first_seen >= :cutoff"
+    " WHERE a.published >= ? OR a.first_seen >= ?"
 )
-# Old (published and first seen before the cutoff), and in no live story.
+# Old (published and first seen before the cutoff), and in no live story. Four `?`: the cutoff.
 _PRUNABLE_ARTICLES = (
     "SELECT a.id FROM articles a LEFT JOIN cluster_articles ca ON ca.article_id = a.id"
-    " WHERE a.published < :cutoff AND a.first_seen < :cutoff"
+    " WHERE a.published < ? AND a.first_seen < ?"
     f" AND (ca.cluster_id IS NULL OR ca.cluster_id NOT IN ({_LIVE_STORIES}))"
 )
 
@@ -109,24 +109,37 @@ class RetentionSql(SqlMixin):
     # ------------------------------------------------------------------------------------------- deletions
 
     def _prune_articles(self, cutoff: datetime) -> dict[str, int]:
-        when = to_db_time(cutoff)
-        ids = [row[0] for row in self._db.query(_PRUNABLE_ARTICLES, {"cutoff": when})]
+        old = (to_db_time(cutoff),) * 4
+        ids = [row[0] for row in self._db.query(_PRUNABLE_ARTICLES, old)]
         removed = dict.fromkeys(("articles", "article_feeds", "cluster_articles"), 0)
         for start in range(0, len(ids), _BATCH):
-            batch = ids[start : start + _BATCH]
-            (of_articles, param), (of_ids, _) = self._db.any_of("article_id", batch), self._db.any_of("id", batch)
-            with self.transaction():  # the feeds and story places of an article go with it (ON DELETE CASCADE)
-                for table in ("article_feeds", "cluster_articles"):
-                    count = scalar(self._db, f"SELECT COUNT(*) FROM {table} WHERE {of_articles}", (param,))
-                    removed[table] += int(count)
-                removed["articles"] += self._db.execute(f"DELETE FROM articles WHERE {of_ids}", (param,))
+            with self.transaction():
+                for table, count in self._delete_articles(ids[start : start + _BATCH], old).items():
+                    removed[table] += count
         with self.transaction():
             removed["clusters"] = self._db.execute(
                 "DELETE FROM clusters"
                 " WHERE NOT EXISTS (SELECT 1 FROM cluster_articles ca WHERE ca.cluster_id = clusters.id)"
             )
-            removed["summaries"] = self._db.execute("DELETE FROM summaries WHERE created < ?", (when,))
+            removed["summaries"] = self._db.execute("DELETE FROM summaries WHERE created < ?", old[:1])
         return removed
+
+    def _delete_articles(self, batch: list[str], old: tuple[str, ...]) -> dict[str, int]:
+        """One batch, checked again inside its transaction (a poll may have made a story live meanwhile); an
+        article's feeds and story places go with it (ON DELETE CASCADE)."""
+        condition, param = self._db.any_of("a.id", batch)
+        rows = self._db.query(
+            f"SELECT id FROM articles a WHERE {condition} AND a.id IN ({_PRUNABLE_ARTICLES})", (param, *old)
+        )
+        confirmed = [row[0] for row in rows]
+        if not confirmed:
+            return {}
+        (of_articles, param), (of_ids, _) = self._db.any_of("article_id", confirmed), self._db.any_of("id", confirmed)
+        counts = {
+            table: int(scalar(self._db, f"SELECT COUNT(*) FROM {table} WHERE {of_articles}", (param,)))
+            for table in ("article_feeds", "cluster_articles")
+        }
+        return {**counts, "articles": self._db.execute(f"DELETE FROM articles WHERE {of_ids}", (param,))}
 
     def _prune_runs(self, before: datetime, protected: list[str]) -> dict[str, int]:
         """The runs log, and ledger slots other than each edition's latest and those of unsent editions."""

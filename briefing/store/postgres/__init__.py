@@ -56,7 +56,7 @@ class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, 
 
     def __init__(self, db: PostgresDatabase) -> None:
         self._db = db
-        self._pg = db
+        self._pg = db  # the same adapter, typed as what it is (a pool), for the parts only PostgreSQL has
         self.location = db.location
 
     @property
