@@ -87,7 +87,7 @@ class SqliteStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, Ru
             self._db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             self._db.execute("VACUUM")
         while int(scalar(self._db, "PRAGMA freelist_count")):
-            self._db.query(f"PRAGMA incremental_vacuum({_VACUUM_STEP_PAGES})")
+            self._db.run_to_completion(f"PRAGMA incremental_vacuum({_VACUUM_STEP_PAGES})")
         self._db.query("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -------------------------------------------------------------------------------------------- transfer

@@ -44,6 +44,14 @@ class SqliteDatabase:
         except sqlite3.Error as error:
             self._fail(error)
 
+    def run_to_completion(self, pragma: str) -> None:
+        """Run a statement that does its work step by step (`PRAGMA incremental_vacuum(N)`) to its end:
+        `execute()` steps it once, which frees one page."""
+        try:
+            self.connection.executescript(pragma)
+        except sqlite3.Error as error:
+            self._fail(error)
+
     def stream(self, sql: str, params: Params = (), batch: int = 1000) -> Iterator[list[Row]]:
         try:
             cursor = self.connection.execute(sql, params)
