@@ -53,10 +53,10 @@ class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, 
     """An open PostgreSQL store: every concern of `briefing.store.Store`. A context manager; or `close()`."""
 
     backend = "postgresql"
+    _db: PostgresDatabase
 
     def __init__(self, db: PostgresDatabase) -> None:
         self._db = db
-        self._pg = db  # the same adapter, typed as what it is (a pool), for the parts only PostgreSQL has
         self.location = db.location
 
     @property
@@ -67,7 +67,7 @@ class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, 
     def instance_lock(self) -> Iterator[None]:
         """A session advisory lock on its own pooled connection, held for the duration."""
         key = "hashtext(current_schema())"
-        with self._pg.errors(), self._pg.pool.connection() as connection:
+        with self._db.errors(), self._db.pool.connection() as connection:
             taken = connection.execute(f"SELECT pg_try_advisory_lock(%s, {key})", (_LOCK_CLASS,)).fetchone()
             if not (taken and taken[0]):
                 raise BriefingError(
@@ -100,7 +100,7 @@ class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, 
     def _reclaim(self) -> None:
         """VACUUM makes the space of deleted rows reusable (it stays with the tables; VACUUM FULL would give it
         back to the file system, but locks each table while it rewrites it)."""
-        with self._pg.errors(), self._pg.pool.connection() as connection:
+        with self._db.errors(), self._db.pool.connection() as connection:
             connection.execute(f"VACUUM (ANALYZE) {', '.join(TABLES)}")
 
     # -------------------------------------------------------------------------------------------- transfer
@@ -118,8 +118,8 @@ class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, 
             sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with (
-            self._pg.errors(),
-            self._pg.connection() as connection,
+            self._db.errors(),
+            self._db.connection() as connection,
             connection.cursor() as cursor,
             cursor.copy(statement) as copy,
         ):

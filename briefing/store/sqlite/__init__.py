@@ -42,6 +42,7 @@ class SqliteStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, Ru
     """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 
     backend = "sqlite"
+    _db: SqliteDatabase
 
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
