@@ -1,21 +1,22 @@
-"""Commands: `store stats`, `store prune` and `store migrate` — looking after the store itself."""
+"""Commands: `store stats`, `store prune`, `store migrate` and `store check` — looking after the store itself."""
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 
 import click
 from rich.table import Table
 
-from briefing.cli._app import AppContext, app, stdout
+from briefing.cli._app import EXIT_FAILURE, AppContext, app, plain, print_table, stderr, stdout
 from briefing.models import PruneReport, StoreStats
-from briefing.store import migrate_store, open_store_from_settings
+from briefing.store import database_file, integrity_problems, migrate_store, open_store_from_settings
 
 
 @app.group("store")
 def store_group() -> None:
-    """Look after the store: its size, what retention removes, moving it to another database."""
+    """Look after the store: its size, what retention removes, moving it to another database, its health."""
 
 
 @store_group.command("stats")
@@ -28,14 +29,13 @@ def stats(ctx: AppContext, as_json: bool) -> None:
     if as_json:
         stdout.print_json(json.dumps(_stats_dict(found)))
         return
-    stdout.print(f"{found.backend} store: {found.location} (schema version {found.schema_version})")
-    stdout.print(
-        f"size: {_size(found.size_bytes)}; articles from {_day(found.oldest_article)} to {_day(found.newest_article)}"
-    )
+    stdout.print(f"{found.backend} store: {plain(found.location)} (schema version {found.schema_version})")
+    span = f"{_day(found.oldest_article)} to {_day(found.newest_article)}"
+    stdout.print(f"size: {_size(found.size_bytes)}; articles published from {span}")
     table = Table("table", "rows")
     for name, count in found.rows.items():
         table.add_row(name, f"{count:,}")
-    stdout.print(table)
+    print_table(table)
 
 
 @store_group.command("prune")
@@ -79,8 +79,29 @@ def migrate(ctx: AppContext, target: str) -> None:
     table = Table("table", "source", "copied")
     for name, (source, copied) in counts.items():
         table.add_row(name, f"{source:,}", f"{copied:,}")
-    stdout.print(table)
+    print_table(table)
     stdout.print(f"copied {sum(c for _, c in counts.values()):,} rows; every count matches. Now set database_url.")
+
+
+@store_group.command("check")
+@click.pass_obj
+def store_check(ctx: AppContext) -> None:
+    """Run SQLite's integrity check on the database. Exit 1 when it finds damage (restore from a backup).
+
+    A PostgreSQL store is checked by its server (page checksums, `amcheck`); this says so and exits 0.
+    """
+    path = database_file(ctx.settings())
+    if path is None:
+        stdout.print("a PostgreSQL store: the server checks its own pages (see amcheck); nothing to do here")
+        return
+    problems = integrity_problems(path)
+    if not problems:
+        stdout.print(f"{plain(path)}: ok")
+        return
+    for problem in problems:
+        stdout.print(plain(problem), highlight=False)
+    stderr.print(f"[red]error:[/red] {plain(path)}: the database is damaged; restore it from a backup")
+    sys.exit(EXIT_FAILURE)
 
 
 def _stats_dict(found: StoreStats) -> dict[str, object]:

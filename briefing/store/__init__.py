@@ -6,7 +6,9 @@ and never see a driver. Each concern's SQL is written once, portably (`_sql` say
 mixin modules beside this one (`feeds`, `clusters`, `summaries`, `editions`, `sends`, `runs`, `retention`,
 `transfer`); `sqlite/` and `postgres/` hold only what differs (connections, migrations, locks, vacuum, sizes,
 bulk copy). Values go in and come out as models from `briefing.models`; times are ISO-8601 UTC text in both
-engines. Every multi-row change runs inside `store.transaction()`; transactions nest as savepoints.
+engines. Every multi-row change runs inside `store.transaction()`; transactions nest as savepoints. A damaged
+database, a full disk or an unwritable file is a one-line `StoreError` naming the file and what to do, from a
+read, a write or the COMMIT (`sqlite/_damage.py`); `integrity_problems` backs `briefing store check`.
 
     with open_store_from_settings(settings) as store:
         store.sync_feeds(feeds_from_settings(settings))
@@ -32,7 +34,7 @@ from briefing.store.protocols import (
     Store,
     SummaryStore,
 )
-from briefing.store.sqlite import SqliteStore, open_sqlite_store
+from briefing.store.sqlite import SqliteStore, integrity_problems, open_sqlite_store
 from briefing.store.transfer import copy_store
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ __all__ = [
     "SendStore",
     "Store",
     "SummaryStore",
+    "database_file",
+    "integrity_problems",
     "migrate_store",
     "open_store",
     "open_store_from_settings",
@@ -78,6 +82,12 @@ def migrate_store(settings: Settings, target: str) -> dict[str, tuple[int, int]]
         _open(_beside_config(target, settings), settings.database_password) as copy,
     ):
         return copy_store(source, copy)
+
+
+def database_file(settings: Settings) -> Path | None:
+    """The SQLite file the settings name (None for a PostgreSQL store)."""
+    location = _location(settings)
+    return location if isinstance(location, Path) else None
 
 
 def _location(settings: Settings) -> Path | str:

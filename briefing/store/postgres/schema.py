@@ -2,7 +2,7 @@
 
 The version lives in the one-row table `briefing_schema`. Opening a store applies every missing step in order,
 each in its own transaction with the version bump, under an advisory lock, so two processes opening a new
-database do not both migrate it. Numbered independently of SQLite's steps (version 1 here is SQLite's 3).
+database do not both migrate it. Numbered independently of SQLite's steps (version 1 here is SQLite's 4).
 
 The same tables and columns as SQLite (a test compares them), with PostgreSQL's types: every text column uses
 the "C" collation, so `ORDER BY` and comparisons follow byte order exactly as SQLite's BINARY does (a
@@ -141,6 +141,6 @@ CREATE INDEX summaries_created ON summaries (created);
 """
 
 MIGRATIONS: list[str] = [
-    # 1: every table as of SQLite's version 3
+    # 1: every table as of SQLite's version 4
     _VERSION_1,
 ]

@@ -27,12 +27,13 @@ from briefing.store.feeds import FeedsSql
 from briefing.store.retention import RetentionSql
 from briefing.store.runs import RunsSql
 from briefing.store.sends import SendsSql
+from briefing.store.sqlite._damage import integrity_problems, store_error
 from briefing.store.sqlite._database import SqliteDatabase
 from briefing.store.sqlite.schema import MIGRATIONS
 from briefing.store.summaries import SummariesSql
 from briefing.store.transfer import TransferSql
 
-__all__ = ["MIGRATIONS", "SqliteStore", "open_sqlite_store"]
+__all__ = ["MIGRATIONS", "SqliteStore", "integrity_problems", "open_sqlite_store"]
 
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 _VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB at 4 KB pages)
@@ -129,7 +130,7 @@ def open_sqlite_store(path: Path) -> SqliteStore:
         _migrate(connection, path)
     except sqlite3.Error as error:
         connection.close()
-        raise StoreError(f"cannot open the database {path}: {error}") from error
+        raise (store_error(path, error) or StoreError(f"cannot open the database {path}: {error}")) from error
     except StoreError:
         connection.close()
         raise

@@ -7,6 +7,7 @@ savepoints. Every `sqlite3.Error` becomes a one-line `StoreError` naming the fil
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 
 from briefing.errors import StoreError
 from briefing.store._sql import Params, Row
+from briefing.store.sqlite._damage import store_error
 
 
 class SqliteDatabase:
@@ -74,14 +76,18 @@ class SqliteDatabase:
         self._depth = 1
         try:
             yield
+            self.execute("COMMIT")  # a full disk often shows only here, when the pages are written
         except BaseException:
-            if self.connection.in_transaction:  # sqlite may already have rolled back (disk full, I/O error)
-                self.connection.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
-            self.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Undo what is left of a failed transaction; sqlite may already have rolled back (disk full, I/O)."""
+        if self.connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # the original error is the one to report
+                self.connection.execute("ROLLBACK")
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -103,4 +109,4 @@ class SqliteDatabase:
         self.connection.close()
 
     def _fail(self, error: sqlite3.Error) -> NoReturn:
-        raise StoreError(f"database error in {self.path}: {error}") from error
+        raise (store_error(self.path, error) or StoreError(f"database error in {self.path}: {error}")) from error

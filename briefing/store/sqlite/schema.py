@@ -138,7 +138,10 @@ MIGRATIONS: list[str] = [
     _VERSION_1,
     # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
-    # 3: explicit order columns instead of rowid (the order feeds were configured, the order feeds brought an
+    # 3: placeholder dates (the .NET/Go zero date, year 1) stored by older versions broke date arithmetic in every
+    # later stage; such an article counts as published when it was first seen, as parse now decides
+    "UPDATE articles SET published = first_seen WHERE published < '1990-01-01';",
+    # 4: explicit order columns instead of rowid (the order feeds were configured, the order feeds brought an
     # article), and when each cached summary was made (retention); existing summaries count as made now
     """
     ALTER TABLE feeds ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
