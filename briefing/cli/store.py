@@ -30,9 +30,10 @@ def stats(ctx: AppContext, as_json: bool) -> None:
         stdout.print_json(json.dumps(_stats_dict(found)))
         return
     stdout.print(f"{found.backend} store: {plain(found.location)} (schema version {found.schema_version})")
-    span = f"{_day(found.oldest_article)} to {_day(found.newest_article)}"
-    stdout.print(f"size: {_size(found.size_bytes)}; articles published from {span}")
-    table = Table("table", "rows")
+    span = f"articles published from {_day(found.oldest_article)} to {_day(found.newest_article)}"
+    stdout.print(f"size: {_size(found.size_bytes)}; {span if found.oldest_article else 'no articles yet'}")
+    table = Table("table")
+    table.add_column("rows", justify="right")
     for name, count in found.rows.items():
         table.add_row(name, f"{count:,}")
     print_table(table)
