@@ -19,66 +19,12 @@ built at most once whatever runs it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import date, datetime
 
 from briefing.models import ScheduleSlot, SendRecord, SendStatus, SlotStatus
 from briefing.store._codec import from_db_time, to_db_time
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sends (
-    edition_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,              -- lower-cased address
-    status TEXT NOT NULL,                 -- sending | sent | failed
-    message_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    permanent INTEGER NOT NULL DEFAULT 0,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (edition_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS sends_recipient_updated ON sends (recipient, updated);
-CREATE TABLE IF NOT EXISTS unsubscribes (
-    address TEXT PRIMARY KEY,             -- lower-cased address
-    at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_slots (
-    name TEXT NOT NULL,                   -- the edition's name in feeds.yaml
-    local_date TEXT NOT NULL,             -- YYYY-MM-DD in the configured timezone
-    due TEXT NOT NULL,
-    status TEXT NOT NULL,                 -- started | built | sent | skipped | failed
-    edition_id TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (name, local_date)
-);
-"""
-
-MIGRATION_BY_CHANNEL = """
-CREATE TABLE IF NOT EXISTS sends_by_channel (
-    channel TEXT NOT NULL,                -- 'email', or a configured channel's name
-    edition_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,              -- lower-cased address; '-' for a chat or webhook channel
-    status TEXT NOT NULL,                 -- queued | sending | sent | maybe_sent | failed
-    message_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,  -- times handed over or tried
-    resends INTEGER NOT NULL DEFAULT 0,   -- copies beyond the first that may have arrived
-    resends_reported INTEGER NOT NULL DEFAULT 0,
-    claimed_by TEXT,                      -- the run that claimed it last
-    error TEXT,
-    permanent INTEGER NOT NULL DEFAULT 0,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (channel, edition_id, recipient)
-);
-INSERT INTO sends_by_channel (channel, edition_id, recipient, status, message_id, attempts, error, permanent, updated)
-    SELECT 'email', edition_id, recipient, status, message_id, attempts, error, permanent, updated FROM sends;
-DROP TABLE sends;
-ALTER TABLE sends_by_channel RENAME TO sends;
-CREATE INDEX sends_recipient_updated ON sends (recipient, updated);
-"""
+from briefing.store._sql import Row, SqlMixin, one
 
 # Claim a recipient for this run unless it is done: new, left queued or mid-handover by a run that stopped,
 # failed for now, or (on purpose only) maybe sent. Taking over a handover that may have arrived counts a resend.
@@ -94,21 +40,16 @@ WHERE sends.status IN ('queued', 'sending') OR (sends.status = 'failed' AND send
 """
 
 
-class SendStore:
-    """Mixin of `Store`: sends, the suppression list and the schedule ledger."""
-
-    _db: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[object]:  # provided by Store
-        raise NotImplementedError
+class SendsSql(SqlMixin):
+    """Sends, the suppression list (`SendStore`) and the schedule ledger (`ScheduleLedger`)."""
 
     # ------------------------------------------------------------------------------------------------ sends
 
     def sends(self, edition_id: str, channel: str = "email") -> dict[str, SendRecord]:
         """Every recorded send of an edition on a channel, by lower-cased recipient."""
-        rows = self._db.execute(
-            "SELECT * FROM sends WHERE channel = ? AND edition_id = ?", (channel, edition_id)
-        ).fetchall()
+        rows = self._db.query(
+            "SELECT * FROM sends WHERE channel = ? AND edition_id = ? ORDER BY recipient", (channel, edition_id)
+        )
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
     def claim_sends(
@@ -137,7 +78,7 @@ class SendStore:
             for recipient, message_id in wanted:
                 key = recipient.lower()
                 params = (channel, edition_id, key, message_id, claimant, to_db_time(now), int(retry_unclear))
-                if self._db.execute(_CLAIM, params).rowcount == 1:
+                if self._db.execute(_CLAIM, params) == 1:
                     claimed.add(key)
         return claimed
 
@@ -194,11 +135,11 @@ class SendStore:
     def take_unreported_resends(self, channel: str, edition_id: str) -> list[str]:
         """Recipients who may have received a copy twice and were not yet told of in a report; now they are."""
         with self.transaction():
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT recipient FROM sends WHERE channel = ? AND edition_id = ? AND resends > resends_reported"
                 " ORDER BY recipient",
                 (channel, edition_id),
-            ).fetchall()
+            )
             self._db.execute(
                 "UPDATE sends SET resends_reported = resends WHERE channel = ? AND edition_id = ?"
                 " AND resends > resends_reported",
@@ -208,18 +149,20 @@ class SendStore:
 
     def edition_delivered(self, edition_id: str) -> bool:
         """Has any copy of the edition (on any channel) been handed over? Then its content is fixed."""
-        row = self._db.execute(
+        row = one(
+            self._db,
             "SELECT 1 FROM sends WHERE edition_id = ? AND status IN ('sending', 'sent', 'maybe_sent') LIMIT 1",
             (edition_id,),
-        ).fetchone()
+        )
         return row is not None
 
     def last_sends(self) -> dict[str, SendRecord]:
         """Each recipient's most recent email of any edition, for the subscribers table."""
-        rows = self._db.execute(
+        rows = self._db.query(
             "SELECT * FROM sends AS s WHERE channel = 'email' AND updated = "
             "(SELECT MAX(updated) FROM sends WHERE channel = 'email' AND recipient = s.recipient)"
-        ).fetchall()
+            " ORDER BY recipient, edition_id"  # the same edition wins a tie on every engine
+        )
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
     # ----------------------------------------------------------------------------------------- unsubscribes
@@ -227,29 +170,28 @@ class SendStore:
     def unsubscribe(self, address: str, now: datetime) -> bool:
         """Add an address to the suppression list; False if it was already there."""
         with self.transaction():
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO unsubscribes (address, at) VALUES (?, ?)", (address.lower(), to_db_time(now))
+            added = self._db.execute(
+                "INSERT INTO unsubscribes (address, at) VALUES (?, ?) ON CONFLICT (address) DO NOTHING",
+                (address.lower(), to_db_time(now)),
             )
-        return cursor.rowcount == 1
+        return added == 1
 
     def unsubscribed(self) -> dict[str, datetime]:
         """The suppression list: lower-cased address -> when it was added."""
-        rows = self._db.execute("SELECT address, at FROM unsubscribes").fetchall()
+        rows = self._db.query("SELECT address, at FROM unsubscribes ORDER BY address")
         return {row["address"]: from_db_time(row["at"]) for row in rows}
 
     # -------------------------------------------------------------------------------------- schedule ledger
 
     def slot(self, name: str, local_date: date) -> ScheduleSlot | None:
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
-        ).fetchone()
+        row = one(
+            self._db, "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
+        )
         return None if row is None else _slot_from_row(row)
 
     def latest_slot(self, name: str) -> ScheduleSlot | None:
         """The ledger's most recent slot of an edition, whatever its status."""
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,)
-        ).fetchone()
+        row = one(self._db, "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,))
         return None if row is None else _slot_from_row(row)
 
     def save_slot(self, slot: ScheduleSlot) -> None:
@@ -274,13 +216,12 @@ class SendStore:
 
     def slots(self, limit: int = 50) -> list[ScheduleSlot]:
         """The most recent slots of every edition, newest first."""
-        rows = self._db.execute("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,)).fetchall()
+        rows = self._db.query("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,))
         return [_slot_from_row(row) for row in rows]
 
 
-def _send_from_row(row: sqlite3.Row) -> SendRecord:
+def _send_from_row(row: Row) -> SendRecord:
     return SendRecord(
-        channel=row["channel"],
         edition_id=row["edition_id"],
         recipient=row["recipient"],
         status=SendStatus(row["status"]),
@@ -289,11 +230,12 @@ def _send_from_row(row: sqlite3.Row) -> SendRecord:
         updated=from_db_time(row["updated"]),
         error=row["error"],
         permanent=bool(row["permanent"]),
+        channel=row["channel"],
         resends=row["resends"],
     )
 
 
-def _slot_from_row(row: sqlite3.Row) -> ScheduleSlot:
+def _slot_from_row(row: Row) -> ScheduleSlot:
     return ScheduleSlot(
         name=row["name"],
         local_date=date.fromisoformat(row["local_date"]),
