@@ -1,4 +1,6 @@
-"""Runs the stages in order: poll -> cluster -> rank -> summarise/ground -> edition -> render -> write -> send.
+"""Runs the stages in order: poll -> cluster -> rank -> review -> edition -> render -> write -> send.
+
+`review` is handed the check (`ground`) and calls the summariser's backends (`summarise`) itself.
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
@@ -6,13 +8,14 @@ themselves know nothing of each other. The clock is passed in (`now`, `at`), nev
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from briefing import cluster, ingest, rank, render, summarise
+from briefing import cluster, ground, ingest, rank, render, review
 from briefing.config import Settings
 from briefing.deliver import email, files
 from briefing.edition import (
@@ -146,7 +149,7 @@ def _build(
     summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
     rendered = render.render_edition(edition, settings.render, previous=others)
-    outage = summarise.llm_outage(summaries)
+    outage = review.llm_outage(summaries)
     if dry_run:
         return BuildReport(
             edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
@@ -225,10 +228,11 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 def _summarise(
     settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
 ) -> list[Summary]:
-    return summarise.summarise_clusters(
+    return review.checked_summaries(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
+        checker=functools.partial(ground.check_bullet, settings=settings.grounding),
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
         context=context,
