@@ -95,16 +95,20 @@ class _Edition:
         self._budget = Budget(settings.max_edition_tokens)
 
     def run(self, plans: Sequence[Plan], tick: Tick) -> list[Outcome]:
-        chosen = [prompt_articles(p.cluster, self._settings.max_sources) for p in plans]
-        estimates = [estimate_draft_tokens(articles, self._settings) if articles else 0 for articles in chosen]
-        stories = [
-            _Story(plan, Account(self._budget, estimate if planned else 0), articles, planned and bool(articles))
-            for plan, articles, estimate, planned in zip(
-                plans, chosen, estimates, self._budget.plan(estimates), strict=True
-            )
-        ]
+        stories = self._planned(plans)
         with ThreadPoolExecutor(max_workers=min(self._settings.concurrency, len(stories))) as pool:
             return [ticked(outcome, tick) for outcome in pool.map(self._story, stories)]
+
+    def _planned(self, plans: Sequence[Plan]) -> list[_Story]:
+        """Each story with the articles its prompt gives; the budget's plan, made in ranking order before any
+        call, decides which may draft (a story with nothing to give the model never calls it)."""
+        chosen = [prompt_articles(p.cluster, self._settings.max_sources) for p in plans]
+        estimates = [estimate_draft_tokens(articles, self._settings) if articles else 0 for articles in chosen]
+        allowed = self._budget.plan(estimates)
+        return [
+            _Story(plan, Account(self._budget, estimate if fits else 0), articles, fits and bool(articles))
+            for plan, articles, estimate, fits in zip(plans, chosen, estimates, allowed, strict=True)
+        ]
 
     def _story(self, story: _Story) -> Outcome:
         plan = story.plan
