@@ -52,11 +52,12 @@ def serve_demo_feeds() -> Iterator[DemoSite]:
             server.server_close()
 
 
-def demo_config(site: DemoSite, outputs: Path, database: Path) -> str:
+def demo_config(site: DemoSite, outputs: Path, database: Path, database_url: str | None = None) -> str:
     """A feeds.yaml for the demo: the sample outlets by section, extractive summaries, email off."""
     lines = [
         "timezone: Europe/London",
         f"database: {database}",
+        *([f"database_url: '{database_url}'"] if database_url else []),
         f"outputs: {outputs}",
         "summariser: {backend: extractive}",
         "editions: [{name: morning, at: '06:30'}]",
@@ -69,8 +70,9 @@ def demo_config(site: DemoSite, outputs: Path, database: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_demo_config(site: DemoSite, folder: Path, outputs: Path) -> Path:
+def write_demo_config(site: DemoSite, folder: Path, outputs: Path, database_url: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "feeds.yaml"
-    path.write_text(demo_config(site, outputs.resolve(), (folder / "briefing.sqlite").resolve()), encoding="utf-8")
+    database = (folder / "briefing.sqlite").resolve()
+    path.write_text(demo_config(site, outputs.resolve(), database, database_url), encoding="utf-8")
     return path
