@@ -1,4 +1,6 @@
-"""Runs the stages in order: poll -> cluster -> rank -> summarise/ground -> edition -> render -> write -> send.
+"""Runs the stages in order: poll -> cluster -> rank -> review -> edition -> render -> write -> send.
+
+`review` is handed the check (`ground`) and calls the summariser's backends (`summarise`) itself.
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
@@ -6,6 +8,7 @@ themselves know nothing of each other. The clock is passed in (`now`, `at`), nev
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -15,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefing import cluster, ingest, rank, render, summarise
+from briefing import cluster, ground, ingest, rank, render, review
 from briefing.config import Settings
 from briefing.deliver import email, files, sending
 from briefing.deliver.channel import Channel
@@ -166,7 +169,7 @@ def _build(
     context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
     summaries = _summarise(settings, store, ranked, context, now, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    outage = summarise.llm_outage(summaries)
+    outage = review.llm_outage(summaries)
     if dry_run:
         rendered = render.render_edition(edition, settings.render, previous=others)
         return BuildReport(
@@ -393,10 +396,11 @@ def _summarise(
     now: datetime,
     progress: Progress,
 ) -> list[Summary]:
-    return summarise.summarise_clusters(
+    return review.checked_summaries(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
+        checker=functools.partial(ground.check_bullet, settings=settings.grounding),
         cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,

@@ -22,7 +22,15 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 RUNTIME_ONLY = {
     "lxml-html-clean": "jusText (through trafilatura) needs it; pip < 23.3 cannot resolve lxml[html_clean]",
 }
-TOOLS = {"pytest-timeout", "ruff", "mypy", "mkdocs", "mkdocs-material", "setuptools"}  # run, not imported
+TOOLS = {
+    "pytest-timeout",
+    "ruff",
+    "mypy",
+    "mkdocs",
+    "mkdocs-material",
+    "setuptools",
+    "import-linter",
+}  # run, not imported
 
 
 def normalise(requirement: str) -> str:
