@@ -30,6 +30,7 @@ from briefing.store.runs import RunStore
 from briefing.store.schema import MIGRATIONS
 from briefing.store.sends import SendStore
 from briefing.store.summaries import SummaryStore
+from briefing.store.vectors import VectorStore
 
 if TYPE_CHECKING:
     from briefing.config import Settings
@@ -39,7 +40,7 @@ __all__ = ["Store", "open_store", "open_store_from_settings", "sqlite_path_from_
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 
 
-class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryStore):
+class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryStore, VectorStore):
     """An open database. Use as a context manager, or call `close()`."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
