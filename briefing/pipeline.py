@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from briefing import cluster, ingest, rank, render, summarise
+from briefing import cluster, ground, ingest, rank, render, summarise
 from briefing.config import Settings
 from briefing.deliver import email, files
 from briefing.edition import (
@@ -195,14 +195,19 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 
 
 def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
-    return summarise.summarise_clusters(
+    check = ground.grounder(settings.grounding, settings.encoder, store)
+    check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
+    summaries = summarise.summarise_clusters(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        checker=check,
         progress=lambda done, total: progress("summarise", done, total),
     )
+    check.flush()
+    return summaries
 
 
 def _assemble(

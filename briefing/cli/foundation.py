@@ -76,13 +76,17 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
             raise
         stdout.print_json(json.dumps({"valid": False, "problems": error.problems, "settings": None}))
         sys.exit(EXIT_CONFIG)
+    from briefing.ground import grounder
+
     shown = redacted(settings)
+    check = grounder(settings.grounding, settings.encoder).describe()
     if as_json:
-        stdout.print_json(json.dumps({"valid": True, "problems": [], "settings": shown}))
+        stdout.print_json(json.dumps({"valid": True, "problems": [], "settings": shown, "grounding_check": check}))
         return
     stdout.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True), end="", markup=False)
     feeds = feeds_from_settings(settings)
     stderr.print(f"{ctx.config_path}: valid ({len(feeds)} feeds in {len(settings.sections)} sections)")
+    stderr.print(f"grounding: {check}", markup=False)
 
 
 # ----------------------------------------------------------------------------------------------------- feeds

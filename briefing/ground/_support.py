@@ -196,8 +196,8 @@ def _opposite_word(claim: Sentence, window: Sequence[Sentence], wordnet: WordNet
 _WEIGHTS: dict[str, dict[str, float]] = json.loads(
     resources.files("briefing.ground").joinpath("weights.json").read_text(encoding="utf-8")
 )["models"]
-LEXICAL_FEATURES = ("sentence", "document", "pairs", "length")
-SEMANTIC_FEATURES = (*LEXICAL_FEATURES, "similarity")
+LEXICAL_FEATURES: tuple[str, ...] = ("sentence", "document", "pairs", "length")
+SEMANTIC_FEATURES: tuple[str, ...] = (*LEXICAL_FEATURES, "similarity")
 
 
 # A claim of k sentences has its product raised to k ** 0.25 (1 for one sentence, 1.32 for three): the weights are
