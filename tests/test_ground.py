@@ -275,7 +275,8 @@ def test_a_word_swapped_for_its_opposite_is_unsupported(wordnet_settings: Ground
         "Shares in Harbour Bank fell sharply on Monday after the results.", [MARKET], wordnet_settings
     )
     assert verdict.reasons == (
-        "'fell' is the opposite of the source's 'rose': 'shares in harbour bank rose sharply on monday after the results.'",
+        "'fell' is the opposite of the source's 'rose': "
+        "'shares in harbour bank rose sharply on monday after the results.'",
     )
 
 
