@@ -170,10 +170,27 @@ def describe(detail: ErrorDetails, root: type[BaseModel]) -> str:
     where = _format_loc(detail["loc"]) or "(top level)"
     kind = detail["type"]
     if kind == "extra_forbidden":
+        variable = secret_variable(detail["loc"])
+        if variable:
+            return f"{where}: secrets are not read from the file; set {variable} in the environment"
         return f"{where}: unknown key{_did_you_mean(detail['loc'], root)}"
     if kind == "missing":
         return f"{where}: required key is missing"
     return f"{where}: {_expected(detail)}, got {_show(detail['input'])}"
+
+
+def secret_variable(loc: tuple[int | str, ...]) -> str | None:
+    """The environment variable for an unknown key that looks like a secret (`email.smtp.password`), if any."""
+    word = str(loc[-1]).lower().replace("-", "_") if loc else ""
+    if loc and loc[0] == "summariser" and any(part in word for part in ("key", "token", "secret", "password")):
+        return "OPENAI_API_KEY"
+    if "password" in word or word in ("pass", "passwd"):
+        return "BRIEFING_SMTP_PASSWORD"
+    if "secret" in word:
+        return "BRIEFING_UNSUBSCRIBE_SECRET"
+    if "api_key" in word or "apikey" in word:
+        return "OPENAI_API_KEY"
+    return None
 
 
 def _expected(detail: ErrorDetails) -> str:

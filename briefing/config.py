@@ -1,10 +1,11 @@
 """Loads and validates feeds.yaml into `Settings`.
 
 Defaults < feeds.yaml < environment (secrets only) < command-line flags. This is the only module that reads
-`os.environ`. Each stage receives the slice of settings it needs (`settings.poll`, `settings.cluster`, ...).
-Unknown keys are errors. Relative paths are resolved against the config file's folder: `database` and
-`outputs` through `Settings.resolve`, and the paths inside stage slices (`render.templates_dir`,
-`email.subscribers_file`) are made absolute by `load_settings`, so a stage never depends on the working directory.
+settings from `os.environ` (the CLI reads `BRIEFING_CONFIG`, which names the file). Each stage receives the
+slice of settings it needs (`settings.poll`, `settings.cluster`, ...). Unknown keys are errors. Relative paths
+are resolved against the config file's folder: `database` and `outputs` through `Settings.resolve`, and the
+paths inside stage slices (`render.templates_dir`, `email.subscribers_file`) are made absolute by
+`load_settings`, so a stage never depends on the working directory.
 
 Reading the YAML and wording its problems lives in `briefing._config_check`; this module is the public face:
 `load_settings`, `feeds_from_settings`, `redacted`.
@@ -42,9 +43,10 @@ def _check_time_of_day(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 06:30 as the sexagesimal number 390.
         raise ValueError('expected a time "HH:MM" in quotes (YAML reads an unquoted 6:30 as a number)')
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError('expected a time "HH:MM" (24-hour, e.g. "06:30")')
-    return value
+    return f"{int(match[1]):02d}:{match[2]}"  # "6:30" is read as "06:30"
 
 
 def _check_timezone(value: str) -> str:
@@ -165,7 +167,7 @@ class SmtpSettings(_Strict):
 
 class SubscriberSettings(_Strict):
     email: str = Field(description="the address")
-    name: str | None = Field(None, description="name used in the greeting and To header")
+    name: str | None = Field(None, description='display name in the To header ("Alice Example <alice@...>")')
     sections: list[str] | None = Field(None, description="only these sections (default: all)")
 
 
@@ -174,7 +176,9 @@ class EmailSettings(_Strict):
     from_: str = Field("Briefing <briefing@example.org>", alias="from", description="the From header")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="the mail server")
     subscribers: list[SubscriberSettings] = Field(default_factory=list, description="who receives editions")
-    subscribers_file: str | None = Field(None, description="a CSV of subscribers (email,name,sections)")
+    subscribers_file: str | None = Field(
+        None, description="a .csv, .yaml or .yml file of subscribers (email, name, sections), relative to this file"
+    )
     unsubscribe_url: str | None = Field(None, description="one-click unsubscribe link; {token} is filled in")
     subject: str = Field("{title}: {top_story}", description="placeholders: {title} {top_story} {date} {edition}")
     rate_per_second: float = Field(10.0, gt=0, description="most messages sent per second")

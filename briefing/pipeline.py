@@ -67,9 +67,27 @@ def _recorded(store: Store, kind: str, work: Callable[[], T], outcome: Callable[
 
 def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _no_progress) -> PollReport:
     """Fetch due feeds, store new articles, and attach them to stories."""
+    return _clustered_poll(settings, store, lambda: ingest.poll(settings, store, now, progress=_step(progress)))
 
+
+def poll_now(
+    settings: Settings, store: Store, now: datetime, selector: str | None = None, progress: Progress = _no_progress
+) -> PollReport:
+    """Fetch every feed (or the one `selector` names) now, due or not; then as `poll`. A selector that names no
+    feed is a ConfigError before anything is fetched or recorded."""
+    feeds = ingest.feeds_to_poll_now(settings, store, selector)
+    return _clustered_poll(
+        settings, store, lambda: ingest.poll_these(settings, store, feeds, now, progress=_step(progress))
+    )
+
+
+def _step(progress: Progress) -> Callable[[int, int], None]:
+    return lambda done, total: progress("poll", done, total)
+
+
+def _clustered_poll(settings: Settings, store: Store, fetch: Callable[[], PollReport]) -> PollReport:
     def work() -> PollReport:
-        report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
+        report = fetch()
         cluster_pending(settings, store)
         return report
 

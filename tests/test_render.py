@@ -124,9 +124,15 @@ def test_email_cites_articles_by_number_with_links(outputs: dict[str, bytes]) ->
     first = _html(outputs).cssselect("li.bullet")[0]
     links = [(a.text, a.get("href"), a.get("title")) for a in first.cssselect("a.cite")]
     assert links == [
-        ("[1]", "https://harbourtimes.example/news/1", "Harbour Times, 04:55"),
-        ("[2]", "https://coastalwire.example/news/2", "Coastal Wire, 04:20"),
+        ("[1]", "https://harbourtimes.example/news/1", "Harbour Times, 04:55 GMT"),
+        ("[2]", "https://coastalwire.example/news/2", "Coastal Wire, 04:20 GMT"),
     ]
+
+
+def test_source_times_carry_the_zone_of_the_edition() -> None:
+    edition = replace(sample_edition(), timezone="America/New_York")
+    text = render_edition(edition, RenderSettings()).files[f"{FOLDER}/email.txt"].decode()
+    assert "  [2] Coastal Wire, 24 Nov 23:20 EST: https://coastalwire.example/news/2\n" in text
 
 
 def test_only_continuing_stories_carry_the_update_badge(outputs: dict[str, bytes]) -> None:
@@ -149,7 +155,7 @@ def test_the_previous_editions_may_include_this_one_and_later_ones() -> None:
 def test_a_citation_without_an_http_url_is_shown_but_not_linked(outputs: dict[str, bytes]) -> None:
     sources = _html(outputs).cssselect("p.sources")[2]
     assert (sources.text_content(), [a.get("href") for a in sources.cssselect("a")]) == (
-        "[1]\xa0Silicon Post,\xa003:10 · [2]\xa0Market Desk,\xa002:30",
+        "[1]\xa0Silicon Post,\xa003:10 GMT · [2]\xa0Market Desk,\xa002:30 GMT",
         ["https://siliconpost.example/news/6"],
     )
 
@@ -162,7 +168,7 @@ def test_outlets_no_bullet_cites_are_listed_as_also_covering(outputs: dict[str, 
 def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> None:
     footer = _html(outputs).cssselect("td.footer")[0].text_content()
     assert (
-        "12 feeds polled (1 failed), 148 articles read, 37 stories formed, 4 stories in this edition. "
+        "From 12 feeds (1 failing): 148 articles read, 37 stories formed, 4 stories in this edition. "
         "11 bullets checked against their sources; 2 dropped by the grounding check. Summarised by extractive."
     ) in " ".join(footer.split())
 
@@ -253,7 +259,7 @@ def test_plain_text_fits_72_columns_except_unbreakable_urls(outputs: dict[str, b
 
 def test_plain_text_lists_numbered_links_under_each_story(outputs: dict[str, bytes]) -> None:
     text = outputs[f"{FOLDER}/email.txt"].decode()
-    assert "  [1] Harbour Times, 04:55: https://harbourtimes.example/news/1\n" in text
+    assert "  [1] Harbour Times, 04:55 GMT: https://harbourtimes.example/news/1\n" in text
 
 
 # ------------------------------------------------------------------------------------------------ briefing.md
@@ -389,6 +395,15 @@ def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
     rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
     footer = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("td.footer p")
     assert [p.text_content() for p in footer] == ["Sent by the Example Gazette.", "Unsubscribe"]
+
+
+def test_css_added_after_the_bundled_style_block_is_inlined(tmp_path: Path) -> None:
+    (tmp_path / "email.html").write_text(
+        '{% extends "bundled/email.html" %}{% block style %}{{ super() }} .title { color: #8b1e3f; }{% endblock %}'
+    )
+    rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+    title = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("h1.title")[0]
+    assert "color:#8b1e3f" in title.get("style").replace(" ", "")
 
 
 def test_a_template_using_an_unknown_value_is_a_config_error(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plural, print_table, progress_bars, stderr, stdout
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
@@ -44,29 +44,28 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
         bullets = sum(len(story.bullets) for story in section.stories)
         updates = sum(1 for story in section.stories if story.status == "update")
         table.add_row(section.name, str(len(section.stories)), str(bullets), str(updates))
-    stdout.print(table)
+    print_table(table)
     stats = edition.stats
+    llm = f" ({edition.model}, {plural(stats.llm_calls, 'call')}, {plural(stats.llm_fallbacks, 'fallback')})"
     stdout.print(
         f"articles {stats.articles} · clusters {stats.clusters} · bullets checked {stats.bullets_checked}, "
         f"repaired {stats.bullets_repaired}, dropped {stats.bullets_dropped} · summariser {edition.summariser}"
-        + (f" ({edition.model}, {stats.llm_calls} calls, {stats.llm_fallbacks} fallbacks)" if edition.model else "")
+        + (llm if edition.model else "")
     )
     for warning in report.warnings:
         stderr.print(f"[yellow]warning:[/yellow] {warning}")
     if not report.dry_run:
-        stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {outputs}")
+        stdout.print(f"{plural(len(report.written), 'file')} written, {report.unchanged} unchanged, in {outputs}")
         for path in report.written:
             stdout.print(f"  {path}", highlight=False)
 
 
 def print_poll_summary(report: PollReport) -> None:
+    """One line; each failed feed has already been reported (one `warning:` line each) as it failed."""
     stdout.print(
-        f"polled {report.polled} feeds: {report.ok} new content, {report.not_modified} unchanged, "
-        f"{report.failed} failed · {report.new_articles} new articles"
+        f"polled {plural(report.polled, 'feed')}: {report.ok} new content, {report.not_modified} unchanged, "
+        f"{report.failed} failed · {plural(report.new_articles, 'new article')}"
     )
-    for outcome in report.outcomes:
-        if outcome.error:
-            stderr.print(f"[yellow]feed failed:[/yellow] {outcome.key}: {outcome.error}")
 
 
 def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> BuildReport:
@@ -82,10 +81,13 @@ def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> Buil
 @click.option("--json", "as_json", is_flag=True, help="Print briefing.json to stdout instead of a table.")
 @click.pass_obj
 def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) -> None:
-    """Cluster, summarise, check and render one edition from the stored articles.
+    """Cluster, summarise, check and render one edition from the stored articles (it polls nothing).
 
-    Writes outputs/editions/<id>/{briefing.json,briefing.md,email.html,email.txt} and the site. Rebuilding the
-    same edition (same --at) with no new articles rewrites identical bytes. Exit 3 when some feeds are failing.
+    Writes `outputs/editions/<id>/` (`briefing.json`, `briefing.md`, `email.html`, `email.txt`) and the site,
+    then prints a summary: stories, bullets and updates per section, and the files written. --at fixes the
+    edition's time (ISO-8601; without an offset it is read in the configured timezone): it decides the
+    edition id and the end of its window. Rebuilding the same edition with no new articles rewrites identical
+    bytes. Exit 3 when some feeds are failing.
     """
     settings = ctx.settings()
     report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)

@@ -10,7 +10,17 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_FAILURE, EXIT_NOTHING_DUE, EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.cli._app import (
+    EXIT_FAILURE,
+    EXIT_NOTHING_DUE,
+    EXIT_PARTIAL,
+    AppContext,
+    app,
+    plural,
+    print_table,
+    stderr,
+    stdout,
+)
 from briefing.config import Settings
 from briefing.deliver.email import latest_edition_id, send_edition
 from briefing.errors import ConfigError
@@ -93,7 +103,7 @@ def subscribers(ctx: AppContext, as_json: bool) -> None:
         sections = ", ".join(row["sections"] or []) or "all"
         cells = (row["email"], row["name"], sections, row["status"], row["last_edition"], row["last_status"])
         table.add_row(*(str(cell or "-") for cell in cells))
-    stdout.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -132,7 +142,7 @@ def run_due_command(ctx: AppContext) -> None:
 
 def _print_due_report(report: DueReport) -> None:
     if report.polled:
-        stdout.print(f"polled {report.polled} feeds")
+        stdout.print(f"polled {plural(report.polled, 'feed')}")
     if report.poll_error:
         stderr.print(f"[red]poll failed:[/red] {report.poll_error}")
     for slot in report.ran:
@@ -152,9 +162,16 @@ def _print_due_report(report: DueReport) -> None:
 def schedule_command(ctx: AppContext) -> None:
     """Run forever: poll feeds every poll.interval_minutes and build (and send) each edition at its local time.
 
-    Shares its ledger with `run-due`, so nothing is done twice; only one instance runs at a time (a lock file
-    beside the database). SIGTERM or Ctrl-C finish the current step and exit.
+    Says on stderr that it is running and when the next edition is due, then one line per edition built,
+    sent, failed or skipped (and per poll that fetched feeds). Shares its ledger with `run-due`, so nothing is
+    done twice; only one instance runs at a time (a lock file beside the database). SIGTERM or Ctrl-C finish
+    the current step and exit.
     """
     settings = ctx.settings()
+
+    def say(line: str) -> None:
+        if not ctx.quiet:
+            stderr.print(line, markup=False, highlight=False)
+
     with open_store_from_settings(settings) as store:
-        run_forever(settings, lambda: open_store_from_settings(settings), _pipeline_jobs(settings, store))
+        run_forever(settings, lambda: open_store_from_settings(settings), _pipeline_jobs(settings, store), say=say)

@@ -36,7 +36,7 @@ class Citation:
     outlet: str
     title: str
     url: str | None  # None when the article's URL is not an http(s) URL: shown, never linked
-    time: str  # local time in the edition's zone, "06:10" or "24 Nov 06:10"
+    time: str  # local time in the edition's zone, "06:10 GMT" or "24 Nov 06:10 GMT"
     label: str  # "s3-1": the Markdown reference label, unique in the edition
 
 
@@ -134,7 +134,8 @@ def long_date(moment: datetime) -> str:
 
 
 def _short_time(moment: datetime, day: datetime) -> str:
-    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    """`06:10 GMT`, or `24 Nov 06:10 GMT` on another day: with its zone, as readers abroad see it."""
+    clock = f"{moment.hour:02d}:{moment.minute:02d} {moment.tzname() or 'UTC'}"
     if moment.date() == day.date():
         return clock
     return f"{moment.day} {_MONTHS[moment.month - 1][:3]} {clock}"
@@ -184,9 +185,9 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: E
 def _made(edition: Edition) -> tuple[str, ...]:
     """The footer: how the edition was made, from the run's statistics."""
     s: EditionStats = edition.stats
-    failed = f" ({s.feeds_failed} failed)" if s.feeds_failed else ""
+    failing = f" ({s.feeds_failed} failing)" if s.feeds_failed else ""  # a build polls nothing: say what it read
     sentences = [
-        f"{_n(s.feeds, 'feed')} polled{failed}, {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
+        f"From {_n(s.feeds, 'feed')}{failing}: {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
         f" formed, {_n(len(edition.stories), 'story', 'stories')} in this edition.",
         f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {s.bullets_dropped} dropped by the "
         "grounding check.",
