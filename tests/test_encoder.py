@@ -101,12 +101,6 @@ def test_a_corrupt_model_file_is_refused_with_a_reason(model_folder: Path) -> No
         load_encoder(EncoderSettings(source=str(model_folder)))
 
 
-def test_a_hub_source_needs_huggingface_hub(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "huggingface_hub", None)
-    with pytest.raises(EncoderError, match="huggingface_hub package is not installed"):
-        load_encoder(EncoderSettings(source="hub:sentence-transformers/all-MiniLM-L6-v2"))
-
-
 # ------------------------------------------------------------------------------------- absent: a status
 
 

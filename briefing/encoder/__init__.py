@@ -2,8 +2,7 @@
 
 The grounding check aligns each sentence of a bullet with the source sentences that say the same thing; clustering
 and bullet de-duplication may compare texts by meaning through the same `Encoder`. encoder knows text and vectors;
-it knows nothing of articles, bullets or stories. It is the only module that imports onnxruntime and tokenizers
-(and huggingface_hub, for `hub:` sources).
+it knows nothing of articles, bullets or stories. It is the only module that imports onnxruntime and tokenizers.
 
 Where the model comes from (`encoder.source` in feeds.yaml):
 
@@ -13,7 +12,8 @@ Where the model comes from (`encoder.source` in feeds.yaml):
   the grounding model was fitted on and the ones cached in the store.
 - a folder holding `model.onnx` (or `onnx/model.onnx`) and `tokenizer.json` of a BERT-style sentence encoder
   whose output is the last hidden state (or a pooled sentence embedding); `encoder.sha256` pins its model file.
-- `hub:ORG/NAME`: the same two files from a model hub, through `huggingface_hub` (its cache, its offline mode).
+  With a model hub, download the two files of a model into a folder and name the folder
+  (`huggingface-cli download sentence-transformers/all-MiniLM-L6-v2 onnx/model.onnx tokenizer.json --local-dir DIR`).
 - `none`: no encoder; whatever would use one falls back to its lexical method.
 
 Vectors are the token states mean-pooled over the attention mask and L2-normalised (the pooling
@@ -137,18 +137,14 @@ def _files(source: str, sha256: str | None) -> tuple[str, str, Path, str]:
         model = _package_model()
         _check_hash(model, _PACKAGE_MODEL_SHA256, f"package {_PACKAGE}")
         return PACKAGE_MODEL, f"package {_PACKAGE}", model, _bundled_tokenizer()
-    if source.startswith("hub:"):
-        folder = _hub_folder(source.removeprefix("hub:"))
-        origin = source
-    else:
-        folder, origin = Path(source).expanduser(), f"folder {source}"
+    folder, origin = Path(source).expanduser(), f"folder {source}"
     model = _folder_model(folder, origin)
     if sha256:
         _check_hash(model, sha256, origin)
     tokenizer = folder / "tokenizer.json"
     if not tokenizer.is_file():
         raise EncoderError(f"{origin}: no tokenizer.json")
-    name = f"{source.removeprefix('hub:')}#{_sha256(model)[:12]}"  # another file, another vector space
+    name = f"{source}#{_sha256(model)[:12]}"  # another file, another vector space
     return name, origin, model, tokenizer.read_text(encoding="utf-8")
 
 
@@ -177,21 +173,6 @@ def _folder_model(folder: Path, origin: str) -> Path:
         if candidate.is_file():
             return candidate
     raise EncoderError(f"{origin}: no model.onnx (nor onnx/model.onnx) in {folder}")
-
-
-def _hub_folder(repo: str) -> Path:
-    """The snapshot folder holding the repo's ONNX model and tokenizer, from the hub or its local cache."""
-    try:
-        from huggingface_hub import hf_hub_download
-        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-    except ImportError:
-        raise EncoderError(f"hub:{repo}: the huggingface_hub package is not installed") from None
-    try:
-        model = Path(hf_hub_download(repo, "onnx/model.onnx"))
-        hf_hub_download(repo, "tokenizer.json")
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError, ValueError) as error:
-        raise EncoderError(f"hub:{repo}: cannot get onnx/model.onnx and tokenizer.json: {error}") from error
-    return model.parent.parent
 
 
 def _check_hash(path: Path, expected: str, origin: str) -> None:
