@@ -11,7 +11,7 @@ import pytest
 from briefing.config import EncoderSettings, GroundingSettings
 from briefing.errors import GroundingError
 from briefing.ground import Grounder, SentenceVectors, check_bullet, check_claim, grounder, normalise
-from briefing.ground._vectors import digest
+from briefing.ground._vectors import MAX_SENTENCES, digest
 from briefing.ground._wordnet import load_wordnet
 from briefing.models import Article, Bullet, Cluster, Verdict
 from briefing.store import open_store
@@ -360,3 +360,9 @@ def test_vectors_embedded_during_checks_are_saved_by_flush(tmp_path: Path, seman
         check.check_claim("The council approved a budget.", [SOURCE])
         check.flush()
         assert len(store.cached_vectors(semantic.vectors.encoder.name, [digest(SOURCE)])[digest(SOURCE)]) == 3
+
+
+def test_a_huge_source_has_only_its_first_sentences_embedded(semantic: Grounder) -> None:
+    assert semantic.vectors is not None
+    huge = " ".join(f"Sentence {i} says little." for i in range(MAX_SENTENCES + 50))
+    assert SentenceVectors(semantic.vectors.encoder).of(huge).shape == (MAX_SENTENCES, 384)

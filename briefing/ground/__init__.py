@@ -5,21 +5,28 @@ written (extractive or LLM), nor what the summariser does with a failing verdict
 
 A claim passes only if every rule passes:
 
-1. every cited id belongs to the cluster (`check_bullet`);
+1. every cited id belongs to the cluster (`Grounder.check_bullet`);
 2. the evidence span, if given, occurs in a cited source (case, whitespace, quotes and dashes normalised);
 3. every number, amount, percentage and date appears in the cited sources in an equivalent form
    (6,000 = 6000 = 6k; 50% = 50 percent = fifty per cent; $2.5 billion = 2.5bn; "June 1" = "1 June");
 4. every name (a capitalised word, unless a common word opening a sentence) appears in the cited sources,
    whole or in part;
 5. negation does not flip between the claim and the source sentences that best match it;
-6. the support score (how much of the claim's wording the best-matching source sentences carry) reaches
-   `GroundingSettings.threshold`.
+6. no word the sources never use stands where a best-matching source sentence has its WordNet opposite
+   ("shares fell sharply" against "shares rose sharply"), when WordNet is installed;
+7. the support score reaches `GroundingSettings.threshold`.
 
-The score is a fixed logistic model over a few overlap features of each claim sentence, the sentences'
-probabilities multiplied (weights fitted by `bench/ground.py` on the dev set, see the README, "Grounding"); a
-failed rule caps it below the threshold, so it stays monotone in how confident the check is that the claim is
-supported. Anything that stops the check from running raises
-`GroundingError`: an unchecked claim must never look supported.
+The score is a logistic model over a few features of each claim sentence (word overlap with the best-matching
+source sentence, with the whole of the sources, adjacent pairs, length; the semantic check adds the encoder's
+cosine with the closest source sentence), the sentences' probabilities multiplied. The weights ship in
+`weights.json` (fitted by `bench/ground.py`, held out by document and by origin; docs/grounding.md). A failed
+rule caps the score below the threshold, so it stays monotone in how confident the check is that the claim is
+supported. Anything that stops the check from running raises `GroundingError`: an unchecked claim must never
+look supported.
+
+`grounder(settings.grounding, settings.encoder, store)` builds the check a configuration asks for: semantic
+when the sentence encoder loads, else lexical (and says why). `check_claim` and `check_bullet` are the lexical
+check, for callers without an encoder.
 """
 
 from __future__ import annotations
@@ -122,7 +129,7 @@ class Grounder:
         """Embed (or read from the store) the sentence vectors of every article of `clusters`, on the store's
         thread, so the checks that follow (on any thread) find them in memory."""
         if self.vectors is not None:
-            texts = [_article_text(a.title, a.text) for c in clusters for a in c.articles]
+            texts = [_article_text(a.title, a.text)[:MAX_SOURCE_CHARS] for c in clusters for a in c.articles]
             self.vectors.preload(t for t in texts if t.strip())
 
     def flush(self) -> None:

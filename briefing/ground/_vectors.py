@@ -24,6 +24,9 @@ from briefing.ground._text import split_sentences
 
 # Part of every key: a change to how sources are split into sentences must not reuse vectors of the old split.
 SPLIT_VERSION = "1"
+# Sentences of one source that are embedded (the first ones): a 200,000-character feed payload would otherwise
+# cost minutes of encoder time. Feed articles, even full texts, rarely reach 150 sentences.
+MAX_SENTENCES = 300
 
 
 class VectorStore(Protocol):
@@ -34,9 +37,13 @@ class VectorStore(Protocol):
     def cache_vectors(self, model: str, vectors: Mapping[str, Vectors]) -> None: ...
 
 
+def _sentences(text: str) -> list[str]:
+    return split_sentences(text)[:MAX_SENTENCES]
+
+
 def digest(text: str) -> str:
     """The key of a source text's sentence vectors: its content, not its id (an edited article is new)."""
-    return hashlib.sha256(f"{SPLIT_VERSION}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{SPLIT_VERSION}/{MAX_SENTENCES}\n{text}".encode()).hexdigest()
 
 
 class SentenceVectors:
@@ -52,14 +59,14 @@ class SentenceVectors:
         self._lock = threading.Lock()
 
     def of(self, text: str) -> Vectors:
-        """One row per sentence of `text` (as `split_sentences` splits it)."""
+        """One row per sentence of `text` (as `split_sentences` splits it; the first MAX_SENTENCES)."""
         key = digest(text)
         with self._lock:
             found = self._memory.get(key)
             if found is not None:
                 self._memory.move_to_end(key)
                 return found
-        vectors = self.encoder.embed(split_sentences(text))
+        vectors = self.encoder.embed(_sentences(text))
         self._remember({key: vectors}, unsaved=True)
         return vectors
 
@@ -72,7 +79,7 @@ class SentenceVectors:
         stored = self._store.cached_vectors(self.encoder.name, missing) if self._store and missing else {}
         self._remember(stored, unsaved=False)
         fresh = {k: wanted[k] for k in missing if k not in stored}
-        sentences = [split_sentences(fresh[k]) for k in fresh]
+        sentences = [_sentences(fresh[k]) for k in fresh]
         embedded = self.encoder.embed([s for group in sentences for s in group])
         bounds = np.cumsum([0, *(len(group) for group in sentences)])
         self._remember({k: embedded[bounds[i] : bounds[i + 1]] for i, k in enumerate(fresh)}, unsaved=True)
