@@ -216,7 +216,7 @@ def _store_articles(
     known = store.articles_by_id(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = _with_full_text(fresh, settings, transport)
+        fresh = _with_full_text(fresh, settings, transport, origin=feed.key)
     with store.transaction():
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
@@ -248,11 +248,12 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
 
 
 def _with_full_text(
-    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
+    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, *, origin: str
 ) -> tuple[Article, ...]:
-    """Replace each article's text by the body extracted from its page, when that is richer."""
+    """Replace each article's text by the body extracted from its page, when that is richer. The pages are
+    fetched under the SSRF policy of the feed's configured URL (`origin`)."""
     urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
-    pages = fetch_pages(urls, settings, transport)
+    pages = fetch_pages(urls, settings, transport, origin=origin)
     improved = []
     for article in articles:
         page = pages.get(article.url)

@@ -20,13 +20,14 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    said_before,
     same_content,
     select_new,
     slot_for,
     stats_for,
     window_for,
 )
-from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -42,6 +43,7 @@ class BuildReport:
     email_trimmed: int = 0  # stories left out of the email to stay under its size budget
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    llm_outage: str | None = None  # why, when every LLM call of the build failed (the edition is all offline)
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -125,7 +127,10 @@ def build(
         store,
         "build",
         lambda: _build(settings, store, slot, at, now, dry_run=False, progress=progress),
-        lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
+        lambda r: (
+            "partial" if r.llm_outage else "ok",
+            {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)},
+        ),
     )
 
 
@@ -136,12 +141,16 @@ def _build(
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
-    summaries = _summarise(settings, store, ranked, progress)
+    others = [stored for stored in store.editions() if stored.id != slot.id]
+    context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
+    summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    others = [stored for stored in store.editions() if stored.id != edition.id]
     rendered = render.render_edition(edition, settings.render, previous=others)
+    outage = summarise.llm_outage(summaries)
     if dry_run:
-        return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
+        return BuildReport(
+            edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
+        )
     store.save_edition(edition, built_at=now)
     archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
     outputs = {**rendered.files, **render.render_site(archive, settings.render)}
@@ -152,6 +161,7 @@ def _build(
         unchanged=len(outputs) - len(written),
         email_trimmed=rendered.trimmed_stories,
         warnings=rendered.warnings,
+        llm_outage=outage,
     )
 
 
@@ -212,7 +222,9 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
     return rank.rank_clusters([c.cluster for c in candidates], sections, weights, settings.rank, at)
 
 
-def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+def _summarise(
+    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+) -> list[Summary]:
     check = ground.grounder(settings.grounding, settings.encoder, store)
     check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
     summaries = summarise.summarise_clusters(
@@ -221,6 +233,7 @@ def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], pr
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        context=context,
         checker=check,
         progress=lambda done, total: progress("summarise", done, total),
     )

@@ -19,6 +19,7 @@ from typing import get_args, get_origin
 
 import click
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from briefing.cli import app
 from briefing.config import Settings
@@ -59,10 +60,22 @@ def config_rows(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
         default = "" if nested else f"`{json.dumps(info.get_default(call_default_factory=True), default=str)}`"
         if info.is_required():
             default = "required"
-        meaning = markdown_text(info.description or "").replace("|", "\\|")
+        meaning = markdown_text(info.description or "").replace("|", "\\|") + value_range(info)
         yield f"| `{key}` | {default} | {meaning} |"
         if nested is not None:
             yield from config_rows(nested, f"{key}[]." if is_list else f"{key}.")
+
+
+def value_range(info: FieldInfo) -> str:
+    """` (more than 0, at most 720)` from a number's bounds (every number in feeds.yaml has them)."""
+    words = {"gt": "more than", "ge": "at least", "lt": "less than", "le": "at most"}
+    parts = [
+        f"{words[name]} {getattr(bound, name):,}"
+        for bound in info.metadata
+        for name in words
+        if getattr(bound, name, None) is not None
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def config_reference() -> str:

@@ -26,7 +26,7 @@ from edition_fixture import large_edition, sample_edition
 
 from briefing.config import RenderSettings
 from briefing.errors import ConfigError
-from briefing.models import Edition, Section, edition_from_dict
+from briefing.models import Edition, Section, edition_from_dict, edition_to_dict
 from briefing.render import bundled_templates_path, render_edition, render_site
 from briefing.render._email import trim_order
 from briefing.render._view import safe_url
@@ -169,8 +169,56 @@ def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> Non
     footer = _html(outputs).cssselect("td.footer")[0].text_content()
     assert (
         "From 12 feeds (1 failing): 148 articles read, 37 stories formed, 4 stories in this edition. "
-        "11 bullets checked against their sources; 2 dropped by the grounding check. Summarised by extractive."
+        "11 bullets checked against their sources; 2 dropped by the grounding check. "
+        "Summarised by the offline summariser."
     ) in " ".join(footer.split())
+
+
+def _summarised_by(edition: Edition) -> str:
+    return render_edition(edition, RenderSettings()).files[f"{FOLDER}/email.txt"].decode()
+
+
+def _llm_edition(fallbacks: int) -> Edition:
+    """The sample edition summarised by an LLM, its first `fallbacks` stories by the offline summariser."""
+    edition = replace(sample_edition(), summariser="openai", model="gpt-4o-mini")
+    sections = []
+    index = 0
+    for section in edition.sections:
+        stories = []
+        for story in section.stories:
+            fell_back = index < fallbacks
+            index += 1
+            stories.append(
+                replace(story, summariser="extractive", fallback="the LLM call failed: timeout")
+                if fell_back
+                else replace(story, summariser="openai", model="gpt-4o-mini")
+            )
+        sections.append(replace(section, stories=tuple(stories)))
+    stats = replace(edition.stats, llm_calls=7, bullets_repaired=1)
+    return replace(edition, sections=tuple(sections), stats=stats)
+
+
+def test_the_footer_names_the_model_and_counts_stories_that_fell_back() -> None:
+    text = " ".join(_summarised_by(_llm_edition(fallbacks=1)).split())
+    assert (
+        "11 bullets checked against their sources; 1 repaired, 2 dropped by the grounding check. "
+        "Summarised by gpt-4o-mini (7 LLM calls); 1 story fell back to the offline summariser (3 bullets)."
+    ) in text
+
+
+def test_an_edition_stored_before_stories_named_their_summariser_credits_its_own() -> None:
+    data = edition_to_dict(_llm_edition(fallbacks=0))
+    for section in data["sections"]:
+        for story in section["stories"]:
+            for key in ("summariser", "model", "fallback"):
+                del story[key]
+    text = " ".join(_summarised_by(edition_from_dict(data)).split())
+    assert "Summarised by gpt-4o-mini (7 LLM calls)." in text
+
+
+def test_the_footer_never_credits_the_model_when_every_story_fell_back() -> None:
+    text = " ".join(_summarised_by(_llm_edition(fallbacks=4)).split())
+    assert "Summarised by the offline summariser: every story fell back from gpt-4o-mini (7 LLM calls)" in text
 
 
 def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outputs: dict[str, bytes]) -> None:
@@ -280,6 +328,7 @@ def test_markdown_front_matter_has_title_dated_id_and_tags(outputs: dict[str, by
         "edition": "morning",
         "tags": ["World", "Technology"],
         "summariser": "extractive",
+        "summarised_by": {"extractive": 4},
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -118,6 +119,12 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
+def plain(value: object) -> str:
+    """Untrusted text (feed titles, error messages, config values, names, paths) for a rich string: shown as
+    written, never read as markup (`[/]` in a feed title once crashed `briefing feeds`)."""
+    return escape(str(value))
+
+
 def default_config_path() -> Path:
     return Path(os.environ.get("BRIEFING_CONFIG", "feeds.yaml"))
 
@@ -162,9 +169,9 @@ def fail(error: BriefingError) -> NoReturn:
     """Print a BriefingError as one line per problem (plus a hint) and exit with its code."""
     problems = error.problems if isinstance(error, ConfigError) else [str(error)]
     for problem in problems:
-        stderr.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+        stderr.print(f"[red]error:[/red] {plain(problem)}", markup=True, highlight=False)
     if error.hint:
-        stderr.print(f"[dim]hint:[/dim] {error.hint}")
+        stderr.print(f"[dim]hint:[/dim] {plain(error.hint)}")
     sys.exit(error.exit_code)
 
 

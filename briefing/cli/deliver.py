@@ -16,6 +16,7 @@ from briefing.cli._app import (
     EXIT_PARTIAL,
     AppContext,
     app,
+    plain,
     plural,
     print_table,
     stderr,
@@ -60,19 +61,23 @@ def _print_send_report(report: SendReport, dry_run: bool = False) -> None:
     if dry_run:
         stdout.print(f"dry run: wrote {len(report.dry_run_files)} messages, nothing sent or recorded")
         for path in report.dry_run_files[:1]:
-            stdout.print(f"  in {path.parent}")
+            stdout.print(f"  in {plain(path.parent)}")
     else:
-        stdout.print(f"{report.edition_id}: sent {len(report.sent)}, failed {len(report.failed)}")
+        stdout.print(f"{plain(report.edition_id)}: sent {len(report.sent)}, failed {len(report.failed)}")
     skipped = len(report.skipped_already_sent) + len(report.skipped_unsubscribed)
     if skipped:
         stdout.print(
             f"skipped {len(report.skipped_already_sent)} already sent, {len(report.skipped_unsubscribed)} unsubscribed"
         )
     for address in report.resent:
-        stderr.print(f"[yellow]resent:[/yellow] {address} (an earlier run stopped before the outcome was recorded)")
+        stderr.print(
+            f"[yellow]resent:[/yellow] {plain(address)} (an earlier run stopped before the outcome was recorded)"
+        )
     for failure in report.failed:
         kind = "permanent" if failure.permanent else "transient, a rerun retries"
-        stderr.print(f"[red]failed:[/red] {failure.recipient}: {failure.reason} ({kind})", highlight=False)
+        stderr.print(
+            f"[red]failed:[/red] {plain(failure.recipient)}: {plain(failure.reason)} ({kind})", highlight=False
+        )
 
 
 @app.command()
@@ -102,7 +107,7 @@ def subscribers(ctx: AppContext, as_json: bool) -> None:
     for row in rows:
         sections = ", ".join(row["sections"] or []) or "all"
         cells = (row["email"], row["name"], sections, row["status"], row["last_edition"], row["last_status"])
-        table.add_row(*(str(cell or "-") for cell in cells))
+        table.add_row(*(plain(cell or "-") for cell in cells))
     print_table(table)
 
 
@@ -117,7 +122,7 @@ def unsubscribe(ctx: AppContext, address: str) -> None:
     settings = ctx.settings()
     with open_store_from_settings(settings) as store:
         added = store.unsubscribe(address, datetime.now(UTC))
-    stdout.print(f"{address}: {'unsubscribed' if added else 'already unsubscribed'}")
+    stdout.print(f"{plain(address)}: {'unsubscribed' if added else 'already unsubscribed'}")
 
 
 @app.command("run-due")
@@ -144,13 +149,13 @@ def _print_due_report(report: DueReport) -> None:
     if report.polled:
         stdout.print(f"polled {plural(report.polled, 'feed')}")
     if report.poll_error:
-        stderr.print(f"[red]poll failed:[/red] {report.poll_error}")
+        stderr.print(f"[red]poll failed:[/red] {plain(report.poll_error)}")
     for slot in report.ran:
-        stdout.print(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})")
+        stdout.print(plain(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})"))
     for slot in report.skipped:
-        stderr.print(f"[yellow]skipped:[/yellow] {slot.name} {slot.local_date}: {slot.error}")
+        stderr.print(f"[yellow]skipped:[/yellow] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
     for slot in report.failed:
-        stderr.print(f"[red]failed:[/red] {slot.name} {slot.local_date}: {slot.error}")
+        stderr.print(f"[red]failed:[/red] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
     for sent in report.sends:
         _print_send_report(sent)
     if report.nothing_due:

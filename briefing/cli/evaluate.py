@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import app, print_table, stderr, stdout
+from briefing.cli._app import app, plain, print_table, stderr, stdout
 
 
 @app.group("eval")
@@ -36,7 +36,7 @@ def _print_scores(title: str, scores: dict[str, Any], as_json: bool) -> None:
             for column in columns:
                 sub.add_column(column, justify="right")
             for key, row in value.items():
-                sub.add_row(key, *(_cell(row.get(c)) for c in columns))
+                sub.add_row(plain(key), *(_cell(row.get(c)) for c in columns))  # origins come from the file
             print_table(sub)
 
 

@@ -22,6 +22,7 @@ from briefing.cli._app import (
     EXIT_PARTIAL,
     AppContext,
     app,
+    plain,
     plural,
     print_table,
     progress_bars,
@@ -52,9 +53,9 @@ def init(folder: Path, force: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     config.write_bytes(resources.files("briefing").joinpath("starter.yaml").read_bytes())
     templates = _copy_templates(folder / "templates", force)
-    stdout.print(f"wrote {config}")
-    stdout.print(f"wrote {templates}/ (edit them to restyle your briefing; yours are used first)")
-    stderr.print(f"next: edit {config}, then `briefing config check` and `briefing run`")
+    stdout.print(f"wrote {plain(config)}")
+    stdout.print(f"wrote {plain(templates)}/ (edit them to restyle your briefing; yours are used first)")
+    stderr.print(f"next: edit {plain(config)}, then `briefing config check` and `briefing run`")
 
 
 def _copy_templates(target: Path, force: bool) -> Path:
@@ -107,7 +108,7 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
     stdout.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True), end="", markup=False)
     feeds = feeds_from_settings(settings)
     stderr.print(
-        f"{ctx.config_path}: valid ({plural(len(feeds), 'feed')} in {plural(len(settings.sections), 'section')})"
+        f"{plain(ctx.config_path)}: valid ({plural(len(feeds), 'feed')} in {plural(len(settings.sections), 'section')})"
     )
     stderr.print(f"grounding: {check}", markup=False)
 
@@ -208,7 +209,13 @@ def _health_table(known: list[Feed], zone: ZoneInfo, now: datetime) -> Table:
     for feed in known:
         status = feed_status(feed)
         style = _STATUS_STYLE[status]
-        cells = (feed.section, feed_label(feed), f"[{style}]{status}[/]", local(feed.last_success), next_poll(feed))
+        cells = (
+            plain(feed.section),
+            plain(feed_label(feed)),
+            f"[{style}]{status}[/]",
+            local(feed.last_success),
+            next_poll(feed),
+        )
         table.add_row(*cells, str(feed.articles))
     return table
 
@@ -244,12 +251,12 @@ def import_opml_command(ctx: AppContext, file: Path, section: str | None) -> Non
 
 def _print_import(report: ImportReport, config: Path) -> None:
     added = ", ".join(f"{name} ({len(feeds)})" for name, feeds in report.added.items()) or "nothing new"
-    stdout.print(f"added {plural(report.added_count, 'feed')} to {config}: {added}")
+    stdout.print(f"added {plural(report.added_count, 'feed')} to {plain(config)}: {plain(added)}")
     for url, reason in report.skipped:
-        stderr.print(f"skipped {url}: {reason}", highlight=False)
+        stderr.print(f"skipped {plain(url)}: {plain(reason)}", highlight=False)
     if report.rewritten:
         stderr.print(
-            f"[yellow]note:[/yellow] {config} was re-written from its data (its layout could not be edited in "
+            f"[yellow]note:[/yellow] {plain(config)} was re-written from its data (its layout could not be edited in "
             "place), so its comments were lost"
         )
 
@@ -270,7 +277,7 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
         sys.stdout.flush()
     else:
         file.write_bytes(data)
-        stderr.print(f"wrote {file}")
+        stderr.print(f"wrote {plain(file)}")
 
 
 def _with_stored_titles(settings: Settings, configured: list[Feed]) -> list[Feed]:

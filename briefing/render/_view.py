@@ -183,19 +183,34 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: E
 
 
 def _made(edition: Edition) -> tuple[str, ...]:
-    """The footer: how the edition was made, from the run's statistics."""
+    """The footer: how the edition was made, from the run's statistics and what wrote each story's bullets."""
     s: EditionStats = edition.stats
     failing = f" ({s.feeds_failed} failing)" if s.feeds_failed else ""  # a build polls nothing: say what it read
-    sentences = [
+    repaired = f"{s.bullets_repaired} repaired, " if s.bullets_repaired else ""
+    return (
         f"From {_n(s.feeds, 'feed')}{failing}: {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
         f" formed, {_n(len(edition.stories), 'story', 'stories')} in this edition.",
-        f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {s.bullets_dropped} dropped by the "
-        "grounding check.",
-    ]
-    model = f" ({clean_text(edition.model)})" if edition.model else ""
-    calls = f", {_n(s.llm_calls, 'LLM call')}" if s.llm_calls else ""
-    sentences.append(f"Summarised by {clean_text(edition.summariser)}{model}{calls}.")
-    return tuple(sentences)
+        f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {repaired}{s.bullets_dropped} dropped by "
+        "the grounding check.",
+        _summarised_by(edition),
+    )
+
+
+def _summarised_by(edition: Edition) -> str:
+    """Who wrote the bullets, honestly: the model only for the stories it summarised."""
+    stories = edition.stories
+    fallbacks = [story for story in stories if story.fallback]
+    model = clean_text(edition.model or edition.summariser)
+    calls = f" ({_n(edition.stats.llm_calls, 'LLM call')})" if edition.stats.llm_calls else ""
+    if not fallbacks and any(story.summariser == "openai" for story in stories):
+        return f"Summarised by {model}{calls}."
+    if not fallbacks:
+        return "Summarised by the offline summariser."
+    bullets = _n(sum(len(story.bullets) for story in fallbacks), "bullet")
+    if len(fallbacks) == len(stories):
+        return f"Summarised by the offline summariser: every story fell back from {model}{calls} ({bullets})."
+    fell = _n(len(fallbacks), "story", "stories")
+    return f"Summarised by {model}{calls}; {fell} fell back to the offline summariser ({bullets})."
 
 
 def _n(count: int, singular: str, plural: str | None = None) -> str:
