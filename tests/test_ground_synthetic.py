@@ -26,6 +26,8 @@ from briefing.ground import Grounder, grounder
 from briefing.models import Article, Bullet, Cluster
 
 DATA = Path(__file__).parent.parent.parent / "shared" / "data" / "eval" / "clustering-dev.jsonl"
+# The semantic check embeds every article (about 5,000 sentences) and every bullet: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(1800)
 SETTINGS = GroundingSettings()
 
 # ------------------------------------------------------------------------------------------------ the data

@@ -1,4 +1,5 @@
-"""Scores briefing's own grounding check (`briefing.ground.check_claim`) on labelled claims.
+"""Scores briefing's own grounding check (`briefing.ground.Grounder`, as a default configuration builds it) on
+labelled claims.
 
 Input (contract, ARCHITECTURE.md): JSON Lines, one claim a line: `id, source` (a string or a list of strings),
 `claim`, `label` (`supported` | `unsupported`), optional `origin`. The positive class for recall and precision is
