@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Appended to `MIGRATIONS` (schema version 3); not part of version 1.
 MIGRATION = """
-CREATE TABLE sentence_vectors (
+CREATE TABLE IF NOT EXISTS sentence_vectors (
     digest TEXT NOT NULL,        -- sha256 of the split version and the source text
     model TEXT NOT NULL,         -- the encoder's name: vectors of different models never mix
     sentences INTEGER NOT NULL,
