@@ -78,9 +78,17 @@ def _check_timezone(value: str) -> str:
 
 
 def _check_database_url(value: str | None) -> str | None:
-    if value is not None and (not value.startswith("sqlite:///") or value == "sqlite:///"):
-        raise ValueError("only sqlite is supported in this version; set database: PATH (or sqlite:///PATH)")
-    return value
+    if value is None:
+        return value
+    scheme, _, rest = value.partition("://")
+    if scheme in ("postgresql", "postgres") and rest:
+        parts = urlsplit(value)
+        if parts.password is not None or "password=" in parts.query:
+            raise ValueError("the password does not belong in the file; set BRIEFING_DATABASE_PASSWORD instead")
+        return value
+    if scheme == "sqlite" and rest.startswith("/") and rest != "/":
+        return value
+    raise ValueError("expected postgresql://user@host/dbname or sqlite:///PATH")
 
 
 class FeedSettings(_Strict):
@@ -224,11 +232,27 @@ class EmailSettings(_Strict):
     _unsubscribe_url_is_http = field_validator("unsubscribe_url")(_check_optional_http_url)
 
 
+class RetentionSettings(_Strict):
+    articles_days: float | None = Field(
+        30,
+        gt=0,
+        le=36_500,
+        description="articles (and their stories and cached summaries) kept this long; null keeps all",
+    )
+    runs_days: float | None = Field(90, gt=0, le=36_500, description="the runs log and schedule ledger kept this long")
+    editions_days: float | None = Field(
+        None, gt=0, le=36_500, description="stored editions kept this long; null keeps all"
+    )
+    sends_days: float | None = Field(
+        None, gt=0, le=36_500, description="the sends ledger kept this long; null keeps all"
+    )
+
+
 class Settings(_Strict):
     timezone: str = Field("UTC", description="IANA zone in which editions are scheduled and dated")
     database: str = Field("state/briefing.sqlite", description="the embedded SQLite store, relative to this file")
     database_url: str | None = Field(
-        None, description="sqlite:///PATH; the seam for a server database (only SQLite is supported for now)"
+        None, description="postgresql://user@host/dbname selects PostgreSQL (or sqlite:///PATH); else `database`"
     )
     outputs: str = Field("outputs", description="where editions and the site are written, relative to this file")
     lookback_hours: float = Field(24.0, gt=0, le=2160, description="window of the first edition")
@@ -248,17 +272,19 @@ class Settings(_Strict):
     )
     sections: list[SectionSettings] = Field(default_factory=list, description="the feeds, grouped into sections")
     email: EmailSettings = Field(default_factory=EmailSettings, description="email delivery (off by default)")
+    retention: RetentionSettings = Field(default_factory=RetentionSettings, description="what the store keeps")
 
     # Not from the file: where it was loaded from, and secrets from the environment.
     config_path: Path | None = Field(None, exclude=True)
     openai_api_key: str | None = Field(None, exclude=True, repr=False)
     smtp_password: str | None = Field(None, exclude=True, repr=False)
     unsubscribe_secret: str | None = Field(None, exclude=True, repr=False)
+    database_password: str | None = Field(None, exclude=True, repr=False)
 
     _timezone_is_iana = field_validator("timezone")(_check_timezone)
     # `sections:` with every feed commented out is empty, not an error of its own (NO_FEEDS reports it).
     _no_sections_is_empty = field_validator("sections", mode="before")(lambda value: [] if value is None else value)
-    _database_url_is_sqlite = field_validator("database_url")(_check_database_url)
+    _database_url_is_known = field_validator("database_url")(_check_database_url)
 
     def resolve(self, relative: str) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -281,6 +307,7 @@ SECRET_VARIABLES: dict[str, str] = {
     "openai_api_key": "OPENAI_API_KEY",
     "smtp_password": "BRIEFING_SMTP_PASSWORD",
     "unsubscribe_secret": "BRIEFING_UNSUBSCRIBE_SECRET",
+    "database_password": "BRIEFING_DATABASE_PASSWORD",
 }
 _NOT_FROM_FILE = {"config_path", *SECRET_VARIABLES}
 

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
@@ -32,9 +33,14 @@ from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
-from briefing.store import Store
+from briefing.store import ArticleStore, FeedStore
 
 log = logging.getLogger(__name__)
+
+
+class IngestStore(FeedStore, ArticleStore, Protocol):
+    """What a poll needs of the store: feeds and their state, and articles."""
+
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
@@ -43,7 +49,7 @@ MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite 
 
 def poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -55,7 +61,7 @@ def poll(
     return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand)
 
 
-def feeds_to_poll_now(settings: Settings, store: Store, selector: str | None = None) -> list[Feed]:
+def feeds_to_poll_now(settings: Settings, store: IngestStore, selector: str | None = None) -> list[Feed]:
     """For `briefing poll --now`: every feed that is not retired, or the one `selector` names (its URL,
     configured name or feed title), due or not."""
     store.sync_feeds(feeds_from_settings(settings))
@@ -66,7 +72,7 @@ def feeds_to_poll_now(settings: Settings, store: Store, selector: str | None = N
 
 def poll_these(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     feeds: list[Feed],
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -102,7 +108,7 @@ def select_feed(feeds: list[Feed], selector: str) -> Feed:
 
 def _poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     due: list[Feed],
     now: datetime,
     transport: httpx.AsyncBaseTransport | None,
@@ -175,7 +181,7 @@ def _parser(due: int) -> Iterator[Executor | None]:
 
 
 def _settle(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     pending: _Pending,
     before: Feed,
@@ -197,7 +203,7 @@ def _settle(
         return _failed(store, settings, before, result, reason, now, rand), ()
 
 
-def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
+def _not_parsed(store: IngestStore, before: Feed, result: FetchResult) -> FeedOutcome:
     """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
     store.save_feed(result.feed)
     if result.error:
@@ -206,7 +212,7 @@ def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
 
 
 def _store_articles(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     feed: Feed,
     parsed: ParsedFeed,
@@ -229,7 +235,13 @@ def _reason(parsed: ParsedFeed | None) -> str:
 
 
 def _failed(
-    store: Store, settings: PollSettings, before: Feed, result: FetchResult, reason: str, now: datetime, rand: Random
+    store: IngestStore,
+    settings: PollSettings,
+    before: Feed,
+    result: FetchResult,
+    reason: str,
+    now: datetime,
+    rand: Random,
 ) -> FeedOutcome:
     """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
     moved = replace(before, url=result.feed.url)

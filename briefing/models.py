@@ -586,6 +586,7 @@ class DueReport:
     failed: tuple[ScheduleSlot, ...] = ()  # slots whose build or send raised
     sends: tuple[SendReport, ...] = ()
     poll_error: str | None = None  # the poll step raised (feeds failing one by one are not this)
+    pruned: PruneReport | None = None  # the daily prune, when this pass ran it (housekeeping: not "something due")
 
     @property
     def nothing_due(self) -> bool:
@@ -594,3 +595,51 @@ class DueReport:
     @property
     def partial(self) -> bool:
         return any(report.partial for report in self.sends)
+
+
+# --------------------------------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True)
+class PrunePolicy:
+    """What `store.prune` may remove: rows older than each cutoff (None keeps that kind forever).
+
+    Whatever the cutoffs, pruning keeps what an edition still needs: the articles of the latest edition of each
+    name (and `story_reach` before its window, where its stories began), whole stories (an old article stays
+    while its story has a newer one), and every edition, send and ledger row of an edition that may still be
+    sent (its slot built since `unsent_since`, or a send not yet final).
+    """
+
+    articles_before: datetime | None = None  # articles (their feeds and cluster places), cached summaries
+    runs_before: datetime | None = None  # the runs log and the schedule ledger (each edition's latest slot stays)
+    editions_before: datetime | None = None  # stored editions and what they reported
+    sends_before: datetime | None = None  # final sends (sent, refused for good)
+    story_reach: timedelta = timedelta(hours=36)
+    unsent_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What one prune removed, by table, and the store's size before and after (bytes on disk)."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    size_before: int = 0
+    size_after: int = 0
+    articles_before: datetime | None = None  # the article cutoff applied, after protection (None: none pruned)
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """`briefing store stats`: which store, its size on disk and how many rows each table holds."""
+
+    backend: str
+    location: str
+    schema_version: int
+    size_bytes: int
+    rows: dict[str, int] = field(default_factory=dict)
+    oldest_article: datetime | None = None
+    newest_article: datetime | None = None

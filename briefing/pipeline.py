@@ -27,7 +27,16 @@ from briefing.edition import (
     stats_for,
     window_for,
 )
-from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import (
+    Edition,
+    EditionContext,
+    PollReport,
+    PrunePolicy,
+    PruneReport,
+    RankedCluster,
+    SendReport,
+    Summary,
+)
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -143,7 +152,7 @@ def _build(
     ranked = _rank(settings, candidates, at)
     others = [stored for stored in store.editions() if stored.id != slot.id]
     context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
-    summaries = _summarise(settings, store, ranked, context, progress)
+    summaries = _summarise(settings, store, ranked, context, now, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
     rendered = render.render_edition(edition, settings.render, previous=others)
     outage = summarise.llm_outage(summaries)
@@ -185,8 +194,35 @@ def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> Se
     )
 
 
+def prune(settings: Settings, store: Store, now: datetime) -> PruneReport:
+    """Apply `retention:` to the store (`briefing store prune`; `run-due` and `schedule` call it daily)."""
+    return _recorded(
+        store,
+        "prune",
+        lambda: store.prune(prune_policy(settings, now)),
+        lambda r: ("ok", {"removed": r.removed, "size_before": r.size_before, "size_after": r.size_after}),
+    )
+
+
+def prune_policy(settings: Settings, now: datetime) -> PrunePolicy:
+    """The cutoffs `retention:` sets at `now`; an edition built within the grace period may still be sent."""
+    keep = settings.retention
+
+    def before(days: float | None) -> datetime | None:
+        return None if days is None else now - timedelta(days=days)
+
+    return PrunePolicy(
+        articles_before=before(keep.articles_days),
+        runs_before=before(keep.runs_days),
+        editions_before=before(keep.editions_days),
+        sends_before=before(keep.sends_days),
+        story_reach=timedelta(hours=settings.cluster.window_hours),
+        unsent_since=now - timedelta(hours=settings.grace_hours),
+    )
+
+
 class PipelineJobs:
-    """The schedule's `Jobs` over this pipeline: poll due feeds, build a named edition, send it."""
+    """The schedule's `Jobs` over this pipeline: poll due feeds, build a named edition, send it, prune."""
 
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utcnow) -> None:
         self._settings, self._store, self._clock = settings, store, clock
@@ -199,6 +235,9 @@ class PipelineJobs:
 
     def send(self, edition_id: str) -> SendReport:
         return send(self._settings, self._store, edition_id, self._clock())
+
+    def prune(self) -> PruneReport:
+        return prune(self._settings, self._store, self._clock())
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:
@@ -223,7 +262,12 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 
 
 def _summarise(
-    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+    settings: Settings,
+    store: Store,
+    ranked: list[RankedCluster],
+    context: EditionContext,
+    now: datetime,
+    progress: Progress,
 ) -> list[Summary]:
     check = ground.grounder(settings.grounding, settings.encoder, store)
     check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
@@ -231,7 +275,7 @@ def _summarise(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
-        cache=store.summary_cache(),
+        cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,
         checker=check,

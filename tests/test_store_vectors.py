@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefing.store import Store, open_store, schema
+from briefing.store import Store, open_store
+from briefing.store.sqlite.schema import MIGRATIONS
 
 MODEL = "test-model"
 
@@ -63,14 +64,14 @@ def test_prune_drops_only_rows_written_before_the_date(store: Store) -> None:
     assert (pruned, sorted(store.cached_vectors(MODEL, ["old", "new"]))) == (1, ["new"])
 
 
-def test_a_version_2_database_gains_the_vector_table(tmp_path: Path) -> None:
+def test_a_version_4_database_gains_the_vector_table(tmp_path: Path) -> None:
     path = tmp_path / "briefing.sqlite"
     db = sqlite3.connect(path)
-    for step in schema.MIGRATIONS[:2]:
+    for step in MIGRATIONS[:4]:
         db.executescript(step)
-    db.execute("PRAGMA user_version = 2")
+    db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()
     with open_store(path) as store:
         store.cache_vectors(MODEL, {"d-1": _vectors(1)})
-        assert (store.schema_version, list(store.cached_vectors(MODEL, ["d-1"]))) == (len(schema.MIGRATIONS), ["d-1"])
+        assert (store.schema_version, list(store.cached_vectors(MODEL, ["d-1"]))) == (len(MIGRATIONS), ["d-1"])

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import article
+from factories import WHEN, article
 from llm_server import LLMServer, Reply, Request, chat, error, repair_json, sloppy_model, summary_json
 
 from briefing.config import GroundingSettings, SummariserSettings
@@ -393,10 +393,10 @@ def test_stories_come_back_in_input_order_whatever_finishes_first(
 def test_a_rebuild_with_the_store_cache_makes_no_calls(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster, museum: Cluster, store: Store
 ) -> None:
-    first = summarise([bridge, museum], settings, store.summary_cache())
+    first = summarise([bridge, museum], settings, store.summary_cache(WHEN))
     calls = server.calls
 
-    again = summarise([bridge, museum], settings, store.summary_cache())
+    again = summarise([bridge, museum], settings, store.summary_cache(WHEN))
 
     assert server.calls == calls
     assert [s.stats.cached for s in again] == [True, True]

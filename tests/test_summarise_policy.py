@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from factories import article
+from factories import WHEN, article
 
 from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import GroundingError, SummariserError
@@ -160,9 +160,9 @@ def test_the_store_keeps_summaries_across_connections(store: Store) -> None:
     bullet = Bullet("The bridge closes on Monday.", ("a-1",), ("The bridge closes on Monday.",), Verdict(True, 0.9))
     summary = Summary("Bridge closes", (bullet, bullet), "openai", "m", SummaryStats(llm_calls=1, llm_tokens=99))
 
-    store.summary_cache().put("key-1", summary)
+    store.summary_cache(WHEN).put("key-1", summary)
 
-    assert (store.summary_cache().get("key-1"), store.summary_cache().get("key-2")) == (summary, None)
+    assert (store.summary_cache(WHEN).get("key-1"), store.summary_cache(WHEN).get("key-2")) == (summary, None)
     assert store.cached_summaries() == 1
 
 
@@ -170,7 +170,7 @@ def test_the_store_keeps_summaries_across_connections(store: Store) -> None:
 def test_a_cached_bullet_without_a_supporting_verdict_is_a_miss(store: Store, verdict: Verdict | None) -> None:
     bullet = Bullet("The bridge closes on Monday.", ("a-1",), grounding=verdict)
 
-    store.cache_summary("key-1", Summary("Bridge closes", (bullet,), "extractive"))
+    store.cache_summary("key-1", Summary("Bridge closes", (bullet,), "extractive"), WHEN)
 
     assert store.cached_summary("key-1") is None
 

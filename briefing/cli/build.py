@@ -148,8 +148,14 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     show_default=True,
     help="Where the demo edition and site are written.",
 )
+@click.option(
+    "--database-url",
+    metavar="URL",
+    default=None,
+    help="Store the demo in this (empty) database, e.g. postgresql://user@host/db; else a temporary SQLite file.",
+)
 @click.pass_obj
-def demo(ctx: AppContext, out: Path) -> None:
+def demo(ctx: AppContext, out: Path, database_url: str | None) -> None:
     """Run the whole pipeline offline on bundled sample feeds served from 127.0.0.1.
 
     Needs no network and no API key. Open <out>/site/index.html or <out>/editions/*/email.html afterwards.
@@ -158,7 +164,7 @@ def demo(ctx: AppContext, out: Path) -> None:
     from briefing.demo import DEMO_AT, serve_demo_feeds, write_demo_config
 
     with tempfile.TemporaryDirectory(prefix="briefing-demo-") as work, serve_demo_feeds() as site:
-        settings = load_settings(write_demo_config(site, Path(work), out))
+        settings = load_settings(write_demo_config(site, Path(work), out, database_url))
         with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
             polled = pipeline.poll(settings, store, DEMO_AT, progress=progress)
             report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)

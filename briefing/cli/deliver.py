@@ -22,11 +22,12 @@ from briefing.cli._app import (
     stderr,
     stdout,
 )
+from briefing.cli.store import print_prune_report
 from briefing.config import Settings
 from briefing.deliver.email import latest_edition_id, send_edition
 from briefing.errors import ConfigError
 from briefing.models import DueReport, SendReport
-from briefing.schedule import Jobs, instance_lock, run_due, run_forever
+from briefing.schedule import Jobs, run_due, run_forever
 from briefing.store import Store, open_store_from_settings
 from briefing.subscribers import is_address, load_subscribers
 
@@ -131,10 +132,11 @@ def run_due_command(ctx: AppContext) -> None:
     """Do what is due now and exit: poll due feeds, build (and send) each edition whose time has come.
 
     For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
-    recorded as skipped. Exit 4 when nothing was due, 3 when some recipients failed, 1 when a build failed.
+    recorded as skipped. Once a day it also prunes the store (`retention:`). Exit 4 when nothing was due, 3 when
+    some recipients failed, 1 when a build failed.
     """
     settings = ctx.settings()
-    with instance_lock(settings.database_path), open_store_from_settings(settings) as store:
+    with open_store_from_settings(settings) as store, store.instance_lock():
         report = run_due(settings, store, datetime.now(UTC), _pipeline_jobs(settings, store))
     _print_due_report(report)
     if report.failed or (report.poll_error and not report.ran):
@@ -158,6 +160,8 @@ def _print_due_report(report: DueReport) -> None:
         stderr.print(f"[red]failed:[/red] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
     for sent in report.sends:
         _print_send_report(sent)
+    if report.pruned is not None:
+        print_prune_report(report.pruned)
     if report.nothing_due:
         stdout.print("nothing was due")
 
@@ -169,8 +173,9 @@ def schedule_command(ctx: AppContext) -> None:
 
     Says on stderr that it is running and when the next edition is due, then one line per edition built,
     sent, failed or skipped (and per poll that fetched feeds). Shares its ledger with `run-due`, so nothing is
-    done twice; only one instance runs at a time (a lock file beside the database). SIGTERM or Ctrl-C finish
-    the current step and exit.
+    done twice; only one instance runs at a time (a lock file beside a SQLite database, an advisory lock in
+    PostgreSQL). Prunes the store once a day, as `run-due` does. SIGTERM or Ctrl-C finish the current step and
+    exit.
     """
     settings = ctx.settings()
 
@@ -179,4 +184,4 @@ def schedule_command(ctx: AppContext) -> None:
             stderr.print(line, markup=False, highlight=False)
 
     with open_store_from_settings(settings) as store:
-        run_forever(settings, lambda: open_store_from_settings(settings), _pipeline_jobs(settings, store), say=say)
+        run_forever(settings, store, _pipeline_jobs(settings, store), say=say)

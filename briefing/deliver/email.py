@@ -41,7 +41,7 @@ from briefing.deliver.headers import header_text
 from briefing.deliver.smtp import ConnectSmtpError, Mailer, PermanentSmtpError, TransientSmtpError
 from briefing.errors import ConfigError, DeliveryError
 from briefing.models import Edition, SendFailure, SendReport, SendStatus, Subscriber, edition_from_dict
-from briefing.store import Store
+from briefing.store import SendStore
 from briefing.subscribers import is_address, load_subscribers
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class EditionMail:
 def send_edition(
     edition: str | Path,
     settings: Settings,
-    store: Store,
+    store: SendStore,
     *,
     now: datetime,
     dry_run: bool = False,
@@ -380,7 +380,7 @@ class _Sender:
         self,
         edition_id: str,
         email: EmailSettings,
-        store: Store,
+        store: SendStore,
         mailer: Mailer,
         composer: _Composer,
         now: datetime,
@@ -478,7 +478,7 @@ class _Sender:
 
 
 def _write_outbox(
-    mail: EditionMail, composer: _Composer, recipients: list[Subscriber], store: Store, *, record: bool
+    mail: EditionMail, composer: _Composer, recipients: list[Subscriber], store: SendStore, *, record: bool
 ) -> SendReport:
     """One `.eml` per recipient who would be sent the edition now; nothing is recorded as sent."""
     outbox = mail.folder / "outbox"

@@ -8,57 +8,21 @@ each edition slot by (edition name, local date), so a slot is built at most once
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import AbstractContextManager
 from datetime import date, datetime
 
 from briefing.models import ScheduleSlot, SendRecord, SendStatus, SlotStatus
 from briefing.store._codec import from_db_time, to_db_time
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sends (
-    edition_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,              -- lower-cased address
-    status TEXT NOT NULL,                 -- sending | sent | failed
-    message_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    permanent INTEGER NOT NULL DEFAULT 0,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (edition_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS sends_recipient_updated ON sends (recipient, updated);
-CREATE TABLE IF NOT EXISTS unsubscribes (
-    address TEXT PRIMARY KEY,             -- lower-cased address
-    at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_slots (
-    name TEXT NOT NULL,                   -- the edition's name in feeds.yaml
-    local_date TEXT NOT NULL,             -- YYYY-MM-DD in the configured timezone
-    due TEXT NOT NULL,
-    status TEXT NOT NULL,                 -- started | built | sent | skipped | failed
-    edition_id TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (name, local_date)
-);
-"""
+from briefing.store._sql import Row, SqlMixin, one
 
 
-class SendStore:
-    """Mixin of `Store`: sends, the suppression list and the schedule ledger."""
-
-    _db: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[object]:  # provided by Store
-        raise NotImplementedError
+class SendsSql(SqlMixin):
+    """Sends, the suppression list (`SendStore`) and the schedule ledger (`ScheduleLedger`)."""
 
     # ------------------------------------------------------------------------------------------------ sends
 
     def sends(self, edition_id: str) -> dict[str, SendRecord]:
         """Every recorded send of an edition, by lower-cased recipient."""
-        rows = self._db.execute("SELECT * FROM sends WHERE edition_id = ?", (edition_id,)).fetchall()
+        rows = self._db.query("SELECT * FROM sends WHERE edition_id = ? ORDER BY recipient", (edition_id,))
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
     def mark_sending(self, edition_id: str, recipient: str, message_id: str, now: datetime) -> None:
@@ -67,7 +31,7 @@ class SendStore:
             self._db.execute(
                 "INSERT INTO sends (edition_id, recipient, status, message_id, attempts, updated)"
                 " VALUES (?, ?, 'sending', ?, 1, ?) ON CONFLICT(edition_id, recipient) DO UPDATE SET"
-                " status = 'sending', message_id = excluded.message_id, attempts = attempts + 1,"
+                " status = 'sending', message_id = excluded.message_id, attempts = sends.attempts + 1,"
                 " error = NULL, permanent = 0, updated = excluded.updated",
                 (edition_id, recipient.lower(), message_id, to_db_time(now)),
             )
@@ -91,9 +55,10 @@ class SendStore:
 
     def last_sends(self) -> dict[str, SendRecord]:
         """Each recipient's most recent send of any edition, for the subscribers table."""
-        rows = self._db.execute(
+        rows = self._db.query(
             "SELECT * FROM sends AS s WHERE updated = (SELECT MAX(updated) FROM sends WHERE recipient = s.recipient)"
-        ).fetchall()
+            " ORDER BY recipient, edition_id"  # the same edition wins a tie on every engine
+        )
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
     # ----------------------------------------------------------------------------------------- unsubscribes
@@ -101,29 +66,28 @@ class SendStore:
     def unsubscribe(self, address: str, now: datetime) -> bool:
         """Add an address to the suppression list; False if it was already there."""
         with self.transaction():
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO unsubscribes (address, at) VALUES (?, ?)", (address.lower(), to_db_time(now))
+            added = self._db.execute(
+                "INSERT INTO unsubscribes (address, at) VALUES (?, ?) ON CONFLICT (address) DO NOTHING",
+                (address.lower(), to_db_time(now)),
             )
-        return cursor.rowcount == 1
+        return added == 1
 
     def unsubscribed(self) -> dict[str, datetime]:
         """The suppression list: lower-cased address -> when it was added."""
-        rows = self._db.execute("SELECT address, at FROM unsubscribes").fetchall()
+        rows = self._db.query("SELECT address, at FROM unsubscribes ORDER BY address")
         return {row["address"]: from_db_time(row["at"]) for row in rows}
 
     # -------------------------------------------------------------------------------------- schedule ledger
 
     def slot(self, name: str, local_date: date) -> ScheduleSlot | None:
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
-        ).fetchone()
+        row = one(
+            self._db, "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
+        )
         return None if row is None else _slot_from_row(row)
 
     def latest_slot(self, name: str) -> ScheduleSlot | None:
         """The ledger's most recent slot of an edition, whatever its status."""
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,)
-        ).fetchone()
+        row = one(self._db, "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,))
         return None if row is None else _slot_from_row(row)
 
     def save_slot(self, slot: ScheduleSlot) -> None:
@@ -148,11 +112,11 @@ class SendStore:
 
     def slots(self, limit: int = 50) -> list[ScheduleSlot]:
         """The most recent slots of every edition, newest first."""
-        rows = self._db.execute("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,)).fetchall()
+        rows = self._db.query("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,))
         return [_slot_from_row(row) for row in rows]
 
 
-def _send_from_row(row: sqlite3.Row) -> SendRecord:
+def _send_from_row(row: Row) -> SendRecord:
     return SendRecord(
         edition_id=row["edition_id"],
         recipient=row["recipient"],
@@ -165,7 +129,7 @@ def _send_from_row(row: sqlite3.Row) -> SendRecord:
     )
 
 
-def _slot_from_row(row: sqlite3.Row) -> ScheduleSlot:
+def _slot_from_row(row: Row) -> ScheduleSlot:
     return ScheduleSlot(
         name=row["name"],
         local_date=date.fromisoformat(row["local_date"]),
