@@ -151,7 +151,13 @@ class SummariserSettings(_Strict):
     max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story")
     max_source_tokens: int = Field(1500, gt=0, le=100_000, description="token budget per source article in a prompt")
     max_edition_tokens: int = Field(200_000, gt=0, le=100_000_000, description="token budget for one edition")
-    judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
+    judge: Literal["auto", "llm", "none"] = Field(
+        "auto",
+        description="LLM judge of LLM bullets the offline check passes: auto (borderline ones), llm (all) or none",
+    )
+    judge_band: float = Field(
+        1.7, ge=0, le=20, description="judge: auto sends passes within this many log-odds above grounding.threshold"
+    )
     max_sources: int = Field(8, ge=1, le=50, description="articles of a story given to the LLM (one per outlet first)")
 
     _base_url_is_http = field_validator("base_url")(_check_optional_http_url)

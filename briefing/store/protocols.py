@@ -64,7 +64,7 @@ class ClusterStore(Transactional, Protocol):
 
 
 class SummaryCache(Protocol):
-    """The cache `briefing.summarise.summarise_clusters` takes (structurally its `SummaryCache`)."""
+    """The cache `briefing.review.checked_summaries` takes (structurally its `SummaryCache`)."""
 
     def get(self, key: str) -> Summary | None: ...
     def put(self, key: str, summary: Summary) -> None: ...

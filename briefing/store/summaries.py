@@ -1,6 +1,6 @@
 """The summary cache: checked summaries by the hash of what they were made from.
 
-The key (from `briefing.summarise.cache_key`) covers the cluster's articles and texts, the prompt version,
+The key (from `briefing.review.cache_key`) covers the cluster's articles and texts, the prompt version,
 backend, model and check settings, so a hit is a summary that would be made again identically; a rebuild
 with no new articles therefore makes no LLM calls. A row that cannot be read back is a miss, never an error:
 the summary is simply made again.
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class SummariesSql(SqlMixin):
-    """The summary cache (`SummaryStore`). `store.summary_cache()` is what `summarise_clusters` takes."""
+    """The summary cache (`SummaryStore`). `store.summary_cache()` is what `review.checked_summaries` takes."""
 
     def cached_summary(self, key: str) -> Summary | None:
         row = one(self._db, "SELECT json FROM summaries WHERE key = ?", (key,))
@@ -55,13 +55,13 @@ class SummariesSql(SqlMixin):
         return int(scalar(self._db, "SELECT COUNT(*) FROM summaries"))
 
     def summary_cache(self, now: datetime) -> StoreSummaryCache:
-        """This store as a `briefing.summarise.SummaryCache` for a build at `now` (use it on the thread that
+        """This store as a `briefing.review.SummaryCache` for a build at `now` (use it on the thread that
         opened the store)."""
         return StoreSummaryCache(self, now)
 
 
 class StoreSummaryCache:
-    """`get`/`put` over the store's summaries (the `SummaryCache` protocol of `briefing.summarise`)."""
+    """`get`/`put` over the store's summaries (the `SummaryCache` protocol of `briefing.review`)."""
 
     def __init__(self, store: SummariesSql, now: datetime) -> None:
         self._store, self._now = store, now
