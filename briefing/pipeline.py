@@ -8,7 +8,6 @@ themselves know nothing of each other. The clock is passed in (`now`, `at`), nev
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 import uuid
@@ -396,16 +395,20 @@ def _summarise(
     now: datetime,
     progress: Progress,
 ) -> list[Summary]:
-    return review.checked_summaries(
+    check = ground.grounder(settings.grounding, settings.encoder, store)
+    check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
+    summaries = review.checked_summaries(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
-        checker=functools.partial(ground.check_bullet, settings=settings.grounding),
+        checker=check,
         cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,
         progress=lambda done, total: progress("summarise", done, total),
     )
+    check.flush()
+    return summaries
 
 
 def _assemble(

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from edition_fixture import sample_edition
@@ -41,6 +42,7 @@ def filled(store: Store) -> None:
     store.save_slot(ScheduleSlot("morning", date(2026, 11, 25), NOW, SlotStatus.SENT, NOW, sample_edition().id))
     store.finish_run(store.start_run("poll", NOW), NOW, "ok", {"feeds": 2})
     store.cache_summary("key-1", Summary("Headline", (), "extractive"), NOW)
+    store.cache_vectors("model-1", {"digest-1": np.arange(8, dtype=np.float32).reshape(2, 4) / 8})
 
 
 def everything(store: Store) -> tuple[object, ...]:
@@ -57,6 +59,7 @@ def everything(store: Store) -> tuple[object, ...]:
         store.slots(),
         [replace(run, id=0) for run in store.runs()],
         store.cached_summary("key-1"),
+        store.cached_vectors("model-1", ["digest-1"])["digest-1"].tolist(),
     )
 
 

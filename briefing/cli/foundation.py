@@ -103,10 +103,14 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
             raise
         stdout.print_json(json.dumps({"valid": False, "problems": error.problems, "settings": None}))
         sys.exit(EXIT_CONFIG)
+    from briefing.ground import grounder
+
     shown = redacted(settings)
     warnings = [f"{ctx.config_path}: {warning}" for warning in delivery_warnings(settings)]
+    check = grounder(settings.grounding, settings.encoder).describe()
     if as_json:
-        stdout.print_json(json.dumps({"valid": True, "problems": [], "warnings": warnings, "settings": shown}))
+        document = {"valid": True, "problems": [], "warnings": warnings, "settings": shown, "grounding_check": check}
+        stdout.print_json(json.dumps(document))
         return
     for warning in warnings:
         stderr.print(f"[yellow]warning:[/yellow] {escape(warning)}")
@@ -115,6 +119,7 @@ def config_check(ctx: AppContext, as_json: bool) -> None:
     stderr.print(
         f"{plain(ctx.config_path)}: valid ({plural(len(feeds), 'feed')} in {plural(len(settings.sections), 'section')})"
     )
+    stderr.print(f"grounding: {check}", markup=False)
 
 
 # ----------------------------------------------------------------------------------------------------- feeds

@@ -11,10 +11,13 @@ yields nothing, so no caller can reach past the store to the connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from briefing.models import (
     Article,
@@ -72,6 +75,14 @@ class SummaryStore(Protocol):
     def cache_summary(self, key: str, summary: Summary, now: datetime) -> None: ...
     def cached_summaries(self) -> int: ...
     def summary_cache(self, now: datetime) -> SummaryCache: ...
+
+
+class VectorStore(Protocol):
+    """Sentence vectors by text digest and encoder (structurally `briefing.ground.VectorStore`)."""
+
+    def cached_vectors(self, model: str, digests: Sequence[str]) -> dict[str, NDArray[np.float32]]: ...
+    def cache_vectors(self, model: str, vectors: Mapping[str, NDArray[np.float32]]) -> None: ...
+    def prune_vectors(self, created_before: datetime) -> int: ...
 
 
 class EditionStore(Transactional, Protocol):
@@ -159,6 +170,7 @@ class Store(
     ArticleStore,
     ClusterStore,
     SummaryStore,
+    VectorStore,
     EditionStore,
     SendStore,
     RunStore,

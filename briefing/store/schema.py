@@ -21,4 +21,5 @@ TABLES: tuple[str, ...] = (
     "schedule_slots",
     "runs",
     "summaries",
+    "sentence_vectors",
 )

@@ -38,6 +38,7 @@ from briefing.store.schema import TABLES
 from briefing.store.sends import SendsSql
 from briefing.store.summaries import SummariesSql
 from briefing.store.transfer import TransferSql
+from briefing.store.vectors import VectorsSql
 
 __all__ = ["MIGRATIONS", "PostgresStore", "open_postgres_store", "redact_url"]
 
@@ -49,7 +50,9 @@ _LOCK_CLASS = 0x62726966  # "brif"
 _MIGRATION_LOCK = 1
 
 
-class PostgresStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql):
+class PostgresStore(
+    FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql, VectorsSql
+):
     """An open PostgreSQL store: every concern of `briefing.store.Store`. A context manager; or `close()`."""
 
     backend = "postgresql"

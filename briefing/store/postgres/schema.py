@@ -172,4 +172,18 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO edition_publications (edition_id, published_at) SELECT id, built_at FROM editions;
     """,
+    # 3 (SQLite's 6): each source text's sentence vectors per encoder (briefing.ground)
+    """
+    CREATE TABLE sentence_vectors (
+        digest TEXT COLLATE "C" NOT NULL,
+        model TEXT COLLATE "C" NOT NULL,
+        sentences INTEGER NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vectors BYTEA NOT NULL,
+        created TEXT COLLATE "C" NOT NULL
+            DEFAULT (to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00'),
+        PRIMARY KEY (digest, model)
+    );
+    CREATE INDEX sentence_vectors_created ON sentence_vectors (created);
+    """,
 ]

@@ -33,6 +33,7 @@ from briefing.store.sqlite._lock import file_lock
 from briefing.store.sqlite.schema import MIGRATIONS
 from briefing.store.summaries import SummariesSql
 from briefing.store.transfer import TransferSql
+from briefing.store.vectors import VectorsSql
 
 __all__ = ["MIGRATIONS", "SqliteStore", "integrity_problems", "open_sqlite_store"]
 
@@ -40,7 +41,9 @@ BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait 
 _VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB at 4 KB pages)
 
 
-class SqliteStore(FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql):
+class SqliteStore(
+    FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql, VectorsSql
+):
     """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 
     backend = "sqlite"

@@ -184,4 +184,17 @@ MIGRATIONS: list[str] = [
     INSERT INTO edition_publications (edition_id, published_at) SELECT id, built_at FROM editions WHERE true
         ON CONFLICT (edition_id) DO NOTHING;
     """,
+    # 6: each source text's sentence vectors per encoder, so an article is embedded once (briefing.ground)
+    """
+    CREATE TABLE IF NOT EXISTS sentence_vectors (
+        digest TEXT NOT NULL,        -- sha256 of the split version and the source text
+        model TEXT NOT NULL,         -- the encoder's name: vectors of different models never mix
+        sentences INTEGER NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vectors BLOB NOT NULL,       -- float16, one row per sentence
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'),
+        PRIMARY KEY (digest, model)
+    );
+    CREATE INDEX IF NOT EXISTS sentence_vectors_created ON sentence_vectors (created);
+    """,
 ]
