@@ -402,6 +402,7 @@ def _summarise(
         settings.summariser,
         settings.grounding,
         checker=check,
+        checker_identity=check.identity,
         cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,

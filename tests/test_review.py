@@ -150,9 +150,10 @@ def test_the_cache_key_changes_with_model_prompt_version_and_check(
     key = cache_key(bridge, llm, GROUNDING)
     other_model = cache_key(bridge, llm.model_copy(update={"model": "model-b"}), GROUNDING)
     stricter = cache_key(bridge, llm, GroundingSettings(threshold=0.9))
+    semantic = cache_key(bridge, llm, GROUNDING, checker_identity="semantic:all-MiniLM-L6-v2:wordnet")
     monkeypatch.setattr(prompt, "PROMPT_VERSION", "next")
 
-    assert len({key, other_model, stricter, cache_key(bridge, llm, GROUNDING)}) == 4
+    assert len({key, other_model, stricter, semantic, cache_key(bridge, llm, GROUNDING)}) == 5
 
 
 def test_a_cached_summary_is_reused_and_marked_cached(bridge: Cluster) -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from edition_fixture import sample_edition
 from factories import make_article
@@ -56,6 +57,7 @@ def test_old_articles_go_with_their_feeds_and_story_places(store: Store) -> None
         "cluster_articles": 1,
         "clusters": 1,
         "summaries": 0,
+        "sentence_vectors": 0,
     }
     assert (article_ids(store), list(store.clusters_by_id(["c-old", "c-new"]))) == (["a-new"], ["c-new"])
 
@@ -233,3 +235,12 @@ def test_prune_is_recorded_in_the_runs_log(store: Store, tmp_path: Path, days: i
     pipeline.prune(settings, store, NOW)
     [run] = store.runs("prune")
     assert (run.status, sorted(run.stats)) == ("ok", ["removed", "size_after", "size_before"])
+
+
+@pytest.mark.parametrize(("cutoff", "kept"), [(-DAY, 1), (DAY, 0)])
+def test_cached_sentence_vectors_older_than_the_article_cutoff_go(store: Store, cutoff: timedelta, kept: int) -> None:
+    store.cache_vectors("model-a", {"digest-1": np.ones((2, 4), np.float32)})
+
+    store.prune(PrunePolicy(articles_before=datetime.now(UTC) + cutoff))
+
+    assert len(store.cached_vectors("model-a", ["digest-1"])) == kept

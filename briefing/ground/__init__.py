@@ -95,6 +95,13 @@ class Grounder:
     def kind(self) -> str:
         return "semantic" if self.vectors else "lexical"
 
+    @property
+    def identity(self) -> str:
+        """What decides this check's verdicts besides its settings: the kind, the encoder, WordNet. A summary
+        checked by one check is not reused under another (part of the summary cache key)."""
+        encoder = self.vectors.encoder.name if self.vectors else "-"
+        return f"{self.kind}:{encoder}:{'wordnet' if self.wordnet else '-'}"
+
     def describe(self) -> str:
         """One line for `briefing config check`: which check runs, with what, and what is missing and why."""
         encoder = f" ({self.vectors.encoder.name} from {self.vectors.encoder.origin})" if self.vectors else ""

@@ -66,6 +66,7 @@ def checked_summaries(
     grounding: GroundingSettings,
     *,
     checker: Checker,
+    checker_identity: str = "",
     cache: SummaryCache | None = None,
     api_key: str | None = None,
     context: EditionContext | None = None,
@@ -74,14 +75,18 @@ def checked_summaries(
     """Checked summaries of `clusters`, in the same order; LLM stories run `settings.concurrency` at a time.
 
     `checker` is the grounding check (`grounding` is what it was built with: part of the cache key, and the
-    threshold the judge's band is measured from). `context` is the edition they are written for (its day and
-    zone, what earlier editions said); what recurs across `clusters` is learnt here. The cache is read and
-    written on the calling thread only (a store connection belongs to one thread). `progress(done, total)` is
-    called on the calling thread as stories finish.
+    threshold the judge's band is measured from); `checker_identity` names which check it is (lexical or
+    semantic, with what), so a summary checked by another check is not taken from the cache. `context` is the
+    edition they are written for (its day and zone, what earlier editions said); what recurs across `clusters`
+    is learnt here. The cache is read and written on the calling thread only (a store connection belongs to one
+    thread). `progress(done, total)` is called on the calling thread as stories finish.
     """
     learnt = recurring.learn(clusters)
     plans = [plan_story(cluster, context, learnt) for cluster in clusters]
-    keys = [cache_key(cluster, settings, grounding, plan) for cluster, plan in zip(clusters, plans, strict=True)]
+    keys = [
+        cache_key(cluster, settings, grounding, plan, checker_identity)
+        for cluster, plan in zip(clusters, plans, strict=True)
+    ]
     found = [cache.get(key) if cache else None for key in keys]
     todo = [i for i, hit in enumerate(found) if hit is None]
     counter = itertools.count(len(clusters) - len(todo) + 1)

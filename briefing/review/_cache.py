@@ -40,10 +40,15 @@ class MemoryCache:
 
 
 def cache_key(
-    cluster: Cluster, settings: SummariserSettings, grounding: GroundingSettings, plan: Plan | None = None
+    cluster: Cluster,
+    settings: SummariserSettings,
+    grounding: GroundingSettings,
+    plan: Plan | None = None,
+    checker_identity: str = "",
 ) -> str:
     """A hash of everything a summary depends on: the articles' content and dates, the prompt, backend, model,
-    check and judge, and the edition context that changes what may be said about the story."""
+    check (its settings and which check it is) and judge, and the edition context that changes what may be
+    said about the story."""
     context = plan.context if plan else StoryContext()
     llm = settings.backend == "openai"
     recipe = {
@@ -52,6 +57,7 @@ def cache_key(
         "model": settings.model if llm else None,
         "settings": [settings.max_bullets, settings.max_source_tokens, settings.max_sources, *_judging(settings)],
         "grounding": grounding.model_dump(mode="json"),
+        "check": checker_identity,
         "articles": sorted([a.id, a.outlet, a.title, a.text, a.kind.value] for a in cluster.articles),
         "older": sorted(str(context.published_day(a)) for a in cluster.articles if context.is_older(a)),
         "recurring": sorted(context.recurring) + sorted(plan.shows if plan else ()),

@@ -121,6 +121,7 @@ class RetentionSql(SqlMixin):
                 " WHERE NOT EXISTS (SELECT 1 FROM cluster_articles ca WHERE ca.cluster_id = clusters.id)"
             )
             removed["summaries"] = self._db.execute("DELETE FROM summaries WHERE created < ?", old[:1])
+            removed["sentence_vectors"] = self._db.execute("DELETE FROM sentence_vectors WHERE created < ?", old[:1])
         return removed
 
     def _delete_articles(self, batch: list[str], old: tuple[str, ...]) -> dict[str, int]:
