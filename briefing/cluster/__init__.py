@@ -13,7 +13,7 @@ How (each step measured on labelled data, see the README, "Stories: clustering a
 2. Similarity: cosine of words tempered by cosine of names (weighted geometric mean, `entity_weight`), halved
    every `half_life_hours` between the articles: two storms a week apart share words but not days, two earnings
    reports share words but not names.
-3. The new articles are grouped among themselves with average-linkage agglomerative clustering; a poll batch is
+3. The new articles are grouped among themselves with average-linkage agglomerative clustering (scipy); a poll batch is
    small, and larger batches are cut into time-ordered chunks, so this stays far from all-pairs over the window.
 4. Each group's centroid finds its nearest stored cluster centroids (brute-force cosine over sparse word
    vectors: one sparse product of a few dozen groups by a few thousand centroids), rescored with names and
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import fcluster, linkage
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
@@ -88,17 +88,21 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
     distance = np.clip(1.0 - scores, 0.0, None)
-    np.fill_diagonal(distance, 0.0)
-    labels = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=1.0 - settings.threshold,
-    ).fit_predict(distance)
+    labels = _average_linkage_groups(distance, 1.0 - settings.threshold)
     groups: dict[int, list[Article]] = {}
     for article, label in zip(chunk, labels, strict=True):
         groups.setdefault(int(label), []).append(article)
     return list(groups.values())
+
+
+def _average_linkage_groups(distance: np.ndarray, below: float) -> np.ndarray:
+    """A flat label per row of the square `distance` matrix: average-linkage merges while the distance between
+    two groups is under `below` (strictly: a pair exactly at the threshold stays apart, as it always has).
+    Average linkage never merges lower than a merge below it, so cutting the tree just under `below` is that."""
+    condensed = distance[np.triu_indices(len(distance), k=1)]
+    tree = linkage(condensed, method="average")
+    labels: np.ndarray = fcluster(tree, np.nextafter(below, -np.inf), criterion="distance")
+    return labels
 
 
 def _group_centroids(chunk: list[Article], vectors: Vectors, groups: list[list[Article]]) -> Vectors:

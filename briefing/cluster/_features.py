@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.utils import murmurhash3_32
 
 from briefing.models import Article
+from briefing.words import english_stop_words
 
 WORD_BITS = 20  # 2**20 hashed word columns (few collisions in any window); names use the next 2**20
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -28,7 +28,7 @@ _NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*(?:%|\s?(?:percent|billion|million|t
 _CAPITAL_RE = re.compile(r"\b[A-Z][\w'’&\-]*")
 _LOWER_RE = re.compile(r"\b[a-z][\w'’&\-]*")
 _BOILERPLATE_REPEATS = 3  # an outlet's line seen under this many of its articles is boilerplate
-_STOP = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
+_STOP = english_stop_words() | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
 _NOT_NAMES = _STOP | {  # capitalised, but they name a time, not who or where
     *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
     *("january", "february", "march", "april", "june", "july", "august"),
@@ -275,10 +275,10 @@ class _Memo(dict[str, int]):
 
 
 def _column(feature: str) -> int:
-    """A feature's hashed column, exactly where scikit-learn's HashingVectorizer puts it (same murmurhash, seed 0,
-    same fold of the sign).
+    """A feature's hashed column, exactly where scikit-learn's HashingVectorizer puts it (the same signed 32-bit
+    MurmurHash3 of the UTF-8 bytes, seed 0, the same fold of the sign; tests/test_cluster.py holds them equal).
     """
-    h = int(murmurhash3_32(feature, seed=0))
+    h = mmh3.hash(feature, 0)
     columns = 1 << WORD_BITS
     if h == -(1 << 31):
         return ((1 << 31) - 1 - (columns - 1)) % columns  # abs(-2**31) overflows an int32 in scikit-learn
