@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import random
+import re
 import resource
 import subprocess
 import sys
