@@ -197,6 +197,23 @@ class PollReport:
 
 
 @dataclass(frozen=True)
+class ClusterMemory:
+    """What story clustering computed and keeps between polls, as the store holds it, so that a fresh process
+    (`briefing poll` from cron) clusters as fast as a long-running one without featurising the window again.
+
+    Opaque to everyone but `briefing.cluster`, which writes and reads the bytes. `stamp` says what computed
+    them (a format version and the settings features depend on): the store hands back only rows of the stamp
+    asked for. `features` holds each article's hashed features by article id (an article's text never changes
+    once stored); `sums` each story's sums by cluster id, with the article ids they were computed from, so a
+    story that since gained or lost articles is recognised and its sums grown or computed again, never trusted.
+    """
+
+    stamp: str
+    features: Mapping[str, bytes] = field(default_factory=dict)
+    sums: Mapping[str, tuple[tuple[str, ...], bytes]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Cluster:
     """Articles about one story. `id` ("c-" + hex) is stable across polls and editions."""
 

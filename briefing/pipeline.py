@@ -36,6 +36,7 @@ from briefing.edition import (
 )
 from briefing.errors import DeliveryError
 from briefing.models import (
+    Cluster,
     Edition,
     EditionContext,
     PollReport,
@@ -122,9 +123,27 @@ def cluster_pending(settings: Settings, store: Store) -> int:
     reach = timedelta(hours=settings.cluster.window_hours)
     earliest = min(a.published for a in pending) - reach
     latest = max(a.published for a in pending) + reach
-    existing = store.clusters_between(earliest, latest)
-    store.save_clusters(cluster.cluster_articles(pending, existing, settings.cluster))
+    existing = _recalled(settings, store, store.clusters_between(earliest, latest, texts=False))
+    changed = cluster.cluster_articles(pending, existing, settings.cluster)
+    with store.transaction():
+        store.save_clusters(changed)
+        store.save_cluster_memory(cluster.memory_of(changed, settings.cluster))
     return len(pending)
+
+
+def _recalled(settings: Settings, store: Store, existing: list[Cluster]) -> list[Cluster]:
+    """The window's stories, read without texts, after handing clustering what it kept in the store for them
+    (nothing in a long-running process that already holds it; everything in a fresh one). The few articles
+    with nothing usable stored (a new version, an older database) come with their texts."""
+    clusters, articles = cluster.unremembered(existing, settings.cluster)
+    if not clusters and not articles:
+        return existing
+    memory = store.cluster_memory(cluster.memory_stamp(settings.cluster), clusters, articles)
+    without = cluster.recall(existing, memory, settings.cluster)
+    if not without:
+        return existing
+    texts = store.articles_by_id(without)
+    return [replace(c, articles=tuple(texts.get(a.id, a) for a in c.articles)) for c in existing]
 
 
 def build(

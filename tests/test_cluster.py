@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from briefing.cluster import cluster_articles, cluster_id
-from briefing.config import ClusterSettings
-from briefing.models import Article, Cluster
-from briefing.store import Store
+from briefing.config import ClusterSettings, Settings
+from briefing.models import Article, Cluster, ClusterMemory
+from briefing.pipeline import cluster_pending
+from briefing.store import Store, open_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 SETTINGS = ClusterSettings()
@@ -324,3 +326,109 @@ def test_store_saving_a_grown_cluster_keeps_its_id_and_duplicates(store: Store, 
     store.save_clusters(cluster_articles(store.unclustered_articles(), stored_poll, SETTINGS))
     grown = store.clusters_by_id([quake.id])[quake.id]
     assert (len(grown.articles), grown.duplicates) == (4, 1)
+
+
+# -------------------------------------------------------------------------------- memory kept in the store
+
+
+def polls_over_three_days() -> list[list[Article]]:
+    """The stories of `STORIES` told again each day, in polls three hours apart, and a late wire copy."""
+    polls: list[list[Article]] = [[] for _ in range(24)]
+    for day in range(3):
+        for story, items in STORIES.items():
+            for i in range(len(items)):
+                published = T0 + timedelta(hours=26 * day + 2 * i + 1)
+                article = make(story, i, published, ident=f"a-{story}-{i}-day{day}")
+                article = replace(article, text=f"{article.text} (Day {day}.)")  # no line repeats 3 times
+                polls[int((published - T0).total_seconds() // (3 * 3600))].append(article)
+    original = next(a for batch in polls for a in batch if a.id == "a-quake-0-day2")
+    polls.append([replace(original, id="a-late-copy", published=T0 + timedelta(hours=60))])
+    return polls
+
+
+def forget_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a new process starts with: no kept sums, no cached features."""
+    from briefing.cluster import _features, _window
+
+    monkeypatch.setattr("briefing.cluster._STATE", _window.WindowState())
+    monkeypatch.setattr("briefing.cluster._window.FEATURES", _features.FeatureCache())
+
+
+def poll_through(
+    store: Store, polls: list[list[Article]], fresh_each_poll: bool, monkeypatch: pytest.MonkeyPatch
+) -> list[Cluster]:
+    """Store each poll's articles and cluster them as `briefing poll` does (`cluster_pending`), in one process
+    or in a new process per poll; the stories as the store then holds them."""
+    settings = Settings()
+    for number, batch in enumerate(polls):
+        if number == 0 or fresh_each_poll:
+            forget_everything(monkeypatch)
+        store.add_articles("https://feed.example/rss", batch)
+        cluster_pending(settings, store)
+    return sorted(store.clusters_between(T0, T0 + timedelta(days=4)), key=lambda c: c.id)
+
+
+def test_store_a_process_per_poll_clusters_as_one_long_process(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`briefing poll` from cron (a new process each time, reading what clustering kept from the store) gives
+    the stories a long-running `briefing schedule` gives (the reference: one process, a SQLite store)."""
+    polls = polls_over_three_days()
+    with open_store(f"sqlite:///{tmp_path / 'kept.sqlite'}") as other:
+        kept = poll_through(other, polls, fresh_each_poll=False, monkeypatch=monkeypatch)
+    fresh = poll_through(store, polls, fresh_each_poll=True, monkeypatch=monkeypatch)
+    assert fresh == kept
+    assert max(len(c.articles) for c in kept) > 3 and sum(c.duplicates for c in kept) > 0
+
+
+def test_store_a_fresh_process_reads_no_texts_of_the_window(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    polls = polls_over_three_days()
+    poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
+    read: list[str] = []
+    original = store.articles_by_id
+
+    def spy(ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]:
+        found = original(ids, texts=texts)
+        read.extend(a.id for a in found.values() if a.text)
+        return found
+
+    forget_everything(monkeypatch)
+    store.add_articles("https://feed.example/rss", polls[-1])
+    monkeypatch.setattr(store, "articles_by_id", spy)
+    cluster_pending(Settings(), store)
+    assert read == ["a-late-copy"]
+
+
+def test_store_stale_or_unreadable_memory_is_rebuilt_not_trusted(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sums that name other articles, bytes that do not read back, features of another stamp: each is computed
+    again from the articles, and the stories are those of a process that kept everything."""
+    from briefing.cluster import memory_stamp
+
+    polls = polls_over_three_days()
+    with open_store(f"sqlite:///{tmp_path / 'kept.sqlite'}") as other:
+        kept = poll_through(other, polls, fresh_each_poll=False, monkeypatch=monkeypatch)
+    poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
+    stamp = memory_stamp(ClusterSettings())
+    stories = store.clusters_between(T0, T0 + timedelta(days=4))
+    memory = store.cluster_memory(stamp, [c.id for c in stories], [a.id for c in stories for a in c.articles])
+    sums = dict(memory.sums)
+    first, second = sorted(sums)[:2]
+    sums[first] = (sums[first][0][:-1] or ("a-gone",), sums[first][1])  # computed from other articles
+    sums[second] = (sums[second][0], b"\x00" * 12)  # unreadable
+    features = {i: b"\x01" * 9 for i in sorted(memory.features)[:5]}  # unreadable
+    store.save_cluster_memory(ClusterMemory(stamp, features, sums))
+    store.save_cluster_memory(ClusterMemory("another-stamp", dict(sorted(memory.features.items())[5:10])))
+    assert poll_through(store, polls[-1:], fresh_each_poll=True, monkeypatch=monkeypatch) == kept
+
+
+def test_store_cluster_memory_round_trips_and_is_read_by_stamp(store: Store, stored_poll: list[Cluster]) -> None:
+    memory = ClusterMemory("s1", {"a-quake-0": b"\x01\x02"}, {stored_poll[0].id: (("a-quake-0", "a-x"), b"\x03")})
+    store.save_cluster_memory(memory)
+    store.save_cluster_memory(ClusterMemory("s1", {"a-unknown": b"\x04"}))  # no such article: skipped
+    both = (
+        store.cluster_memory("s1", [stored_poll[0].id], ["a-quake-0", "a-unknown"]),
+        store.cluster_memory("s2", [stored_poll[0].id], ["a-quake-0"]),
+    )
+    assert both == (memory, ClusterMemory("s2"))

@@ -16,7 +16,7 @@ from briefing.cli import app
 from briefing.config import Settings
 from briefing.demo import serve_demo_feeds, write_demo_config
 from briefing.errors import StoreError
-from briefing.models import Cluster, ScheduleSlot, SlotStatus, Summary
+from briefing.models import Cluster, ClusterMemory, ScheduleSlot, SlotStatus, Summary
 from briefing.store import Store, migrate_store, open_store, open_store_from_settings
 from briefing.store.schema import TABLES
 
@@ -43,6 +43,7 @@ def filled(store: Store) -> None:
     store.finish_run(store.start_run("poll", NOW), NOW, "ok", {"feeds": 2})
     store.cache_summary("key-1", Summary("Headline", (), "extractive"), NOW)
     store.cache_vectors("model-1", {"digest-1": np.arange(8, dtype=np.float32).reshape(2, 4) / 8})
+    store.save_cluster_memory(ClusterMemory("stamp-1", {"a-1": b"\x00\x01"}, {"c-1": (("a-1",), b"\x02")}))
 
 
 def everything(store: Store) -> tuple[object, ...]:
@@ -60,6 +61,7 @@ def everything(store: Store) -> tuple[object, ...]:
         [replace(run, id=0) for run in store.runs()],
         store.cached_summary("key-1"),
         store.cached_vectors("model-1", ["digest-1"])["digest-1"].tolist(),
+        store.cluster_memory("stamp-1", ["c-1"], ["a-1", "a-2"]),
     )
 
 

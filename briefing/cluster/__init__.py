@@ -36,22 +36,61 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sparse_dot_topn import sp_matmul_topn
 
+from briefing.cluster import _window
 from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
 from briefing.config import ClusterSettings
-from briefing.models import Article, Cluster
+from briefing.models import Article, Cluster, ClusterMemory
 
-__all__ = ["cluster_articles", "cluster_id"]
+__all__ = ["cluster_articles", "cluster_id", "memory_of", "memory_stamp", "recall", "unremembered"]
 
 _CANDIDATES = 10  # nearest clusters (by words) rescored with names and time
 _THREADS = min(4, os.cpu_count() or 1)  # for the nearest-centroid search; results do not depend on it
 _THREADED_ABOVE = 200_000  # centroid entries below which threads cost more than they save (measured)
 _PAIRS_PER_PRODUCT = 2_000_000  # article pairs compared for wire copies in one step (8 MB of scores)
 _STATE = WindowState()
+_MEMORY_FORMAT = 1  # of the bytes in `ClusterMemory`: a change makes every stored copy a miss
 
 
 def cluster_id(founding_article_id: str) -> str:
     """A cluster's id: derived from the article that opened it, so a rerun gives the same ids."""
     return "c-" + hashlib.sha256(founding_article_id.encode("utf-8")).hexdigest()[:12]
+
+
+def memory_stamp(settings: ClusterSettings) -> str:
+    """What the stored `ClusterMemory` must have been computed with to be read: the format and the settings the
+    features depend on."""
+    return f"features-{_MEMORY_FORMAT}:title_weight={settings.title_weight}"
+
+
+def unremembered(existing: Sequence[Cluster], settings: ClusterSettings) -> tuple[list[str], list[str]]:
+    """The ids of the `existing` clusters whose sums, and of their articles whose features, this process does not
+    hold: what the caller should read from the store (`ClusterMemory`) before clustering. A long-running process
+    holds them all after its first poll; a fresh one holds none."""
+    clusters = [c.id for c in existing if not _STATE.holds(c, settings.title_weight)]
+    articles = [a.id for c in existing for a in c.articles if not _window.FEATURES.holds(a, settings.title_weight)]
+    return clusters, articles
+
+
+def recall(existing: Sequence[Cluster], memory: ClusterMemory, settings: ClusterSettings) -> list[str]:
+    """Take what the store kept (`memory`, read under `memory_stamp(settings)`) for the `existing` clusters;
+    return the ids of their articles that still have no features: the caller passes those with their texts.
+
+    Nothing stored is trusted blindly: features of another stamp are not read, bytes that do not read back are
+    ignored, and a cluster's sums count only if its articles are still the ones they were computed from (or
+    these plus new ones: then they are grown)."""
+    if memory.stamp != memory_stamp(settings):
+        memory = ClusterMemory(memory_stamp(settings))
+    _STATE.recall(existing, memory.sums, settings.title_weight)
+    articles = [a for c in existing for a in c.articles]
+    return _window.FEATURES.recall(articles, memory.features, settings.title_weight)
+
+
+def memory_of(clusters: Sequence[Cluster], settings: ClusterSettings) -> ClusterMemory:
+    """What to store after a call (`clusters`: the ones it returned), for a later process to `recall`: their
+    sums, and whatever this process computed rather than recalled since the last `memory_of` (the features of
+    new articles, sums of stored clusters it had to compute)."""
+    sums = _STATE.encoded_sums(clusters, settings.title_weight)
+    return ClusterMemory(memory_stamp(settings), _window.FEATURES.unsaved_rows(), sums)
 
 
 def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:

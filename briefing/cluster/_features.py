@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import struct
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import mmh3
@@ -140,13 +141,11 @@ class FeatureCache:
         self._limit = limit
         self._compact_above = compact_above  # pool entries below which dead ones are not worth reclaiming
         self._title_weight: int | None = None
+        self._unsaved: set[str] = set()  # featurised here, not recalled: `unsaved_rows`
 
     def rows(self, articles: Sequence[Article], title_weight: int) -> tuple[Rows, Rows]:
         """The articles' word features and name features, each concatenated in the order of `articles`."""
-        if title_weight != self._title_weight:
-            self._rows.clear()  # features depend on the setting
-            self._pool, self._live = _Pool(), 0
-            self._title_weight = title_weight
+        self._settle(title_weight)
         cached = self._rows.get
         where = [cached(a.id) for a in articles]
         stale = [i for i, (a, w) in enumerate(zip(articles, where, strict=True)) if _stale(a, w)]
@@ -162,6 +161,50 @@ class FeatureCache:
         self._evict()  # after gathering: a window larger than the limit still gets all its rows
         return word_rows, replace(name_rows, indices=name_rows.indices - 2**WORD_BITS)
 
+    def holds(self, article: Article, title_weight: int) -> bool:
+        """Whether this article's features are cached (for `title_weight`)."""
+        return title_weight == self._title_weight and not _stale(article, self._rows.get(article.id))
+
+    def recall(self, articles: Sequence[Article], encoded: Mapping[str, bytes], title_weight: int) -> list[str]:
+        """Take stored features (`encoded`, by article id, as `encoded_rows` wrote them) for those `articles` not
+        cached; return the ids of the articles still without features (none stored, or unreadable)."""
+        self._settle(title_weight)
+        wanted = [a for a in articles if not self.holds(a, title_weight)]
+        decoded = {a.id: part for a in wanted if a.id in encoded and (part := _decoded(encoded[a.id])) is not None}
+        readable = [a for a in wanted if a.id in decoded]
+        if readable:
+            parts = [decoded[a.id] for a in readable]
+            start = self._pool.append(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            for article, (indices, _, words) in zip(readable, parts, strict=True):
+                names = len(indices) - words
+                self._forget(article.id)
+                self._rows[article.id] = (article.title, len(article.text), start, words, names)
+                self._live += words + names
+                start += words + names
+        return [a.id for a in wanted if a.id not in decoded]
+
+    def unsaved_rows(self) -> dict[str, bytes]:
+        """The features of every article featurised (not recalled) since the last call, each as bytes that
+        `recall` reads back, by article id."""
+        found: dict[str, bytes] = {}
+        for article_id in self._unsaved & self._rows.keys():
+            _, _, start, words, names = self._rows[article_id]
+            end = start + words + names
+            found[article_id] = (
+                struct.pack("<II", words, names)
+                + self._pool.indices[start:end].astype("<i4").tobytes()
+                + self._pool.data[start:end].astype("<f4").tobytes()
+            )
+        self._unsaved.clear()
+        return found
+
+    def _settle(self, title_weight: int) -> None:
+        if title_weight != self._title_weight:
+            self._rows.clear()  # features depend on the setting
+            self._pool, self._live = _Pool(), 0
+            self._title_weight = title_weight
+            self._unsaved.clear()
+
     def _add(self, missing: Sequence[Article], title_weight: int) -> None:
         self._count_lines(missing)
         matrix = featurise([self._without_boilerplate(a) for a in missing], title_weight)
@@ -174,6 +217,7 @@ class FeatureCache:
         ):
             self._forget(article.id)
             self._rows[article.id] = (article.title, len(article.text), start + begin, word_count, count - word_count)
+            self._unsaved.add(article.id)
             self._live += count
 
     def _evict(self) -> None:
@@ -184,6 +228,7 @@ class FeatureCache:
             self._compact_pool()
 
     def _forget(self, article_id: str) -> None:
+        self._unsaved.discard(article_id)
         dropped = self._rows.pop(article_id, None)
         if dropped is not None:
             self._live -= dropped[3] + dropped[4]
@@ -216,8 +261,22 @@ class FeatureCache:
 
 
 def _stale(article: Article, cached: tuple[str, int, int, int, int] | None) -> bool:
-    """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts)."""
-    return cached is None or cached[0] != article.title or cached[1] != len(article.text)
+    """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts). An
+    article without its text (a stored story's member, read without texts) is known by id and title."""
+    return cached is None or cached[0] != article.title or (bool(article.text) and cached[1] != len(article.text))
+
+
+def _decoded(blob: bytes) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """(hashed columns, weights, word entries) from `encoded_rows`' bytes; None when they do not read back."""
+    if len(blob) < 8:
+        return None
+    words, names = struct.unpack_from("<II", blob)
+    entries = words + names
+    if len(blob) != 8 + 8 * entries:
+        return None
+    indices = np.frombuffer(blob, "<i4", entries, 8).astype(np.int32)
+    data = np.frombuffer(blob, "<f4", entries, 8 + 4 * entries).astype(np.float32)
+    return indices, data, int(words)
 
 
 def _line_hashes(article: Article) -> set[int]:

@@ -13,8 +13,9 @@ would (tests/test_cluster.py replays polls both ways). A poll's cost is then num
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -285,6 +286,8 @@ class WindowState:
     def _reset(self, title_weight: int | None) -> None:
         self._sums: dict[_Key, _ClusterSums] = {}  # the stored clusters of the previous call, counted below
         self._by_id: dict[str, _ClusterSums] = {}  # the same, by cluster id
+        self._recalled: dict[str, _ClusterSums] = {}  # sums read from the store or computed for it, by cluster id
+        self._unsaved: set[str] = set()  # clusters whose sums were computed here, not read (`encoded_sums`)
         self._word_df = np.zeros(_COLUMNS, np.int32)
         self._name_df = np.zeros(_COLUMNS, np.int32)
         self._word_buffers, self._name_buffers = _Buffers(), _Buffers()
@@ -293,10 +296,10 @@ class WindowState:
 
     def window(self, existing: Sequence[Cluster], new: Sequence[Article], settings: ClusterSettings) -> Window:
         """The window of the `existing` clusters and the `new` articles not yet in one of them."""
-        if settings.title_weight != self._title_weight:
-            self._reset(settings.title_weight)  # features, and so every sum, depend on the setting
+        self._settle(settings.title_weight)
         keys = list(map(_key, existing))
         sums = self._sums_for(existing, keys, settings.title_weight)  # one per stored cluster, in order
+        self._recalled.clear()  # used: from now on kept as the previous call's, like any other
         current = dict(zip(keys, sums, strict=True))  # a cluster passed twice counts once
         self._count_difference(current)
         fresh = sorted({a.id: a for a in new if a.id not in self._known}.values(), key=lambda a: (a.published, a.id))
@@ -317,22 +320,67 @@ class WindowState:
         clusters = [c for c, _ in joinable]
         return Window(fresh, clusters, centroids, latest, word_columns, name_columns, settings.title_weight)
 
+    def holds(self, cluster: Cluster, title_weight: int) -> bool:
+        """Whether sums of this cluster (as it is, or as it was before it grew) are kept."""
+        return title_weight == self._title_weight and (cluster.id in self._by_id or cluster.id in self._recalled)
+
+    def recall(
+        self, clusters: Sequence[Cluster], encoded: Mapping[str, tuple[tuple[str, ...], bytes]], title_weight: int
+    ) -> None:
+        """Take stored sums (as `encoded_sums` wrote them, with the article ids they were computed from) for the
+        `clusters` whose sums are not kept. Unreadable ones are skipped (computed afresh)."""
+        self._settle(title_weight)
+        for cluster in clusters:
+            if cluster.id in encoded and not self.holds(cluster, title_weight):
+                article_ids, blob = encoded[cluster.id]
+                spaces = _decoded_spaces(blob)
+                if spaces is not None:
+                    latest = hours(cluster.articles[-1].published)  # unused: `_sums_for` sets it
+                    self._recalled[cluster.id] = _ClusterSums(spaces[0], spaces[1], latest, article_ids)
+
+    def encoded_sums(self, clusters: Sequence[Cluster], title_weight: int) -> dict[str, tuple[tuple[str, ...], bytes]]:
+        """The sums of `clusters` (as they are now: grown or computed here; kept for the next call, which will
+        find these clusters so), and of the stored clusters of the last call whose sums were computed, not read:
+        for the store."""
+        self._settle(title_weight)
+        sums = dict(zip((c.id for c in clusters), self._sums_for(clusters, list(map(_key, clusters)), title_weight)))
+        self._recalled.update(sums)
+        sums.update((i, self._by_id[i]) for i in self._unsaved - sums.keys() if i in self._by_id)
+        self._unsaved.clear()
+        return {i: (s.article_ids, _encoded_spaces(s.words, s.names)) for i, s in sums.items()}
+
+    def _settle(self, title_weight: int) -> None:
+        """Forget everything computed under another `title_weight` (features, so every sum, depend on it)."""
+        if title_weight != self._title_weight:
+            self._reset(title_weight)
+
     def _sums_for(self, existing: Sequence[Cluster], keys: list[_Key], title_weight: int) -> list[_ClusterSums]:
         """Each cluster's sums: kept if unchanged, grown by its new articles, or computed afresh."""
         missing = {k: c for k, c in zip(keys, existing, strict=True) if k not in self._sums}
-        previous = self._by_id
+        computed: dict[_Key, _ClusterSums] = {}
         grown: dict[_Key, tuple[_ClusterSums, list[Article]]] = {}
         for key, cluster in missing.items():
-            before = previous.get(cluster.id)
-            added = _added_since(before, cluster) if before is not None else None
-            if before is not None and added is not None:
-                grown[key] = (before, added)
-        unknown = [k for k in missing if k not in grown]
-        computed = dict(zip(unknown, _cluster_sums([missing[k] for k in unknown], title_weight), strict=True))
+            found = self._before(cluster)
+            if found is not None and found[1]:
+                grown[key] = found
+            elif found is not None:  # the same articles (read from the store, or the key told apart by text)
+                computed[key] = replace(found[0], latest=hours(cluster.articles[-1].published))
+        unknown = [k for k in missing if k not in grown and k not in computed]
+        self._unsaved.update(k[0] for k in (*unknown, *grown))
+        computed.update(zip(unknown, _cluster_sums([missing[k] for k in unknown], title_weight), strict=True))
         additions = _cluster_sums([Cluster(k[0], tuple(added)) for k, (_, added) in grown.items()], title_weight)
         befores = [before for before, _ in grown.values()]
         computed.update(zip(grown, _grown(befores, additions, [missing[k] for k in grown]), strict=True))
         return [self._sums.get(k) or computed[k] for k in keys]
+
+    def _before(self, cluster: Cluster) -> tuple[_ClusterSums, list[Article]] | None:
+        """Kept sums of an earlier state of `cluster` and the articles it gained since, the fewest first."""
+        found = []
+        for before in (self._recalled.get(cluster.id), self._by_id.get(cluster.id)):
+            added = _added_since(before, cluster) if before is not None else None
+            if before is not None and added is not None:
+                found.append((before, added))
+        return min(found, key=lambda f: len(f[1]), default=None)
 
     def _count_difference(self, current: dict[_Key, _ClusterSums]) -> None:
         """Move the counts from the previous call's clusters to `current`: only what came, changed or went."""
@@ -369,3 +417,28 @@ def _joinable(
 def _add_counts(df: np.ndarray, spaces: list[_Space], sign: int) -> None:
     if spaces:
         np.add.at(df, np.concatenate([s.columns for s in spaces]), sign * np.concatenate([s.counts for s in spaces]))
+
+
+def _encoded_spaces(words: _Space, names: _Space) -> bytes:
+    """A cluster's two spaces as bytes (`_decoded_spaces` reads them back)."""
+    parts = [struct.pack("<II", len(words.columns), len(names.columns))]
+    for space in (words, names):
+        parts += [space.columns.astype("<i4").tobytes(), space.sums.astype("<f8").tobytes()]
+        parts.append(space.counts.astype("<i4").tobytes())
+    return b"".join(parts)
+
+
+def _decoded_spaces(blob: bytes) -> tuple[_Space, _Space] | None:
+    if len(blob) < 8:
+        return None
+    lengths = struct.unpack_from("<II", blob)
+    if len(blob) != 8 + 16 * sum(lengths):
+        return None
+    spaces, offset = [], 8
+    for n in lengths:
+        columns = np.frombuffer(blob, "<i4", n, offset).astype(np.int32)
+        sums = np.frombuffer(blob, "<f8", n, offset + 4 * n).astype(np.float64)
+        counts = np.frombuffer(blob, "<i4", n, offset + 12 * n).astype(np.int32)
+        spaces.append(_Space(columns, sums, counts))
+        offset += 16 * n
+    return spaces[0], spaces[1]

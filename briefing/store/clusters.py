@@ -21,7 +21,7 @@ class ClustersSql(SqlMixin):
 
     if TYPE_CHECKING:  # provided by the store (FeedsSql)
 
-        def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]: ...
+        def articles_by_id(self, ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]: ...
 
     def save_clusters(self, clusters: Iterable[Cluster]) -> None:
         """Record clusters and their articles in one transaction (an article moves if it was elsewhere)."""
@@ -38,10 +38,11 @@ class ClustersSql(SqlMixin):
                 [(article.id, cluster.id) for cluster in clusters for article in cluster.articles],
             )
 
-    def clusters_between(self, start: datetime, end: datetime) -> list[Cluster]:
+    def clusters_between(self, start: datetime, end: datetime, *, texts: bool = True) -> list[Cluster]:
         """Clusters with an article published in [start, end), each with all its articles.
 
-        Ordered by their first article (published, id), so the order is reproducible.
+        Ordered by their first article (published, id), so the order is reproducible. `texts=False` leaves every
+        article's text empty: clustering reads a window of stories from the features it stored, not their texts.
         """
         ids = [
             row[0]
@@ -51,7 +52,7 @@ class ClustersSql(SqlMixin):
                 (to_db_time(start), to_db_time(end)),
             )
         ]
-        return self._clusters(ids)
+        return self._clusters(ids, texts)
 
     def clusters_by_id(self, ids: Iterable[str]) -> dict[str, Cluster]:
         """The stored clusters among `ids`, with their articles (unknown ids are simply absent)."""
@@ -67,7 +68,7 @@ class ClustersSql(SqlMixin):
         found = self.articles_by_id(row[0] for row in rows)
         return [found[row[0]] for row in rows if row[0] in found]
 
-    def _clusters(self, ids: list[str]) -> list[Cluster]:
+    def _clusters(self, ids: list[str], texts: bool = True) -> list[Cluster]:
         if not ids:
             return []
         condition, param = self._db.any_of("id", ids)
@@ -79,7 +80,7 @@ class ClustersSql(SqlMixin):
             f"SELECT article_id, cluster_id FROM cluster_articles WHERE {condition}", (param,)
         ):
             members.setdefault(cluster_id, []).append(article_id)
-        articles = self.articles_by_id(a for group in members.values() for a in group)
+        articles = self.articles_by_id((a for group in members.values() for a in group), texts=texts)
         clusters = []
         for cluster_id, article_ids in members.items():
             found = sorted((articles[a] for a in article_ids if a in articles), key=lambda a: (a.published, a.id))

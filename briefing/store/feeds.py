@@ -137,13 +137,15 @@ class FeedsSql(SqlMixin):
         )
         return self._articles_from_rows(rows)
 
-    def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]:
-        """The stored articles among `ids` (unknown ids are simply absent)."""
+    def articles_by_id(self, ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]:
+        """The stored articles among `ids` (unknown ids are simply absent); with `texts=False`, each with an
+        empty text (not read)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         condition, param = self._db.any_of("id", wanted)
-        rows = self._db.query(f"SELECT * FROM articles WHERE {condition}", (param,))
+        columns = "*" if texts else _WITHOUT_TEXT
+        rows = self._db.query(f"SELECT {columns} FROM articles WHERE {condition}", (param,))
         return {article.id: article for article in self._articles_from_rows(rows)}
 
     def _articles_from_rows(self, rows: list[Row]) -> list[Article]:
@@ -220,6 +222,9 @@ def _article_params(article: Article) -> tuple[object, ...]:
         article.guid,
         article.kind.value,
     )
+
+
+_WITHOUT_TEXT = "id, url, title, '' AS text, outlet, published, first_seen, language, guid, kind"
 
 
 def _article_from_row(row: Row, feeds: tuple[str, ...]) -> Article:

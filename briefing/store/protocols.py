@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from briefing.models import (
     Article,
     Cluster,
+    ClusterMemory,
     Edition,
     Feed,
     PrunePolicy,
@@ -53,14 +54,21 @@ class FeedStore(Transactional, Protocol):
 class ArticleStore(Transactional, Protocol):
     def add_articles(self, feed_key: str, articles: Iterable[Article]) -> int: ...
     def articles_between(self, start: datetime, end: datetime) -> list[Article]: ...
-    def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]: ...
+    def articles_by_id(self, ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]: ...
 
 
 class ClusterStore(Transactional, Protocol):
     def save_clusters(self, clusters: Iterable[Cluster]) -> None: ...
-    def clusters_between(self, start: datetime, end: datetime) -> list[Cluster]: ...
+    def clusters_between(self, start: datetime, end: datetime, *, texts: bool = True) -> list[Cluster]: ...
     def clusters_by_id(self, ids: Iterable[str]) -> dict[str, Cluster]: ...
     def unclustered_articles(self, since: datetime | None = None) -> list[Article]: ...
+
+
+class ClusterMemoryStore(Protocol):
+    """What story clustering keeps between polls (see `ClusterMemory`)."""
+
+    def cluster_memory(self, stamp: str, cluster_ids: Sequence[str], article_ids: Sequence[str]) -> ClusterMemory: ...
+    def save_cluster_memory(self, memory: ClusterMemory) -> None: ...
 
 
 class SummaryCache(Protocol):
@@ -169,6 +177,7 @@ class Store(
     FeedStore,
     ArticleStore,
     ClusterStore,
+    ClusterMemoryStore,
     SummaryStore,
     VectorStore,
     EditionStore,

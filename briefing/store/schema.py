@@ -22,4 +22,6 @@ TABLES: tuple[str, ...] = (
     "runs",
     "summaries",
     "sentence_vectors",
+    "article_features",
+    "cluster_sums",
 )

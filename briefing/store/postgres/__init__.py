@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
+from briefing.store.cluster_memory import ClusterMemorySql
 from briefing.store.clusters import ClustersSql
 from briefing.store.editions import EditionsSql
 from briefing.store.feeds import FeedsSql
@@ -51,7 +52,16 @@ _MIGRATION_LOCK = 1
 
 
 class PostgresStore(
-    FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql, VectorsSql
+    FeedsSql,
+    ClustersSql,
+    SummariesSql,
+    EditionsSql,
+    SendsSql,
+    RunsSql,
+    RetentionSql,
+    TransferSql,
+    VectorsSql,
+    ClusterMemorySql,
 ):
     """An open PostgreSQL store: every concern of `briefing.store.Store`. A context manager; or `close()`."""
 

@@ -186,4 +186,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sentence_vectors_created ON sentence_vectors (created);
     """,
+    # 4 (SQLite's 7): what story clustering keeps between polls (briefing.cluster)
+    """
+    CREATE TABLE article_features (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        stamp TEXT COLLATE "C" NOT NULL,
+        features BYTEA NOT NULL
+    );
+    CREATE TABLE cluster_sums (
+        cluster_id TEXT COLLATE "C" PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
+        stamp TEXT COLLATE "C" NOT NULL,
+        article_ids TEXT COLLATE "C" NOT NULL,
+        sums BYTEA NOT NULL
+    );
+    """,
 ]

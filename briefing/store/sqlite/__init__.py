@@ -21,6 +21,7 @@ from typing import Any
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
+from briefing.store.cluster_memory import ClusterMemorySql
 from briefing.store.clusters import ClustersSql
 from briefing.store.editions import EditionsSql
 from briefing.store.feeds import FeedsSql
@@ -42,7 +43,16 @@ _VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB
 
 
 class SqliteStore(
-    FeedsSql, ClustersSql, SummariesSql, EditionsSql, SendsSql, RunsSql, RetentionSql, TransferSql, VectorsSql
+    FeedsSql,
+    ClustersSql,
+    SummariesSql,
+    EditionsSql,
+    SendsSql,
+    RunsSql,
+    RetentionSql,
+    TransferSql,
+    VectorsSql,
+    ClusterMemorySql,
 ):
     """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 

@@ -197,4 +197,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS sentence_vectors_created ON sentence_vectors (created);
     """,
+    # 7: what story clustering keeps between polls, so a fresh process need not featurise the window again
+    """
+    CREATE TABLE IF NOT EXISTS article_features (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        stamp TEXT NOT NULL,          -- what computed them (briefing.cluster): another stamp is not read
+        features BLOB NOT NULL        -- hashed columns and weights, as briefing.cluster writes them
+    );
+    CREATE TABLE IF NOT EXISTS cluster_sums (
+        cluster_id TEXT PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
+        stamp TEXT NOT NULL,
+        article_ids TEXT NOT NULL,    -- the articles the sums were computed from, one id a line
+        sums BLOB NOT NULL
+    );
+    """,
 ]
