@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cluster.py                 # all three sizes, one subprocess each
     .venv/bin/python bench/cluster.py --sizes 1000    # one size
+    .venv/bin/python bench/cluster.py --store --sizes 10000 --write-docs   # through a store: kept vs fresh
 
 Articles are generated, no network: a Zipf-distributed background vocabulary, stories with their own topic words,
 names and numbers, heavy-tailed story sizes (most stories 1-3 articles, a few 30+), outlets, and publication
@@ -10,33 +11,50 @@ with the clusters of the 36-hour window as existing stories. Each size runs in i
 (ru_maxrss) is its own. The baseline, measured in the same process, is vectorising every article once with a
 plain hashing vectoriser (lower-case, a regex for words, MurmurHash3 of each word into 2**20 columns, a sparse
 matrix: what scikit-learn's HashingVectorizer does): the least any text clustering must do.
+
+`--store` feeds the same polls through a real SQLite store as `briefing poll` does (`pipeline.cluster_pending`
+after the poll's articles are stored; only that step is timed), twice: in one kept process (`briefing schedule`),
+and as a new process per poll (`briefing poll` from cron: the clustering state and every cache of
+`briefing.cluster` are dropped before each poll, so all it knows comes from the store; the interpreter's
+start and imports, paid by any process, are not counted). The two must give identical stories (a digest of
+every article's story is compared). `--write-docs` writes the table into docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import random
 import re
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster import cluster_articles
-from briefing.config import ClusterSettings
+import briefing.cluster
+from briefing.cluster import _features, _window, cluster_articles
+from briefing.config import ClusterSettings, Settings
 from briefing.models import Article, Cluster
+from briefing.pipeline import cluster_pending
+from briefing.store import open_store
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 7
 POLL = timedelta(minutes=30)
 OUTLETS = [f"Outlet {i}" for i in range(60)]
+FEED = "https://bench.example/rss"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+START_MARK, END_MARK = "<!-- bench/cluster.py --store: start -->", "<!-- bench/cluster.py --store: end -->"
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # HashingVectorizer's default token pattern
 
 
@@ -124,6 +142,47 @@ def run(count: int) -> dict[str, float]:
     }
 
 
+def run_store(count: int, fresh: bool) -> dict[str, float | str]:
+    """The same polls through a SQLite store (`cluster_pending` timed), in a kept process or as a new one per
+    poll; a digest of the stories, to compare the two."""
+    articles = sorted(synthetic_articles(count), key=lambda a: a.published)
+    settings = Settings()
+    clustering = 0.0
+    polls = 0
+    with tempfile.TemporaryDirectory() as folder, open_store(f"sqlite:///{folder}/bench.sqlite") as store:
+        store.sync_feeds([])
+        for batch, _ in _polls(articles):
+            if fresh or polls == 0:
+                _as_a_new_process()
+            store.add_articles(FEED, batch)
+            tick = time.perf_counter()
+            cluster_pending(settings, store)
+            clustering += time.perf_counter() - tick
+            polls += 1
+        stories = store.clusters_between(START - timedelta(days=1), START + timedelta(days=DAYS + 1), texts=False)
+    placed = sorted((a.id, c.id, c.duplicates) for c in stories for a in c.articles)
+    return {
+        "articles": count,
+        "mode": "fresh process per poll" if fresh else "kept process",
+        "polls": polls,
+        "clusters": len(stories),
+        "clustering_seconds": round(clustering, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "stories_digest": hashlib.sha256(json.dumps(placed).encode()).hexdigest()[:16],
+    }
+
+
+def _as_a_new_process() -> None:
+    """Drop everything `briefing.cluster` keeps in a process: its window state, its feature cache and the
+    memos of words and hashed columns."""
+    briefing.cluster._STATE = _window.WindowState()  # type: ignore[attr-defined]
+    _window.FEATURES = _features.FeatureCache()
+    _features._WORD_COLUMN.clear()
+    _features._NAME_COLUMN.clear()
+    _features._folded.cache_clear()
+    _features._stem.cache_clear()
+
+
 def hashing_vectoriser(texts: list[str]) -> sp.csr_matrix:
     """Word counts hashed into 2**20 columns, one row per text: the baseline."""
     columns: list[int] = []
@@ -153,14 +212,47 @@ def _polls(articles: list[Article]) -> Iterator[tuple[list[Article], datetime]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--store", action="store_true", help="through a SQLite store: kept vs fresh process")
+    parser.add_argument("--write-docs", action="store_true", help="with --store: write the table into the docs")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
+    parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)  # internal, with --one --store
     options = parser.parse_args()
     if options.one:
-        print(json.dumps(run(options.one)))
+        print(json.dumps(run_store(options.one, options.fresh) if options.store else run(options.one)))
         return
+    rows = []
     for size in options.sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True)
-        print(done.stdout.strip() or done.stderr, flush=True)
+        for fresh in (False, True) if options.store else (False,):
+            extra = (["--store"] + (["--fresh"] if fresh else [])) if options.store else []
+            command = [sys.executable, __file__, "--one", str(size), *extra]
+            done = subprocess.run(command, capture_output=True, text=True)
+            print(done.stdout.strip() or done.stderr, flush=True)
+            rows.append(json.loads(done.stdout) if done.returncode == 0 else None)
+    if options.store and options.write_docs and all(rows):
+        _write_docs(rows)
+
+
+def _write_docs(rows: list[dict[str, float | str]]) -> None:
+    lines = [
+        "| articles | polls | kept process: clustering s | fresh process per poll: clustering s | ratio | peak RSS"
+        " kept / fresh | identical stories |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kept, fresh in zip(rows[::2], rows[1::2], strict=True):
+        ratio = float(fresh["clustering_seconds"]) / max(float(kept["clustering_seconds"]), 1e-9)
+        lines.append(
+            f"| {kept['articles']:,} | {kept['polls']} | {kept['clustering_seconds']} | {fresh['clustering_seconds']}"
+            f" | {ratio:.2f} | {kept['peak_mb']} / {fresh['peak_mb']} MB"
+            f" | {'yes' if kept['stories_digest'] == fresh['stories_digest'] else 'NO'} |"
+        )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    table = "\n".join(lines) + f"\n\nLoad average at the end of the run {load} (2 cores)."
+    text = DOCS.read_text(encoding="utf-8")
+    before, _, rest = text.partition(START_MARK)
+    if not rest:
+        raise SystemExit(f"{DOCS}: no {START_MARK} marker")
+    DOCS.write_text(f"{before}{START_MARK}\n{table}\n{END_MARK}{rest.partition(END_MARK)[2]}", encoding="utf-8")
+    print(f"wrote the table into {DOCS}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import struct
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -166,35 +165,31 @@ class FeatureCache:
         return title_weight == self._title_weight and not _stale(article, self._rows.get(article.id))
 
     def recall(self, articles: Sequence[Article], encoded: Mapping[str, bytes], title_weight: int) -> list[str]:
-        """Take stored features (`encoded`, by article id, as `encoded_rows` wrote them) for those `articles` not
+        """Take stored features (`encoded`, by article id, as `unsaved_rows` wrote them) for those `articles` not
         cached; return the ids of the articles still without features (none stored, or unreadable)."""
         self._settle(title_weight)
-        wanted = [a for a in articles if not self.holds(a, title_weight)]
-        decoded = {a.id: part for a in wanted if a.id in encoded and (part := _decoded(encoded[a.id])) is not None}
-        readable = [a for a in wanted if a.id in decoded]
-        if readable:
-            parts = [decoded[a.id] for a in readable]
-            start = self._pool.append(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-            for article, (indices, _, words) in zip(readable, parts, strict=True):
-                names = len(indices) - words
+        wanted = [a for a in articles if not self.holds(a, title_weight) and a.id in encoded]
+        entries, words, names = _decoded([encoded[a.id] for a in wanted])
+        start = self._pool.append(entries["column"], entries["weight"])
+        for article, word_count, name_count in zip(wanted, words.tolist(), names.tolist(), strict=True):
+            if word_count >= 0:
                 self._forget(article.id)
-                self._rows[article.id] = (article.title, len(article.text), start, words, names)
-                self._live += words + names
-                start += words + names
-        return [a.id for a in wanted if a.id not in decoded]
+                self._rows[article.id] = (article.title, len(article.text), start, word_count, name_count)
+                self._live += word_count + name_count
+                start += word_count + name_count
+        return [a.id for a in articles if not self.holds(a, title_weight)]
 
     def unsaved_rows(self) -> dict[str, bytes]:
         """The features of every article featurised (not recalled) since the last call, each as bytes that
-        `recall` reads back, by article id."""
+        `recall` reads back, by article id: a record (word entries, name entries), then one per entry."""
         found: dict[str, bytes] = {}
         for article_id in self._unsaved & self._rows.keys():
             _, _, start, words, names = self._rows[article_id]
-            end = start + words + names
-            found[article_id] = (
-                struct.pack("<II", words, names)
-                + self._pool.indices[start:end].astype("<i4").tobytes()
-                + self._pool.data[start:end].astype("<f4").tobytes()
-            )
+            records = np.zeros(1 + words + names, _ENTRY)
+            records[0] = (words, names)
+            records["column"][1:] = self._pool.indices[start : start + words + names]
+            records["weight"][1:] = self._pool.data[start : start + words + names]
+            found[article_id] = records.tobytes()
         self._unsaved.clear()
         return found
 
@@ -266,17 +261,26 @@ def _stale(article: Article, cached: tuple[str, int, int, int, int] | None) -> b
     return cached is None or cached[0] != article.title or (bool(article.text) and cached[1] != len(article.text))
 
 
-def _decoded(blob: bytes) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """(hashed columns, weights, word entries) from `encoded_rows`' bytes; None when they do not read back."""
-    if len(blob) < 8:
-        return None
-    words, names = struct.unpack_from("<II", blob)
-    entries = words + names
-    if len(blob) != 8 + 8 * entries:
-        return None
-    indices = np.frombuffer(blob, "<i4", entries, 8).astype(np.int32)
-    data = np.frombuffer(blob, "<f4", entries, 8 + 4 * entries).astype(np.float32)
-    return indices, data, int(words)
+_ENTRY = np.dtype([("column", "<i4"), ("weight", "<f4")])  # one stored feature (the first: the two counts)
+
+
+def _decoded(blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of the blobs that read back (`unsaved_rows`' format), concatenated, and each blob's word and
+    name entry counts (-1 for a blob that does not read back, whose entries are left out)."""
+    sizes = np.fromiter(map(len, blobs), np.int64, len(blobs))
+    whole = (sizes >= _ENTRY.itemsize) & (sizes % _ENTRY.itemsize == 0)
+    records = np.frombuffer(b"".join(b for b, ok in zip(blobs, whole.tolist(), strict=True) if ok), _ENTRY)
+    lengths = sizes[whole] // _ENTRY.itemsize
+    heads = np.cumsum(lengths) - lengths
+    words = np.full(len(blobs), -1, np.int64)
+    names = np.full(len(blobs), -1, np.int64)
+    head_words, head_names = records["column"][heads].astype(np.int64), records["weight"][heads].astype(np.int64)
+    consistent = (head_words >= 0) & (head_names >= 0) & (head_words + head_names + 1 == lengths)
+    words[np.flatnonzero(whole)[consistent]] = head_words[consistent]
+    names[np.flatnonzero(whole)[consistent]] = head_names[consistent]
+    keep = np.repeat(consistent, lengths)
+    keep[heads] = False
+    return records[keep], words, names
 
 
 def _line_hashes(article: Article) -> set[int]:

@@ -21,7 +21,8 @@ from datetime import datetime
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster._features import FEATURES, WORD_BITS, Rows
+from briefing.cluster._features import FEATURES as FEATURES  # re-exported: one cache, which tests replace
+from briefing.cluster._features import WORD_BITS, Rows
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster
 
@@ -281,6 +282,7 @@ class WindowState:
     frequencies and article ids of the stored clusters of the previous call. One clustering call at a time."""
 
     def __init__(self) -> None:
+        self._word_buffers, self._name_buffers = _Buffers(), _Buffers()  # scratch: allocated once a process
         self._reset(title_weight=None)
 
     def _reset(self, title_weight: int | None) -> None:
@@ -290,7 +292,6 @@ class WindowState:
         self._unsaved: set[str] = set()  # clusters whose sums were computed here, not read (`encoded_sums`)
         self._word_df = np.zeros(_COLUMNS, np.int32)
         self._name_df = np.zeros(_COLUMNS, np.int32)
-        self._word_buffers, self._name_buffers = _Buffers(), _Buffers()
         self._known: dict[str, int] = {}  # article id -> how many counted clusters hold it
         self._title_weight = title_weight
 
@@ -343,7 +344,8 @@ class WindowState:
         find these clusters so), and of the stored clusters of the last call whose sums were computed, not read:
         for the store."""
         self._settle(title_weight)
-        sums = dict(zip((c.id for c in clusters), self._sums_for(clusters, list(map(_key, clusters)), title_weight)))
+        computed = self._sums_for(clusters, list(map(_key, clusters)), title_weight)
+        sums = dict(zip((c.id for c in clusters), computed, strict=True))
         self._recalled.update(sums)
         sums.update((i, self._by_id[i]) for i in self._unsaved - sums.keys() if i in self._by_id)
         self._unsaved.clear()
