@@ -28,11 +28,13 @@ a poll then costs numpy over the window's clusters plus work on its new articles
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from sparse_dot_topn import sp_matmul_topn
 
@@ -104,10 +106,11 @@ def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settin
     if not window.new:
         return []
     changed: dict[str, _Draft] = {}
+    opened = _Opened(window, settings)
     for number, chunk in enumerate(_chunks(window.new, settings.max_batch)):
         vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
         groups = _group_new(chunk, vectors, settings)
-        _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, settings, number)
+        _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, opened, number)
     _count_duplicates(list(changed.values()), window, settings)
     return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
 
@@ -156,29 +159,95 @@ def _attach(
     centroids: Vectors,
     window: Window,
     changed: dict[str, _Draft],
-    settings: ClusterSettings,
+    opened: _Opened,
     chunk: int,
 ) -> None:
     """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
     this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
     """
+    settings = opened.settings
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
-    opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
-    if opened:
-        opened_scores = similarity(centroids, window.centroids_of([d.articles for d in opened]), settings)
-        opened_scores *= decay(when[:, None] - np.array([d.latest() for d in opened])[None, :], settings)
+    nearest_opened = opened.nearest(centroids, when)
     for g, group in enumerate(groups):
         best: tuple[float, _Draft | None] = (settings.threshold, None)
         for score, i in candidates[g]:
             if score >= best[0]:
                 cluster = window.clusters[i]
                 best = (score, changed.get(cluster.id) or _Draft.of(cluster))
-        if opened:
-            o = int(np.argmax(opened_scores[g]))
-            if opened_scores[g, o] >= best[0]:
-                best = (float(opened_scores[g, o]), opened[o])
-        _merge(group, best[1], changed, chunk)
+        near = nearest_opened[g]
+        if near is not None and near[0] >= best[0]:
+            best = near
+        opened.touched(_merge(group, best[1], changed, chunk))
+
+
+class _Opened:
+    """The clusters opened by earlier chunks of one call, as centroids a chunk's groups can join.
+
+    A first poll of many feeds is cut into chunks; without this, each chunk recomputed the centroid of every
+    cluster opened so far and compared its groups with all of them (time and memory growing with the square of
+    the poll). Here a centroid is computed again only for a cluster that changed in the last chunk, a cluster
+    whose newest article is too old for time alone (`decay`) to let any group of the chunk reach the threshold
+    is set aside for good (chunks come oldest first), and the rest are searched sparsely: only pairs whose word
+    similarity could reach the threshold are scored. The choice is the one an all-pairs comparison makes (the
+    best score; on a tie, the cluster opened first).
+    """
+
+    def __init__(self, window: Window, settings: ClusterSettings) -> None:
+        self.window, self.settings = window, settings
+        self._drafts: list[_Draft] = []  # active (joinable) opened clusters, in the order they were opened
+        self._rows: dict[str, Vectors] = {}  # centroid of each active one, by id
+        self._stale: dict[str, _Draft] = {}  # opened or grown in the current chunk: centroids to compute
+
+    def touched(self, draft: _Draft) -> None:
+        """Note a cluster a group of this chunk opened or joined (stored ones are searched elsewhere)."""
+        if draft.opened_in is not None and draft.opened_in >= 0:
+            if draft.id not in self._rows and draft.id not in self._stale:
+                self._drafts.append(draft)
+            self._stale[draft.id] = draft
+
+    def nearest(self, centroids: Vectors, when: np.ndarray) -> list[tuple[float, _Draft] | None]:
+        """For each group (a row of `centroids`, at time `when`), the best opened cluster and its score."""
+        self._refresh(float(when.min()) if len(when) else 0.0)
+        found: list[tuple[float, _Draft] | None] = [None] * len(when)
+        if not self._drafts:
+            return found
+        active = Vectors(
+            sp.vstack([self._rows[d.id].words for d in self._drafts], format="csr"),
+            sp.vstack([self._rows[d.id].names for d in self._drafts], format="csr"),
+        )
+        nearest = sp_matmul_topn(
+            centroids.words,
+            active.words.T.tocsr(),
+            top_n=len(self._drafts),
+            threshold=_lowest_useful_words(self.settings),
+        )
+        rows = np.repeat(np.arange(nearest.shape[0]), np.diff(nearest.indptr))
+        picked = nearest.indices
+        names = np.asarray(centroids.names[rows].multiply(active.names[picked]).sum(axis=1)).ravel()
+        has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (active.names.getnnz(axis=1) > 0)[picked]
+        latest = np.array([d.latest_hours for d in self._drafts])
+        scores = mix(nearest.data, names, has_names, self.settings) * decay(when[rows] - latest[picked], self.settings)
+        for n in np.lexsort((picked, -scores, rows)).tolist():  # per group: best score, then first opened
+            if found[int(rows[n])] is None:
+                found[int(rows[n])] = (float(scores[n]), self._drafts[int(picked[n])])
+        return found
+
+    def _refresh(self, earliest: float) -> None:
+        """Centroids for the clusters opened or grown since the last chunk; set aside those out of reach."""
+        if self._stale:
+            stale = list(self._stale.values())
+            fresh = self.window.centroids_of([d.articles for d in stale])
+            for i, draft in enumerate(stale):
+                self._rows[draft.id] = Vectors(fresh.words[i], fresh.names[i])
+            self._stale.clear()
+        reachable = decay(earliest - np.array([d.latest_hours for d in self._drafts]), self.settings) >= (
+            self.settings.threshold
+        )
+        if not reachable.all():
+            for draft in (d for d, keep in zip(self._drafts, reachable.tolist(), strict=True) if not keep):
+                del self._rows[draft.id]
+            self._drafts = [d for d, keep in zip(self._drafts, reachable.tolist(), strict=True) if keep]
 
 
 def _stored_candidates(
@@ -217,11 +286,13 @@ def _lowest_useful_words(settings: ClusterSettings) -> float:
     return float(settings.threshold ** (1.0 / (1.0 - settings.entity_weight))) if settings.entity_weight < 1 else 0.0
 
 
-def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draft], chunk: int) -> None:
+def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draft], chunk: int) -> _Draft:
     draft = target or _Draft(cluster_id(group[0].id), [], 0, opened_in=chunk)
     draft.articles.extend(group)
     draft.added += len(group)
+    draft.latest_hours = max(draft.latest_hours, *(hours(a.published) for a in group))
     changed[draft.id] = draft
+    return draft
 
 
 def _count_duplicates(drafts: Sequence[_Draft], window: Window, settings: ClusterSettings) -> None:
@@ -272,13 +343,12 @@ class _Draft:
     duplicates: int
     opened_in: int | None = None  # the chunk of this call that opened it; None for a stored cluster
     added: int = 0  # articles added in this call (the last ones)
+    latest_hours: float = -math.inf  # its newest article, in hours
 
     @classmethod
     def of(cls, cluster: Cluster) -> _Draft:
-        return cls(cluster.id, list(cluster.articles), cluster.duplicates)
-
-    def latest(self) -> float:
-        return max(hours(a.published) for a in self.articles)
+        latest = max((hours(a.published) for a in cluster.articles), default=-math.inf)
+        return cls(cluster.id, list(cluster.articles), cluster.duplicates, latest_hours=latest)
 
     def freeze(self) -> Cluster:
         ordered = tuple(sorted(self.articles, key=lambda a: (a.published, a.id)))
