@@ -186,68 +186,123 @@ class _Opened:
 
     A first poll of many feeds is cut into chunks; without this, each chunk recomputed the centroid of every
     cluster opened so far and compared its groups with all of them (time and memory growing with the square of
-    the poll). Here a centroid is computed again only for a cluster that changed in the last chunk, a cluster
-    whose newest article is too old for time alone (`decay`) to let any group of the chunk reach the threshold
-    is set aside for good (chunks come oldest first), and the rest are searched sparsely: only pairs whose word
-    similarity could reach the threshold are scored. The choice is the one an all-pairs comparison makes (the
-    best score; on a tie, the cluster opened first).
+    the poll). Here a centroid is computed once per chunk in which its cluster changed, a cluster whose newest
+    article is too old for time alone (`decay`) to let any group of the chunk reach the threshold is set aside
+    for good (chunks come oldest first), and the rest are searched sparsely: only pairs whose word similarity
+    could reach the threshold are scored. Centroids live in blocks, one per chunk, merged as they age (like a
+    binary counter), so there are few of them and each centroid is copied a few times at most. The choice is
+    the one an all-pairs comparison makes: the best score, and on a tie the cluster opened first.
     """
 
     def __init__(self, window: Window, settings: ClusterSettings) -> None:
         self.window, self.settings = window, settings
-        self._drafts: list[_Draft] = []  # active (joinable) opened clusters, in the order they were opened
-        self._rows: dict[str, Vectors] = {}  # centroid of each active one, by id
+        self._blocks: list[_Block] = []
+        self._where: dict[str, tuple[_Block, int]] = {}  # each opened cluster's live centroid
         self._stale: dict[str, _Draft] = {}  # opened or grown in the current chunk: centroids to compute
+        self._order: dict[str, int] = {}  # when each was opened (ties go to the first)
 
     def touched(self, draft: _Draft) -> None:
         """Note a cluster a group of this chunk opened or joined (stored ones are searched elsewhere)."""
         if draft.opened_in is not None and draft.opened_in >= 0:
-            if draft.id not in self._rows and draft.id not in self._stale:
-                self._drafts.append(draft)
+            self._order.setdefault(draft.id, len(self._order))
             self._stale[draft.id] = draft
 
     def nearest(self, centroids: Vectors, when: np.ndarray) -> list[tuple[float, _Draft] | None]:
         """For each group (a row of `centroids`, at time `when`), the best opened cluster and its score."""
         self._refresh(float(when.min()) if len(when) else 0.0)
         found: list[tuple[float, _Draft] | None] = [None] * len(when)
-        if not self._drafts:
+        scored = [block.scores(centroids, when, self.settings) for block in self._blocks]
+        if not scored:
             return found
-        active = Vectors(
-            sp.vstack([self._rows[d.id].words for d in self._drafts], format="csr"),
-            sp.vstack([self._rows[d.id].names for d in self._drafts], format="csr"),
-        )
-        nearest = sp_matmul_topn(
-            centroids.words,
-            active.words.T.tocsr(),
-            top_n=len(self._drafts),
-            threshold=_lowest_useful_words(self.settings),
-        )
-        rows = np.repeat(np.arange(nearest.shape[0]), np.diff(nearest.indptr))
-        picked = nearest.indices
-        names = np.asarray(centroids.names[rows].multiply(active.names[picked]).sum(axis=1)).ravel()
-        has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (active.names.getnnz(axis=1) > 0)[picked]
-        latest = np.array([d.latest_hours for d in self._drafts])
-        scores = mix(nearest.data, names, has_names, self.settings) * decay(when[rows] - latest[picked], self.settings)
-        for n in np.lexsort((picked, -scores, rows)).tolist():  # per group: best score, then first opened
+        rows, scores, order, drafts = (np.concatenate([part[i] for part in scored]) for i in range(4))
+        for n in np.lexsort((order, -scores, rows)).tolist():  # per group: best score, then first opened
             if found[int(rows[n])] is None:
-                found[int(rows[n])] = (float(scores[n]), self._drafts[int(picked[n])])
+                found[int(rows[n])] = (float(scores[n]), drafts[n])
         return found
 
     def _refresh(self, earliest: float) -> None:
-        """Centroids for the clusters opened or grown since the last chunk; set aside those out of reach."""
+        """A block of centroids for the clusters opened or grown in the last chunk (their older centroids die);
+        clusters out of reach of `earliest` die too; blocks of similar size merge."""
         if self._stale:
             stale = list(self._stale.values())
-            fresh = self.window.centroids_of([d.articles for d in stale])
-            for i, draft in enumerate(stale):
-                self._rows[draft.id] = Vectors(fresh.words[i], fresh.names[i])
+            for draft in stale:
+                if draft.id in self._where:
+                    block, row = self._where[draft.id]
+                    block.alive[row] = False
+            block = _Block.of(stale, self.window.centroids_of([d.articles for d in stale]), self._order)
+            self._where.update((d.id, (block, i)) for i, d in enumerate(stale))
+            self._blocks.append(block)
             self._stale.clear()
-        reachable = decay(earliest - np.array([d.latest_hours for d in self._drafts]), self.settings) >= (
-            self.settings.threshold
+        for block in self._blocks:
+            block.alive &= decay(earliest - block.latest, self.settings) >= self.settings.threshold
+        self._blocks = [b for b in self._blocks if b.alive.any()]
+        while len(self._blocks) > 1 and self._blocks[-2].live() <= 2 * self._blocks[-1].live():
+            merged = _Block.merged(self._blocks.pop(), self._blocks.pop())
+            self._where.update((d.id, (merged, i)) for i, d in enumerate(merged.drafts))
+            self._blocks.append(merged)
+
+
+@dataclass
+class _Block:
+    """Centroids of some opened clusters, with which of them are still live."""
+
+    words: sp.csr_matrix
+    words_by_feature: sp.csr_matrix  # `words` transposed, for the sparse product
+    names: sp.csr_matrix
+    drafts: list[_Draft]
+    latest: np.ndarray  # each one's newest article when its centroid was computed (it does not change after)
+    order: np.ndarray  # when each was opened
+    alive: np.ndarray
+
+    @classmethod
+    def of(cls, drafts: list[_Draft], centroids: Vectors, order: dict[str, int]) -> _Block:
+        return cls(
+            centroids.words,
+            centroids.words.T.tocsr(),
+            centroids.names,
+            drafts,
+            np.array([d.latest_hours for d in drafts]),
+            np.array([order[d.id] for d in drafts]),
+            np.ones(len(drafts), np.bool_),
         )
-        if not reachable.all():
-            for draft in (d for d, keep in zip(self._drafts, reachable.tolist(), strict=True) if not keep):
-                del self._rows[draft.id]
-            self._drafts = [d for d, keep in zip(self._drafts, reachable.tolist(), strict=True) if keep]
+
+    @classmethod
+    def merged(cls, newer: _Block, older: _Block) -> _Block:
+        """The live centroids of both, the older first."""
+        words = sp.vstack([older.words[older.alive], newer.words[newer.alive]], format="csr")
+        return cls(
+            words,
+            words.T.tocsr(),
+            sp.vstack([older.names[older.alive], newer.names[newer.alive]], format="csr"),
+            [d for b in (older, newer) for d, k in zip(b.drafts, b.alive.tolist(), strict=True) if k],
+            np.concatenate([older.latest[older.alive], newer.latest[newer.alive]]),
+            np.concatenate([older.order[older.alive], newer.order[newer.alive]]),
+            np.ones(int(older.alive.sum() + newer.alive.sum()), np.bool_),
+        )
+
+    def live(self) -> int:
+        return int(self.alive.sum())
+
+    def scores(
+        self, centroids: Vectors, when: np.ndarray, settings: ClusterSettings
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(group row, score, opening order, draft) of each pair with a live centroid that could reach the
+        threshold on words."""
+        nearest = sp_matmul_topn(
+            centroids.words,
+            self.words_by_feature,
+            top_n=max(1, self.words_by_feature.shape[1]),
+            threshold=_lowest_useful_words(settings),
+        )
+        rows = np.repeat(np.arange(nearest.shape[0]), np.diff(nearest.indptr))
+        keep = self.alive[nearest.indices]
+        rows, picked, words = rows[keep], nearest.indices[keep], nearest.data[keep]
+        names = np.asarray(centroids.names[rows].multiply(self.names[picked]).sum(axis=1)).ravel()
+        has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (self.names.getnnz(axis=1) > 0)[picked]
+        scores = mix(words, names, has_names, settings) * decay(when[rows] - self.latest[picked], settings)
+        drafts = np.empty(len(picked), object)
+        drafts[:] = [self.drafts[i] for i in picked.tolist()]
+        return rows, scores, self.order[picked], drafts
 
 
 def _stored_candidates(
