@@ -3,6 +3,7 @@
     .venv/bin/python bench/cluster.py                 # all three sizes, one subprocess each
     .venv/bin/python bench/cluster.py --sizes 1000    # one size
     .venv/bin/python bench/cluster.py --store --sizes 10000 --write-docs   # through a store: kept vs fresh
+    .venv/bin/python bench/cluster.py --first-poll --sizes 10000 30000 60000 100000   # all in one call
 
 Articles are generated, no network: a Zipf-distributed background vocabulary, stories with their own topic words,
 names and numbers, heavy-tailed story sizes (most stories 1-3 articles, a few 30+), outlets, and publication
@@ -18,6 +19,9 @@ and as a new process per poll (`briefing poll` from cron: the clustering state a
 `briefing.cluster` are dropped before each poll, so all it knows comes from the store; the interpreter's
 start and imports, paid by any process, are not counted). The two must give identical stories (a digest of
 every article's story is compared). `--write-docs` writes the table into docs/benchmarks.md.
+
+`--first-poll` gives all the articles to one `cluster_articles` call, as the first poll of many feeds does: time
+and peak memory should grow linearly with the number of articles.
 """
 
 from __future__ import annotations
@@ -172,6 +176,24 @@ def run_store(count: int, fresh: bool) -> dict[str, float | str]:
     }
 
 
+def run_first_poll(count: int) -> dict[str, float | str]:
+    """Every article in one call, with no stored story: a first poll of many feeds."""
+    articles = synthetic_articles(count)
+    tick = time.perf_counter()
+    stories = cluster_articles(articles, [], ClusterSettings())
+    seconds = time.perf_counter() - tick
+    placed = sorted((a.id, c.id, c.duplicates) for c in stories for a in c.articles)
+    return {
+        "articles": count,
+        "mode": "first poll, one call",
+        "clusters": len(stories),
+        "clustering_seconds": round(seconds, 2),
+        "microseconds_per_article": round(1e6 * seconds / count),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "stories_digest": hashlib.sha256(json.dumps(placed).encode()).hexdigest()[:16],
+    }
+
+
 def _as_a_new_process() -> None:
     """Drop everything `briefing.cluster` keeps in a process: its window state, its feature cache and the
     memos of words and hashed columns."""
@@ -213,17 +235,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--store", action="store_true", help="through a SQLite store: kept vs fresh process")
+    parser.add_argument("--first-poll", action="store_true", help="every article in one call, no stored story")
     parser.add_argument("--write-docs", action="store_true", help="with --store: write the table into the docs")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)  # internal, with --one --store
     options = parser.parse_args()
     if options.one:
-        print(json.dumps(run_store(options.one, options.fresh) if options.store else run(options.one)))
+        if options.first_poll:
+            print(json.dumps(run_first_poll(options.one)))
+        else:
+            print(json.dumps(run_store(options.one, options.fresh) if options.store else run(options.one)))
         return
     rows = []
     for size in options.sizes:
         for fresh in (False, True) if options.store else (False,):
             extra = (["--store"] + (["--fresh"] if fresh else [])) if options.store else []
+            extra += ["--first-poll"] if options.first_poll else []
             command = [sys.executable, __file__, "--one", str(size), *extra]
             done = subprocess.run(command, capture_output=True, text=True)
             print(done.stdout.strip() or done.stderr, flush=True)
