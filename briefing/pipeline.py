@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from briefing import cluster, ingest, rank, render, summarise
+from briefing import boilerplate, cluster, ingest, rank, render, summarise
 from briefing.config import Settings
 from briefing.deliver import email, files
 from briefing.edition import (
@@ -20,13 +20,15 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    other_items,
     same_content,
     select_new,
     slot_for,
+    split_standalone,
     stats_for,
     window_for,
 )
-from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import Cluster, Edition, OtherItems, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -77,16 +79,27 @@ def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _
 
 
 def cluster_pending(settings: Settings, store: Store) -> int:
-    """Attach articles not yet in a cluster to the clusters around them (incremental, ids stable)."""
+    """Attach articles not yet in a cluster to the clusters around them (incremental, ids stable), each read
+    without its feed's boilerplate."""
     pending = store.unclustered_articles()
     if not pending:
         return 0
     reach = timedelta(hours=settings.cluster.window_hours)
     earliest = min(a.published for a in pending) - reach
     latest = max(a.published for a in pending) + reach
-    existing = store.clusters_between(earliest, latest)
-    store.save_clusters(cluster.cluster_articles(pending, existing, settings.cluster))
+    learnt = learned_boilerplate(store)
+    existing = [_stripped(c, learnt) for c in store.clusters_between(earliest, latest)]
+    store.save_clusters(cluster.cluster_articles(learnt.strip_all(pending), existing, settings.cluster))
     return len(pending)
+
+
+def learned_boilerplate(store: Store) -> boilerplate.Boilerplate:
+    """What the feeds have taught so far (`briefing.boilerplate`), from the counts in the store."""
+    return boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))
+
+
+def _stripped(story: Cluster, learnt: boilerplate.Boilerplate) -> Cluster:
+    return replace(story, articles=tuple(learnt.strip_all(story.articles)))
 
 
 def build(
@@ -117,9 +130,11 @@ def _build(
     cluster_pending(settings, store)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
-    ranked = _rank(settings, candidates, at)
+    news, standalone = split_standalone(candidates)
+    ranked = _rank(settings, news, at)
     summaries = _summarise(settings, store, ranked, progress)
-    edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
+    listed = other_items(standalone, settings.rank)
+    edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now, listed)
     others = [stored for stored in store.editions() if stored.id != edition.id]
     rendered = render.render_edition(edition, settings.render, previous=others)
     if dry_run:
@@ -195,8 +210,10 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 
 
 def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+    """Summaries (and their grounding) read each article without its feed's boilerplate."""
+    learnt = learned_boilerplate(store)
     return summarise.summarise_clusters(
-        [item.cluster for item in ranked],
+        [_stripped(item.cluster, learnt) for item in ranked],
         settings.summariser,
         settings.grounding,
         cache=store.summary_cache(),
@@ -214,6 +231,7 @@ def _assemble(
     ranked: list[RankedCluster],
     summaries: list[Summary],
     now: datetime,
+    others: OtherItems | None,
 ) -> Edition:
     feeds = store.feeds(include_retired=False)
     stats = stats_for(
@@ -236,6 +254,7 @@ def _assemble(
         summariser=settings.summariser.backend,
         model=settings.summariser.model if settings.summariser.backend == "openai" else None,
         generated_at=now,
+        others=others,
     )
     stored = store.edition(slot.id)
     if stored is not None and same_content(edition, stored):

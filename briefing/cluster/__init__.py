@@ -28,6 +28,7 @@ a poll then costs numpy over the window's clusters plus work on its new articles
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -40,7 +41,7 @@ from briefing.cluster._window import Vectors, Window, WindowState, decay, hours,
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster
 
-__all__ = ["cluster_articles", "cluster_id"]
+__all__ = ["cluster_articles", "cluster_id", "threshold_for"]
 
 _CANDIDATES = 10  # nearest clusters (by words) rescored with names and time
 _THREADS = min(4, os.cpu_count() or 1)  # for the nearest-centroid search; results do not depend on it
@@ -54,6 +55,14 @@ def cluster_id(founding_article_id: str) -> str:
     return "c-" + hashlib.sha256(founding_article_id.encode("utf-8")).hexdigest()[:12]
 
 
+def threshold_for(articles: int, settings: ClusterSettings) -> float:
+    """The similarity a join needs in a window of `articles`: `threshold` up to 100 articles, then
+    `threshold_growth` more for every tenfold. An article compared with thousands meets more look-alikes by
+    chance than one compared with fifty (measured: a real stream of 20 outlets needs about twice the bar of a
+    day of AllSides roundups for the same precision)."""
+    return min(0.95, settings.threshold + settings.threshold_growth * max(0.0, math.log10(max(articles, 1) / 100)))
+
+
 def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:
     """Attach `new` articles to `existing` clusters or open new ones; return every cluster changed or created.
 
@@ -64,8 +73,12 @@ def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settin
     window = _STATE.window(existing, new, settings)
     if not window.new:
         return []
+    settings = settings.model_copy(update={"threshold": threshold_for(window.size, settings)})
     changed: dict[str, _Draft] = {}
-    for number, chunk in enumerate(_chunks(window.new, settings.max_batch)):
+    for article in (a for a in window.new if a.kind.standalone):  # a live blog or a digest is its own story
+        _merge([article], None, changed, -1)
+    joining = [a for a in window.new if not a.kind.standalone]
+    for number, chunk in enumerate(_chunks(joining, settings.max_batch)):
         vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
         groups = _group_new(chunk, vectors, settings)
         _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, settings, number)
@@ -87,6 +100,8 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
         return [chunk]
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
+    feed = np.array([_feed(a) for a in chunk])
+    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)
     distance = np.clip(1.0 - scores, 0.0, None)
     np.fill_diagonal(distance, 0.0)
     labels = AgglomerativeClustering(
@@ -121,21 +136,63 @@ def _attach(
     """
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
-    opened = [d for d in changed.values() if d.opened_in is not None]  # all from earlier chunks
+    opened = [d for d in changed.values() if d.opened_in is not None and d.opened_in >= 0]  # earlier chunks
     if opened:
         opened_scores = similarity(centroids, window.centroids_of([d.articles for d in opened]), settings)
         opened_scores *= decay(when[:, None] - np.array([d.latest() for d in opened])[None, :], settings)
     for g, group in enumerate(groups):
         best: tuple[float, _Draft | None] = (settings.threshold, None)
+        feed = _one_feed(group)
         for score, i in candidates[g]:
+            cluster = window.clusters[i]
+            score *= _feed_factor(feed, cluster.articles, settings)
             if score >= best[0]:
-                cluster = window.clusters[i]
                 best = (score, changed.get(cluster.id) or _Draft.of(cluster))
         if opened:
-            o = int(np.argmax(opened_scores[g]))
-            if opened_scores[g, o] >= best[0]:
-                best = (float(opened_scores[g, o]), opened[o])
-        _merge(group, best[1], changed, chunk)
+            factors = np.array([_feed_factor(feed, d.articles, settings) for d in opened])
+            o = int(np.argmax(opened_scores[g] * factors))
+            if opened_scores[g, o] * factors[o] >= best[0]:
+                best = (float(opened_scores[g, o] * factors[o]), opened[o])
+        target = best[1]
+        if target is not None and len(group) > 1:
+            group, apart = _agreeing(group, target, window, settings)
+            if apart:
+                _merge(apart, None, changed, chunk)
+        _merge(group, target, changed, chunk)
+
+
+def _agreeing(
+    group: list[Article], target: _Draft, window: Window, settings: ClusterSettings
+) -> tuple[list[Article], list[Article]]:
+    """The members of a joining group that agree with the story's core on their own, and the others.
+
+    A group is formed by average linkage and joins on its centroid; a member that only resembles another
+    member (not the story) would be chained in. Those stay together as a story of their own."""
+    core = window.centroids_of([target.articles])
+    when = np.array([hours(a.published) for a in group])
+    scores = similarity(window.vectors(group), core, settings)[:, 0] * decay(when - target.latest(), settings)
+    scores *= _feed_factor(_one_feed(group), target.articles, settings)
+    bar = settings.threshold * settings.member_agreement
+    agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
+    if not agree:
+        return group, []
+    return agree, [a for a in group if a not in agree]
+
+
+def _feed(article: Article) -> str:
+    return article.feeds[0] if article.feeds else article.outlet
+
+
+def _one_feed(articles: Sequence[Article]) -> str | None:
+    """The feed all the articles come from, or None when they come from several."""
+    first = _feed(articles[0])
+    return first if all(_feed(a) == first for a in articles) else None
+
+
+def _feed_factor(feed: str | None, articles: Sequence[Article], settings: ClusterSettings) -> float:
+    """`same_feed_factor` when a group from one feed meets a story told only by that feed: one outlet's items
+    share its style and its beat, so they need stronger evidence than two outlets' do."""
+    return settings.same_feed_factor if feed is not None and _one_feed(articles) == feed else 1.0
 
 
 def _stored_candidates(

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from briefing.errors import ConfigError, StoreError
+from briefing.store.boilerplate import BoilerplateStore
 from briefing.store.clusters import ClusterStore
 from briefing.store.editions import EditionStore
 from briefing.store.feeds import FeedStore
@@ -39,7 +40,7 @@ __all__ = ["Store", "open_store", "open_store_from_settings", "sqlite_path_from_
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 
 
-class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryStore):
+class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryStore, BoilerplateStore):
     """An open database. Use as a context manager, or call `close()`."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:

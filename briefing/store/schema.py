@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from briefing.store import clusters, editions, feeds, runs, sends, summaries
+from briefing.store import boilerplate, clusters, editions, feeds, runs, sends, summaries
 
 _MIXIN_MODULES: list[ModuleType] = [feeds, runs, editions, sends, clusters, summaries]
 
@@ -30,4 +30,6 @@ MIGRATIONS: list[str] = [
     _version_1(),
     # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
+    # 3: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    boilerplate.SCHEMA,
 ]
