@@ -24,17 +24,25 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
 from briefing import boilerplate, kinds
 from briefing.config import PollSettings, Settings, feeds_from_settings
+from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
-from briefing.store import Store
+from briefing.store import ArticleStore, FeedStore, SpanStore
 
 log = logging.getLogger(__name__)
+
+
+class IngestStore(FeedStore, ArticleStore, SpanStore, Protocol):
+    """What a poll needs of the store: feeds and their state, articles, and the span counts each feed's
+    boilerplate is learned from."""
+
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
@@ -43,7 +51,7 @@ MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite 
 
 def poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -52,7 +60,63 @@ def poll(
 ) -> PollReport:
     """Fetch every due feed once and store its new articles. Never raises for one feed."""
     store.sync_feeds(feeds_from_settings(settings))
-    due = store.due_feeds(now)
+    return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand)
+
+
+def feeds_to_poll_now(settings: Settings, store: IngestStore, selector: str | None = None) -> list[Feed]:
+    """For `briefing poll --now`: every feed that is not retired, or the one `selector` names (its URL,
+    configured name or feed title), due or not."""
+    store.sync_feeds(feeds_from_settings(settings))
+    if selector is None:
+        return store.feeds(include_retired=False)
+    return [select_feed(store.feeds(), selector)]
+
+
+def poll_these(
+    settings: Settings,
+    store: IngestStore,
+    feeds: list[Feed],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
+    *,
+    rand: Random = random.random,
+) -> PollReport:
+    """Fetch these feeds now, whatever their next poll time (the interval, back-off and `<ttl>` are ignored
+    once); validators are still sent, so an unchanged feed costs a 304."""
+    return _poll(settings, store, feeds, now, transport, progress, rand)
+
+
+def select_feed(feeds: list[Feed], selector: str) -> Feed:
+    """The one configured feed `selector` names: its URL (as configured or as now fetched), else its name or
+    title, compared without regard to case. ConfigError when none, several or a retired feed matches."""
+    wanted = selector.strip().casefold()
+    matches = [f for f in feeds if wanted in (f.key.casefold(), f.url.casefold())]
+    if not matches:
+        matches = [f for f in feeds if wanted in {(f.name or "").casefold(), (f.title or "").casefold()}]
+    hint = "`briefing feeds` lists the feeds with their names and URLs"
+    if not matches:
+        raise ConfigError(f"--feed: no configured feed has the URL or name {selector!r}", hint=hint)
+    if len(matches) > 1:
+        urls = ", ".join(f.key for f in matches)
+        raise ConfigError(f"--feed: {selector!r} names {len(matches)} feeds ({urls}); give a URL instead", hint=hint)
+    if matches[0].retired:
+        raise ConfigError(
+            f"--feed: {matches[0].key} is retired (its server answered 410 Gone) and is not polled again",
+            hint="if the feed moved, put its new URL in feeds.yaml",
+        )
+    return matches[0]
+
+
+def _poll(
+    settings: Settings,
+    store: IngestStore,
+    due: list[Feed],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None,
+    progress: Progress | None,
+    rand: Random,
+) -> PollReport:
     with _parser(len(due)) as parser:
         pending = _Pending(parser, now, progress, len(due))
         results = poll_feeds(due, settings.poll, now, transport, rand=rand, on_result=pending.arrived)
@@ -120,7 +184,7 @@ def _parser(due: int) -> Iterator[Executor | None]:
 
 
 def _settle(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     pending: _Pending,
     before: Feed,
@@ -142,16 +206,16 @@ def _settle(
         return _failed(store, settings, before, result, reason, now, rand), ()
 
 
-def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
+def _not_parsed(store: IngestStore, before: Feed, result: FetchResult) -> FeedOutcome:
     """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
     store.save_feed(result.feed)
     if result.error:
-        log.warning("feed %s: %s", before.key, result.error)
+        log.warning("feed %s failed: %s", before.key, result.error)
     return FeedOutcome(before.key, result.status, error=result.error)
 
 
 def _store_articles(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     feed: Feed,
     parsed: ParsedFeed,
@@ -165,7 +229,7 @@ def _store_articles(
     known = store.articles_by_id(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = _with_full_text(fresh, settings, transport)
+        fresh = _with_full_text(fresh, settings, transport, origin=feed.key)
     with store.transaction():
         if fresh:
             store.count_spans(feed.key, boilerplate.span_counts(fresh), now)
@@ -181,12 +245,18 @@ def _reason(parsed: ParsedFeed | None) -> str:
 
 
 def _failed(
-    store: Store, settings: PollSettings, before: Feed, result: FetchResult, reason: str, now: datetime, rand: Random
+    store: IngestStore,
+    settings: PollSettings,
+    before: Feed,
+    result: FetchResult,
+    reason: str,
+    now: datetime,
+    rand: Random,
 ) -> FeedOutcome:
     """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
     moved = replace(before, url=result.feed.url)
     store.save_feed(record_failure(moved, reason, now, settings, rand))
-    log.warning("feed %s: %s", before.key, reason)
+    log.warning("feed %s failed: %s", before.key, reason)
     return FeedOutcome(before.key, FetchStatus.ERROR, error=reason)
 
 
@@ -200,11 +270,12 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
 
 
 def _with_full_text(
-    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
+    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, *, origin: str
 ) -> tuple[Article, ...]:
-    """Replace each article's text by the body extracted from its page, when that is richer."""
+    """Replace each article's text by the body extracted from its page, when that is richer. The pages are
+    fetched under the SSRF policy of the feed's configured URL (`origin`)."""
     urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
-    pages = fetch_pages(urls, settings, transport)
+    pages = fetch_pages(urls, settings, transport, origin=origin)
     improved = []
     for article in articles:
         page = pages.get(article.url)

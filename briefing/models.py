@@ -9,6 +9,7 @@ Flow: Feed -> FetchResult -> Article -> Cluster -> RankedCluster -> Summary (Bul
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -248,7 +249,10 @@ class SummaryStats:
     bullets_checked: int = 0
     bullets_repaired: int = 0
     bullets_dropped: int = 0
+    bullets_judged: int = 0  # offline passes put to the LLM judge (`summariser.judge`)
     fallback_reason: str | None = None  # why extractive bullets replaced the LLM's (error, budget, check)
+    llm_failed: bool = False  # the fallback was an LLM failure (error, timeout, no key), not budget or the check
+    rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,17 @@ class Summary:
     summariser: str  # "extractive" or "openai"
     model: str | None = None
     stats: SummaryStats = field(default_factory=SummaryStats)
+
+
+@dataclass(frozen=True)
+class EditionContext:
+    """What an edition's summaries are written for: its local day and zone (relative times in older articles
+    are anchored to their own date, or not used), and what earlier editions already said about each story
+    (an update does not repeat it)."""
+
+    day: date | None = None
+    timezone: str = "UTC"
+    said: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # story (cluster) id -> published bullets
 
 
 # ------------------------------------------------------------------------------------------------ editions
@@ -298,6 +313,9 @@ class Story:
     status: StoryStatus
     bullets: tuple[Bullet, ...]
     articles: tuple[ArticleRef, ...]
+    summariser: str = "extractive"  # what wrote these bullets: "extractive" or "openai"
+    model: str | None = None  # the LLM, when `summariser` is "openai"
+    fallback: str | None = None  # why the offline summariser replaced the LLM's bullets, if it did
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -322,7 +340,10 @@ class EditionStats:
     bullets_dropped: int = 0
     llm_calls: int = 0
     llm_tokens: int = 0
-    llm_fallbacks: int = 0
+    llm_fallbacks: int = 0  # stories whose LLM bullets were replaced by the offline summariser's
+    llm_failures: int = 0  # ... because the LLM failed (error, timeout, no key)
+    bullets_fallback: int = 0  # bullets published from the offline summariser in place of the LLM's
+    rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason
 
 
 @dataclass(frozen=True)
@@ -360,6 +381,17 @@ class RenderedEdition:
     warnings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class EmailVariant:
+    """An edition's email for one sections filter (`sections` None: every section), rendered and inlined once
+    by render; delivery only puts each recipient's unsubscribe link where `UNSUBSCRIBE_PLACEHOLDER` stands."""
+
+    sections: tuple[str, ...] | None  # sorted
+    edition: Edition  # the edition as this variant shows it: only those sections (its subject comes from it)
+    text: str
+    html: str
+
+
 # ------------------------------------------------------------------------------------ briefing.json (contract)
 
 
@@ -389,6 +421,9 @@ def _story_to_dict(story: Story) -> dict[str, Any]:
         "id": story.id,
         "headline": story.headline,
         "status": story.status.value,
+        "summariser": story.summariser,
+        "model": story.model,
+        "fallback": story.fallback,
         "bullets": [{**bullet_to_dict(b), "grounding": _verdict_to_dict(b.grounding, digits=4)} for b in story.bullets],
         "articles": [_article_ref_to_dict(a) for a in story.articles],
     }
@@ -425,7 +460,7 @@ def edition_to_dict(edition: Edition) -> dict[str, Any]:
         "sections": [
             {"name": s.name, "stories": [_story_to_dict(story) for story in s.stories]} for s in edition.sections
         ],
-        "stats": dict(vars(edition.stats)),
+        "stats": {**vars(edition.stats), "rejected": dict(sorted(edition.stats.rejected.items()))},
     }
     if edition.other_items is not None:
         others = edition.other_items
@@ -451,11 +486,15 @@ def bullet_from_dict(data: dict[str, Any]) -> Bullet:
     )
 
 
-def _story_from_dict(data: dict[str, Any]) -> Story:
+def _story_from_dict(data: dict[str, Any], summariser: str = "extractive", model: str | None = None) -> Story:
+    """A story; one stored before stories named their summariser takes the edition's."""
     return Story(
         id=data["id"],
         headline=data["headline"],
         status=StoryStatus(data["status"]),
+        summariser=data.get("summariser", summariser),
+        model=data.get("model", model),
+        fallback=data.get("fallback"),
         bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
         articles=tuple(_article_ref_from_dict(a) for a in data["articles"]),
     )
@@ -474,7 +513,11 @@ def edition_from_dict(data: dict[str, Any]) -> Edition:
         summariser=data["summariser"],
         model=data.get("model"),
         sections=tuple(
-            Section(s["name"], tuple(_story_from_dict(story) for story in s["stories"])) for s in data["sections"]
+            Section(
+                s["name"],
+                tuple(_story_from_dict(story, data["summariser"], data.get("model")) for story in s["stories"]),
+            )
+            for s in data["sections"]
         ),
         stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
         other_items=_other_items_from_dict(data.get("other_items")),
@@ -500,14 +543,18 @@ class Subscriber:
 
 
 class SendStatus(StrEnum):
-    SENDING = "sending"  # intent recorded, outcome unknown until the server answers
-    SENT = "sent"  # the server accepted the message
+    """The sends ledger's states (see `briefing.store.sends`)."""
+
+    QUEUED = "queued"  # claimed by a run, nothing handed over yet
+    SENDING = "sending"  # being handed over: after a crash the outcome is unknown, and a rerun resends
+    SENT = "sent"  # the service accepted the message
+    MAYBE_SENT = "maybe_sent"  # handed over, no answer: never retried automatically
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class SendRecord:
-    """What the store remembers about one (edition, recipient) send."""
+    """What the store remembers about one (channel, edition, recipient) send."""
 
     edition_id: str
     recipient: str
@@ -517,6 +564,8 @@ class SendRecord:
     updated: datetime
     error: str | None = None
     permanent: bool = False
+    channel: str = "email"
+    resends: int = 0  # copies beyond the first that may have arrived
 
 
 @dataclass(frozen=True)
@@ -528,8 +577,11 @@ class SendFailure:
 
 @dataclass(frozen=True)
 class SendReport:
-    """The outcome of sending one edition. `resent` lists recipients whose earlier send was interrupted after
-    the intent was recorded: they were sent again, with the same Message-ID."""
+    """The outcome of sending one edition on one channel.
+
+    `resent` lists recipients who may have received a second copy (with the same Message-ID): a run stopped
+    while handing their message over, or `--retry-unclear` sent it again; each is reported once, by whichever
+    run finishes next. `unclear` lists those recorded as maybe sent (handed over, no answer)."""
 
     edition_id: str
     sent: tuple[str, ...] = ()
@@ -538,10 +590,13 @@ class SendReport:
     resent: tuple[str, ...] = ()
     failed: tuple[SendFailure, ...] = ()
     dry_run_files: tuple[Path, ...] = ()
+    unclear: tuple[str, ...] = ()
+    channel: str = "email"
+    stopped: str | None = None  # why the channel's run stopped early (unreachable service, refused login)
 
     @property
     def partial(self) -> bool:
-        return bool(self.failed)
+        return bool(self.failed or self.unclear or self.stopped)
 
 
 class SlotStatus(StrEnum):
@@ -576,6 +631,7 @@ class DueReport:
     failed: tuple[ScheduleSlot, ...] = ()  # slots whose build or send raised
     sends: tuple[SendReport, ...] = ()
     poll_error: str | None = None  # the poll step raised (feeds failing one by one are not this)
+    pruned: PruneReport | None = None  # the daily prune, when this pass ran it (housekeeping: not "something due")
 
     @property
     def nothing_due(self) -> bool:
@@ -584,3 +640,51 @@ class DueReport:
     @property
     def partial(self) -> bool:
         return any(report.partial for report in self.sends)
+
+
+# --------------------------------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True)
+class PrunePolicy:
+    """What `store.prune` may remove: rows older than each cutoff (None keeps that kind forever).
+
+    Whatever the cutoffs, pruning keeps what an edition still needs: the articles of the latest edition of each
+    name (and `story_reach` before its window, where its stories began), whole stories (an old article stays
+    while its story has a newer one), and every edition, send and ledger row of an edition that may still be
+    sent (its slot built since `unsent_since`, or a send not yet final).
+    """
+
+    articles_before: datetime | None = None  # articles (their feeds and cluster places), cached summaries
+    runs_before: datetime | None = None  # the runs log and the schedule ledger (each edition's latest slot stays)
+    editions_before: datetime | None = None  # stored editions and what they reported
+    sends_before: datetime | None = None  # final sends (sent, refused for good)
+    story_reach: timedelta = timedelta(hours=36)
+    unsent_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What one prune removed, by table, and the store's size before and after (bytes on disk)."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    size_before: int = 0
+    size_after: int = 0
+    articles_before: datetime | None = None  # the article cutoff applied, after protection (None: none pruned)
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """`briefing store stats`: which store, its size on disk and how many rows each table holds."""
+
+    backend: str
+    location: str
+    schema_version: int
+    size_bytes: int
+    rows: dict[str, int] = field(default_factory=dict)
+    oldest_article: datetime | None = None
+    newest_article: datetime | None = None

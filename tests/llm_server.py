@@ -7,8 +7,11 @@ function of the request) answers. Every request is recorded in `server.requests`
 prompts and the number of calls.
 
 Helpers build replies: `chat(content)` for a completion, `summary_json(...)` for the summary JSON the prompt
-asks for, `error(status)` for an HTTP error, and `copying_model` is a well-behaved "model" that builds its
-summary by quoting the sources it was given.
+asks for, `judge_json(...)` for the LLM judge's verdict, `error(status)` for an HTTP error, and
+`copying_model` is a well-behaved "model" that builds its summary by quoting the sources it was given (and
+finds every claim it is asked to judge supported). `sloppy_model(repeat=..., dangle=..., relative=...)` behaves like
+it but adds the mistakes real models make: the first fact again in other words, a bullet that opens with "But"
+and leans on another, and "today" in a bullet from an older source.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ class Request:
     def is_judge(self) -> bool:
         return "entail" in self.last and len(self.messages) == 1
 
+    @property
+    def claim(self) -> str:
+        """The claim a judge request asks about ("" for other requests)."""
+        return self.last.split("\nClaim: ", 1)[-1].split("\n", 1)[0] if self.is_judge else ""
+
 
 def chat(content: str, **kwargs: Any) -> Reply:
     return Reply(content=content, **kwargs)
@@ -87,7 +95,14 @@ def repair_json(*bullets: tuple[str, list[int], str]) -> str:
     return json.dumps({"bullets": [{"text": t, "sources": s, "evidence": e} for t, s, e in bullets]})
 
 
-_SOURCE = re.compile(r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\nText: (.*?)\n</source>', re.S)
+def judge_json(supported: bool, reason: str = "") -> str:
+    """The LLM judge's structured verdict."""
+    return json.dumps({"supported": supported, "reason": reason})
+
+
+_SOURCE = re.compile(
+    r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\n(?:Published: .*?\n)?Text: (.*?)\n</source>', re.S
+)
 
 
 def prompt_sources(request: Request) -> dict[int, tuple[str, str]]:
@@ -103,13 +118,34 @@ def _first_sentences(text: str, count: int) -> list[str]:
 def copying_model(request: Request) -> Reply:
     """A faithful model: headline from source 1's title, bullets quoting the sources' first sentences."""
     if request.is_judge:
-        return chat('{"entailed": true}')
+        return chat(judge_json(True, "the source states it"))
     sources = prompt_sources(request)
     bullets = []
     for number, (_, text) in sorted(sources.items()):
         bullets += [(s, [number], s) for s in _first_sentences(text, 2)]
     headline = sources[min(sources)][0] if sources else "A story"
     return chat(summary_json(headline, *bullets[:4]))
+
+
+def sloppy_model(*, repeat: bool = False, dangle: bool = False, relative: bool = False) -> Callable[[Request], Reply]:
+    """`copying_model` with the chosen mistakes added to its answer (see the module docstring)."""
+
+    def model(request: Request) -> Reply:
+        if request.is_judge or request.is_repair:
+            return copying_model(request)
+        sources = prompt_sources(request)
+        first = _first_sentences(sources[min(sources)][1], 2) if sources else []
+        bullets = [(text, [n], text) for n, (_, body) in sorted(sources.items()) for text in _first_sentences(body, 1)]
+        if repeat and first:
+            bullets.append((f"Officials said that {first[0][0].lower()}{first[0][1:]}", [min(sources)], first[0]))
+        if dangle and len(first) > 1:
+            bullets.append((f"But {first[1][0].lower()}{first[1][1:]}", [min(sources)], first[1]))
+        if relative and first:
+            bullets.append((first[0].rstrip(".") + " today.", [min(sources)], first[0]))
+        headline = sources[min(sources)][0] if sources else "A story"
+        return chat(summary_json(headline, *bullets))
+
+    return model
 
 
 class LLMServer:

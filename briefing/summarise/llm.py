@@ -1,8 +1,9 @@
 """The `openai` backend: drafts, repairs and judges bullets with any OpenAI-compatible server.
 
 llm knows the official `openai` client (the only module that imports it), response formats and retries; it
-must not know the grounding check or the policy that decides what to do with a draft. Every failure of the
-server or of its answer leaves this module as `SummariserError`, which the policy turns into a fallback.
+must not know the grounding check or the policy that decides what to do with a draft (`briefing.review`).
+Every failure of the server or of its answer leaves this module as `SummariserError`, which the policy turns
+into a fallback.
 
 What the model writes is text and source numbers. Source numbers are mapped back to article ids here, URLs
 and citation markers are stripped from the text, and nothing the model writes becomes a link or an outlet.
@@ -83,9 +84,10 @@ class LlmSummariser:
         self._temperature = True
         self._lock = threading.Lock()
 
-    def draft(self, articles: Sequence[Article], meter: Meter) -> Draft:
-        """A first summary of `articles` (numbered in this order)."""
-        messages = prompt.summary_messages(articles, self._settings.max_bullets, self._settings.max_source_tokens)
+    def draft(self, articles: Sequence[Article], meter: Meter, brief: prompt.Brief | None = None) -> Draft:
+        """A first summary of `articles` (numbered in this order) for the edition `brief` describes."""
+        settings = self._settings
+        messages = prompt.summary_messages(articles, settings.max_bullets, settings.max_source_tokens, brief)
         answer, messages = self._ask(messages, prompt.DraftSummary, prompt.SUMMARY_SCHEMA, meter)
         bullets = _bullets(answer.bullets, articles)
         return Draft(_clean_text(answer.headline), bullets, tuple(messages))
@@ -99,10 +101,10 @@ class LlmSummariser:
         answer, _ = self._ask(messages, prompt.DraftRepair, prompt.REPAIR_SCHEMA, meter)
         return _bullets(answer.bullets, articles)
 
-    def judge(self, source: str, claim: str, meter: Meter) -> bool:
-        """An LLM's yes/no on whether `source` entails `claim` (the optional `judge: llm` check)."""
+    def judge(self, source: str, claim: str, meter: Meter) -> prompt.DraftJudgement:
+        """The model's verdict on whether `source` entails `claim`, with its short reason (the LLM judge)."""
         answer, _ = self._ask(prompt.judge_messages(source, claim), prompt.DraftJudgement, prompt.JUDGE_SCHEMA, meter)
-        return answer.entailed
+        return answer
 
     # ---------------------------------------------------------------------------------------------- calls
 
