@@ -122,12 +122,22 @@ class PollSettings(_Strict):
 class ClusterSettings(_Strict):
     window_hours: float = Field(36.0, gt=0, le=720, description="articles considered for an edition's clusters")
     threshold: float = Field(0.12, gt=0, lt=1, description="time-decayed similarity at which articles join a story")
+    threshold_growth: float = Field(
+        0.0, ge=0, lt=1, description="added to threshold for every tenfold of articles in the window beyond 100"
+    )
     half_life_hours: float = Field(8.0, gt=0, le=720, description="time gap that halves the similarity of two articles")
+    grace_hours: float = Field(6.0, ge=0, le=720, description="time gap within which similarity does not decay at all")
     entity_weight: float = Field(0.2, ge=0, le=1, description="share of names and numbers in the similarity")
-    title_weight: int = Field(2, ge=1, le=10, description="how many times a title's words count")
+    title_weight: int = Field(4, ge=1, le=10, description="how many times a title's words count")
     duplicate_threshold: float = Field(0.9, gt=0, le=1, description="similarity of a near-identical wire copy")
     max_batch: int = Field(
         1000, ge=2, le=100_000, description="new articles grouped at once (larger polls are chunked)"
+    )
+    member_agreement: float = Field(
+        0.75, ge=0, le=2, description="share of the threshold each member of a joining group must reach alone"
+    )
+    same_feed_factor: float = Field(
+        0.8, gt=0, le=1, description="similarity multiplier when both sides come from one feed alone"
     )
 
 
@@ -137,6 +147,13 @@ class RankSettings(_Strict):
     per_outlet_cap: int = Field(3, ge=1, le=500, description="stories led by one outlet")
     recency_half_life_hours: float = Field(12.0, gt=0, le=720, description="age that halves a story's score")
     default_section: str | None = Field(None, description="section of stories from unknown feeds; else the first")
+    non_news: Literal["omit", "list"] = Field(
+        "omit", description="live blogs, digests, show episodes: omit, or list them under their own heading"
+    )
+    non_news_heading: str = Field("Also in your feeds", description="the heading they are listed under")
+    max_non_news: int = Field(10, ge=1, le=500, description="most of them listed in an edition")
+
+    _non_news_heading_is_one_line = field_validator("non_news_heading")(_check_one_line)
 
 
 class SummariserSettings(_Strict):

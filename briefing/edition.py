@@ -18,13 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing.config import EditionSettings
+from briefing.config import EditionSettings, RankSettings
 from briefing.models import (
     Article,
     ArticleRef,
     Cluster,
     Edition,
     EditionStats,
+    OtherItems,
     RankedCluster,
     Section,
     Story,
@@ -104,9 +105,33 @@ def select_new(
     return candidates
 
 
+def split_standalone(candidates: Sequence[Candidate]) -> tuple[list[Candidate], list[Article]]:
+    """News candidates (without any stand-alone article: it never leads a story nor supplies a bullet), and
+    the stand-alone articles (live blogs, digests, episodes), newest first."""
+    news: list[Candidate] = []
+    alone: list[Article] = []
+    for candidate in candidates:
+        kept = tuple(a for a in candidate.cluster.articles if not a.kind.standalone)
+        alone.extend(a for a in candidate.cluster.articles if a.kind.standalone)
+        if kept:
+            news.append(replace(candidate, cluster=replace(candidate.cluster, articles=kept)))
+    return news, sorted(alone, key=lambda a: (a.published, a.id), reverse=True)
+
+
+def other_items(articles: Sequence[Article], settings: RankSettings) -> OtherItems | None:
+    """What the edition lists of the stand-alone articles: nothing by default (`non_news: omit`)."""
+    if settings.non_news == "omit" or not articles:
+        return None
+    return OtherItems(settings.non_news_heading, tuple(_ref(a) for a in articles[: settings.max_non_news]))
+
+
+def _ref(a: Article) -> ArticleRef:
+    return ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind)
+
+
 def _story(ranked: RankedCluster, summary: Summary, status: StoryStatus) -> Story:
     articles = sorted(ranked.cluster.articles, key=lambda a: (a.published, a.id))
-    refs = tuple(ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind) for a in articles)
+    refs = tuple(_ref(a) for a in articles)
     return Story(
         id=ranked.cluster.id,
         headline=summary.headline,
@@ -168,8 +193,10 @@ def assemble(
     summariser: str,
     model: str | None,
     generated_at: datetime,
+    others: OtherItems | None = None,
 ) -> Edition:
-    """One Edition: sections in config order, stories in rank order; stories left without bullets are dropped."""
+    """One Edition: sections in config order, stories in rank order; stories left without bullets are dropped.
+    `others` are the stand-alone items it lists, if any (`other_items`)."""
     by_section: dict[str, list[Story]] = {name: [] for name in section_order}
     for item, summary in zip(ranked, summaries, strict=True):
         if summary.bullets:
@@ -188,6 +215,7 @@ def assemble(
         model=model,
         sections=sections,
         stats=replace(stats, stories=story_count),
+        other_items=others,
     )
 
 

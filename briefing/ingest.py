@@ -28,18 +28,20 @@ from typing import Protocol
 
 import httpx
 
+from briefing import boilerplate, kinds
 from briefing.config import PollSettings, Settings, feeds_from_settings
 from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
-from briefing.store import ArticleStore, FeedStore
+from briefing.store import ArticleStore, FeedStore, SpanStore
 
 log = logging.getLogger(__name__)
 
 
-class IngestStore(FeedStore, ArticleStore, Protocol):
-    """What a poll needs of the store: feeds and their state, and articles."""
+class IngestStore(FeedStore, ArticleStore, SpanStore, Protocol):
+    """What a poll needs of the store: feeds and their state, articles, and the span counts each feed's
+    boilerplate is learned from."""
 
 
 Progress = Callable[[int, int], None]
@@ -123,6 +125,7 @@ def _poll(
             for feed, result in zip(due, results, strict=True)
         ]
     new_ids = tuple(article_id for outcome, ids in outcomes for article_id in ids)
+    store.forget_rare_spans(boilerplate.MIN_ITEMS, now - boilerplate.MEMORY)
     return PollReport(outcomes=tuple(outcome for outcome, _ in outcomes), new_article_ids=new_ids)
 
 
@@ -197,7 +200,7 @@ def _settle(
         parsed = pending.parsed(result)
         if parsed is None or parsed.error:
             return _failed(store, settings, before, result, _reason(parsed), now, rand), ()
-        return _store_articles(store, settings, _learnt(result.feed, parsed, settings, now), parsed, transport)
+        return _store_articles(store, settings, _learnt(result.feed, parsed, settings, now), parsed, transport, now)
     except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
         reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return _failed(store, settings, before, result, reason, now, rand), ()
@@ -217,13 +220,20 @@ def _store_articles(
     feed: Feed,
     parsed: ParsedFeed,
     transport: httpx.AsyncBaseTransport | None,
+    now: datetime,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
-    """Store what is new (with full text where configured), remember this feed for what is known."""
+    """Store what is new (with full text where configured and its kind), remember this feed for what is known.
+
+    The new items' spans are counted first, so their kinds are judged with the boilerplate they just taught
+    (a channel's first poll already shows its blurb under every video)."""
     known = store.articles_by_id(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
         fresh = _with_full_text(fresh, settings, transport, origin=feed.key)
     with store.transaction():
+        if fresh:
+            store.count_spans(feed.key, boilerplate.span_counts(fresh), now)
+            fresh = tuple(kinds.classify(fresh, boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
     new_ids = tuple(a.id for a in fresh)

@@ -309,6 +309,15 @@ class ArticleRef:
     kind: ArticleKind = ArticleKind.NEWS
 
 
+@dataclass(frozen=True)
+class OtherItems:
+    """Items that are not one story (live blogs, digests, show episodes, listings: `ArticleKind.standalone`),
+    listed under their own heading when `rank.non_news` is `list`. They have no bullets."""
+
+    heading: str
+    articles: tuple[ArticleRef, ...]
+
+
 class StoryStatus(StrEnum):
     NEW = "new"
     UPDATE = "update"
@@ -367,6 +376,7 @@ class Edition:
     sections: tuple[Section, ...]
     stats: EditionStats = field(default_factory=EditionStats)
     model: str | None = None
+    other_items: OtherItems | None = None
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -432,23 +442,30 @@ def _story_to_dict(story: Story) -> dict[str, Any]:
         "model": story.model,
         "fallback": story.fallback,
         "bullets": [{**bullet_to_dict(b), "grounding": _verdict_to_dict(b.grounding, digits=4)} for b in story.bullets],
-        "articles": [
-            {
-                "id": a.id,
-                "title": a.title,
-                "url": a.url,
-                "outlet": a.outlet,
-                "published": _iso(a.published),
-                "kind": a.kind.value,
-            }
-            for a in story.articles
-        ],
+        "articles": [_article_ref_to_dict(a) for a in story.articles],
     }
 
 
-def edition_to_dict(edition: Edition) -> dict[str, Any]:
-    """The `briefing.json` contract: fields may be added, none removed."""
+def _article_ref_to_dict(a: ArticleRef) -> dict[str, Any]:
     return {
+        "id": a.id,
+        "title": a.title,
+        "url": a.url,
+        "outlet": a.outlet,
+        "published": _iso(a.published),
+        "kind": a.kind.value,
+    }
+
+
+def _article_ref_from_dict(a: dict[str, Any]) -> ArticleRef:
+    published = datetime.fromisoformat(a["published"])
+    return ArticleRef(a["id"], a["title"], a["url"], a["outlet"], published, ArticleKind(a.get("kind", "news")))
+
+
+def edition_to_dict(edition: Edition) -> dict[str, Any]:
+    """The `briefing.json` contract: fields may be added, none removed. `other_items` is written only when the
+    edition lists items that are not stories (`rank.non_news: list`)."""
+    data = {
         "id": edition.id,
         "title": edition.title,
         "name": edition.name,
@@ -462,6 +479,13 @@ def edition_to_dict(edition: Edition) -> dict[str, Any]:
         ],
         "stats": {**vars(edition.stats), "rejected": dict(sorted(edition.stats.rejected.items()))},
     }
+    if edition.other_items is not None:
+        others = edition.other_items
+        data["other_items"] = {
+            "heading": others.heading,
+            "articles": [_article_ref_to_dict(a) for a in others.articles],
+        }
+    return data
 
 
 def _verdict_from_dict(data: dict[str, Any] | None) -> Verdict | None:
@@ -489,17 +513,7 @@ def _story_from_dict(data: dict[str, Any], summariser: str = "extractive", model
         model=data.get("model", model),
         fallback=data.get("fallback"),
         bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
-        articles=tuple(
-            ArticleRef(
-                a["id"],
-                a["title"],
-                a["url"],
-                a["outlet"],
-                datetime.fromisoformat(a["published"]),
-                ArticleKind(a.get("kind", "news")),
-            )
-            for a in data["articles"]
-        ),
+        articles=tuple(_article_ref_from_dict(a) for a in data["articles"]),
     )
 
 
@@ -523,7 +537,14 @@ def edition_from_dict(data: dict[str, Any]) -> Edition:
             for s in data["sections"]
         ),
         stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
+        other_items=_other_items_from_dict(data.get("other_items")),
     )
+
+
+def _other_items_from_dict(data: dict[str, Any] | None) -> OtherItems | None:
+    if data is None:
+        return None
+    return OtherItems(str(data["heading"]), tuple(_article_ref_from_dict(a) for a in data["articles"]))
 
 
 # ------------------------------------------------------------------------------------------------ delivery

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from briefing import cluster, ground, ingest, rank, render, review
+from briefing import boilerplate, cluster, ground, ingest, rank, render, review
 from briefing.config import Settings
 from briefing.deliver import email, files, sending
 from briefing.deliver.channel import Channel
@@ -27,10 +27,12 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    other_items,
     said_before,
     same_content,
     select_new,
     slot_for,
+    split_standalone,
     stats_for,
     window_for,
 )
@@ -39,6 +41,7 @@ from briefing.models import (
     Cluster,
     Edition,
     EditionContext,
+    OtherItems,
     PollReport,
     PrunePolicy,
     PruneReport,
@@ -116,34 +119,50 @@ def _clustered_poll(settings: Settings, store: Store, fetch: Callable[[], PollRe
 
 
 def cluster_pending(settings: Settings, store: Store) -> int:
-    """Attach articles not yet in a cluster to the clusters around them (incremental, ids stable)."""
+    """Attach articles not yet in a cluster to the clusters around them (incremental, ids stable), each read
+    without its feed's boilerplate."""
     pending = store.unclustered_articles()
     if not pending:
         return 0
     reach = timedelta(hours=settings.cluster.window_hours)
     earliest = min(a.published for a in pending) - reach
     latest = max(a.published for a in pending) + reach
-    existing = _recalled(settings, store, store.clusters_between(earliest, latest, texts=False))
-    changed = cluster.cluster_articles(pending, existing, settings.cluster)
+    learnt = learned_boilerplate(store)
+    version = learnt.digest()  # the stored features hold for texts stripped by this model
+    skeletons = [_stripped(c, learnt) for c in store.clusters_between(earliest, latest, texts=False)]
+    existing = _recalled(settings, store, skeletons, learnt, version)
+    changed = cluster.cluster_articles(learnt.strip_all(pending), existing, settings.cluster, text_version=version)
     with store.transaction():
         store.save_clusters(changed)
-        store.save_cluster_memory(cluster.memory_of(changed, settings.cluster))
+        store.save_cluster_memory(cluster.memory_of(changed, settings.cluster, version))
     return len(pending)
 
 
-def _recalled(settings: Settings, store: Store, existing: list[Cluster]) -> list[Cluster]:
+def _recalled(
+    settings: Settings, store: Store, existing: list[Cluster], learnt: boilerplate.Boilerplate, version: str
+) -> list[Cluster]:
     """The window's stories, read without texts, after handing clustering what it kept in the store for them
     (nothing in a long-running process that already holds it; everything in a fresh one). The few articles
-    with nothing usable stored (a new version, an older database) come with their texts."""
-    clusters, articles = cluster.unremembered(existing, settings.cluster)
+    with nothing usable stored (a new version, an older database, boilerplate learned since) come with their
+    texts, stripped."""
+    clusters, articles = cluster.unremembered(existing, settings.cluster, version)
     if not clusters and not articles:
         return existing
-    memory = store.cluster_memory(cluster.memory_stamp(settings.cluster), clusters, articles)
-    without = cluster.recall(existing, memory, settings.cluster)
+    memory = store.cluster_memory(cluster.memory_stamp(settings.cluster, version), clusters, articles)
+    without = cluster.recall(existing, memory, settings.cluster, version)
     if not without:
         return existing
-    texts = store.articles_by_id(without)
+    texts = {a.id: a for a in learnt.strip_all(store.articles_by_id(without).values())}
     return [replace(c, articles=tuple(texts.get(a.id, a) for a in c.articles)) for c in existing]
+
+
+def learned_boilerplate(store: Store) -> boilerplate.Boilerplate:
+    """What the feeds have taught so far (`briefing.boilerplate`), from the counts in the store."""
+    return boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))
+
+
+def _stripped(story: Cluster, learnt: boilerplate.Boilerplate) -> Cluster:
+    return replace(story, articles=tuple(learnt.strip_all(story.articles)))
 
 
 def build(
@@ -182,11 +201,13 @@ def _build(
     cluster_pending(settings, store)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
-    ranked = _rank(settings, candidates, at)
+    news, standalone = split_standalone(candidates)
+    ranked = _rank(settings, news, at)
     others = [stored for stored in store.editions() if stored.id != slot.id]
     context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
     summaries = _summarise(settings, store, ranked, context, now, progress)
-    edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
+    listed = other_items(standalone, settings.rank)
+    edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now, listed)
     outage = review.llm_outage(summaries)
     if dry_run:
         rendered = render.render_edition(edition, settings.render, previous=others)
@@ -414,10 +435,13 @@ def _summarise(
     now: datetime,
     progress: Progress,
 ) -> list[Summary]:
+    """Summaries (and their grounding) read each article without its feed's boilerplate."""
+    learnt = learned_boilerplate(store)
+    stories = [_stripped(item.cluster, learnt) for item in ranked]
     check = ground.grounder(settings.grounding, settings.encoder, store)
-    check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
+    check.preload(stories)  # on this thread: the store's vectors, or embedded and kept
     summaries = review.checked_summaries(
-        [item.cluster for item in ranked],
+        stories,
         settings.summariser,
         settings.grounding,
         checker=check,
@@ -440,6 +464,7 @@ def _assemble(
     ranked: list[RankedCluster],
     summaries: list[Summary],
     now: datetime,
+    others: OtherItems | None,
 ) -> Edition:
     feeds = store.feeds(include_retired=False)
     stats = stats_for(
@@ -462,6 +487,7 @@ def _assemble(
         summariser=settings.summariser.backend,
         model=settings.summariser.model if settings.summariser.backend == "openai" else None,
         generated_at=now,
+        others=others,
     )
     stored = store.edition(slot.id)
     if stored is not None and same_content(edition, stored):

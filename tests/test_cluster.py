@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from briefing.cluster import cluster_articles, cluster_id
 from briefing.config import ClusterSettings, Settings
 from briefing.models import Article, Cluster, ClusterMemory
-from briefing.pipeline import cluster_pending
+from briefing.pipeline import cluster_pending, learned_boilerplate
 from briefing.store import Store, open_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -410,7 +410,7 @@ def test_store_stale_or_unreadable_memory_is_rebuilt_not_trusted(
     with open_store(f"sqlite:///{tmp_path / 'kept.sqlite'}") as other:
         kept = poll_through(other, polls, fresh_each_poll=False, monkeypatch=monkeypatch)
     poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
-    stamp = memory_stamp(ClusterSettings())
+    stamp = memory_stamp(ClusterSettings(), learned_boilerplate(store).digest())
     stories = store.clusters_between(T0, T0 + timedelta(days=4))
     memory = store.cluster_memory(stamp, [c.id for c in stories], [a.id for c in stories for a in c.articles])
     sums = dict(memory.sums)

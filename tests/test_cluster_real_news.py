@@ -1,18 +1,22 @@
 """Clustering real feeds: the big stories of 30 May - 1 June 2020 come out as one story across their outlets.
 
 Reads `../shared/data/feeds/real-news/<day>/*.xml` (20 outlets a day), parses each file with the product's parser,
-and feeds each day to `cluster_articles` as one poll, with the clusters of the window as existing stories.
+and feeds each day to `cluster_articles` as one poll, as the product does: each feed first teaches its
+boilerplate and the items get their kinds, then every article is read without its feed's boilerplate.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from briefing.boilerplate import Boilerplate, SpanCounts
 from briefing.cluster import cluster_articles
 from briefing.config import ClusterSettings
+from briefing.kinds import classify
 from briefing.models import Article, Cluster, Feed
 from briefing.parse import parse_feed
 
@@ -26,14 +30,24 @@ def clusters() -> list[Cluster]:
     if not REAL_NEWS.is_dir():
         pytest.skip("../shared/data/feeds/real-news is absent: real-feed clustering checks need it")
     found: dict[str, Cluster] = {}
-    stored: set[str] = set()  # like the store: an article seen on an earlier day is not new again
+    stored: dict[str, Article] = {}  # like the store: an article seen on an earlier day is not new again
+    counts = SpanCounts()
     for day in sorted(p for p in REAL_NEWS.iterdir() if p.is_dir()):
         now = datetime.fromisoformat(f"{day.name}T23:59:00+00:00")
-        articles = [a for path in sorted(day.glob("*.xml")) for a in _parse(path, now) if a.id not in stored]
-        stored.update(a.id for a in articles)
-        window = [c for c in found.values() if max(a.published for a in c.articles) >= now - _reach()]
-        found.update((c.id, c) for c in cluster_articles(articles, window, SETTINGS))
-    return list(found.values())
+        by_feed = {path: [a for a in _parse(path, now) if a.id not in stored] for path in sorted(day.glob("*.xml"))}
+        for articles in by_feed.values():
+            counts.add(articles[0].feeds[0], articles) if articles else None
+        learnt = counts.model()
+        fresh = classify([a for articles in by_feed.values() for a in articles], learnt)
+        stored.update((a.id, a) for a in fresh)
+        window = [_stripped(c, stored, learnt) for c in found.values() if c.articles[-1].published >= now - _reach()]
+        found.update((c.id, c) for c in cluster_articles(learnt.strip_all(fresh), window, SETTINGS))
+    return [_stripped(c, stored, Boilerplate()) for c in found.values()]
+
+
+def _stripped(cluster: Cluster, stored: dict[str, Article], learnt: Boilerplate) -> Cluster:
+    """The cluster as the store holds it (the articles as published), read with `learnt` boilerplate."""
+    return replace(cluster, articles=tuple(learnt.strip(stored[a.id]) for a in cluster.articles))
 
 
 def _parse(path: Path, now: datetime) -> tuple[Article, ...]:

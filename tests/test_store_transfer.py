@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ def filled(store: Store) -> None:
     store.cache_summary("key-1", Summary("Headline", (), "extractive"), NOW)
     store.cache_vectors("model-1", {"digest-1": np.arange(8, dtype=np.float32).reshape(2, 4) / 8})
     store.save_cluster_memory(ClusterMemory("stamp-1", {"a-1": b"\x00\x01"}, {"c-1": (("a-1",), b"\x02")}))
+    store.count_spans("https://a.example/rss", Counter({-(2**63): 3, 2**63 - 1: 1}), NOW)
 
 
 def everything(store: Store) -> tuple[object, ...]:
@@ -62,6 +64,7 @@ def everything(store: Store) -> tuple[object, ...]:
         store.cached_summary("key-1"),
         store.cached_vectors("model-1", ["digest-1"])["digest-1"].tolist(),
         store.cluster_memory("stamp-1", ["c-1"], ["a-1", "a-2"]),
+        list(store.frequent_spans(1)),
     )
 
 

@@ -43,7 +43,7 @@ from briefing.cluster._window import Vectors, Window, WindowState, decay, hours,
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
 
-__all__ = ["cluster_articles", "cluster_id", "memory_of", "memory_stamp", "recall", "unremembered"]
+__all__ = ["cluster_articles", "cluster_id", "memory_of", "memory_stamp", "recall", "threshold_for", "unremembered"]
 
 _CANDIDATES = 10  # nearest clusters (by words) rescored with names and time
 _THREADS = min(4, os.cpu_count() or 1)  # for the nearest-centroid search; results do not depend on it
@@ -58,56 +58,84 @@ def cluster_id(founding_article_id: str) -> str:
     return "c-" + hashlib.sha256(founding_article_id.encode("utf-8")).hexdigest()[:12]
 
 
-def memory_stamp(settings: ClusterSettings) -> str:
-    """What the stored `ClusterMemory` must have been computed with to be read: the format and the settings the
-    features depend on."""
-    return f"features-{_MEMORY_FORMAT}:title_weight={settings.title_weight}"
+def memory_stamp(settings: ClusterSettings, text_version: str = "") -> str:
+    """What the stored `ClusterMemory` must have been computed with to be read: the format, the settings the
+    features depend on and how the caller prepared the texts (`text_version`)."""
+    return f"features-{_MEMORY_FORMAT}:title_weight={settings.title_weight}:texts={text_version}"
 
 
-def unremembered(existing: Sequence[Cluster], settings: ClusterSettings) -> tuple[list[str], list[str]]:
+def unremembered(
+    existing: Sequence[Cluster], settings: ClusterSettings, text_version: str = ""
+) -> tuple[list[str], list[str]]:
     """The ids of the `existing` clusters whose sums, and of their articles whose features, this process does not
     hold: what the caller should read from the store (`ClusterMemory`) before clustering. A long-running process
     holds them all after its first poll; a fresh one holds none."""
+    _use_text_version(text_version)
     clusters = [c.id for c in existing if not _STATE.holds(c, settings.title_weight)]
     articles = [a.id for c in existing for a in c.articles if not _window.FEATURES.holds(a, settings.title_weight)]
     return clusters, articles
 
 
-def recall(existing: Sequence[Cluster], memory: ClusterMemory, settings: ClusterSettings) -> list[str]:
-    """Take what the store kept (`memory`, read under `memory_stamp(settings)`) for the `existing` clusters;
-    return the ids of their articles that still have no features: the caller passes those with their texts.
+def recall(
+    existing: Sequence[Cluster], memory: ClusterMemory, settings: ClusterSettings, text_version: str = ""
+) -> list[str]:
+    """Take what the store kept (`memory`, read under `memory_stamp`) for the `existing` clusters; return the ids
+    of their articles that still have no features: the caller passes those with their texts.
 
     Nothing stored is trusted blindly: features of another stamp are not read, bytes that do not read back are
     ignored, and a cluster's sums count only if its articles are still the ones they were computed from (or
     these plus new ones: then they are grown)."""
-    if memory.stamp != memory_stamp(settings):
-        memory = ClusterMemory(memory_stamp(settings))
+    _use_text_version(text_version)
+    if memory.stamp != memory_stamp(settings, text_version):
+        memory = ClusterMemory(memory_stamp(settings, text_version))
     _STATE.recall(existing, memory.sums, settings.title_weight)
     articles = [a for c in existing for a in c.articles]
     return _window.FEATURES.recall(articles, memory.features, settings.title_weight)
 
 
-def memory_of(clusters: Sequence[Cluster], settings: ClusterSettings) -> ClusterMemory:
+def memory_of(clusters: Sequence[Cluster], settings: ClusterSettings, text_version: str = "") -> ClusterMemory:
     """What to store after a call (`clusters`: the ones it returned), for a later process to `recall`: their
     sums, and whatever this process computed rather than recalled since the last `memory_of` (the features of
     new articles, sums of stored clusters it had to compute)."""
+    _use_text_version(text_version)
     sums = _STATE.encoded_sums(clusters, settings.title_weight)
-    return ClusterMemory(memory_stamp(settings), _window.FEATURES.unsaved_rows(), sums)
+    return ClusterMemory(memory_stamp(settings, text_version), _window.FEATURES.unsaved_rows(), sums)
 
 
-def cluster_articles(new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings) -> list[Cluster]:
+def _use_text_version(version: str) -> None:
+    _window.FEATURES.use_text_version(version)
+    _STATE.use_text_version(version)
+
+
+def threshold_for(articles: int, settings: ClusterSettings) -> float:
+    """The similarity a join needs in a window of `articles`: `threshold` up to 100 articles, then
+    `threshold_growth` more for every tenfold. An article compared with thousands meets more look-alikes by
+    chance than one compared with fifty (measured: a real stream of 20 outlets needs about twice the bar of a
+    day of AllSides roundups for the same precision)."""
+    return min(0.95, settings.threshold + settings.threshold_growth * max(0.0, math.log10(max(articles, 1) / 100)))
+
+
+def cluster_articles(
+    new: Sequence[Article], existing: Sequence[Cluster], settings: ClusterSettings, *, text_version: str = ""
+) -> list[Cluster]:
     """Attach `new` articles to `existing` clusters or open new ones; return every cluster changed or created.
 
     `existing` should be the clusters of the current window (older ones cannot be joined anyway), each with its
     articles oldest first as the store and this function return them. Articles already in an existing cluster,
-    and repeats within `new`, are ignored. The result is ordered by cluster id.
+    and repeats within `new`, are ignored. The result is ordered by cluster id. `text_version` names how the
+    caller prepared the texts (the learned boilerplate removed): what was computed under another is forgotten.
     """
+    _use_text_version(text_version)
     window = _STATE.window(existing, new, settings)
     if not window.new:
         return []
+    settings = settings.model_copy(update={"threshold": threshold_for(window.size, settings)})
     changed: dict[str, _Draft] = {}
     opened = _Opened(window, settings)
-    for number, chunk in enumerate(_chunks(window.new, settings.max_batch)):
+    for article in (a for a in window.new if a.kind.standalone):  # a live blog or a digest is its own story
+        _merge([article], None, changed, -1)
+    joining = [a for a in window.new if not a.kind.standalone]
+    for number, chunk in enumerate(_chunks(joining, settings.max_batch)):
         vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
         groups = _group_new(chunk, vectors, settings)
         _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, opened, number)
@@ -129,6 +157,8 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
         return [chunk]
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
+    feed = np.array([_feed(a) for a in chunk])
+    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)
     distance = np.clip(1.0 - scores, 0.0, None)
     labels = _average_linkage_groups(distance, 1.0 - settings.threshold)
     groups: dict[int, list[Article]] = {}
@@ -168,17 +198,58 @@ def _attach(
     settings = opened.settings
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
-    nearest_opened = opened.nearest(centroids, when)
+    nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups])
     for g, group in enumerate(groups):
         best: tuple[float, _Draft | None] = (settings.threshold, None)
+        feed = _one_feed(group)
         for score, i in candidates[g]:
+            cluster = window.clusters[i]
+            score *= _feed_factor(feed, cluster.articles, settings)
             if score >= best[0]:
-                cluster = window.clusters[i]
                 best = (score, changed.get(cluster.id) or _Draft.of(cluster))
         near = nearest_opened[g]
         if near is not None and near[0] >= best[0]:
             best = near
-        opened.touched(_merge(group, best[1], changed, chunk))
+        target = best[1]
+        if target is not None and len(group) > 1:
+            group, apart = _agreeing(group, target, window, settings)
+            if apart:
+                opened.touched(_merge(apart, None, changed, chunk))
+        opened.touched(_merge(group, target, changed, chunk))
+
+
+def _agreeing(
+    group: list[Article], target: _Draft, window: Window, settings: ClusterSettings
+) -> tuple[list[Article], list[Article]]:
+    """The members of a joining group that agree with the story's core on their own, and the others.
+
+    A group is formed by average linkage and joins on its centroid; a member that only resembles another
+    member (not the story) would be chained in. Those stay together as a story of their own."""
+    core = window.centroids_of([target.articles])
+    when = np.array([hours(a.published) for a in group])
+    scores = similarity(window.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
+    scores *= _feed_factor(_one_feed(group), target.articles, settings)
+    bar = settings.threshold * settings.member_agreement
+    agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
+    if not agree:
+        return group, []
+    return agree, [a for a in group if a not in agree]
+
+
+def _feed(article: Article) -> str:
+    return article.feeds[0] if article.feeds else article.outlet
+
+
+def _one_feed(articles: Sequence[Article]) -> str | None:
+    """The feed all the articles come from, or None when they come from several."""
+    first = _feed(articles[0])
+    return first if all(_feed(a) == first for a in articles) else None
+
+
+def _feed_factor(feed: str | None, articles: Sequence[Article], settings: ClusterSettings) -> float:
+    """`same_feed_factor` when a group from one feed meets a story told only by that feed: one outlet's items
+    share its style and its beat, so they need stronger evidence than two outlets' do."""
+    return settings.same_feed_factor if feed is not None and _one_feed(articles) == feed else 1.0
 
 
 class _Opened:
@@ -207,11 +278,15 @@ class _Opened:
             self._order.setdefault(draft.id, len(self._order))
             self._stale[draft.id] = draft
 
-    def nearest(self, centroids: Vectors, when: np.ndarray) -> list[tuple[float, _Draft] | None]:
-        """For each group (a row of `centroids`, at time `when`), the best opened cluster and its score."""
+    def nearest(
+        self, centroids: Vectors, when: np.ndarray, feeds: list[str | None]
+    ) -> list[tuple[float, _Draft] | None]:
+        """For each group (a row of `centroids`, at time `when`, from the one feed `feeds` gives or several),
+        the best opened cluster and its score."""
         self._refresh(float(when.min()) if len(when) else 0.0)
         found: list[tuple[float, _Draft] | None] = [None] * len(when)
-        scored = [block.scores(centroids, when, self.settings) for block in self._blocks]
+        group_feeds = np.array(feeds, object)
+        scored = [block.scores(centroids, when, group_feeds, self.settings) for block in self._blocks]
         if not scored:
             return found
         rows, scores, order, drafts = (np.concatenate([part[i] for part in scored]) for i in range(4))
@@ -251,6 +326,7 @@ class _Block:
     names: sp.csr_matrix
     drafts: list[_Draft]
     latest: np.ndarray  # each one's newest article when its centroid was computed (it does not change after)
+    feeds: np.ndarray  # the one feed each one's articles come from (None: several), likewise
     order: np.ndarray  # when each was opened
     alive: np.ndarray
 
@@ -262,6 +338,7 @@ class _Block:
             centroids.names,
             drafts,
             np.array([d.latest_hours for d in drafts]),
+            np.array([d.sole_feed for d in drafts], object),
             np.array([order[d.id] for d in drafts]),
             np.ones(len(drafts), np.bool_),
         )
@@ -276,6 +353,7 @@ class _Block:
             sp.vstack([older.names[older.alive], newer.names[newer.alive]], format="csr"),
             [d for b in (older, newer) for d, k in zip(b.drafts, b.alive.tolist(), strict=True) if k],
             np.concatenate([older.latest[older.alive], newer.latest[newer.alive]]),
+            np.concatenate([older.feeds[older.alive], newer.feeds[newer.alive]]),
             np.concatenate([older.order[older.alive], newer.order[newer.alive]]),
             np.ones(int(older.alive.sum() + newer.alive.sum()), np.bool_),
         )
@@ -284,10 +362,10 @@ class _Block:
         return int(self.alive.sum())
 
     def scores(
-        self, centroids: Vectors, when: np.ndarray, settings: ClusterSettings
+        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, settings: ClusterSettings
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(group row, score, opening order, draft) of each pair with a live centroid that could reach the
-        threshold on words."""
+        threshold on words (names, time and `same_feed_factor` only lower a score)."""
         nearest = sp_matmul_topn(
             centroids.words,
             self.words_by_feature,
@@ -300,6 +378,8 @@ class _Block:
         names = np.asarray(centroids.names[rows].multiply(self.names[picked]).sum(axis=1)).ravel()
         has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (self.names.getnnz(axis=1) > 0)[picked]
         scores = mix(words, names, has_names, settings) * decay(when[rows] - self.latest[picked], settings)
+        one_feed = np.array([f is not None for f in feeds[rows]], np.bool_) & (feeds[rows] == self.feeds[picked])
+        scores *= np.where(one_feed, settings.same_feed_factor, 1.0)
         drafts = np.empty(len(picked), object)
         drafts[:] = [self.drafts[i] for i in picked.tolist()]
         return rows, scores, self.order[picked], drafts
@@ -343,6 +423,8 @@ def _lowest_useful_words(settings: ClusterSettings) -> float:
 
 def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draft], chunk: int) -> _Draft:
     draft = target or _Draft(cluster_id(group[0].id), [], 0, opened_in=chunk)
+    feed = _one_feed(group)
+    draft.sole_feed = feed if not draft.articles or draft.sole_feed == feed else None
     draft.articles.extend(group)
     draft.added += len(group)
     draft.latest_hours = max(draft.latest_hours, *(hours(a.published) for a in group))
@@ -399,11 +481,13 @@ class _Draft:
     opened_in: int | None = None  # the chunk of this call that opened it; None for a stored cluster
     added: int = 0  # articles added in this call (the last ones)
     latest_hours: float = -math.inf  # its newest article, in hours
+    sole_feed: str | None = None  # the one feed all its articles come from (None: several)
 
     @classmethod
     def of(cls, cluster: Cluster) -> _Draft:
         latest = max((hours(a.published) for a in cluster.articles), default=-math.inf)
-        return cls(cluster.id, list(cluster.articles), cluster.duplicates, latest_hours=latest)
+        feed = _one_feed(cluster.articles) if cluster.articles else None
+        return cls(cluster.id, list(cluster.articles), cluster.duplicates, latest_hours=latest, sole_feed=feed)
 
     def freeze(self) -> Cluster:
         ordered = tuple(sorted(self.articles, key=lambda a: (a.published, a.id)))

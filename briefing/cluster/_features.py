@@ -2,8 +2,8 @@
 
 Knows `Article` text; knows nothing of clusters or windows. Hashing is stateless, so there is no vocabulary to
 keep between polls. Each article is featurised once per process and kept in `FEATURES` (every poll sees the
-whole window again); lines an outlet repeats under several of its articles (channel boilerplate) are dropped
-first.
+whole window again). The caller hands articles already stripped of their feed's boilerplate
+(`briefing.boilerplate`); links in the text are not words of the story and are skipped.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,10 +23,10 @@ from briefing.words import english_stop_words
 
 WORD_BITS = 20  # 2**20 hashed word columns (few collisions in any window); names use the next 2**20
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"[$£€]?\d[\d,.]*(?:%|\s?(?:percent|billion|million|trillion|bn|m)\b)?")
 _CAPITAL_RE = re.compile(r"\b[A-Z][\w'’&\-]*")
 _LOWER_RE = re.compile(r"\b[a-z][\w'’&\-]*")
-_BOILERPLATE_REPEATS = 3  # an outlet's line seen under this many of its articles is boilerplate
 _STOP = english_stop_words() | {"said", "says", "say", "mr", "ms", "mrs", "new", "news", "just", "like"}
 _NOT_NAMES = _STOP | {  # capitalised, but they name a time, not who or where
     *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
@@ -37,7 +36,13 @@ _NOT_NAMES = _STOP | {  # capitalised, but they name a time, not who or where
 
 
 def _tokens(text: str) -> list[str]:
-    return [word for word in map(_folded, _WORD_RE.findall(text.lower())) if word]
+    return [word for word in map(_folded, _WORD_RE.findall(_prose(text).lower())) if word]
+
+
+def _prose(text: str) -> str:
+    """The text without its links ("https://video.example/playlist/..."), which would make a channel's items
+    look alike."""
+    return _LINK_RE.sub(" ", text) if "/" in text else text
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -81,7 +86,7 @@ def word_analyzer(article: Article, title_weight: int) -> list[str]:
 
 def entity_analyzer(article: Article) -> list[str]:
     title = "" if _is_title_case(article.title) else article.title
-    return _entities(title + "\n" + article.text)
+    return _entities(title + "\n" + _prose(article.text))
 
 
 @dataclass(frozen=True)
@@ -125,10 +130,9 @@ class _Pool:
 class FeatureCache:
     """Raw features per article id, computed once: every poll sees the whole window again.
 
-    Keyed by id (the store never rewrites the text behind a stored id), checked against title and text length.
-    Boilerplate is judged when an article is first featurised, from every article of its outlet seen so far in
-    this process (a poll's first call sees the whole window). Bounded: the oldest entries go first, and the pool
-    is rebuilt from the live entries when it is mostly dead ones.
+    Keyed by id, checked against title and text length (the text an article is clustered on is its stored
+    text without its feed's boilerplate, which can change when the feed teaches more). Bounded: the oldest
+    entries go first, and the pool is rebuilt from the live entries when it is mostly dead ones.
     """
 
     def __init__(self, limit: int = 400_000, compact_above: int = 2**20) -> None:
@@ -136,11 +140,11 @@ class FeatureCache:
         # word entries, name entries): an article's words, then its names, are consecutive in the pool
         self._pool = _Pool()
         self._live = 0  # pool entries still referenced by `_rows`
-        self._lines: dict[str, Counter[int]] = {}  # outlet -> how many of its articles carry each line
         self._limit = limit
         self._compact_above = compact_above  # pool entries below which dead ones are not worth reclaiming
         self._title_weight: int | None = None
         self._unsaved: set[str] = set()  # featurised here, not recalled: `unsaved_rows`
+        self._text_version = ""  # how the caller prepared the texts (see `use_text_version`)
 
     def rows(self, articles: Sequence[Article], title_weight: int) -> tuple[Rows, Rows]:
         """The articles' word features and name features, each concatenated in the order of `articles`."""
@@ -159,6 +163,15 @@ class FeatureCache:
         word_rows = self._pool.gather(starts, words)
         self._evict()  # after gathering: a window larger than the limit still gets all its rows
         return word_rows, replace(name_rows, indices=name_rows.indices - 2**WORD_BITS)
+
+    def use_text_version(self, version: str) -> None:
+        """Forget every article's features when the caller prepares texts differently from now on (another
+        learned boilerplate): the same id then stands for another text."""
+        if version != self._text_version:
+            self._rows.clear()
+            self._pool, self._live = _Pool(), 0
+            self._unsaved.clear()
+            self._text_version = version
 
     def holds(self, article: Article, title_weight: int) -> bool:
         """Whether this article's features are cached (for `title_weight`)."""
@@ -201,8 +214,7 @@ class FeatureCache:
             self._unsaved.clear()
 
     def _add(self, missing: Sequence[Article], title_weight: int) -> None:
-        self._count_lines(missing)
-        matrix = featurise([self._without_boilerplate(a) for a in missing], title_weight)
+        matrix = featurise(missing, title_weight)
         start = self._pool.append(matrix.indices, matrix.data)
         lengths = np.diff(matrix.indptr)
         words = np.bincount(np.repeat(np.arange(len(missing)), lengths)[matrix.indices < 2**WORD_BITS])
@@ -240,20 +252,6 @@ class FeatureCache:
                 names,
             )
 
-    def _count_lines(self, articles: Sequence[Article]) -> None:
-        if sum(len(c) for c in self._lines.values()) > self._limit:
-            self._lines.clear()
-        for article in articles:
-            self._lines.setdefault(article.outlet, Counter()).update(_line_hashes(article))
-
-    def _without_boilerplate(self, article: Article) -> Article:
-        """Drop lines an outlet repeats under several of its articles ("Subscribe to our channel..."): they say
-        nothing about the story, yet would make every article of that outlet look alike.
-        """
-        counts = self._lines.get(article.outlet, Counter())
-        dropped = {h for h in _line_hashes(article) if counts[h] >= _BOILERPLATE_REPEATS}
-        return _without_lines(article, dropped)
-
 
 def _stale(article: Article, cached: tuple[str, int, int, int, int] | None) -> bool:
     """Not cached, or cached for another text under the same id (hand-made ids in tests and scripts). An
@@ -283,17 +281,6 @@ def _decoded(blobs: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return records[keep], words, names
 
 
-def _line_hashes(article: Article) -> set[int]:
-    return {hash(line.strip()) for line in article.text.splitlines() if line.strip()}
-
-
-def _without_lines(article: Article, dropped: set[int]) -> Article:
-    if not dropped:
-        return article
-    kept = [line for line in article.text.splitlines() if hash(line.strip()) not in dropped]
-    return replace(article, text="\n".join(kept))
-
-
 FEATURES = FeatureCache()
 
 
@@ -317,7 +304,7 @@ def featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
 def _columns(article: Article, title_weight: int) -> list[int]:
     word = _WORD_COLUMN.__getitem__
     title = [c for c in map(word, _WORD_RE.findall(article.title.lower())) if c >= 0]
-    text = [c for c in map(word, _WORD_RE.findall(article.text.lower())) if c >= 0]
+    text = [c for c in map(word, _WORD_RE.findall(_prose(article.text).lower())) if c >= 0]
     names = [_NAME_COLUMN[name] for name in entity_analyzer(article)]
     return title * title_weight + text + names
 

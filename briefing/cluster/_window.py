@@ -91,8 +91,10 @@ def hours(moment: datetime) -> float:
 
 
 def decay(gap_hours: np.ndarray, settings: ClusterSettings) -> np.ndarray:
-    """How much of a similarity survives `gap_hours` between two articles (1 when simultaneous)."""
-    factor: np.ndarray = np.power(0.5, np.abs(gap_hours) / settings.half_life_hours)
+    """How much of a similarity survives `gap_hours` between two articles: all of it within `grace_hours` (one
+    day's coverage of one event spreads over hours), then half for every `half_life_hours` beyond."""
+    beyond = np.maximum(np.abs(gap_hours) - settings.grace_hours, 0.0)
+    factor: np.ndarray = np.power(0.5, beyond / settings.half_life_hours)
     return factor
 
 
@@ -260,6 +262,7 @@ class Window:
     clusters: list[Cluster]  # the stored clusters a new article could join (see `_joinable`)
     centroids: Vectors  # one row per joinable cluster: normalize(IDF x the sum of its unit-length tf rows)
     latest: np.ndarray  # newest article of each joinable cluster, in hours
+    size: int  # articles in the window: every stored cluster's and the new ones
     _words: _Columns
     _names: _Columns
     _title_weight: int
@@ -283,7 +286,14 @@ class WindowState:
 
     def __init__(self) -> None:
         self._word_buffers, self._name_buffers = _Buffers(), _Buffers()  # scratch: allocated once a process
+        self._text_version = ""
         self._reset(title_weight=None)
+
+    def use_text_version(self, version: str) -> None:
+        """Forget every sum when the caller prepares texts differently from now on (see `FeatureCache`)."""
+        if version != self._text_version:
+            self._reset(self._title_weight)
+            self._text_version = version
 
     def _reset(self, title_weight: int | None) -> None:
         self._sums: dict[_Key, _ClusterSums] = {}  # the stored clusters of the previous call, counted below
@@ -319,7 +329,7 @@ class WindowState:
         )  # normalize(IDF x sums), one row per joinable cluster
         latest = np.fromiter((s.latest for _, s in joinable), np.float64, len(joinable))
         clusters = [c for c, _ in joinable]
-        return Window(fresh, clusters, centroids, latest, word_columns, name_columns, settings.title_weight)
+        return Window(fresh, clusters, centroids, latest, count, word_columns, name_columns, settings.title_weight)
 
     def holds(self, cluster: Cluster, title_weight: int) -> bool:
         """Whether sums of this cluster (as it is, or as it was before it grew) are kept."""
@@ -407,13 +417,18 @@ def _joinable(
     existing: Sequence[Cluster], sums: list[_ClusterSums], fresh: list[Article], settings: ClusterSettings
 ) -> list[tuple[Cluster, _ClusterSums]]:
     """The stored clusters a new article could join: those whose newest article is not so much older than the
-    earliest new one that time alone (`decay`, at most 1 times the rest) keeps the score under the threshold.
-    The others still count in the window's IDF."""
+    earliest new one that time alone (`decay`, at most 1 times the rest) keeps the score under the threshold,
+    and that hold no stand-alone item (a live blog or a digest is a story of its own). The others still count
+    in the window's IDF."""
     if not fresh:
         return []
-    reach = settings.half_life_hours * math.log2(1.0 / settings.threshold)
+    reach = settings.grace_hours + settings.half_life_hours * math.log2(1.0 / settings.threshold)
     earliest = hours(fresh[0].published)  # `fresh` is oldest first
-    return [(c, s) for c, s in zip(existing, sums, strict=True) if s.latest >= earliest - reach]
+    return [
+        (c, s)
+        for c, s in zip(existing, sums, strict=True)
+        if s.latest >= earliest - reach and not any(a.kind.standalone for a in c.articles)
+    ]
 
 
 def _add_counts(df: np.ndarray, spaces: list[_Space], sign: int) -> None:

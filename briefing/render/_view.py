@@ -78,6 +78,14 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class OtherItemsView:
+    """Live blogs, digests, episodes and listings, listed without bullets (`rank.non_news: list`)."""
+
+    heading: str
+    items: tuple[Citation, ...]  # numbered 0; labels "o1", "o2", ...
+
+
+@dataclass(frozen=True)
 class EditionView:
     id: str
     title: str
@@ -91,6 +99,7 @@ class EditionView:
     trimmed: int  # stories left out of this rendering to stay under the email budget
     full_url: str | None  # the edition's page on the published site, when `site_url` is set
     unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER
+    others: OtherItemsView | None = None
     empty_note: str = "Nothing new since the last edition."  # what an edition without stories says
 
 
@@ -281,6 +290,7 @@ def build_view(
         trimmed=trimmed,
         full_url=f"{base}/{edition.id}.html" if base else None,
         empty_note=_empty_note(edition.stats),
+        others=_others_view(edition, tz, day),
     )
 
 
@@ -289,3 +299,11 @@ def _empty_note(stats: EditionStats) -> str:
     if stats.feeds and stats.feeds_failed >= stats.feeds:
         return f"Every feed failed to load ({_n(stats.feeds, 'feed')}), so nothing could be checked for news."
     return "Nothing new since the last edition."
+
+
+def _others_view(edition: Edition, tz: tzinfo, day: datetime) -> OtherItemsView | None:
+    others = edition.other_items
+    if others is None or not others.articles:
+        return None
+    items = tuple(_citation(a, 0, f"o{i}", tz, day) for i, a in enumerate(others.articles, start=1))
+    return OtherItemsView(clean_text(others.heading), items)

@@ -31,6 +31,7 @@ from briefing.store.protocols import (
     RunStore,
     ScheduleLedger,
     SendStore,
+    SpanStore,
     Store,
     SummaryStore,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "RunStore",
     "ScheduleLedger",
     "SendStore",
+    "SpanStore",
     "Store",
     "SummaryStore",
     "database_file",

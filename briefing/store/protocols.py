@@ -11,7 +11,8 @@ yields nothing, so no caller can reach past the store to the connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -91,6 +92,14 @@ class VectorStore(Protocol):
     def cached_vectors(self, model: str, digests: Sequence[str]) -> dict[str, NDArray[np.float32]]: ...
     def cache_vectors(self, model: str, vectors: Mapping[str, NDArray[np.float32]]) -> None: ...
     def prune_vectors(self, created_before: datetime) -> int: ...
+
+
+class SpanStore(Protocol):
+    """Per-feed span counts, from which `briefing.boilerplate` learns each feed's boilerplate."""
+
+    def count_spans(self, feed_key: str, counts: Counter[int], seen: datetime) -> None: ...
+    def frequent_spans(self, min_items: int) -> Iterator[tuple[str, int, int]]: ...
+    def forget_rare_spans(self, below: int, before: datetime) -> int: ...
 
 
 class EditionStore(Transactional, Protocol):
@@ -180,6 +189,7 @@ class Store(
     ClusterMemoryStore,
     SummaryStore,
     VectorStore,
+    SpanStore,
     EditionStore,
     SendStore,
     RunStore,

@@ -24,4 +24,5 @@ TABLES: tuple[str, ...] = (
     "sentence_vectors",
     "article_features",
     "cluster_sums",
+    "feed_spans",
 )

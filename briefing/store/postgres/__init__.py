@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
+from briefing.store.boilerplate import BoilerplateSql
 from briefing.store.cluster_memory import ClusterMemorySql
 from briefing.store.clusters import ClustersSql
 from briefing.store.editions import EditionsSql
@@ -62,6 +63,7 @@ class PostgresStore(
     TransferSql,
     VectorsSql,
     ClusterMemorySql,
+    BoilerplateSql,
 ):
     """An open PostgreSQL store: every concern of `briefing.store.Store`. A context manager; or `close()`."""
 

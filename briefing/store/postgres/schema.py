@@ -186,7 +186,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sentence_vectors_created ON sentence_vectors (created);
     """,
-    # 4 (SQLite's 7): what story clustering keeps between polls (briefing.cluster)
+    # 4 (SQLite's 7): per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    """
+    CREATE TABLE feed_spans (
+        feed_key TEXT COLLATE "C" NOT NULL,
+        span BIGINT NOT NULL,
+        items INTEGER NOT NULL,
+        last_seen TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (feed_key, span)
+    );
+    CREATE INDEX feed_spans_span ON feed_spans (span);
+    CREATE INDEX feed_spans_frequent ON feed_spans (items, span);
+    CREATE INDEX feed_spans_last_seen ON feed_spans (last_seen);
+    """,
+    # 5 (SQLite's 8): what story clustering keeps between polls (briefing.cluster)
     """
     CREATE TABLE article_features (
         article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,

@@ -21,6 +21,7 @@ from typing import Any
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
+from briefing.store.boilerplate import BoilerplateSql
 from briefing.store.cluster_memory import ClusterMemorySql
 from briefing.store.clusters import ClustersSql
 from briefing.store.editions import EditionsSql
@@ -53,6 +54,7 @@ class SqliteStore(
     TransferSql,
     VectorsSql,
     ClusterMemorySql,
+    BoilerplateSql,
 ):
     """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 

@@ -197,7 +197,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS sentence_vectors_created ON sentence_vectors (created);
     """,
-    # 7: what story clustering keeps between polls, so a fresh process need not featurise the window again
+    # 7: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    """
+    CREATE TABLE IF NOT EXISTS feed_spans (
+        feed_key TEXT NOT NULL,               -- the feed (as written in feeds.yaml) whose items carried the span
+        span INTEGER NOT NULL,                -- a span id (briefing.boilerplate: signed 64-bit hash of a span)
+        items INTEGER NOT NULL,               -- how many of the feed's items carried it
+        last_seen TEXT NOT NULL,              -- when an item last carried it
+        PRIMARY KEY (feed_key, span)
+    );
+    CREATE INDEX IF NOT EXISTS feed_spans_span ON feed_spans (span);
+    CREATE INDEX IF NOT EXISTS feed_spans_frequent ON feed_spans (items, span);
+    CREATE INDEX IF NOT EXISTS feed_spans_last_seen ON feed_spans (last_seen);
+    """,
+    # 8: what story clustering keeps between polls, so a fresh process need not featurise the window again
     """
     CREATE TABLE IF NOT EXISTS article_features (
         article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,

@@ -1,0 +1,259 @@
+"""Per-feed boilerplate: the text many items of one feed share, learned from that feed's own items.
+
+A YouTube channel ends every description with the same blurb ("Subscribe to ..., follow us on ..."), a site
+opens every item with a dateline, a feed of show episodes titles each one "<show> | <network>". Left in, they make
+a feed's unrelated items look alike to clustering, and they turn up in bullets. There is no list per outlet: a
+feed teaches its own boilerplate.
+
+What is counted (`spans`): each item's text cut into overlapping runs of `SHINGLE` words (lower-cased, digits,
+month and weekday names folded, so "May 30, 2020 5:00 PM" and "June 1, 2020 4:10 AM" are one run), and its title
+cut into segments at `|`, `:`, dashes and brackets. The store keeps, per feed, how many of its items carried each
+span (`briefing.store.boilerplate`), counted once per item when the item is first stored; so what one poll
+teaches, the next process knows.
+
+What is boilerplate (`learned`): a span carried by at least `MIN_ITEMS` items of a feed, and at least
+`OTHER_SITES` times more often there than by the items of every other site together. The second rule keeps
+the words of a big story ("the death of George Floyd") that one feed repeats but other outlets write too.
+A span seen once is never boilerplate.
+
+What is removed (`Boilerplate.strip`): title segments that are boilerplate (a title is never emptied), and
+runs of text covered by boilerplate spans that reach the start or the end of the text, or are whole sentences.
+A repeated phrase in the middle of a sentence stays, so the text handed to the summariser still reads.
+`strip` is applied wherever article text is consumed: clustering, kinds, summarising and grounding; the stored
+article keeps its text as published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from briefing.models import Article
+
+__all__ = [
+    "MEMORY",
+    "MIN_ITEMS",
+    "OTHER_SITES",
+    "SHINGLE",
+    "Boilerplate",
+    "SpanCounts",
+    "learned",
+    "site",
+    "span_counts",
+    "spans",
+]
+
+SHINGLE = 5  # words per text span: long enough to be specific to a blurb, short enough to survive truncation
+MIN_ITEMS = 3  # items of one feed that must carry a span
+OTHER_SITES = 4  # how many times more often than on all other sites together
+MEMORY = timedelta(days=30)  # a span carried by fewer than MIN_ITEMS items and unseen this long is forgotten
+
+_WORD = re.compile(r"\S+")
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"\s*(?:\||:\s|\s[-–—]\s|[\[\]()])\s*")
+_EDGE_PUNCTUATION = ".,:;!?()[]{}\"'“”‘’|-–—•*#"
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_DIGIT = re.compile(r"\d")
+_MONTH = re.compile(
+    r"^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)$"
+)
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day$")
+
+
+def _fold(word: str) -> str:
+    """A word as spans compare it: lower case, no edge punctuation, digits, months and weekdays folded."""
+    word = _DIGIT.sub("0", word.lower().strip(_EDGE_PUNCTUATION))
+    if _MONTH.match(word):
+        return "<month>"
+    return "<day>" if _WEEKDAY.match(word) else word
+
+
+def _hash(kind: str, words: Sequence[str]) -> int:
+    """A stable signed 64-bit id for a span (the store keeps it in an INTEGER column; Python's `hash` is
+    salted per process)."""
+    digest = hashlib.blake2b(f"{kind}:{' '.join(words)}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _text_spans(words: Sequence[str]) -> list[int]:
+    """One id per run of `SHINGLE` words; a text shorter than that is one span."""
+    if len(words) < SHINGLE:
+        return [_hash("t", words)] if words else []
+    return [_hash("t", words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+
+
+def _title_segments(title: str) -> list[tuple[str, int]]:
+    """(segment as written, its span id) for each non-empty segment of a title."""
+    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title)]
+    return [(part, _hash("h", [_fold(w) for w in part.split()])) for part in parts if part.strip(_EDGE_PUNCTUATION)]
+
+
+def spans(article: Article) -> frozenset[int]:
+    """The span ids an article carries (each counted once per item)."""
+    words = [_fold(m.group()) for m in _WORD.finditer(article.text)]
+    return frozenset(_text_spans(words)) | {span for _, span in _title_segments(article.title)}
+
+
+def span_counts(articles: Iterable[Article]) -> Counter[int]:
+    """How many of `articles` carry each span (what the store adds to one feed's counts)."""
+    counts = Counter[int]()
+    for article in articles:
+        counts.update(spans(article))
+    return counts
+
+
+def site(feed_key: str) -> str:
+    """The site a feed belongs to (its host without `www.`): feeds of one site may share boilerplate."""
+    host = urlsplit(feed_key).hostname if "://" in feed_key else None
+    return (host or feed_key).removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """The learned model: for each feed key, the span ids that are boilerplate in its items."""
+
+    by_feed: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def strip(self, article: Article) -> Article:
+        """The article with its feeds' boilerplate removed from title and text (unchanged if there is none)."""
+        learnt = frozenset().union(*(self.by_feed.get(key, frozenset()) for key in article.feeds))
+        if not learnt:
+            return article
+        title, text = _stripped_title(article.title, learnt), _stripped_text(article.text, learnt)
+        if title == article.title and text == article.text:
+            return article
+        return replace(article, title=title, text=text)
+
+    def strip_all(self, articles: Iterable[Article]) -> list[Article]:
+        return [self.strip(article) for article in articles]
+
+    def digest(self) -> str:
+        """Identifies the model: what was computed from texts stripped by another model is computed again
+        (clustering's stored features)."""
+        spans = sorted((feed, sorted(found)) for feed, found in self.by_feed.items())
+        return hashlib.sha256(json.dumps(spans).encode("utf-8")).hexdigest()[:16]
+
+    def title_share(self, article: Article) -> float:
+        """How much of the title (in characters of its segments) is its feeds' boilerplate: 1.0 for a title
+        that only names a show and a date ("Red Alert (31 May 2020) | Teleradyo")."""
+        learnt = frozenset().union(*(self.by_feed.get(key, frozenset()) for key in article.feeds))
+        segments = _title_segments(article.title)
+        total = sum(len(part) for part, _ in segments)
+        return sum(len(part) for part, span in segments if span in learnt) / total if total else 0.0
+
+
+def _stripped_title(title: str, learnt: frozenset[int]) -> str:
+    segments = _title_segments(title)
+    kept = [part for part, span in segments if span not in learnt]
+    if not kept or len(kept) == len(segments):
+        return title
+    return " - ".join(kept) if len(kept) > 1 else kept[0]
+
+
+def _stripped_text(text: str, learnt: frozenset[int]) -> str:
+    matches = list(_WORD.finditer(text))
+    covered = _bridged(_covered([_fold(m.group()) for m in matches], learnt), matches)
+    ends = [bool(_SENTENCE_END.search(m.group())) for m in matches]  # a sentence ends with this word
+    dropped = [cut for run in _runs(covered) if (cut := _removable(run, ends)) is not None]
+    if not dropped:
+        return text
+    pieces, start = [], 0
+    for first, last in dropped:
+        pieces.append(text[start : matches[first].start()])
+        start = matches[last].end()
+    pieces.append(text[start:])
+    return " ".join(" ".join(piece.split()) for piece in pieces if piece.strip())
+
+
+def _covered(words: list[str], learnt: frozenset[int]) -> list[bool]:
+    if len(words) < SHINGLE:
+        return [bool(words) and _hash("t", words) in learnt] * len(words)
+    covered = [False] * len(words)
+    for i, span in enumerate(_text_spans(words)):
+        if span in learnt:
+            covered[i : i + SHINGLE] = [True] * SHINGLE
+    return covered
+
+
+def _bridged(covered: list[bool], matches: list[re.Match[str]]) -> list[bool]:
+    """Links next to boilerplate count as boilerplate: a blurb lists a different playlist link under each
+    show, which would otherwise cut it into pieces that each keep some of it."""
+    bridged = list(covered)
+    for i, match in enumerate(matches):
+        if not covered[i] and _LINK.match(match.group()):
+            bridged[i] = (i > 0 and covered[i - 1]) or (i + 1 < len(covered) and covered[i + 1])
+    return bridged
+
+
+def _runs(covered: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) word index of each run of covered words."""
+    runs, start = [], None
+    for i, flag in enumerate([*covered, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    return runs
+
+
+def _removable(run: tuple[int, int], ends: list[bool]) -> tuple[int, int] | None:
+    """The part of a covered run that goes: whole sentences, or what reaches the start or end of the text
+    without cutting into a sentence it shares with the item's own words (a run at the end that begins
+    mid-sentence goes from the next sentence on; one at the start that ends mid-sentence goes up to the last
+    sentence end in it, or entirely when it holds none, like a dateline)."""
+    first, last = run
+    starts_sentence = first == 0 or ends[first - 1]
+    ends_sentence = last == len(ends) - 1 or ends[last]
+    if starts_sentence and ends_sentence:
+        return run
+    if last == len(ends) - 1:  # reaches the end, begins mid-sentence
+        inner = [i for i in range(first, last) if ends[i]]
+        return (inner[0] + 1, last) if inner else None
+    if first == 0:  # reaches the start, ends mid-sentence
+        inner = [i for i in range(first, last + 1) if ends[i]]
+        return (first, inner[-1]) if inner else run
+    return None
+
+
+def learned(rows: Iterable[tuple[str, int, int]]) -> Boilerplate:
+    """The model from count rows (feed key, span id, items). Every feed's row for a span is needed, since a
+    span is boilerplate for a feed only when other sites rarely carry it."""
+    by_span: dict[int, list[tuple[str, int]]] = {}
+    for feed_key, span, items in rows:
+        by_span.setdefault(span, []).append((feed_key, items))
+    by_feed: dict[str, set[int]] = {}
+    for span, counts in by_span.items():
+        per_site = Counter[str]()
+        for feed_key, items in counts:
+            per_site[site(feed_key)] += items
+        total = sum(per_site.values())
+        for feed_key, items in counts:
+            elsewhere = total - per_site[site(feed_key)]
+            if items >= MIN_ITEMS and items >= OTHER_SITES * elsewhere:
+                by_feed.setdefault(feed_key, set()).add(span)
+    return Boilerplate({key: frozenset(found) for key, found in by_feed.items()})
+
+
+class SpanCounts:
+    """Span counts held in memory, as the store holds them (for evaluation replays and tests)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, Counter[int]] = {}
+
+    def add(self, feed_key: str, articles: Iterable[Article]) -> None:
+        """Count the spans of items first seen from `feed_key` (each item once)."""
+        self._counts.setdefault(feed_key, Counter()).update(span_counts(articles))
+
+    def model(self) -> Boilerplate:
+        frequent = {span for counts in self._counts.values() for span, n in counts.items() if n >= MIN_ITEMS}
+        return learned(
+            (key, span, n) for key, counts in self._counts.items() for span, n in counts.items() if span in frequent
+        )

@@ -1,0 +1,140 @@
+"""Item kinds: is an item a report of one development (`news`, `opinion`), or something that is not a story
+(`live`, `roundup`, `promo`, `other`: live blogs, digests and galleries, show episodes and listings, horoscopes,
+recipes, quizzes)? Definitions: docs, "Item kinds".
+
+Knows an article's title and text, and how much of its title is its feed's boilerplate (a title that is only a
+show name and a date is an episode). Runs at ingest, after the feed's boilerplate is learned, so the kind is
+stored with the article.
+
+How: a multinomial logistic regression over features that mean the same in any outlet: words of the title and
+of the start of the text from a short list of cue words ("live", "episode", "horoscope", "in pictures", ...),
+a date in the title, the share of the title that is boilerplate, an empty or short text, capitals, a question.
+The weights live in `kinds-model.json` beside this module, fitted by `bench/fit_kinds.py` on the labelled real
+stream (`real-stories-dev.jsonl`); the figures held out by day and by outlet are in the docs ("Quality").
+An item is given a stand-alone kind only when the model puts at least `STANDALONE_AT` on the four stand-alone
+kinds together: dropping a news item from an edition costs more than keeping a digest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from briefing.boilerplate import Boilerplate
+from briefing.models import Article, ArticleKind
+
+__all__ = ["CUES", "FEATURES", "KindModel", "classify", "features", "load_model"]
+
+MODEL_FILE = Path(__file__).with_name("kinds-model.json")
+
+CUES = (  # words and phrases that mark what an item is, in any outlet (not names of shows or outlets)
+    *("live", "updates", "update", "as it happened", "rolling", "livestream", "replay", "full episode", "episode"),
+    *("watch", "podcast", "on demand", "coming soon", "presents", "documentary", "how to watch", "picks", "tv"),
+    *("papers", "gossip", "in pictures", "pictures", "photos", "photo", "gallery", "week in", "cartoon"),
+    *("cartoons", "briefing", "need to know", "top stories", "daily update", "you may have missed", "things to know"),
+    *("express", "recap", "what happened", "snapshot", "digest", "highlights", "horoscope", "recipe", "puzzle"),
+    *("quiz", "crossword", "deals", "deal", "this day in history", "from the archives", "archives", "tips"),
+    *("preview", "weather", "opinion", "analysis", "explainer", "column", "review", "why", "how", "what", "who"),
+    *("interactive", "best of", "special", "conversation", "celebrates", "anniversary", "join us", "subscribe"),
+    *("today's", "morning", "evening", "weekend", "news alert", "breaking"),
+)
+_CUE_PATTERNS = tuple(re.compile(r"(?<![a-z'])" + re.escape(cue) + r"(?![a-z])") for cue in CUES)
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
+    r"|\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+_SHOUTED = re.compile(r"\b[A-Z]{4,}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TEXT_START = 200  # characters of the text whose cue words count
+_SHAPE = ("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year")
+FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
+
+
+def features(article: Article, boilerplate: Boilerplate) -> list[float]:
+    """The classifier's input for one article as stored (its feeds' boilerplate is looked up here)."""
+    stripped = boilerplate.strip(article)
+    title, text = article.title.lower(), stripped.text[:_TEXT_START].lower()
+    return [
+        *(1.0 if pattern.search(title) else 0.0 for pattern in _CUE_PATTERNS),
+        *(1.0 if pattern.search(text) else 0.0 for pattern in _CUE_PATTERNS),
+        1.0 if _DATE.search(article.title) else 0.0,
+        boilerplate.title_share(article),
+        0.0 if stripped.text.strip() else 1.0,
+        math.log1p(len(stripped.text.split())),
+        math.log1p(len(stripped.title.split())),
+        1.0 if _SHOUTED.search(article.title) else 0.0,
+        1.0 if "?" in article.title else 0.0,
+        1.0 if _YEAR.search(article.title) else 0.0,
+    ]
+
+
+@dataclass(frozen=True)
+class KindModel:
+    """Multinomial logistic regression weights: one row of `coefficients` per kind in `kinds`."""
+
+    kinds: tuple[ArticleKind, ...]
+    coefficients: np.ndarray  # kinds x features
+    intercepts: np.ndarray
+    standalone_at: float  # total probability of the stand-alone kinds needed to give one of them
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        scores = rows @ self.coefficients.T + self.intercepts
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return probabilities
+
+    def kinds_of(self, rows: np.ndarray) -> list[ArticleKind]:
+        """The kind of each row: the likeliest stand-alone kind when they weigh `standalone_at` together, else
+        the likelier of news and opinion."""
+        if not len(rows):
+            return []
+        probabilities = self.probabilities(rows)
+        standalone = np.array([kind.standalone for kind in self.kinds])
+        alone = probabilities[:, standalone].sum(axis=1) >= self.standalone_at
+        masked = np.where(alone[:, None] == standalone[None, :], probabilities, -1.0)
+        return [self.kinds[int(i)] for i in masked.argmax(axis=1)]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "kinds": [kind.value for kind in self.kinds],
+            "coefficients": [[round(float(w), 6) for w in row] for row in self.coefficients],
+            "intercepts": [round(float(b), 6) for b in self.intercepts],
+            "standalone_at": self.standalone_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> KindModel:
+        if data.get("features") != list(FEATURES):
+            raise ValueError("kinds model: its features are not this version's; refit with bench/fit_kinds.py")
+        return cls(
+            tuple(ArticleKind(k) for k in data["kinds"]),  # type: ignore[attr-defined]
+            np.array(data["coefficients"], dtype=np.float64),
+            np.array(data["intercepts"], dtype=np.float64),
+            float(data["standalone_at"]),  # type: ignore[arg-type]
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> KindModel:
+    """The shipped model (`kinds-model.json`)."""
+    return KindModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+
+
+def classify(articles: Sequence[Article], boilerplate: Boilerplate, model: KindModel | None = None) -> list[Article]:
+    """The articles with their `kind` set, in order."""
+    from dataclasses import replace
+
+    model = model or load_model()
+    rows = np.array([features(article, boilerplate) for article in articles], dtype=np.float64)
+    return [replace(a, kind=kind) for a, kind in zip(articles, model.kinds_of(rows), strict=True)]

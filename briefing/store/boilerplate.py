@@ -1,0 +1,46 @@
+"""Per-feed span counts: how many items of each feed carried each span (`briefing.boilerplate`).
+
+Counted once per item, when the item is first stored, so the learned boilerplate survives the process and
+grows with every poll. Spans no feed has repeated are forgotten after a while (`forget_rare_spans`): a
+sentence seen once in a month is not a feed's boilerplate, and keeping it would only grow the table. Span ids
+are signed 64-bit integers (SQLite INTEGER, PostgreSQL BIGINT).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+from briefing.store._codec import to_db_time
+from briefing.store._sql import SqlMixin
+
+
+class BoilerplateSql(SqlMixin):
+    """Span counts per feed (`SpanStore`)."""
+
+    def count_spans(self, feed_key: str, counts: Counter[int], seen: datetime) -> None:
+        """Add `counts` (span id -> items that carried it) to the feed's counts."""
+        when = to_db_time(seen)
+        with self._db.transaction():
+            self._db.execute_many(
+                "INSERT INTO feed_spans (feed_key, span, items, last_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (feed_key, span) DO UPDATE SET items = feed_spans.items + excluded.items,"
+                " last_seen = excluded.last_seen",
+                [(feed_key, span, items, when) for span, items in sorted(counts.items())],
+            )
+
+    def frequent_spans(self, min_items: int) -> Iterator[tuple[str, int, int]]:
+        """(feed key, span, items) for every feed's count of each span that some feed carried `min_items` times
+        or more: what `briefing.boilerplate.learned` needs."""
+        rows = self._db.query(
+            "SELECT feed_key, span, items FROM feed_spans WHERE span IN"
+            " (SELECT span FROM feed_spans WHERE items >= ?) ORDER BY span, feed_key",
+            (min_items,),
+        )
+        for feed_key, span, items in rows:
+            yield str(feed_key), int(span), int(items)
+
+    def forget_rare_spans(self, below: int, before: datetime) -> int:
+        """Forget counts under `below` items not seen since `before`; returns how many were forgotten."""
+        return self._db.execute("DELETE FROM feed_spans WHERE last_seen < ? AND items < ?", (to_db_time(before), below))

@@ -1,0 +1,154 @@
+"""Per-feed boilerplate: learned from a feed's own items, persisted in the store, removed from title and text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefing.boilerplate import MIN_ITEMS, SpanCounts, learned, site, span_counts
+from briefing.models import Article
+from briefing.store import open_store
+
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+CHANNEL = "https://www.example-tv.test/feeds/videos.xml"
+PAPER = "https://news.example.org/rss.xml"
+BLURB = (
+    "Subscribe to Harbour TV for the latest from the coast! Follow us on Pigeonpost: https://pigeon.example/htv "
+    "Watch Harbour TV Live every night at 6pm."
+)
+STORIES = [
+    ("Ferry strike ends after nine days", "Ferry crews voted to return to work on Tuesday after a nine-day strike."),
+    ("Lighthouse keeper retires at 80", "The keeper of the Gull Point light hands over the lamp after 52 years."),
+    ("Storm closes the harbour road", "Waves washed gravel over the harbour road, which stays shut until Friday."),
+    ("Council buys two electric buses", "The buses cost 1.2 million and will run the airport route from March."),
+]
+
+
+def video(number: int, title: str, lead: str, feed: str = CHANNEL) -> Article:
+    return Article(
+        id=f"v-{number}",
+        url=f"https://www.example-tv.test/watch?v={number}",
+        title=f"{title} | Harbour Tonight",
+        text=f"{lead} {BLURB}",
+        outlet="Harbour TV",
+        published=NOW,
+        first_seen=NOW,
+        feeds=(feed,),
+    )
+
+
+def channel() -> list[Article]:
+    return [video(number, title, lead) for number, (title, lead) in enumerate(STORIES)]
+
+
+def test_a_blurb_under_every_video_is_removed_and_the_story_stays() -> None:
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel())
+    stripped = counts.model().strip(channel()[0])
+    assert (stripped.title, stripped.text) == STORIES[0]
+
+
+def test_a_sentence_that_occurs_once_is_kept() -> None:
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel())
+    assert [a.text for a in counts.model().strip_all(channel())] == [lead for _, lead in STORIES]
+
+
+def test_fewer_items_than_the_minimum_teach_nothing() -> None:
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel()[: MIN_ITEMS - 1])
+    assert counts.model().strip(channel()[0]) == channel()[0]
+
+
+def test_boilerplate_is_learned_per_feed() -> None:
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel())
+    elsewhere = replace(channel()[0], feeds=(PAPER,))
+    assert counts.model().strip(elsewhere) == elsewhere
+
+
+def test_words_other_sites_also_write_are_not_boilerplate() -> None:
+    """A phrase one feed repeats is kept when other outlets write it too: it is the story, not the feed."""
+    phrase = "after the collapse of the Gull Point sea wall"
+    items = [video(i, title, f"{lead} Crews worked {phrase}.") for i, (title, lead) in enumerate(STORIES)]
+    counts = SpanCounts()
+    counts.add(CHANNEL, items)
+    for paper in ("https://one.example.com/rss", "https://two.example.net/rss"):
+        counts.add(paper, [replace(items[i], id=f"p-{i}", text=f"Damage {i} {phrase}.") for i in range(3)])
+    assert counts.model().strip(items[0]).text == f"{STORIES[0][1]} Crews worked {phrase}."
+
+
+def test_a_repeated_phrase_inside_a_sentence_stays() -> None:
+    """Only whole sentences, or runs reaching the start or end of the text, are removed: the text still reads."""
+    inside = "said the chief executive of Harbour Ferries Limited on Monday"
+    items = [video(i, t, f"{t} soon, {inside}, as {t.lower()} goes on.") for i, (t, _) in enumerate(STORIES)]
+    counts = SpanCounts()
+    counts.add(CHANNEL, items)
+    assert (
+        counts.model().strip(items[0]).text
+        == f"{STORIES[0][0]} soon, {inside}, as ferry strike ends after nine days goes on."
+    )
+
+
+def test_a_dateline_opening_every_item_is_removed() -> None:
+    items = [
+        replace(video(i, t, ""), text=f"May {20 + i}, 2026 {i + 1}:00 PM HARBOUR CITY - {lead}")
+        for i, (t, lead) in enumerate(STORIES)
+    ]
+    counts = SpanCounts()
+    counts.add(CHANNEL, items)
+    assert counts.model().strip(items[1]).text == STORIES[1][1]
+
+
+def test_a_title_that_is_all_boilerplate_is_kept_whole_and_said_to_be() -> None:
+    """An episode titled with the show's name and a date is all boilerplate: the title stays, and its share
+    (which marks it as an episode for the kinds classifier) is 1."""
+    episodes = [replace(video(i, "", ""), title=f"Red Alert ({i + 1} June 2026) | Harbour Tonight") for i in range(4)]
+    counts = SpanCounts()
+    counts.add(CHANNEL, [*episodes, *channel()])
+    model = counts.model()
+    assert (model.strip(episodes[0]).title, model.title_share(episodes[0])) == (episodes[0].title, 1.0)
+
+
+def test_a_show_name_in_titles_is_removed() -> None:
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel())
+    assert [a.title for a in counts.model().strip_all(channel())] == [title for title, _ in STORIES]
+
+
+def test_feeds_of_one_site_share_their_boilerplate() -> None:
+    assert (site(CHANNEL), site("https://example-tv.test/other.xml"), site("plain-name")) == (
+        "example-tv.test",
+        "example-tv.test",
+        "plain-name",
+    )
+
+
+def test_learned_state_survives_a_new_process(tmp_path: Path) -> None:
+    """What one poll counted is in the store: a store opened afresh gives the same model."""
+    path = tmp_path / "briefing.sqlite"
+    with open_store(path) as store:
+        store.count_spans(CHANNEL, span_counts(channel()), NOW)
+    with open_store(path) as store:
+        model = learned(store.frequent_spans(MIN_ITEMS))
+    counts = SpanCounts()
+    counts.add(CHANNEL, channel())
+    assert model == counts.model()
+
+
+def test_counts_add_up_across_polls(tmp_path: Path) -> None:
+    """Two items now and two later teach what four at once teach."""
+    with open_store(tmp_path / "briefing.sqlite") as store:
+        store.count_spans(CHANNEL, span_counts(channel()[:2]), NOW)
+        store.count_spans(CHANNEL, span_counts(channel()[2:]), NOW)
+        model = learned(store.frequent_spans(MIN_ITEMS))
+    assert model.strip(channel()[3]).text == STORIES[3][1]
+
+
+def test_rare_spans_are_forgotten_after_a_while(tmp_path: Path) -> None:
+    with open_store(tmp_path / "briefing.sqlite") as store:
+        store.count_spans(CHANNEL, span_counts(channel()), NOW)
+        forgotten = store.forget_rare_spans(MIN_ITEMS, NOW.replace(day=26))
+        remaining = list(store.frequent_spans(MIN_ITEMS))
+    assert (forgotten > 0, len(remaining)) == (True, len([s for s, n in span_counts(channel()).items() if n >= 3]))
