@@ -58,7 +58,6 @@ POLL = timedelta(minutes=30)
 OUTLETS = [f"Outlet {i}" for i in range(60)]
 FEED = "https://bench.example/rss"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-START_MARK, END_MARK = "<!-- bench/cluster.py --store: start -->", "<!-- bench/cluster.py --store: end -->"
 _WORDS = re.compile(r"(?u)\b\w\w+\b")  # HashingVectorizer's default token pattern
 
 
@@ -236,7 +235,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--store", action="store_true", help="through a SQLite store: kept vs fresh process")
     parser.add_argument("--first-poll", action="store_true", help="every article in one call, no stored story")
-    parser.add_argument("--write-docs", action="store_true", help="with --store: write the table into the docs")
+    parser.add_argument("--write-docs", action="store_true", help="with --store or --first-poll: write the table")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size in this process
     parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)  # internal, with --one --store
     options = parser.parse_args()
@@ -255,11 +254,22 @@ def main() -> None:
             done = subprocess.run(command, capture_output=True, text=True)
             print(done.stdout.strip() or done.stderr, flush=True)
             rows.append(json.loads(done.stdout) if done.returncode == 0 else None)
-    if options.store and options.write_docs and all(rows):
-        _write_docs(rows)
+    if options.write_docs and all(rows) and (options.store or options.first_poll):
+        table = _store_table(rows) if options.store else _first_poll_table(rows)
+        _write_docs("--store" if options.store else "--first-poll", table)
 
 
-def _write_docs(rows: list[dict[str, float | str]]) -> None:
+def _first_poll_table(rows: list[dict[str, float | str]]) -> list[str]:
+    lines = ["| articles in one call | stories | seconds | µs per article | peak RSS |", "|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(
+            f"| {row['articles']:,} | {row['clusters']:,} | {row['clustering_seconds']} |"
+            f" {row['microseconds_per_article']} | {row['peak_mb']} MB |"
+        )
+    return lines
+
+
+def _store_table(rows: list[dict[str, float | str]]) -> list[str]:
     lines = [
         "| articles | polls | kept process: clustering s | fresh process per poll: clustering s | ratio | peak RSS"
         " kept / fresh | identical stories |",
@@ -272,13 +282,19 @@ def _write_docs(rows: list[dict[str, float | str]]) -> None:
             f" | {ratio:.2f} | {kept['peak_mb']} / {fresh['peak_mb']} MB"
             f" | {'yes' if kept['stories_digest'] == fresh['stories_digest'] else 'NO'} |"
         )
+    return lines
+
+
+def _write_docs(mode: str, lines: list[str]) -> None:
+    """The table between this mode's markers in docs/benchmarks.md, with the machine's load."""
+    start, end = f"<!-- bench/cluster.py {mode}: start -->", f"<!-- bench/cluster.py {mode}: end -->"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     table = "\n".join(lines) + f"\n\nLoad average at the end of the run {load} (2 cores)."
     text = DOCS.read_text(encoding="utf-8")
-    before, _, rest = text.partition(START_MARK)
+    before, _, rest = text.partition(start)
     if not rest:
-        raise SystemExit(f"{DOCS}: no {START_MARK} marker")
-    DOCS.write_text(f"{before}{START_MARK}\n{table}\n{END_MARK}{rest.partition(END_MARK)[2]}", encoding="utf-8")
+        raise SystemExit(f"{DOCS}: no {start} marker")
+    DOCS.write_text(f"{before}{start}\n{table}\n{end}{rest.partition(end)[2]}", encoding="utf-8")
     print(f"wrote the table into {DOCS}")
 
 
