@@ -13,7 +13,6 @@ would (tests/test_cluster.py replays polls both ways). A poll's cost is then num
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -300,8 +299,10 @@ class WindowState:
         self._by_id: dict[str, _ClusterSums] = {}  # the same, by cluster id
         self._recalled: dict[str, _ClusterSums] = {}  # sums read from the store or computed for it, by cluster id
         self._unsaved: set[str] = set()  # clusters whose sums were computed here, not read (`encoded_sums`)
-        self._word_df = np.zeros(_COLUMNS, np.int32)
-        self._name_df = np.zeros(_COLUMNS, np.int32)
+        if getattr(self, "_counted", True):  # zero counts are kept: a new process resets two or three times
+            self._word_df = np.zeros(_COLUMNS, np.int32)
+            self._name_df = np.zeros(_COLUMNS, np.int32)
+        self._counted = False  # whether the counts above hold anything
         self._known: dict[str, int] = {}  # article id -> how many counted clusters hold it
         self._title_weight = title_weight
 
@@ -396,6 +397,7 @@ class WindowState:
 
     def _count_difference(self, current: dict[_Key, _ClusterSums]) -> None:
         """Move the counts from the previous call's clusters to `current`: only what came, changed or went."""
+        self._counted = True
         gone_keys, came_keys = self._sums.keys() - current.keys(), current.keys() - self._sums.keys()
         gone, came = [self._sums[k] for k in gone_keys], [current[k] for k in came_keys]
         for key in gone_keys:
@@ -436,26 +438,28 @@ def _add_counts(df: np.ndarray, spaces: list[_Space], sign: int) -> None:
         np.add.at(df, np.concatenate([s.columns for s in spaces]), sign * np.concatenate([s.counts for s in spaces]))
 
 
+_SUM = np.dtype([("column", "<i4"), ("count", "<i4"), ("sum", "<f8")])  # one feature of a cluster's space
+
+
 def _encoded_spaces(words: _Space, names: _Space) -> bytes:
-    """A cluster's two spaces as bytes (`_decoded_spaces` reads them back)."""
-    parts = [struct.pack("<II", len(words.columns), len(names.columns))]
-    for space in (words, names):
-        parts += [space.columns.astype("<i4").tobytes(), space.sums.astype("<f8").tobytes()]
-        parts.append(space.counts.astype("<i4").tobytes())
-    return b"".join(parts)
+    """A cluster's two spaces as bytes (`_decoded_spaces` reads them back): the two lengths, then a record per
+    feature, words first."""
+    records = np.zeros(len(words.columns) + len(names.columns), _SUM)
+    records["column"] = np.concatenate([words.columns, names.columns])
+    records["count"] = np.concatenate([words.counts, names.counts])
+    records["sum"] = np.concatenate([words.sums, names.sums])
+    return np.array([len(words.columns), len(names.columns)], "<u4").tobytes() + records.tobytes()
 
 
 def _decoded_spaces(blob: bytes) -> tuple[_Space, _Space] | None:
-    if len(blob) < 8:
+    if len(blob) < 8 or (len(blob) - 8) % _SUM.itemsize:
         return None
-    lengths = struct.unpack_from("<II", blob)
-    if len(blob) != 8 + 16 * sum(lengths):
+    words, names = (int(n) for n in np.frombuffer(blob, "<u4", 2))
+    records = np.frombuffer(blob, _SUM, offset=8)
+    if len(records) != words + names:
         return None
-    spaces, offset = [], 8
-    for n in lengths:
-        columns = np.frombuffer(blob, "<i4", n, offset).astype(np.int32)
-        sums = np.frombuffer(blob, "<f8", n, offset + 4 * n).astype(np.float64)
-        counts = np.frombuffer(blob, "<i4", n, offset + 12 * n).astype(np.int32)
-        spaces.append(_Space(columns, sums, counts))
-        offset += 16 * n
+    spaces = [
+        _Space(part["column"].astype(np.int32), part["sum"].astype(np.float64), part["count"].astype(np.int32))
+        for part in (records[:words], records[words:])
+    ]
     return spaces[0], spaces[1]
