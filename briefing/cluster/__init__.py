@@ -39,7 +39,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
-from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
+from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, normalize, similarity
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
 
@@ -225,15 +225,30 @@ def _agreeing(
 
     A group is formed by average linkage and joins on its centroid; a member that only resembles another
     member (not the story) would be chained in. Those stay together as a story of their own."""
-    core = window.centroids_of([target.articles])
+    core = _core(target, window)
     when = np.array([hours(a.published) for a in group])
     scores = similarity(window.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
-    scores *= _feed_factor(_one_feed(group), target.articles, settings)
+    feed = _one_feed(group)
+    scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
     bar = settings.threshold * settings.member_agreement
     agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
     if not agree:
         return group, []
     return agree, [a for a in group if a not in agree]
+
+
+def _core(target: _Draft, window: Window) -> Vectors:
+    """The story's centroid (`window.centroids_of` its articles), from a running sum of its articles' rows kept
+    on the draft: a story of thousands of articles joined again and again in a big first poll is not weighed
+    again each time."""
+    added = target.articles[target.core_count :]
+    if added:
+        part = window.vectors(added).total()
+        before = target.core_sum
+        target.core_sum = part if before is None else Vectors(before.words + part.words, before.names + part.names)
+        target.core_count = len(target.articles)
+    assert target.core_sum is not None
+    return Vectors(normalize(target.core_sum.words), normalize(target.core_sum.names))
 
 
 def _feed(article: Article) -> str:
@@ -482,6 +497,8 @@ class _Draft:
     added: int = 0  # articles added in this call (the last ones)
     latest_hours: float = -math.inf  # its newest article, in hours
     sole_feed: str | None = None  # the one feed all its articles come from (None: several)
+    core_sum: Vectors | None = None  # the sum of the rows of its first `core_count` articles (see `_core`)
+    core_count: int = 0
 
     @classmethod
     def of(cls, cluster: Cluster) -> _Draft:

@@ -45,6 +45,11 @@ class Vectors:
         )
         return Vectors(normalize(indicator @ self.words), normalize(indicator @ self.names))
 
+    def total(self) -> Vectors:
+        """The sum of all rows, one row, not normalised."""
+        ones = sp.csr_matrix(np.ones((1, self.words.shape[0]), np.float32))
+        return Vectors(sp.csr_matrix(ones @ self.words), sp.csr_matrix(ones @ self.names))
+
 
 def similarity(a: Vectors, b: Vectors, settings: ClusterSettings) -> np.ndarray:
     """Similarity of every row of `a` to every row of `b` (see `mix`)."""
