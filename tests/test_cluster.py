@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -397,6 +398,31 @@ def test_store_a_fresh_process_reads_no_texts_of_the_window(store: Store, monkey
     monkeypatch.setattr(store, "articles_by_id", spy)
     cluster_pending(Settings(), store)
     assert read == ["a-late-copy"]
+
+
+def test_store_newly_learned_boilerplate_makes_the_window_read_again_with_texts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Features are computed from texts without their feed's boilerplate: once the feed has taught more, the
+    stored features no longer hold, and the window's articles are read (and stripped) again."""
+    polls = polls_over_three_days()
+    poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
+    store.count_spans("https://feed.example/rss", Counter({12345: 5}), T0)  # a span the feed repeats
+    read: list[str] = []
+    original = store.articles_by_id
+
+    def spy(ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]:
+        found = original(ids, texts=texts)
+        read.extend(a.id for a in found.values() if a.text)
+        return found
+
+    forget_everything(monkeypatch)
+    store.add_articles("https://feed.example/rss", polls[-1])
+    monkeypatch.setattr(store, "articles_by_id", spy)
+    cluster_pending(Settings(), store)
+    window = store.clusters_between(T0 + timedelta(hours=24), T0 + timedelta(days=4), texts=False)
+    expected = {a.id for c in window for a in c.articles}
+    assert len(expected) > 10 and expected <= set(read)
 
 
 def test_store_stale_or_unreadable_memory_is_rebuilt_not_trusted(
