@@ -463,8 +463,7 @@ def _decoded_spaces(blob: bytes) -> tuple[_Space, _Space] | None:
     records = np.frombuffer(blob, _SUM, offset=8)
     if len(records) != words + names:
         return None
-    spaces = [
-        _Space(part["column"].astype(np.int32), part["sum"].astype(np.float64), part["count"].astype(np.int32))
-        for part in (records[:words], records[words:])
+    spaces = [  # views of the bytes, never written to
+        _Space(part["column"], part["sum"], part["count"]) for part in (records[:words], records[words:])
     ]
     return spaces[0], spaces[1]
