@@ -33,7 +33,9 @@ from briefing.kinds import KindModel
 DATA = Path(__file__).parent.parent.parent / "shared" / "data" / "eval"
 REAL, ALLSIDES = DATA / "real-stories-dev.jsonl", DATA / "clustering-dev.jsonl"
 GRID = [  # the settings tried; the rest are the shipped defaults
-    {"threshold_growth": growth, "same_feed_factor": same} for growth in (0.06, 0.09, 0.12, 0.16) for same in (0.8, 1.0)
+    {"threshold_growth": growth, "same_feed_factor": same}
+    for growth in (0.1, 0.14, 0.2)
+    for same in (0.6, 0.8)
 ]
 Terms = dict[str, tuple[float, float, float]]  # article id -> (story precision, story recall, event precision)
 

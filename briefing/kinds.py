@@ -53,9 +53,19 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _SHOUTED = re.compile(r"\b[A-Z]{4,}\b")
+# A title that opens by saying what format the item is ("Live: ...", "WATCH | ...", "In pictures - ...")
+_FORMAT_OPENING = re.compile(
+    r"^\W*(?:live(?: updates?)?|updates?|watch|video|listen|podcast|in pictures|pictures|photos?|gallery|episode"
+    r"|quiz|horoscopes?|recipes?|cartoons?|briefing|digest|recap|highlights)\s*[:|\-–—]",
+    re.IGNORECASE,
+)
+_LIVE_MARK = re.compile(r"\bLIVE\b|\blive updates?\b|\bupdates? live\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TEXT_START = 200  # characters of the text whose cue words count
-_SHAPE = ("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year")
+_SHAPE = (
+    *("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year"),
+    *("format opening", "live mark"),
+)
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
 
 
@@ -74,6 +84,8 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if _SHOUTED.search(article.title) else 0.0,
         1.0 if "?" in article.title else 0.0,
         1.0 if _YEAR.search(article.title) else 0.0,
+        1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
+        1.0 if _LIVE_MARK.search(article.title) else 0.0,
     ]
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from briefing.boilerplate import MIN_ITEMS, SpanCounts, learned, site, span_counts
 from briefing.models import Article
-from briefing.store import open_store
+from briefing.store import Store, open_store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 CHANNEL = "https://www.example-tv.test/feeds/videos.xml"
@@ -125,30 +124,32 @@ def test_feeds_of_one_site_share_their_boilerplate() -> None:
     )
 
 
-def test_learned_state_survives_a_new_process(tmp_path: Path) -> None:
-    """What one poll counted is in the store: a store opened afresh gives the same model."""
-    path = tmp_path / "briefing.sqlite"
-    with open_store(path) as store:
+def test_learned_state_survives_a_new_process(store_url: str, database_password: str | None) -> None:
+    """What one poll counted is in the store: a store opened afresh (another process) gives the same model."""
+    with open_store(store_url, password=database_password) as store:
         store.count_spans(CHANNEL, span_counts(channel()), NOW)
-    with open_store(path) as store:
+    with open_store(store_url, password=database_password) as store:
         model = learned(store.frequent_spans(MIN_ITEMS))
+    assert model.strip(channel()[0]).text == STORIES[0][1]
+
+
+def test_the_stored_model_is_the_one_learned_in_memory(store: Store) -> None:
+    store.count_spans(CHANNEL, span_counts(channel()), NOW)
     counts = SpanCounts()
     counts.add(CHANNEL, channel())
-    assert model == counts.model()
+    assert learned(store.frequent_spans(MIN_ITEMS)) == counts.model()
 
 
-def test_counts_add_up_across_polls(tmp_path: Path) -> None:
+def test_counts_add_up_across_polls(store: Store) -> None:
     """Two items now and two later teach what four at once teach."""
-    with open_store(tmp_path / "briefing.sqlite") as store:
-        store.count_spans(CHANNEL, span_counts(channel()[:2]), NOW)
-        store.count_spans(CHANNEL, span_counts(channel()[2:]), NOW)
-        model = learned(store.frequent_spans(MIN_ITEMS))
+    store.count_spans(CHANNEL, span_counts(channel()[:2]), NOW)
+    store.count_spans(CHANNEL, span_counts(channel()[2:]), NOW)
+    model = learned(store.frequent_spans(MIN_ITEMS))
     assert model.strip(channel()[3]).text == STORIES[3][1]
 
 
-def test_rare_spans_are_forgotten_after_a_while(tmp_path: Path) -> None:
-    with open_store(tmp_path / "briefing.sqlite") as store:
-        store.count_spans(CHANNEL, span_counts(channel()), NOW)
-        forgotten = store.forget_rare_spans(MIN_ITEMS, NOW.replace(day=26))
-        remaining = list(store.frequent_spans(MIN_ITEMS))
+def test_rare_spans_are_forgotten_after_a_while(store: Store) -> None:
+    store.count_spans(CHANNEL, span_counts(channel()), NOW)
+    forgotten = store.forget_rare_spans(MIN_ITEMS, NOW.replace(day=26))
+    remaining = list(store.frequent_spans(MIN_ITEMS))
     assert (forgotten > 0, len(remaining)) == (True, len([s for s, n in span_counts(channel()).items() if n >= 3]))

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from briefing.cluster import cluster_articles, cluster_id
+from briefing.cluster import cluster_articles, cluster_id, threshold_for
 from briefing.config import ClusterSettings, Settings
-from briefing.models import Article, Cluster, ClusterMemory
+from briefing.models import Article, ArticleKind, Cluster, ClusterMemory
 from briefing.pipeline import cluster_pending, learned_boilerplate
 from briefing.store import Store, open_store
 
@@ -458,3 +458,64 @@ def test_store_cluster_memory_round_trips_and_is_read_by_stamp(store: Store, sto
         store.cluster_memory("s2", [stored_poll[0].id], ["a-quake-0"]),
     )
     assert both == (memory, ClusterMemory("s2"))
+
+
+def loose(ident: str, outlet: str, title: str, text: str, at: datetime, feed: str | None = None) -> Article:
+    return Article(
+        id=ident,
+        url=f"https://{outlet.lower()}.example/{ident}",
+        title=title,
+        text=text,
+        outlet=outlet,
+        published=at,
+        first_seen=at,
+        feeds=(feed or f"https://{outlet.lower()}.example/rss",),
+    )
+
+
+BRIDGE = loose(  # about the quake, and about the utility's chief, who is not the quake story
+    "a-bridge",
+    "Kyodo",
+    "Japan earthquake: Fukushima plant checked as Tokyo Electric chief Kenji Haruta faces calls to resign",
+    "A magnitude 7.1 earthquake struck off Fukushima and Tokyo Electric Power checked the Fukushima nuclear plant, "
+    "the Japan Meteorological Agency said of the tsunami advisory. Tokyo Electric chief executive Kenji Haruta "
+    "faces calls to resign over the accounting scandal and bonus payments.",
+    T0 + timedelta(hours=2),
+)
+CHAINED = loose(  # like the bridge article, not like the quake story
+    "a-chained",
+    "Nikkei",
+    "Tokyo Electric chief Kenji Haruta resigns over accounting scandal",
+    "Kenji Haruta resigned as chief executive of Tokyo Electric Power over the accounting scandal and the bonus "
+    "payments, the Tokyo Electric board said.",
+    T0 + timedelta(hours=2, minutes=5),
+)
+
+
+def quake_story() -> Cluster:
+    articles = tuple(make("quake", i, T0 + timedelta(minutes=7 * i)) for i in range(3))
+    return Cluster(cluster_id(articles[0].id), articles)
+
+
+def test_cluster_an_article_like_one_member_but_not_the_story_is_not_chained_in() -> None:
+    """No chaining: the new pair is grouped, the pair's centroid is close to the quake story, yet only the member
+    that agrees with the story's core joins it (with `member_agreement` 0 the pair joins whole)."""
+    clusters = cluster_articles([BRIDGE, CHAINED], [quake_story()], SETTINGS)
+    assert grouping(clusters) == {
+        frozenset({"a-quake-0", "a-quake-1", "a-quake-2", "a-bridge"}),
+        frozenset({"a-chained"}),
+    }
+
+
+def test_cluster_a_live_blog_never_joins_a_story() -> None:
+    live = replace(
+        loose("a-live", "Reuters", "Live: Japan earthquake updates", STORIES["quake"][0][2], T0 + timedelta(hours=1)),
+        kind=ArticleKind.LIVE,
+    )
+    clusters = cluster_articles([live], [quake_story()], SETTINGS)
+    assert grouping(clusters) == {frozenset({"a-live"})}
+
+
+def test_cluster_threshold_grows_with_the_window_only_beyond_a_hundred_articles() -> None:
+    settings = ClusterSettings(threshold=0.1, threshold_growth=0.05)
+    assert [round(threshold_for(n, settings), 3) for n in (10, 100, 1000, 10_000)] == [0.1, 0.1, 0.15, 0.2]

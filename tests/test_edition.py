@@ -7,19 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefing.config import EditionSettings
+from briefing.config import EditionSettings, RankSettings
 from briefing.edition import (
+    Candidate,
     Window,
     assemble,
+    other_items,
     said_before,
     same_content,
     select_new,
     slot_for,
+    split_standalone,
     stats_for,
     window_for,
 )
 from briefing.models import (
     Article,
+    ArticleKind,
     Bullet,
     Cluster,
     Edition,
@@ -202,3 +206,29 @@ def test_a_story_records_what_wrote_its_bullets_and_why_it_fell_back(ranked: lis
         ("openai", "gpt-4o-mini", None),
     ]
     assert (edition.stats.llm_fallbacks, edition.stats.llm_failures, edition.stats.bullets_fallback) == (1, 1, 1)
+
+
+def _standalone_mix() -> list[Candidate]:
+    live = replace(article("a-live", T0 - timedelta(hours=1)), kind=ArticleKind.LIVE)
+    digest = replace(article("a-digest", T0 - timedelta(hours=2)), kind=ArticleKind.ROUNDUP)
+    story = Cluster("c-1", (article("a-1", T0 - timedelta(hours=3)), live))
+    return [Candidate(story, StoryStatus.NEW), Candidate(Cluster("c-2", (digest,)), StoryStatus.NEW)]
+
+
+def test_stand_alone_items_are_taken_out_of_the_stories_and_listed_newest_first() -> None:
+    news, alone = split_standalone(_standalone_mix())
+    assert ([[a.id for a in c.cluster.articles] for c in news], [a.id for a in alone]) == (
+        [["a-1"]],
+        ["a-live", "a-digest"],
+    )
+
+
+def test_stand_alone_items_are_left_out_by_default() -> None:
+    _, alone = split_standalone(_standalone_mix())
+    assert other_items(alone, RankSettings()) is None
+
+
+def test_stand_alone_items_can_be_listed_under_their_own_heading() -> None:
+    _, alone = split_standalone(_standalone_mix())
+    listed = other_items(alone, RankSettings(non_news="list", non_news_heading="Elsewhere", max_non_news=1))
+    assert listed is not None and (listed.heading, [a.id for a in listed.articles]) == ("Elsewhere", ["a-live"])

@@ -269,3 +269,39 @@ def test_dry_run_leaves_no_address_or_token_under_outputs(tmp_path: Path) -> Non
         if p.is_file() and (b"private.reader" in p.read_bytes() or token.encode() in p.read_bytes())
     ]
     assert (built.exit_code, dry.exit_code, "dry run: wrote 1 messages" in dry.output, leaked) == (0, 0, True, [])
+
+
+LABELS = REAL_NEWS.parents[1] / "eval" / "real-stories-dev.jsonl"
+
+
+def _labels_by_url() -> dict[str, dict[str, str]]:
+    lines = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {line["url"]: line for line in lines}
+
+
+@pytest.mark.slow
+def test_a_real_day_gives_stories_that_mix_no_events_and_are_led_by_news(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """Polled from a local server and built as a user would, checked against the dev labels of that day: no story
+    holds articles of two unrelated events, and no story is led by a live blog, digest, episode or listing."""
+    if not REAL_NEWS.is_dir() or not LABELS.is_file():
+        pytest.skip("../shared/data (real-news feeds and eval/real-stories-dev.jsonl) is absent: this test needs it")
+    feed_server.serve_directory(REAL_NEWS / "2020-06-01", prefix="/news/")
+    config = _real_news_config(feed_server, "2020-06-01", tmp_path)
+    config.write_text(config.read_text() + "rank:\n  max_stories: 60\n  max_per_section: 60\n", encoding="utf-8")
+    result = invoke("--config", str(config), "run", "--at", "2020-06-01T23:00:00+00:00")
+    assert result.exit_code in (0, 3), result.output
+    edition = json.loads((tmp_path / "outputs" / "editions" / "2020-06-01" / "briefing.json").read_text())
+    labels = _labels_by_url()
+    stories = [
+        [labels[a["url"]] for a in s["articles"] if a["url"] in labels]
+        for sec in edition["sections"]
+        for s in sec["stories"]
+    ]
+    mixed = [[line["title"] for line in story] for story in stories if len({line["event"] for line in story}) > 1]
+    led_by_non_news = [story[0]["title"] for story in stories if story and story[0]["kind"] in NON_NEWS]
+    assert (len(stories) >= 30, mixed, led_by_non_news) == (True, [], [])
+
+
+NON_NEWS = {"live", "roundup", "promo", "other"}

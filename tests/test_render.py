@@ -26,7 +26,7 @@ from edition_fixture import large_edition, sample_edition
 
 from briefing.config import RenderSettings
 from briefing.errors import ConfigError
-from briefing.models import Edition, Section, edition_from_dict, edition_to_dict
+from briefing.models import Edition, OtherItems, Section, edition_from_dict, edition_to_dict
 from briefing.render import bundled_templates_path, render_edition, render_site
 from briefing.render._email import trim_order
 from briefing.render._view import safe_url
@@ -504,3 +504,13 @@ def test_a_broken_template_is_a_config_error_naming_file_and_line(tmp_path: Path
 def test_an_edition_id_that_is_not_a_file_name_is_refused() -> None:
     with pytest.raises(ConfigError, match="not a safe file name"):
         render_edition(replace(sample_edition(), id="../../etc"), RenderSettings())
+
+
+def test_items_that_are_not_stories_are_listed_under_their_own_heading_when_asked() -> None:
+    story = sample_edition().sections[0].stories[0]
+    listed = OtherItems("Also in your feeds", (replace(story.articles[0], title="Live: the count, seat by seat"),))
+    edition = replace(sample_edition(), other_items=listed)
+    files = render_edition(edition, RenderSettings()).files
+    markdown_text = next(v for k, v in files.items() if k.endswith(".md")).decode()
+    after = markdown_text.split("## Also in your feeds", 1)
+    assert len(after) == 2 and "Live: the count, seat by seat" in after[1]

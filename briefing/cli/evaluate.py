@@ -1,4 +1,5 @@
-"""Commands: `briefing eval clustering` and `briefing eval grounding` (input formats in ARCHITECTURE.md)."""
+"""Commands: `briefing eval clustering`, `briefing eval kinds` and `briefing eval grounding` (input formats in
+ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from briefing.cli._app import app, plain, print_table, stderr, stdout
 
 @app.group("eval")
 def eval_group() -> None:
-    """Score briefing's own clustering and grounding code on labelled JSON Lines files."""
+    """Score briefing's own clustering, item-kind and grounding code on labelled JSON Lines files."""
 
 
 def _print_scores(title: str, scores: dict[str, Any], as_json: bool) -> None:
@@ -60,6 +61,21 @@ def eval_clustering(path: Path, as_json: bool, window_days: float | None, seed: 
     from briefing.evaluate.clustering import evaluate_file
 
     _print_scores("clustering", evaluate_file(path, window_days=window_days, seed=seed), as_json)
+
+
+@eval_group.command("kinds")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def eval_kinds(path: Path, as_json: bool) -> None:
+    """Score the item-kind classifier: precision and recall of non-news (live, roundup, promo, other) and a
+    confusion table (rows: labelled kind, columns: predicted).
+
+    PATH is JSON Lines with `id, title, text, published, source` and `kind`. Items are replayed day by day, each
+    feed teaching its boilerplate as ingest does, and classified by the shipped model.
+    """
+    from briefing.evaluate.kinds import evaluate_file
+
+    _print_scores("kinds", evaluate_file(path), as_json)
 
 
 @eval_group.command("grounding")

@@ -425,8 +425,8 @@ def _joinable(
 ) -> list[tuple[Cluster, _ClusterSums]]:
     """The stored clusters a new article could join: those whose newest article is not so much older than the
     earliest new one that time alone (`decay`, at most 1 times the rest) keeps the score under the threshold,
-    and that hold no stand-alone item (a live blog or a digest is a story of its own). The others still count
-    in the window's IDF."""
+    and that are not one stand-alone item (a live blog or a digest is a story of its own, never joined). The
+    others still count in the window's IDF."""
     if not fresh:
         return []
     reach = settings.grace_hours + settings.half_life_hours * math.log2(1.0 / settings.threshold)
@@ -434,7 +434,7 @@ def _joinable(
     return [
         (c, s)
         for c, s in zip(existing, sums, strict=True)
-        if s.latest >= earliest - reach and not any(a.kind.standalone for a in c.articles)
+        if s.latest >= earliest - reach and not (len(c.articles) == 1 and c.articles[0].kind.standalone)
     ]
 
 

@@ -1,0 +1,70 @@
+"""Item kinds: live blogs, digests, show episodes and horoscopes are told from reports of one development."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from briefing.boilerplate import Boilerplate, SpanCounts
+from briefing.kinds import classify
+from briefing.models import Article, ArticleKind
+
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+FEED = "https://news.example.org/rss.xml"
+
+LABELLED = [  # written for this test: (title, text, kind)
+    (
+        "Harbour bridge reopens after repairs",
+        "The bridge reopened to traffic on Monday after six weeks of repairs.",
+        "news",
+    ),
+    ("Council approves budget for new library", "Councillors voted 9-2 to fund the library on Elm Street.", "news"),
+    ("Two injured as tram derails in city centre", "A tram left the rails near the station, police said.", "news"),
+    ("Live updates: storm batters the coast", "Follow the latest as the storm makes landfall.", "live"),
+    ("Election night live: results as they come in", "Rolling coverage of the count across the region.", "live"),
+    ("In pictures: the week in photos", "A selection of the best photos from around the world this week.", "roundup"),
+    ("Your horoscope for Tuesday", "Aries: a good day to start something new.", "other"),
+    ("Full episode: Harbour Tonight, 24 November", "Watch the full episode on demand.", "promo"),
+]
+
+
+def article(number: int, title: str, text: str) -> Article:
+    return Article(
+        id=f"a-{number}",
+        url=f"https://news.example.org/{number}",
+        title=title,
+        text=text,
+        outlet="Example News",
+        published=NOW,
+        first_seen=NOW,
+        feeds=(FEED,),
+    )
+
+
+def test_labelled_examples_get_their_side_news_or_not() -> None:
+    items = [article(n, title, text) for n, (title, text, _) in enumerate(LABELLED)]
+    found = [a.kind.standalone for a in classify(items, Boilerplate())]
+    assert found == [ArticleKind(kind).standalone for _, _, kind in LABELLED]
+
+
+def test_a_live_blog_is_live() -> None:
+    [found] = classify(
+        [article(1, "Live: storm batters the coast - latest updates", "Rolling coverage.")], Boilerplate()
+    )
+    assert found.kind == ArticleKind.LIVE
+
+
+def test_a_title_that_is_only_a_show_name_and_a_date_is_an_episode() -> None:
+    """The feed's boilerplate says the title is all show name: an episode, not a report."""
+    episodes = [article(n, f"Harbour Tonight ({n} November)", "Harbour Tonight. Watch on demand.") for n in range(1, 6)]
+    counts = SpanCounts()
+    counts.add(FEED, episodes)
+    assert {a.kind.standalone for a in classify(episodes, counts.model())} == {True}
+
+
+def test_news_keeps_its_kind_whatever_the_feed_repeats() -> None:
+    """A channel whose every item ends in the same blurb still has news items."""
+    blurb = "Subscribe to Harbour TV for more. Follow us on Pigeonpost."
+    items = [article(n, title, f"{text} {blurb}") for n, (title, text, kind) in enumerate(LABELLED) if kind == "news"]
+    counts = SpanCounts()
+    counts.add(FEED, items)
+    assert [a.kind for a in classify(items, counts.model())] == [ArticleKind.NEWS] * len(items)
