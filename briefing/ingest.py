@@ -233,7 +233,8 @@ def _store_articles(
     with store.transaction():
         if fresh:
             store.count_spans(feed.key, boilerplate.span_counts(fresh), now)
-            fresh = tuple(kinds.classify(fresh, boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))))
+            learnt = boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS, feed.key))  # this feed's
+            fresh = tuple(kinds.classify(fresh, learnt))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
     new_ids = tuple(a.id for a in fresh)
