@@ -158,7 +158,8 @@ def _attach(
             group, apart = _agreeing(group, target, window, settings)
             if apart:
                 _merge(apart, None, changed, chunk)
-        _merge(group, target, changed, chunk)
+        if group:
+            _merge(group, target, changed, chunk)
 
 
 def _agreeing(
@@ -174,8 +175,6 @@ def _agreeing(
     scores *= _feed_factor(_one_feed(group), target.articles, settings)
     bar = settings.threshold * settings.member_agreement
     agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
-    if not agree:
-        return group, []
     return agree, [a for a in group if a not in agree]
 
 
