@@ -10,6 +10,10 @@ a title without markup or entities, plain text with block elements turned into s
 boilerplate lines dropped, a UTC published time (missing -> first seen, future -> now) and the language.
 `extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura).
 
+What is read of a hostile body is bounded before the expensive steps (`_budget`): the body is cut after the
+last whole item within a budget of items and markup before feedparser reads it, and each entry's fields are cut
+before they are cleaned, so no feed costs more than about a second of CPU.
+
 This package is the only place that imports feedparser, trafilatura, dateparser and lxml (`_clean`).
 """
 
@@ -31,7 +35,9 @@ from urllib.parse import urlsplit
 import feedparser
 
 from briefing.models import Article, Feed, ParsedFeed
+from briefing.parse._budget import MAX_ENTRIES, MAX_TITLE_MARKUP, MAX_URL, bounded_body, bounded_url
 from briefing.parse._clean import (
+    MAX_MARKUP,
     canonical_url,
     clean_text,
     clean_title,
@@ -40,7 +46,6 @@ from briefing.parse._clean import (
     title_from_text,
 )
 
-MAX_ENTRIES = 1_000  # a feed is a window on recent items; more than this is a dump or an attack
 __all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
 
 MAX_FOREIGN_DATES = 50
@@ -94,6 +99,16 @@ def extract_article(page: str, url: str) -> str | None:
 
 
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+    body, cut = bounded_body(body)  # before feedparser, whose cost grows with the items and tags it meets
+    if not body:
+        return ParsedFeed((), error=f"not read: {cut}")
+    parsed = _parse_xml_body(body, headers, feed, now)
+    if cut is None:
+        return parsed
+    return replace(parsed, warning="; ".join(note for note in (cut, parsed.warning) if note))
+
+
+def _parse_xml_body(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parsed = feedparser.parse(
@@ -223,6 +238,7 @@ def _articles(
     entries: list[_Entry], feed: Feed, channel_title: str | None, now: datetime, headers: Mapping[str, str]
 ) -> tuple[Article, ...]:
     """Clean every entry; one article per id (feeds repeat items)."""
+    entries = [_bounded(entry) for entry in entries]
     repeated = Counter(e.guid for e in entries if e.guid)
     titles_by_link: dict[str, set[str]] = {}
     for entry in entries:
@@ -240,6 +256,17 @@ def _articles(
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
     return _without_repeated_lines(tuple(articles.values()))
+
+
+def _bounded(entry: _Entry) -> _Entry:
+    """The entry's fields cut to what cleaning reads, so that no field's length sets the cost (see `_budget`)."""
+    return replace(
+        entry,
+        guid=entry.guid[:MAX_URL] if entry.guid else entry.guid,
+        link=bounded_url(entry.link),
+        title=entry.title[:MAX_TITLE_MARKUP],
+        content=entry.content[:MAX_MARKUP],
+    )
 
 
 def _without_repeated_lines(articles: tuple[Article, ...]) -> tuple[Article, ...]:
@@ -357,7 +384,7 @@ def _ttl(value: object) -> timedelta | None:
 
 
 def _channel_title(channel: Any) -> str | None:
-    return clean_title(str(channel.get("title", ""))) or None
+    return clean_title(str(channel.get("title", ""))[:MAX_TITLE_MARKUP]) or None
 
 
 # ------------------------------------------------------------------------------------------------ sniffing
