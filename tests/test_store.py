@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -299,6 +301,25 @@ def test_runs_can_be_listed_by_kind_newest_first(store: Store) -> None:
     ids = [store.start_run(kind, NOW) for kind in ("poll", "build", "poll")]
     assert [run.id for run in store.runs("poll")] == [ids[2], ids[0]]
     assert store.runs("build")[0].status == "running"
+
+
+def test_a_run_whose_process_was_killed_is_marked_interrupted_at_the_next_start(tmp_path: Path) -> None:
+    database = tmp_path / "briefing.sqlite"
+    killed_mid_run = (
+        "import datetime, os, pathlib, signal\n"
+        "from briefing.store import open_store\n"
+        f"store = open_store(pathlib.Path({str(database)!r}))\n"
+        "store.start_run('poll', datetime.datetime(2026, 11, 25, 6, tzinfo=datetime.UTC))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed_mid_run], check=False)
+
+    with open_store(database) as store:
+        store.start_run("poll", NOW)
+        runs = [(run.status, run.finished, run.stats) for run in store.runs()]
+
+    reason = "the process stopped before the run finished (killed, or the machine went down)"
+    assert runs == [("running", None, {}), ("interrupted", None, {"error": reason})]
 
 
 def test_finish_run_refuses_an_unknown_run(store: Store) -> None:

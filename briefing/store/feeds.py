@@ -181,6 +181,14 @@ class FeedStore:
         ).fetchall()
         return self._articles_from_rows(rows)
 
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` already stored (a poll's question for every feed: reads ids only, never texts)."""
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
     def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]:
         """The stored articles among `ids` (unknown ids are simply absent)."""
         found: dict[str, Article] = {}

@@ -30,4 +30,6 @@ MIGRATIONS: list[str] = [
     _version_1(),
     # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
+    # 3: the process running each run, so that a run whose process was killed is marked at the next start
+    "ALTER TABLE runs ADD COLUMN pid INTEGER;",
 ]
