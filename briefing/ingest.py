@@ -2,10 +2,12 @@
 
     report = ingest.poll(settings, store, now)
 
-Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); parse each new body
-(`briefing.parse`) as it arrives, in worker processes when there are many, so CPU-bound parsing never stalls
-the event loop and overlaps the network; apply RSS `<ttl>` to the next poll; fetch full pages for `full_text`
-feeds; store the articles and the feed's new state in one transaction per feed.
+Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch
+completes, parse its body (`briefing.parse`), in worker processes when there are many feeds, so CPU-bound
+parsing uses every core and overlaps the network; apply RSS `<ttl>` to the next poll; fetch full pages for
+`full_text` feeds; store the articles and the feed's new state in one transaction per feed. Each feed is stored
+as soon as it is parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching
+waits, so memory stays flat in the number of feeds (it grows with `concurrency`, not with the feeds).
 
 A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
 back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
@@ -14,12 +16,12 @@ Ingest knows the order of the steps, not HTTP (poll) nor feed formats (parse) no
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,16 +29,19 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from briefing._workers import process_pool
 from briefing.config import PollSettings, Settings, feeds_from_settings
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
-from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
+from briefing.poll import Random, gather_pages, record_failure, stream_feeds
 from briefing.store import Store
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
+PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (see bench/poll.py --threshold)
+MAX_WORKERS = 4
+BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being parsed
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
 
 
@@ -48,96 +53,114 @@ def poll(
     progress: Progress | None = None,
     *,
     rand: Random = random.random,
+    workers: int | None = None,
 ) -> PollReport:
-    """Fetch every due feed once and store its new articles. Never raises for one feed."""
+    """Fetch every due feed once and store its new articles. Never raises for one feed.
+
+    `workers`: parse worker processes (0 parses here, in this process); by default as many as there are cores
+    (up to MAX_WORKERS) from PARALLEL_FROM due feeds, none below.
+    """
     store.sync_feeds(feeds_from_settings(settings))
     due = store.due_feeds(now)
-    with _parser(len(due)) as parser:
-        pending = _Pending(parser, now, progress, len(due))
-        results = poll_feeds(due, settings.poll, now, transport, rand=rand, on_result=pending.arrived)
-        outcomes = [
-            _settle(store, settings.poll, pending, feed, result, now, rand, transport)
-            for feed, result in zip(due, results, strict=True)
-        ]
-    new_ids = tuple(article_id for outcome, ids in outcomes for article_id in ids)
-    return PollReport(outcomes=tuple(outcome for outcome, _ in outcomes), new_article_ids=new_ids)
+    with _parser(len(due), workers) as (parser, parsers):
+        streaming = _Stream(settings, store, now, transport, progress, rand, parser)
+        return asyncio.run(streaming.run(due, backlog=parsers * (1 + BACKLOG)))
 
 
-# ------------------------------------------------------------------------------------------------ parsing
+# ------------------------------------------------------------------------------------------------ streaming
 
 
-class _Pending:
-    """Parses bodies as their fetches complete, and reports progress."""
+class _Stream:
+    """One poll in flight: each fetched feed is parsed and stored as it arrives, in its own task."""
 
-    def __init__(self, parser: Executor | None, now: datetime, progress: Progress | None, total: int) -> None:
-        self._parser, self._now, self._progress, self._total = parser, now, progress, total
-        self._futures: dict[str, Future[ParsedFeed]] = {}
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        now: datetime,
+        transport: httpx.AsyncBaseTransport | None,
+        progress: Progress | None,
+        rand: Random,
+        parser: Executor | None,
+    ) -> None:
+        self._settings, self._store, self._now, self._transport = settings.poll, store, now, transport
+        self._progress, self._rand, self._parser = progress, rand, parser
+        self._due: list[Feed] = []
+        self._outcomes: list[FeedOutcome | None] = []
+        self._new_ids: list[tuple[str, ...]] = []
         self._done = 0
 
-    def arrived(self, result: FetchResult) -> None:
-        if self._parser is not None and result.status is FetchStatus.OK and result.body is not None:
+    async def run(self, due: list[Feed], backlog: int) -> PollReport:
+        self._due, self._outcomes, self._new_ids = due, [None] * len(due), [()] * len(due)
+        self._backlog = asyncio.Semaphore(backlog)
+        async with asyncio.TaskGroup() as self._group:
+            await stream_feeds(due, self._settings, self._now, self._admit, self._transport, rand=self._rand)
+        outcomes = tuple(outcome for outcome in self._outcomes if outcome is not None)
+        return PollReport(outcomes=outcomes, new_article_ids=tuple(i for ids in self._new_ids for i in ids))
+
+    async def _admit(self, index: int, result: FetchResult) -> None:
+        """Called as each fetch completes; waits (holding the fetch's slot) while the parsers are behind."""
+        if result.status is not FetchStatus.OK or result.body is None:
+            self._finish(index, _not_parsed(self._store, self._due[index], result), ())
+            return
+        await self._backlog.acquire()
+        self._group.create_task(self._settle(index, result))
+
+    async def _settle(self, index: int, result: FetchResult) -> None:
+        try:
+            outcome, ids = await self._read(self._due[index], result)
+        finally:
+            self._backlog.release()
+        self._finish(index, outcome, ids)
+
+    async def _read(self, before: Feed, result: FetchResult) -> tuple[FeedOutcome, tuple[str, ...]]:
+        """Parse and store one feed's body; any failure here is this feed's alone."""
+        settings, now = self._settings, self._now
+        try:
+            parsed = await self._parse(result)
+            if parsed.error:
+                return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
+            feed = _learnt(result.feed, parsed, settings, now)
+            return await _store_articles(self._store, settings, feed, parsed, self._transport)
+        except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
+            reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            return _failed(self._store, settings, before, result, reason, now, self._rand), ()
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        assert result.body is not None
+        arguments = (result.body, result.headers, result.feed, self._now)
+        if self._parser is not None:
             try:
-                self._futures[result.feed.key] = self._parser.submit(
-                    parse_feed, result.body, result.headers, result.feed, self._now
-                )
-            except BrokenProcessPool:
-                self._parser = None  # parse the rest in-process, after fetching
+                return await asyncio.wrap_future(self._parser.submit(parse_feed, *arguments))
+            except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
+                log.debug("parse workers unavailable; parsing in-process from %s on", result.feed.key)
+                self._parser = None
+        return parse_feed(*arguments)
+
+    def _finish(self, index: int, outcome: FeedOutcome, new_ids: tuple[str, ...]) -> None:
+        self._outcomes[index], self._new_ids[index] = outcome, new_ids
         self._done += 1
         if self._progress is not None:
-            self._progress(self._done, self._total)
-
-    def parsed(self, result: FetchResult) -> ParsedFeed | None:
-        """The parse of an OK body (raising what the parser raised); None for anything else."""
-        if result.status is not FetchStatus.OK or result.body is None:
-            return None
-        future = self._futures.get(result.feed.key)
-        if future is not None:
-            try:
-                return future.result()
-            except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
-                log.debug("parse workers unavailable; parsing %s in-process", result.feed.key)
-        return parse_feed(result.body, result.headers, result.feed, self._now)
+            self._progress(self._done, len(self._due))
 
 
 @contextmanager
-def _parser(due: int) -> Iterator[Executor | None]:
-    """Worker processes for many feeds on several cores; None (parse in-process afterwards) otherwise."""
-    cores = os.cpu_count() or 1
-    if due < PARALLEL_FROM or cores < 2:
-        yield None
+def _parser(due: int, workers: int | None) -> Iterator[tuple[Executor | None, int]]:
+    """Worker processes for many feeds on several cores, and how many parse at once (1 here, in-process)."""
+    if workers is None:
+        cores = os.cpu_count() or 1
+        workers = min(cores, MAX_WORKERS) if due >= PARALLEL_FROM and cores >= 2 else 0
+    if workers < 1:
+        yield None, 1
         return
-    # spawn, not fork: the caller may run threads (a progress bar, a test server) whose locks fork would copy
-    pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("spawn"))
+    pool = process_pool(workers)
     try:
-        yield pool
+        yield pool, workers
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------------------------------------------ storing
-
-
-def _settle(
-    store: Store,
-    settings: PollSettings,
-    pending: _Pending,
-    before: Feed,
-    result: FetchResult,
-    now: datetime,
-    rand: Random,
-    transport: httpx.AsyncBaseTransport | None,
-) -> tuple[FeedOutcome, tuple[str, ...]]:
-    """Store one feed's articles and state; any failure here is this feed's alone."""
-    try:
-        if result.status is not FetchStatus.OK:
-            return _not_parsed(store, before, result), ()
-        parsed = pending.parsed(result)
-        if parsed is None or parsed.error:
-            return _failed(store, settings, before, result, _reason(parsed), now, rand), ()
-        return _store_articles(store, settings, _learnt(result.feed, parsed, settings, now), parsed, transport)
-    except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
-        reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-        return _failed(store, settings, before, result, reason, now, rand), ()
 
 
 def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
@@ -148,7 +171,7 @@ def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
     return FeedOutcome(before.key, result.status, error=result.error)
 
 
-def _store_articles(
+async def _store_articles(
     store: Store,
     settings: PollSettings,
     feed: Feed,
@@ -156,19 +179,15 @@ def _store_articles(
     transport: httpx.AsyncBaseTransport | None,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
     """Store what is new (with full text where configured), remember this feed for what is known."""
-    known = store.articles_by_id(a.id for a in parsed.articles)
+    known = store.stored_article_ids(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = _with_full_text(fresh, settings, transport)
+        fresh = await _with_full_text(fresh, settings, transport)
     with store.transaction():
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
-
-
-def _reason(parsed: ParsedFeed | None) -> str:
-    return (parsed.error if parsed else None) or "no body to parse"
 
 
 def _failed(
@@ -190,12 +209,12 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
     return replace(feed, next_poll=max(feed.next_poll, now + ttl))
 
 
-def _with_full_text(
+async def _with_full_text(
     articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
 ) -> tuple[Article, ...]:
     """Replace each article's text by the body extracted from its page, when that is richer."""
     urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
-    pages = fetch_pages(urls, settings, transport)
+    pages = await gather_pages(urls, settings, transport)
     improved = []
     for article in articles:
         page = pages.get(article.url)
