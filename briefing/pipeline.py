@@ -2,6 +2,7 @@
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
+Each step imports the stages it runs, so a poll never loads rendering and a send never loads clustering.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from briefing import cluster, ingest, rank, render, summarise
+from briefing import rank
 from briefing.config import Settings
-from briefing.deliver import email, files
 from briefing.edition import (
     Candidate,
     Slot,
@@ -69,6 +69,8 @@ def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _
     """Fetch due feeds, store new articles, and attach them to stories."""
 
     def work() -> PollReport:
+        from briefing import ingest
+
         report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
         cluster_pending(settings, store)
         return report
@@ -81,6 +83,8 @@ def cluster_pending(settings: Settings, store: Store) -> int:
     pending = store.unclustered_articles()
     if not pending:
         return 0
+    from briefing import cluster  # numpy, scipy and scikit-learn: only when there is something to cluster
+
     reach = timedelta(hours=settings.cluster.window_hours)
     earliest = min(a.published for a in pending) - reach
     latest = max(a.published for a in pending) + reach
@@ -120,6 +124,9 @@ def _build(
     ranked = _rank(settings, candidates, at)
     summaries = _summarise(settings, store, ranked, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
+    from briefing import render
+    from briefing.deliver import files
+
     others = [stored for stored in store.editions() if stored.id != edition.id]
     rendered = render.render_edition(edition, settings.render, previous=others)
     if dry_run:
@@ -142,6 +149,8 @@ def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> Se
 
     An edition without stories (every feed failed, or nothing happened) is not worth a reader's inbox: it is
     skipped with a warning rather than sent."""
+    from briefing.deliver import email
+
     edition = store.edition(edition_id)
     if edition is not None and not edition.stories:
         log.warning("edition %s has no stories; not emailing it", edition_id)
@@ -195,6 +204,8 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 
 
 def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+    from briefing import summarise
+
     return summarise.summarise_clusters(
         [item.cluster for item in ranked],
         settings.summariser,

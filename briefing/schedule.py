@@ -27,8 +27,6 @@ from types import FrameType
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import schedule
-
 from briefing.config import EditionSettings, Settings
 from briefing.errors import BriefingError, ConfigError
 from briefing.models import DueReport, ScheduleSlot, SendReport, SlotStatus
@@ -289,6 +287,8 @@ def run_forever(
                 report = run_due_editions(settings, store, clock.now(), jobs)
             for slot in report.ran:
                 log.info("edition %s (%s) done: %s", slot.name, slot.local_date, slot.status)
+
+        import schedule  # only the long-running loop needs it; a cron tick (`run_due`) does not
 
         scheduler = schedule.Scheduler()
         scheduler.every(round(settings.poll.interval_minutes * 60)).seconds.do(guarded, "poll", jobs.poll)

@@ -17,7 +17,10 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def commands(group: click.Group, prefix: str = "briefing") -> Iterator[tuple[str, click.Command]]:
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the group loads its commands lazily
+        command = group.get_command(context, name)
+        assert command is not None, f"`{prefix} {name}` is listed but cannot be loaded"
         path = f"{prefix} {name}"
         yield path, command
         if isinstance(command, click.Group):

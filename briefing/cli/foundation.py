@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -19,8 +19,10 @@ from briefing.cli._app import EXIT_CONFIG, EXIT_PARTIAL, AppContext, app, progre
 from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
 from briefing.models import Feed, PollReport
-from briefing.opml import ImportReport, import_opml, parse_opml, write_opml
 from briefing.store import open_store_from_settings
+
+if TYPE_CHECKING:
+    from briefing.opml import ImportReport
 
 # ------------------------------------------------------------------------------------------------------ init
 
@@ -174,6 +176,8 @@ def _health_table(known: list[Feed], zone: ZoneInfo, now: datetime) -> Table:
 @click.pass_obj
 def import_opml_command(ctx: AppContext, file: Path, section: str | None) -> None:
     """Add the feeds of an OPML file (from another reader) to feeds.yaml, keeping its comments."""
+    from briefing.opml import import_opml, parse_opml
+
     report = import_opml(ctx.config_path, parse_opml(file.read_bytes(), source=str(file)), section)
     _print_import(report, ctx.config_path)
 
@@ -195,6 +199,8 @@ def _print_import(report: ImportReport, config: Path) -> None:
 @click.pass_obj
 def export_opml_command(ctx: AppContext, file: Path | None) -> None:
     """Write the configured feeds as OPML 2.0 (sections as folders) to FILE, or to stdout."""
+    from briefing.opml import write_opml
+
     data = write_opml(feeds_from_settings(ctx.settings()), now=datetime.now(UTC))
     if file is None:
         sys.stdout.buffer.write(data)

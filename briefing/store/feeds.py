@@ -115,6 +115,15 @@ class FeedStore:
         ).fetchall()
         return [_feed_from_row(row) for row in rows]
 
+    def has_due_feeds(self, now: datetime) -> bool:
+        """Whether `due_feeds(now)` would list any (one cheap query: what an idle cron tick asks)."""
+        row = self._db.execute(
+            "SELECT EXISTS (SELECT 1 FROM feeds WHERE configured = 1 AND retired = 0"
+            " AND (next_poll IS NULL OR next_poll <= ?))",
+            (to_db_time(now),),
+        ).fetchone()
+        return bool(row[0])
+
     def save_feed(self, feed: Feed) -> None:
         """Write a feed's polling state (validators, times, errors, back-off, URL, retired).
 
