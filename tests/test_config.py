@@ -274,7 +274,7 @@ def test_the_packaged_starter_is_the_repository_feeds_yaml() -> None:
 
 # ------------------------------------------------------------------------------------ configuration reference
 
-DOC = ROOT / "README.md"
+DOC = ROOT / "docs" / "configuration.md"
 START, END = "<!-- config-reference:start -->\n", "<!-- config-reference:end -->\n"
 
 
