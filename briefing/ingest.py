@@ -62,9 +62,9 @@ def poll(
     """
     store.sync_feeds(feeds_from_settings(settings))
     due = store.due_feeds(now)
-    with _parser(len(due), workers) as (parser, parsers):
-        streaming = _Stream(settings, store, now, transport, progress, rand, parser)
-        return asyncio.run(streaming.run(due, backlog=parsers * (1 + BACKLOG)))
+    with _parsers(len(due), workers, now) as parsers:
+        streaming = _Stream(settings, store, now, transport, progress, rand, parsers)
+        return asyncio.run(streaming.run(due, backlog=parsers.count * (1 + BACKLOG)))
 
 
 # ------------------------------------------------------------------------------------------------ streaming
@@ -81,10 +81,10 @@ class _Stream:
         transport: httpx.AsyncBaseTransport | None,
         progress: Progress | None,
         rand: Random,
-        parser: Executor | None,
+        parsers: _Parsers,
     ) -> None:
         self._settings, self._store, self._now, self._transport = settings.poll, store, now, transport
-        self._progress, self._rand, self._parser = progress, rand, parser
+        self._progress, self._rand, self._parsers = progress, rand, parsers
         self._due: list[Feed] = []
         self._outcomes: list[FeedOutcome | None] = []
         self._new_ids: list[tuple[str, ...]] = []
@@ -117,7 +117,8 @@ class _Stream:
         """Parse and store one feed's body; any failure here is this feed's alone."""
         settings, now = self._settings, self._now
         try:
-            parsed = await self._parse(result)
+            assert result.body is not None
+            parsed = await self._parsers.parse(result.body, result.headers, result.feed, now)
             if parsed.error:
                 return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
             feed = _learnt(result.feed, parsed, settings, now)
@@ -126,17 +127,6 @@ class _Stream:
             reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             return _failed(self._store, settings, before, result, reason, now, self._rand), ()
 
-    async def _parse(self, result: FetchResult) -> ParsedFeed:
-        assert result.body is not None
-        arguments = (result.body, result.headers, result.feed, self._now)
-        if self._parser is not None:
-            try:
-                return await asyncio.wrap_future(self._parser.submit(parse_feed, *arguments))
-            except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
-                log.debug("parse workers unavailable; parsing in-process from %s on", result.feed.key)
-                self._parser = None
-        return parse_feed(*arguments)
-
     def _finish(self, index: int, outcome: FeedOutcome, new_ids: tuple[str, ...]) -> None:
         self._outcomes[index], self._new_ids[index] = outcome, new_ids
         self._done += 1
@@ -144,20 +134,47 @@ class _Stream:
             self._progress(self._done, len(self._due))
 
 
+class _Parsers:
+    """Where bodies are parsed: in worker processes once they have started, here until then.
+
+    The workers start with the poll and import the parser while the first fetches are in flight; meanwhile (and
+    always for a poll of a few feeds, which ends first) bodies are parsed in this process, so starting workers
+    costs CPU on the other cores, never time. With `eager`, every body waits for the workers (tests use it).
+    """
+
+    def __init__(self, pool: Executor | None, workers: int, now: datetime, *, eager: bool) -> None:
+        self.count = max(workers, 1)  # bodies parsed at once
+        self._pool = pool
+        warm_up = Feed(key="warm-up", url="http://warm.invalid/", section="")
+        self._warming = [pool.submit(parse_feed, b"", {}, warm_up, now) for _ in range(workers)] if pool else []
+        self._ready = eager
+
+    async def parse(self, body: bytes, headers: dict[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+        self._ready = self._ready or all(started.done() for started in self._warming)
+        if self._pool is not None and self._ready:
+            try:
+                return await asyncio.wrap_future(self._pool.submit(parse_feed, body, headers, feed, now))
+            except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
+                log.debug("parse workers unavailable; parsing in-process from %s on", feed.key)
+                self._pool = None
+        return parse_feed(body, headers, feed, now)
+
+
 @contextmanager
-def _parser(due: int, workers: int | None) -> Iterator[tuple[Executor | None, int]]:
-    """Worker processes for many feeds on several cores, and how many parse at once (1 here, in-process)."""
+def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]:
+    """Worker processes for many feeds on several cores (see `_Parsers`), none for a few."""
+    eager = workers is not None
     if workers is None:
         cores = os.cpu_count() or 1
         workers = min(cores, MAX_WORKERS) if due >= PARALLEL_FROM and cores >= 2 else 0
     if workers < 1:
-        yield None, 1
+        yield _Parsers(None, 0, now, eager=False)
         return
     pool = process_pool(workers)
     try:
-        yield pool, workers
+        yield _Parsers(pool, workers, now, eager=eager)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)  # workers still starting finish in the background
 
 
 # ------------------------------------------------------------------------------------------------ storing

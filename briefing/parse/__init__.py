@@ -48,6 +48,9 @@ from briefing.parse._clean import (
 
 __all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
 
+# feedparser's own cleaning is off: markup is cleaned here (`_clean`), and links are resolved against the feed URL.
+# bench/poll.py's floor parses with the same options.
+FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": False}
 MAX_FOREIGN_DATES = 50
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
 
@@ -111,9 +114,7 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: da
 def _parse_xml_body(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = feedparser.parse(
-            body, response_headers=dict(headers), sanitize_html=False, resolve_relative_uris=False
-        )
+        parsed = feedparser.parse(body, response_headers=dict(headers), **FEEDPARSER_OPTIONS)
         version = parsed.get("version") or ""
         channel = parsed.get("feed", {})
         # feedparser warns when `updated_parsed` falls back to `published_parsed`; both are read on purpose

@@ -166,21 +166,16 @@ class FeedStore:
         An id already stored is not rewritten (the first copy wins, so ids and texts stay stable for clusters
         and editions); only the extra feed is remembered.
         """
-        new = 0
-        with self.transaction():
-            for article in articles:
-                cursor = self._db.execute(
-                    "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published, first_seen, language,"
-                    " guid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    _article_params(article),
-                )
-                new += cursor.rowcount
-                keys = dict.fromkeys((feed_key, *article.feeds))
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO article_feeds (article_id, feed_key) VALUES (?, ?)",
-                    [(article.id, key) for key in keys],
-                )
-        return new
+        articles = list(articles)
+        links = [(article.id, key) for article in articles for key in dict.fromkeys((feed_key, *article.feeds))]
+        with self.transaction():  # two statements for a whole feed: a poll stores thousands of feeds
+            cursor = self._db.executemany(
+                "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published, first_seen, language,"
+                " guid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_article_params(article) for article in articles],
+            )
+            self._db.executemany("INSERT OR IGNORE INTO article_feeds (article_id, feed_key) VALUES (?, ?)", links)
+        return max(cursor.rowcount, 0)
 
     def articles_between(self, start: datetime, end: datetime) -> list[Article]:
         """Articles published in [start, end), oldest first (ties by id, so the order is reproducible)."""
