@@ -39,7 +39,7 @@ from briefing.store import Store
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (see bench/poll.py --threshold)
+PARALLEL_FROM = 100  # due feeds from which workers start: measured, `bench/poll.py threshold` (docs/benchmarks.md)
 MAX_WORKERS = 4
 BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being parsed
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
@@ -174,7 +174,7 @@ def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]
     try:
         yield _Parsers(pool, workers, now, eager=eager)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # workers still starting finish in the background
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------------------------------------------ storing
