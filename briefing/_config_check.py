@@ -1,9 +1,13 @@
 """How feeds.yaml is read and how its problems are worded; `briefing.config` is the public face.
 
 Reading keeps the file's duplicate keys (plain YAML silently keeps the last one) and turns syntax errors into one
-line with line and column. Checking covers what spans several keys (unique names and URLs, at least one feed,
-subscribers' sections). Describing turns each pydantic error into one line: `key.path[0]: expected ..., got ...`,
-with a did-you-mean for unknown keys.
+line with line and column. It refuses, each with one located line, what no feeds.yaml needs and what once
+crashed or stalled the loader: a file over MAX_CONFIG_BYTES, nesting deeper than MAX_DEPTH, keys that are not
+text, integers of more than MAX_DIGITS digits, aliases that expand past MAX_VALUES values.
+
+Checking covers what spans several keys (unique names and URLs, at least one feed, subscribers' sections).
+Describing turns each pydantic error into one line: `key.path[0]: expected ..., got ...`, with a did-you-mean for
+unknown keys.
 """
 
 from __future__ import annotations
@@ -18,23 +22,89 @@ from pydantic_core import ErrorDetails
 
 from briefing.errors import ConfigError
 
+MAX_CONFIG_BYTES = 1024 * 1024  # larger feeds.yaml files are refused unread (a 50 MB file parsed for minutes)
+MAX_DEPTH = 64  # a feeds.yaml nests 6 levels; PyYAML composes recursively and 5,000 levels overflow the stack
+MAX_DIGITS = 18  # every bounded number fits; int() of 5,000 digits raises, and bigger ones cost seconds
+MAX_VALUES = 100_000  # values after aliases are expanded: nine levels of ten aliases is a billion
+
 NO_FEEDS = "sections: no feeds configured; expected at least one section with at least one feed url"
 
 
 # ---------------------------------------------------------------------------------------------- reading
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that no feeds.yaml needs, refused before it costs anything (see the module docstring)."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
 class _Loader(yaml.SafeLoader):
-    """A safe loader that notes duplicate keys (plain YAML keeps the last one silently)."""
+    """A safe loader that notes duplicate keys (plain YAML keeps the last one silently) and refuses deep
+    nesting, keys that are not text, overlong integers and alias bombs."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[str] = []
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    f"nested deeper than {MAX_DEPTH} levels; a feeds.yaml needs at most 6",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_VALUES:
+            raise _Refused(f"expands to more than {MAX_VALUES:,} values through aliases", node.start_mark)
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is expanded (each shared node counted once)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 0  # a recursive alias counts as nothing more while it is being measured
+        if isinstance(node, yaml.SequenceNode):
+            children: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        sizes[id(node)] = min(1 + sum(_expanded_size(child, sizes) for child in children), MAX_VALUES + 1)
+    return sizes[id(node)]
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    digits = sum(char.isdigit() for char in str(node.value))
+    if digits > MAX_DIGITS:
+        raise _Refused(f"a number with {digits} digits; expected at most {MAX_DIGITS}", node.start_mark)
+    return int(loader.construct_yaml_int(node))
+
+
+def _check_key(loader: _Loader, key_node: yaml.Node) -> None:
+    """Keys are names: a list or mapping as a key, or a bare yes/no/1 that YAML reads as a non-string, is not."""
+    if not isinstance(key_node, yaml.ScalarNode):
+        kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+        raise _Refused(f"expected a key name (text), got {kind}", key_node.start_mark)
+    implicit = (key_node.style is None, False)
+    if loader.resolve(yaml.ScalarNode, key_node.value, implicit) != "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
+        shown = _show(loader.construct_object(key_node))
+        raise _Refused(f"expected a key name (text), got {shown}; quote it", key_node.start_mark)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[object] = set()
     for key_node, _ in node.value:
+        if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:merge"):
+            _check_key(loader, key_node)
         if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
             line = key_node.start_mark.line + 1
             loader.duplicates.append(f"line {line}: duplicate key {key_node.value!r}; expected each key once")
@@ -44,11 +114,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The file's top-level mapping and the duplicate keys found, or a one-line ConfigError."""
     try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: the file is {size:,} bytes; a feeds.yaml is at most {MAX_CONFIG_BYTES:,}")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
@@ -56,26 +130,35 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], list[str]]:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the file: {error}") from None
-    loader = _Loader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: {_yaml_error(error)}") from None
-    finally:
-        loader.dispose()
+    data, duplicates = _load(path, text)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings (key: value lines), got {_show(data)}")
-    return data, loader.duplicates
+    return data, duplicates
+
+
+def _load(path: Path, text: str) -> tuple[Any, list[str]]:
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
+        return loader.get_single_data(), loader.duplicates
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: {_yaml_error(error)}") from None
+    except (ValueError, TypeError, RecursionError) as error:  # a constructor on a value the checks above let by
+        raise ConfigError(f"{path}: cannot read the file as settings: {' '.join(str(error).split())[:160]}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _yaml_error(error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    problem = problem if isinstance(error, _Refused) else f"invalid YAML: {problem}"
     if mark is None:
-        return f"invalid YAML: {problem}"
-    return f"line {mark.line + 1}, column {mark.column + 1}: invalid YAML: {problem}"
+        return problem
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
 # --------------------------------------------------------------------------------------------- checking
@@ -154,6 +237,7 @@ _EXPECTED = {
     "int_parsing": "expected a whole number",
     "int_type": "expected a whole number",
     "int_from_float": "expected a whole number",
+    "finite_number": "expected a finite number",
     "float_parsing": "expected a number",
     "float_type": "expected a number",
     "bool_parsing": "expected true or false",
@@ -170,10 +254,27 @@ def describe(detail: ErrorDetails, root: type[BaseModel]) -> str:
     where = _format_loc(detail["loc"]) or "(top level)"
     kind = detail["type"]
     if kind == "extra_forbidden":
+        variable = secret_variable(detail["loc"])
+        if variable:
+            return f"{where}: secrets are not read from the file; set {variable} in the environment"
         return f"{where}: unknown key{_did_you_mean(detail['loc'], root)}"
     if kind == "missing":
         return f"{where}: required key is missing"
     return f"{where}: {_expected(detail)}, got {_show(detail['input'])}"
+
+
+def secret_variable(loc: tuple[int | str, ...]) -> str | None:
+    """The environment variable for an unknown key that looks like a secret (`email.smtp.password`), if any."""
+    word = str(loc[-1]).lower().replace("-", "_") if loc else ""
+    if loc and loc[0] == "summariser" and any(part in word for part in ("key", "token", "secret", "password")):
+        return "OPENAI_API_KEY"
+    if "password" in word or word in ("pass", "passwd"):
+        return "BRIEFING_SMTP_PASSWORD"
+    if "secret" in word:
+        return "BRIEFING_UNSUBSCRIBE_SECRET"
+    if "api_key" in word or "apikey" in word:
+        return "OPENAI_API_KEY"
+    return None
 
 
 def _expected(detail: ErrorDetails) -> str:

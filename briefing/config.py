@@ -1,10 +1,11 @@
 """Loads and validates feeds.yaml into `Settings`.
 
 Defaults < feeds.yaml < environment (secrets only) < command-line flags. This is the only module that reads
-`os.environ`. Each stage receives the slice of settings it needs (`settings.poll`, `settings.cluster`, ...).
-Unknown keys are errors. Relative paths are resolved against the config file's folder: `database` and
-`outputs` through `Settings.resolve`, and the paths inside stage slices (`render.templates_dir`,
-`email.subscribers_file`) are made absolute by `load_settings`, so a stage never depends on the working directory.
+settings from `os.environ` (the CLI reads `BRIEFING_CONFIG`, which names the file). Each stage receives the
+slice of settings it needs (`settings.poll`, `settings.cluster`, ...). Unknown keys are errors. Relative paths
+are resolved against the config file's folder: `database` and `outputs` through `Settings.resolve`, and the
+paths inside stage slices (`render.templates_dir`, `email.subscribers_file`) are made absolute by
+`load_settings`, so a stage never depends on the working directory.
 
 Reading the YAML and wording its problems lives in `briefing._config_check`; this module is the public face:
 `load_settings`, `feeds_from_settings`, `redacted`.
@@ -17,10 +18,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefing._config_check import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES
 from briefing._config_check import NO_FEEDS as NO_FEEDS  # re-exported: the one problem an empty config has
 from briefing._config_check import cross_field_problems, describe, read_yaml
 from briefing.errors import ConfigError
@@ -28,13 +31,31 @@ from briefing.models import Feed
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Every number is finite and bounded (`le=`): an .inf interval or a 1e300-hour window once passed here
+    # and overflowed a date later.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_http_url(value: str) -> str:
-    scheme, _, rest = value.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest.split("/")[0]:
+    """An absolute http(s) URL with a host and a valid port, on one line (it is fetched, or sent in headers)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # raises for a port out of range or not a number
+    except ValueError:
+        raise ValueError("expected an http(s) URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not value.isprintable() or " " in value:
         raise ValueError("expected an http(s) URL")
+    return value
+
+
+def _check_optional_http_url(value: str | None) -> str | None:
+    return None if value is None else _check_http_url(value)
+
+
+def _check_one_line(value: str | None) -> str | None:
+    """Text that ends up in an email or HTTP header: no line breaks or control characters."""
+    if value is not None and not value.isprintable():
+        raise ValueError("expected one line of text")
     return value
 
 
@@ -42,9 +63,10 @@ def _check_time_of_day(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 06:30 as the sexagesimal number 390.
         raise ValueError('expected a time "HH:MM" in quotes (YAML reads an unquoted 6:30 as a number)')
-    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError('expected a time "HH:MM" (24-hour, e.g. "06:30")')
-    return value
+    return f"{int(match[1]):02d}:{match[2]}"  # "6:30" is read as "06:30"
 
 
 def _check_timezone(value: str) -> str:
@@ -64,10 +86,11 @@ def _check_database_url(value: str | None) -> str | None:
 class FeedSettings(_Strict):
     url: str = Field(description="http(s) URL of an RSS/Atom feed")
     name: str | None = Field(None, description="outlet name shown to readers; else the feed's own title")
-    weight: float = Field(1.0, ge=0, description="ranking weight of stories from this feed")
+    weight: float = Field(1.0, ge=0, le=100, description="ranking weight of stories from this feed")
     full_text: bool = Field(False, description="fetch the linked page and extract the article body")
 
     _url_is_http = field_validator("url")(_check_http_url)
+    _name_is_one_line = field_validator("name")(_check_one_line)
 
 
 class SectionSettings(_Strict):
@@ -76,31 +99,35 @@ class SectionSettings(_Strict):
 
 
 class PollSettings(_Strict):
-    concurrency: int = Field(16, ge=1, description="feeds fetched at once")
-    per_host: int = Field(2, ge=1, description="connections at once to one host")
-    connect_timeout: float = Field(10.0, gt=0, description="seconds to connect")
-    timeout: float = Field(30.0, gt=0, description="seconds for the whole response")
-    max_bytes: int = Field(10_000_000, gt=0, description="largest body accepted, after decompression")
-    interval_minutes: float = Field(30.0, gt=0, description="normal time between polls of a feed")
-    max_backoff_hours: float = Field(24.0, gt=0, description="cap on the back-off after failures")
+    concurrency: int = Field(16, ge=1, le=256, description="feeds fetched at once")
+    per_host: int = Field(2, ge=1, le=64, description="connections at once to one host")
+    connect_timeout: float = Field(10.0, gt=0, le=600, description="seconds to connect")
+    timeout: float = Field(30.0, gt=0, le=3600, description="seconds for the whole response")
+    max_bytes: int = Field(10_000_000, gt=0, le=1_000_000_000, description="largest body accepted, after decompression")
+    interval_minutes: float = Field(30.0, gt=0, le=10_080, description="normal time between polls of a feed")
+    max_backoff_hours: float = Field(24.0, gt=0, le=720, description="cap on the back-off after failures")
     user_agent: str | None = Field(None, description="overrides the default User-Agent")
+
+    _user_agent_is_one_line = field_validator("user_agent")(_check_one_line)
 
 
 class ClusterSettings(_Strict):
-    window_hours: float = Field(36.0, gt=0, description="articles considered for an edition's clusters")
+    window_hours: float = Field(36.0, gt=0, le=720, description="articles considered for an edition's clusters")
     threshold: float = Field(0.12, gt=0, lt=1, description="time-decayed similarity at which articles join a story")
-    half_life_hours: float = Field(8.0, gt=0, description="time gap that halves the similarity of two articles")
+    half_life_hours: float = Field(8.0, gt=0, le=720, description="time gap that halves the similarity of two articles")
     entity_weight: float = Field(0.2, ge=0, le=1, description="share of names and numbers in the similarity")
-    title_weight: int = Field(2, ge=1, description="how many times a title's words count")
+    title_weight: int = Field(2, ge=1, le=10, description="how many times a title's words count")
     duplicate_threshold: float = Field(0.9, gt=0, le=1, description="similarity of a near-identical wire copy")
-    max_batch: int = Field(1000, ge=2, description="new articles grouped at once (larger polls are chunked)")
+    max_batch: int = Field(
+        1000, ge=2, le=100_000, description="new articles grouped at once (larger polls are chunked)"
+    )
 
 
 class RankSettings(_Strict):
-    max_stories: int = Field(20, ge=1, description="stories in an edition")
-    max_per_section: int = Field(8, ge=1, description="stories in one section")
-    per_outlet_cap: int = Field(3, ge=1, description="stories led by one outlet")
-    recency_half_life_hours: float = Field(12.0, gt=0, description="age that halves a story's score")
+    max_stories: int = Field(20, ge=1, le=500, description="stories in an edition")
+    max_per_section: int = Field(8, ge=1, le=500, description="stories in one section")
+    per_outlet_cap: int = Field(3, ge=1, le=500, description="stories led by one outlet")
+    recency_half_life_hours: float = Field(12.0, gt=0, le=720, description="age that halves a story's score")
     default_section: str | None = Field(None, description="section of stories from unknown feeds; else the first")
 
 
@@ -110,14 +137,16 @@ class SummariserSettings(_Strict):
     )
     model: str = Field("gpt-4o-mini", description="model name for the openai backend")
     base_url: str | None = Field(None, description="any OpenAI-compatible server; key from OPENAI_API_KEY")
-    timeout: float = Field(60.0, gt=0, description="seconds per LLM call")
-    retries: int = Field(2, ge=0, description="retries per LLM call (429/5xx/timeouts)")
-    concurrency: int = Field(4, ge=1, description="LLM calls at once")
-    max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story (2 to 5)")
-    max_source_tokens: int = Field(1500, gt=0, description="token budget per source article in a prompt")
-    max_edition_tokens: int = Field(200_000, gt=0, description="token budget for one edition")
+    timeout: float = Field(60.0, gt=0, le=3600, description="seconds per LLM call")
+    retries: int = Field(2, ge=0, le=10, description="retries per LLM call (429/5xx/timeouts)")
+    concurrency: int = Field(4, ge=1, le=64, description="LLM calls at once")
+    max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story")
+    max_source_tokens: int = Field(1500, gt=0, le=100_000, description="token budget per source article in a prompt")
+    max_edition_tokens: int = Field(200_000, gt=0, le=100_000_000, description="token budget for one edition")
     judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
-    max_sources: int = Field(8, ge=1, description="articles of a story given to the LLM (one per outlet first)")
+    max_sources: int = Field(8, ge=1, le=50, description="articles of a story given to the LLM (one per outlet first)")
+
+    _base_url_is_http = field_validator("base_url")(_check_optional_http_url)
 
 
 class GroundingSettings(_Strict):
@@ -133,25 +162,29 @@ class EditionSettings(_Strict):
 
 class RenderSettings(_Strict):
     templates_dir: str | None = Field(None, description="your templates, searched before the bundled ones")
-    email_max_kb: int = Field(90, gt=0, description="HTML email budget; lowest-ranked stories are trimmed")
+    email_max_kb: int = Field(90, gt=0, le=10_000, description="HTML email budget; lowest-ranked stories are trimmed")
     site_url: str | None = Field(None, description="absolute URL of the published site, for feeds")
     site_title: str = Field("Briefing", description="name of the static site and of its feeds")
-    feed_entries: int = Field(20, ge=1, description="latest editions listed in feed.xml and feed.json")
+    feed_entries: int = Field(20, ge=1, le=1000, description="latest editions listed in feed.xml and feed.json")
+
+    _site_url_is_http = field_validator("site_url")(_check_optional_http_url)
 
 
 class SmtpSettings(_Strict):
     host: str = Field("localhost", description="SMTP server")
-    port: int = Field(587, description="SMTP port (587 starttls, 465 tls)")
+    port: int = Field(587, ge=1, le=65_535, description="SMTP port (587 starttls, 465 tls)")
     security: Literal["starttls", "tls", "none"] = Field("starttls", description="starttls | tls | none")
     username: str | None = Field(None, description="login, if any; the password comes from BRIEFING_SMTP_PASSWORD")
-    timeout: float = Field(30.0, description="seconds per SMTP operation")
+    timeout: float = Field(30.0, gt=0, le=3600, description="seconds per SMTP operation")
     ca_file: str | None = Field(None, description="PEM CA bundle to trust (a private relay); else the system's")
 
 
 class SubscriberSettings(_Strict):
     email: str = Field(description="the address")
-    name: str | None = Field(None, description="name used in the greeting and To header")
+    name: str | None = Field(None, description='display name in the To header ("Alice Example <alice@...>")')
     sections: list[str] | None = Field(None, description="only these sections (default: all)")
+
+    _name_is_one_line = field_validator("name")(_check_one_line)
 
 
 class EmailSettings(_Strict):
@@ -159,16 +192,21 @@ class EmailSettings(_Strict):
     from_: str = Field("Briefing <briefing@example.org>", alias="from", description="the From header")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="the mail server")
     subscribers: list[SubscriberSettings] = Field(default_factory=list, description="who receives editions")
-    subscribers_file: str | None = Field(None, description="a CSV of subscribers (email,name,sections)")
+    subscribers_file: str | None = Field(
+        None, description="a .csv, .yaml or .yml file of subscribers (email, name, sections), relative to this file"
+    )
     unsubscribe_url: str | None = Field(None, description="one-click unsubscribe link; {token} is filled in")
     subject: str = Field("{title}: {top_story}", description="placeholders: {title} {top_story} {date} {edition}")
-    rate_per_second: float = Field(10.0, gt=0, description="most messages sent per second")
+    rate_per_second: float = Field(10.0, gt=0, le=10_000, description="most messages sent per second")
     unsubscribe_mailto: str | None = Field(None, description="address for mailto unsubscribes; else the From")
     list_id: str | None = Field(None, description='List-Id header; else "<edition>.<from domain>"')
-    max_attempts: int = Field(4, ge=1, description="tries per recipient on transient (4xx, dropped) failures")
-    retry_seconds: float = Field(2.0, ge=0, description="first back-off between tries; doubles each time")
+    max_attempts: int = Field(4, ge=1, le=20, description="tries per recipient on transient (4xx, dropped) failures")
+    retry_seconds: float = Field(2.0, ge=0, le=3600, description="first back-off between tries; doubles each time")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    _headers_are_one_line = field_validator("from_", "subject", "list_id", "unsubscribe_mailto")(_check_one_line)
+    _unsubscribe_url_is_http = field_validator("unsubscribe_url")(_check_optional_http_url)
 
 
 class Settings(_Strict):
@@ -178,8 +216,8 @@ class Settings(_Strict):
         None, description="sqlite:///PATH; the seam for a server database (only SQLite is supported for now)"
     )
     outputs: str = Field("outputs", description="where editions and the site are written, relative to this file")
-    lookback_hours: float = Field(24.0, gt=0, description="window of the first edition")
-    grace_hours: float = Field(6.0, ge=0, description="how late a missed edition may still run")
+    lookback_hours: float = Field(24.0, gt=0, le=2160, description="window of the first edition")
+    grace_hours: float = Field(6.0, ge=0, le=168, description="how late a missed edition may still run")
     summariser: SummariserSettings = Field(default_factory=SummariserSettings, description="how stories are summarised")
     grounding: GroundingSettings = Field(default_factory=GroundingSettings, description="how bullets are checked")
     poll: PollSettings = Field(default_factory=PollSettings, description="how feeds are fetched")

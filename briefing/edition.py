@@ -12,6 +12,7 @@ What is new (nothing is reported twice):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -106,12 +107,36 @@ def select_new(
 def _story(ranked: RankedCluster, summary: Summary, status: StoryStatus) -> Story:
     articles = sorted(ranked.cluster.articles, key=lambda a: (a.published, a.id))
     refs = tuple(ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind) for a in articles)
-    return Story(id=ranked.cluster.id, headline=summary.headline, status=status, bullets=summary.bullets, articles=refs)
+    return Story(
+        id=ranked.cluster.id,
+        headline=summary.headline,
+        status=status,
+        bullets=summary.bullets,
+        articles=refs,
+        summariser=summary.summariser,
+        model=summary.model,
+        fallback=summary.stats.fallback_reason if summary.stats.fell_back else None,
+    )
+
+
+def said_before(editions: Sequence[Edition], before: datetime) -> dict[str, tuple[str, ...]]:
+    """For each story, the bullets that editions built before `before` published about it (oldest first), so
+    an update does not repeat them."""
+    said: dict[str, list[str]] = {}
+    for edition in sorted(editions, key=lambda e: (e.window_end, e.id)):
+        if edition.window_end >= before:
+            continue
+        for story in edition.stories:
+            said.setdefault(story.id, []).extend(b.text for b in story.bullets)
+    return {story: tuple(texts[-12:]) for story, texts in said.items()}
 
 
 def stats_for(
     summaries: Sequence[Summary], *, feeds: int, feeds_failed: int, articles: int, clusters: int, stories: int
 ) -> EditionStats:
+    rejected: Counter[str] = Counter()
+    for summary in summaries:
+        rejected.update(summary.stats.rejected)
     return EditionStats(
         feeds=feeds,
         feeds_failed=feeds_failed,
@@ -123,7 +148,10 @@ def stats_for(
         bullets_dropped=sum(s.stats.bullets_dropped for s in summaries),
         llm_calls=sum(s.stats.llm_calls for s in summaries),
         llm_tokens=sum(s.stats.llm_tokens for s in summaries),
-        llm_fallbacks=sum(1 for s in summaries if s.stats.fell_back),
+        llm_fallbacks=sum(1 for s in summaries if s.stats.fell_back and s.bullets),
+        llm_failures=sum(1 for s in summaries if s.stats.llm_failed),
+        bullets_fallback=sum(len(s.bullets) for s in summaries if s.stats.fell_back),
+        rejected=dict(sorted(rejected.items())),
     )
 
 

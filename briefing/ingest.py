@@ -31,6 +31,7 @@ import httpx
 
 from briefing._workers import process_pool
 from briefing.config import PollSettings, Settings, feeds_from_settings
+from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, gather_pages, record_failure, stream_feeds
@@ -61,7 +62,64 @@ def poll(
     (up to MAX_WORKERS) from PARALLEL_FROM due feeds, none below.
     """
     store.sync_feeds(feeds_from_settings(settings))
-    due = store.due_feeds(now)
+    return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand, workers)
+
+
+def feeds_to_poll_now(settings: Settings, store: Store, selector: str | None = None) -> list[Feed]:
+    """For `briefing poll --now`: every feed that is not retired, or the one `selector` names (its URL,
+    configured name or feed title), due or not."""
+    store.sync_feeds(feeds_from_settings(settings))
+    if selector is None:
+        return store.feeds(include_retired=False)
+    return [select_feed(store.feeds(), selector)]
+
+
+def poll_these(
+    settings: Settings,
+    store: Store,
+    feeds: list[Feed],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
+    *,
+    rand: Random = random.random,
+) -> PollReport:
+    """Fetch these feeds now, whatever their next poll time (the interval, back-off and `<ttl>` are ignored
+    once); validators are still sent, so an unchanged feed costs a 304."""
+    return _poll(settings, store, feeds, now, transport, progress, rand)
+
+
+def select_feed(feeds: list[Feed], selector: str) -> Feed:
+    """The one configured feed `selector` names: its URL (as configured or as now fetched), else its name or
+    title, compared without regard to case. ConfigError when none, several or a retired feed matches."""
+    wanted = selector.strip().casefold()
+    matches = [f for f in feeds if wanted in (f.key.casefold(), f.url.casefold())]
+    if not matches:
+        matches = [f for f in feeds if wanted in {(f.name or "").casefold(), (f.title or "").casefold()}]
+    hint = "`briefing feeds` lists the feeds with their names and URLs"
+    if not matches:
+        raise ConfigError(f"--feed: no configured feed has the URL or name {selector!r}", hint=hint)
+    if len(matches) > 1:
+        urls = ", ".join(f.key for f in matches)
+        raise ConfigError(f"--feed: {selector!r} names {len(matches)} feeds ({urls}); give a URL instead", hint=hint)
+    if matches[0].retired:
+        raise ConfigError(
+            f"--feed: {matches[0].key} is retired (its server answered 410 Gone) and is not polled again",
+            hint="if the feed moved, put its new URL in feeds.yaml",
+        )
+    return matches[0]
+
+
+def _poll(
+    settings: Settings,
+    store: Store,
+    due: list[Feed],
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None,
+    progress: Progress | None,
+    rand: Random,
+    workers: int | None = None,
+) -> PollReport:
     with _parsers(len(due), workers, now) as parsers:
         streaming = _Stream(settings, store, now, transport, progress, rand, parsers)
         return asyncio.run(streaming.run(due, backlog=parsers.count * (1 + BACKLOG)))
@@ -184,7 +242,7 @@ def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
     """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
     store.save_feed(result.feed)
     if result.error:
-        log.warning("feed %s: %s", before.key, result.error)
+        log.warning("feed %s failed: %s", before.key, result.error)
     return FeedOutcome(before.key, result.status, error=result.error)
 
 
@@ -199,7 +257,7 @@ async def _store_articles(
     known = store.stored_article_ids(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = await _with_full_text(fresh, settings, transport)
+        fresh = await _with_full_text(fresh, settings, transport, origin=feed.key)
     with store.transaction():
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
@@ -213,7 +271,7 @@ def _failed(
     """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
     moved = replace(before, url=result.feed.url)
     store.save_feed(record_failure(moved, reason, now, settings, rand))
-    log.warning("feed %s: %s", before.key, reason)
+    log.warning("feed %s failed: %s", before.key, reason)
     return FeedOutcome(before.key, FetchStatus.ERROR, error=reason)
 
 
@@ -227,11 +285,12 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
 
 
 async def _with_full_text(
-    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None
+    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, *, origin: str
 ) -> tuple[Article, ...]:
-    """Replace each article's text by the body extracted from its page, when that is richer."""
+    """Replace each article's text by the body extracted from its page, when that is richer. The pages are
+    fetched under the SSRF policy of the feed's configured URL (`origin`)."""
     urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
-    pages = await gather_pages(urls, settings, transport)
+    pages = await gather_pages(urls, settings, transport, origin=origin)
     improved = []
     for article in articles:
         page = pages.get(article.url)

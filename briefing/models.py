@@ -9,6 +9,7 @@ Flow: Feed -> FetchResult -> Article -> Cluster -> RankedCluster -> Summary (Bul
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -249,6 +250,8 @@ class SummaryStats:
     bullets_repaired: int = 0
     bullets_dropped: int = 0
     fallback_reason: str | None = None  # why extractive bullets replaced the LLM's (error, budget, check)
+    llm_failed: bool = False  # the fallback was an LLM failure (error, timeout, no key), not budget or the check
+    rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,17 @@ class Summary:
     summariser: str  # "extractive" or "openai"
     model: str | None = None
     stats: SummaryStats = field(default_factory=SummaryStats)
+
+
+@dataclass(frozen=True)
+class EditionContext:
+    """What an edition's summaries are written for: its local day and zone (relative times in older articles
+    are anchored to their own date, or not used), and what earlier editions already said about each story
+    (an update does not repeat it)."""
+
+    day: date | None = None
+    timezone: str = "UTC"
+    said: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # story (cluster) id -> published bullets
 
 
 # ------------------------------------------------------------------------------------------------ editions
@@ -289,6 +303,9 @@ class Story:
     status: StoryStatus
     bullets: tuple[Bullet, ...]
     articles: tuple[ArticleRef, ...]
+    summariser: str = "extractive"  # what wrote these bullets: "extractive" or "openai"
+    model: str | None = None  # the LLM, when `summariser` is "openai"
+    fallback: str | None = None  # why the offline summariser replaced the LLM's bullets, if it did
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -313,7 +330,10 @@ class EditionStats:
     bullets_dropped: int = 0
     llm_calls: int = 0
     llm_tokens: int = 0
-    llm_fallbacks: int = 0
+    llm_fallbacks: int = 0  # stories whose LLM bullets were replaced by the offline summariser's
+    llm_failures: int = 0  # ... because the LLM failed (error, timeout, no key)
+    bullets_fallback: int = 0  # bullets published from the offline summariser in place of the LLM's
+    rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason
 
 
 @dataclass(frozen=True)
@@ -379,6 +399,9 @@ def _story_to_dict(story: Story) -> dict[str, Any]:
         "id": story.id,
         "headline": story.headline,
         "status": story.status.value,
+        "summariser": story.summariser,
+        "model": story.model,
+        "fallback": story.fallback,
         "bullets": [{**bullet_to_dict(b), "grounding": _verdict_to_dict(b.grounding, digits=4)} for b in story.bullets],
         "articles": [
             {
@@ -408,7 +431,7 @@ def edition_to_dict(edition: Edition) -> dict[str, Any]:
         "sections": [
             {"name": s.name, "stories": [_story_to_dict(story) for story in s.stories]} for s in edition.sections
         ],
-        "stats": dict(vars(edition.stats)),
+        "stats": {**vars(edition.stats), "rejected": dict(sorted(edition.stats.rejected.items()))},
     }
 
 
@@ -427,11 +450,15 @@ def bullet_from_dict(data: dict[str, Any]) -> Bullet:
     )
 
 
-def _story_from_dict(data: dict[str, Any]) -> Story:
+def _story_from_dict(data: dict[str, Any], summariser: str = "extractive", model: str | None = None) -> Story:
+    """A story; one stored before stories named their summariser takes the edition's."""
     return Story(
         id=data["id"],
         headline=data["headline"],
         status=StoryStatus(data["status"]),
+        summariser=data.get("summariser", summariser),
+        model=data.get("model", model),
+        fallback=data.get("fallback"),
         bullets=tuple(bullet_from_dict(b) for b in data["bullets"]),
         articles=tuple(
             ArticleRef(
@@ -460,7 +487,11 @@ def edition_from_dict(data: dict[str, Any]) -> Edition:
         summariser=data["summariser"],
         model=data.get("model"),
         sections=tuple(
-            Section(s["name"], tuple(_story_from_dict(story) for story in s["stories"])) for s in data["sections"]
+            Section(
+                s["name"],
+                tuple(_story_from_dict(story, data["summariser"], data.get("model")) for story in s["stories"]),
+            )
+            for s in data["sections"]
         ),
         stats=EditionStats(**{k: v for k, v in data.get("stats", {}).items() if k in known}),
     )

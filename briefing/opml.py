@@ -76,7 +76,8 @@ def _outlines(parent: ET.Element, folder: str | None) -> Iterator[OpmlFeed]:
         url = _attribute(outline, "xmlUrl")
         label = _attribute(outline, "title") or _attribute(outline, "text")
         if url:
-            yield OpmlFeed(url=url.strip(), title=label, folder=folder)
+            named = label if label and label != url.strip() else None  # a URL as its own label is no name
+            yield OpmlFeed(url=url.strip(), title=named, folder=folder)
         else:
             yield from _outlines(outline, folder=label or folder)
 
@@ -104,7 +105,8 @@ def write_opml(feeds: list[Feed], title: str = "briefing feeds", now: datetime |
     for feed in feeds:
         if feed.section not in folders:
             folders[feed.section] = ET.SubElement(body, "outline", text=feed.section, title=feed.section)
-        attributes = {"type": "rss", "text": feed.outlet, "title": feed.outlet, "xmlUrl": feed.key}
+        label = feed.name or feed.title or feed.key  # not the bare host: it would label every feed of a server alike
+        attributes = {"type": "rss", "text": label, "title": label, "xmlUrl": feed.key}
         ET.SubElement(folders[feed.section], "outline", attributes)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -116,7 +118,7 @@ def write_opml(feeds: list[Feed], title: str = "briefing feeds", now: datetime |
 
 def import_opml(config_path: Path, opml: list[OpmlFeed], section: str | None = None) -> ImportReport:
     """Add the OPML's new http(s) feeds to feeds.yaml, under `section` or else under each feed's folder."""
-    known = _configured_urls(config_path)
+    known = {_same_feed(url): (url, "already in the config") for url in _configured_urls(config_path)}
     added: dict[str, list[OpmlFeed]] = {}
     skipped: list[tuple[str, str]] = []
     for feed in opml:
@@ -124,7 +126,7 @@ def import_opml(config_path: Path, opml: list[OpmlFeed], section: str | None = N
         if reason:
             skipped.append((feed.url, reason))
             continue
-        known.add(feed.url)
+        known[_same_feed(feed.url)] = (feed.url, "already listed earlier in the OPML file")
         added.setdefault(section or feed.folder or DEFAULT_SECTION, []).append(feed)
     if not added:
         return ImportReport(skipped=skipped)
@@ -146,13 +148,21 @@ def _configured_urls(config_path: Path) -> set[str]:
     return {feed.key.strip() for feed in feeds_from_settings(settings)}
 
 
-def _skip_reason(url: str, known: set[str]) -> str | None:
+def _skip_reason(url: str, known: dict[str, tuple[str, str]]) -> str | None:
+    """Why a feed is not added (not http(s), or known by a URL that differs at most in case), or None."""
     scheme, _, rest = url.partition("://")
     if scheme.lower() not in ("http", "https") or not rest:
         return "not an http(s) URL"
-    if url in known:
-        return "already in the config"
-    return None
+    if _same_feed(url) not in known:
+        return None
+    spelling, where = known[_same_feed(url)]
+    return where if spelling == url else f"{where} as {spelling}"
+
+
+def _same_feed(url: str) -> str:
+    """URLs that differ only in case are one feed to an importer: host and scheme are case-blind, and a path
+    that differs only in case is, in practice, the same feed listed twice."""
+    return url.strip().casefold()
 
 
 def _replace_validated(path: Path, text: str) -> None:
@@ -191,7 +201,10 @@ def _insert_feeds(text: str, added: dict[str, list[OpmlFeed]]) -> str | None:
         if insert is None:
             return None
         inserts.append(insert)
-    for line, block in sorted(inserts, key=lambda item: item[0], reverse=True):
+    at_line: dict[int, str] = {}
+    for line, block in inserts:  # blocks for the same place keep the OPML's order
+        at_line[line] = at_line.get(line, "") + block
+    for line, block in sorted(at_line.items(), reverse=True):
         lines.insert(line, block)
     return "".join(lines)
 

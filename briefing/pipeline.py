@@ -20,13 +20,14 @@ from briefing.edition import (
     Slot,
     Window,
     assemble,
+    said_before,
     same_content,
     select_new,
     slot_for,
     stats_for,
     window_for,
 )
-from briefing.models import Edition, PollReport, RankedCluster, SendReport, Summary
+from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
 from briefing.store import Store
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -42,6 +43,7 @@ class BuildReport:
     email_trimmed: int = 0  # stories left out of the email to stay under its size budget
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    llm_outage: str | None = None  # why, when every LLM call of the build failed (the edition is all offline)
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -67,11 +69,31 @@ def _recorded(store: Store, kind: str, work: Callable[[], T], outcome: Callable[
 
 def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _no_progress) -> PollReport:
     """Fetch due feeds, store new articles, and attach them to stories."""
+    from briefing import ingest
 
+    return _clustered_poll(settings, store, lambda: ingest.poll(settings, store, now, progress=_step(progress)))
+
+
+def poll_now(
+    settings: Settings, store: Store, now: datetime, selector: str | None = None, progress: Progress = _no_progress
+) -> PollReport:
+    """Fetch every feed (or the one `selector` names) now, due or not; then as `poll`. A selector that names no
+    feed is a ConfigError before anything is fetched or recorded."""
+    from briefing import ingest
+
+    feeds = ingest.feeds_to_poll_now(settings, store, selector)
+    return _clustered_poll(
+        settings, store, lambda: ingest.poll_these(settings, store, feeds, now, progress=_step(progress))
+    )
+
+
+def _step(progress: Progress) -> Callable[[int, int], None]:
+    return lambda done, total: progress("poll", done, total)
+
+
+def _clustered_poll(settings: Settings, store: Store, fetch: Callable[[], PollReport]) -> PollReport:
     def work() -> PollReport:
-        from briefing import ingest
-
-        report = ingest.poll(settings, store, now, progress=lambda done, total: progress("poll", done, total))
+        report = fetch()
         cluster_pending(settings, store)
         return report
 
@@ -111,7 +133,10 @@ def build(
         store,
         "build",
         lambda: _build(settings, store, slot, at, now, dry_run=False, progress=progress),
-        lambda r: ("ok", {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)}),
+        lambda r: (
+            "partial" if r.llm_outage else "ok",
+            {"edition": r.edition.id, "written": len(r.written), **vars(r.edition.stats)},
+        ),
     )
 
 
@@ -122,15 +147,19 @@ def _build(
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
-    summaries = _summarise(settings, store, ranked, progress)
+    others = [stored for stored in store.editions() if stored.id != slot.id]
+    context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
+    summaries = _summarise(settings, store, ranked, context, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    from briefing import render
+    from briefing import render, summarise
     from briefing.deliver import files
 
-    others = [stored for stored in store.editions() if stored.id != edition.id]
     rendered = render.render_edition(edition, settings.render, previous=others)
+    outage = summarise.llm_outage(summaries)
     if dry_run:
-        return BuildReport(edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True)
+        return BuildReport(
+            edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
+        )
     store.save_edition(edition, built_at=now)
     archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
     outputs = {**rendered.files, **render.render_site(archive, settings.render)}
@@ -141,6 +170,7 @@ def _build(
         unchanged=len(outputs) - len(written),
         email_trimmed=rendered.trimmed_stories,
         warnings=rendered.warnings,
+        llm_outage=outage,
     )
 
 
@@ -203,7 +233,9 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
     return rank.rank_clusters([c.cluster for c in candidates], sections, weights, settings.rank, at)
 
 
-def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], progress: Progress) -> list[Summary]:
+def _summarise(
+    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+) -> list[Summary]:
     from briefing import summarise
 
     return summarise.summarise_clusters(
@@ -212,6 +244,7 @@ def _summarise(settings: Settings, store: Store, ranked: list[RankedCluster], pr
         settings.grounding,
         cache=store.summary_cache(),
         api_key=settings.openai_api_key,
+        context=context,
         progress=lambda done, total: progress("summarise", done, total),
     )
 

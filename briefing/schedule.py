@@ -86,6 +86,29 @@ def due_instant(day: date, at: str, timezone: str) -> datetime:
     return instant
 
 
+def next_editions(settings: Settings, now: datetime) -> list[tuple[str, datetime]]:
+    """Each edition's next due instant after `now` (UTC), soonest first."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    upcoming = []
+    for edition in settings.editions:
+        for offset in range(3):  # today or tomorrow; a third day only if a clock change swallowed tomorrow's
+            due = due_instant(today + timedelta(days=offset), edition.at, settings.timezone)
+            if due > now:
+                upcoming.append((edition.name, due))
+                break
+    return sorted(upcoming, key=lambda item: item[1])
+
+
+def describe_next(settings: Settings, now: datetime) -> str:
+    """`next edition 'morning' at 06:30 Europe/London on Thu 26 Nov`, for people watching the schedule."""
+    zone = ZoneInfo(settings.timezone)
+    parts = [
+        f"{name!r} at {due.astimezone(zone):%H:%M} {settings.timezone} on {due.astimezone(zone):%a %d %b}"
+        for name, due in next_editions(settings, now)
+    ]
+    return ("next edition " if len(parts) == 1 else "next editions ") + ", ".join(parts)
+
+
 def _parse_at(at: str) -> tuple[int, int]:
     try:
         parsed = datetime.strptime(at, "%H:%M")
@@ -268,9 +291,13 @@ def run_forever(
     store_factory: Callable[[], AbstractContextManager[Store]],
     jobs: Jobs,
     clock: Clock | None = None,
+    say: Callable[[str], None] = log.info,
 ) -> None:
     """`briefing schedule`: poll feeds every poll interval and check edition slots every minute, until
-    SIGTERM/SIGINT. Slots go through `run_due_editions`, so this loop and `run-due` share one ledger."""
+    SIGTERM/SIGINT. Slots go through `run_due_editions`, so this loop and `run-due` share one ledger.
+
+    `say` is told, one line each, that the loop runs and what is next, what each pass did, and that it stopped:
+    someone watching a service wants to know it is alive and when the next edition comes."""
     clock = clock or SystemClock()
     with instance_lock(settings.database_path), _StopSignals() as stop:
 
@@ -285,16 +312,30 @@ def run_forever(
         def editions() -> None:
             with store_factory() as store:
                 report = run_due_editions(settings, store, clock.now(), jobs)
-            for slot in report.ran:
-                log.info("edition %s (%s) done: %s", slot.name, slot.local_date, slot.status)
+            for slot in (*report.ran, *report.failed, *report.skipped):
+                say(f"{_slot_outcome(slot)}; {describe_next(settings, clock.now())}")
 
+        def poll() -> None:
+            polled = jobs.poll()
+            if polled:
+                say(f"polled {polled} due feed{'s' if polled != 1 else ''}")
+
+        interval = settings.poll.interval_minutes
+        say(f"running; {describe_next(settings, clock.now())}; due feeds are polled every {interval:g} min")
         import schedule  # only the long-running loop needs it; a cron tick (`run_due`) does not
 
         scheduler = schedule.Scheduler()
-        scheduler.every(round(settings.poll.interval_minutes * 60)).seconds.do(guarded, "poll", jobs.poll)
+        scheduler.every(round(interval * 60)).seconds.do(guarded, "poll", poll)
         scheduler.every(1).minutes.do(guarded, "editions", editions)
         scheduler.run_all()  # start with a poll and a slot check rather than a minute's wait
         while not stop.requested:
             scheduler.run_pending()
             if not stop.requested:
                 clock.sleep(max(0.0, min(scheduler.idle_seconds or 1.0, 1.0)))
+        say("stopped")
+
+
+def _slot_outcome(slot: ScheduleSlot) -> str:
+    """`edition 'morning' of 2026-11-25: sent (2026-11-25-morning)`, or the error of a failed or skipped slot."""
+    what = f"{slot.status.value} ({slot.edition_id})" if slot.edition_id and not slot.error else slot.status.value
+    return f"edition {slot.name!r} of {slot.local_date}: {what}" + (f": {slot.error}" if slot.error else "")

@@ -92,6 +92,21 @@ def _csv_entries(path: Path, text: str) -> list[_Entry]:
     if "email" not in header:
         raise ConfigError(f"{path.name}: row 1: expected a header row with an `email` column, got {header}")
     reader.fieldnames = header
+    try:
+        return _csv_rows(path, reader)
+    except csv.Error as error:  # a field past the csv module's limit (128 KiB), a NUL byte: not a subscriber list
+        raise ConfigError(
+            f"{path.name}: row {reader.line_num + 1}: {_csv_problem(error)}; expected a CSV of subscribers"
+        ) from None
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger" in str(error):
+        return f"a field is longer than {csv.field_size_limit()} characters"
+    return f"unreadable CSV ({error})"
+
+
+def _csv_rows(path: Path, reader: csv.DictReader[str]) -> list[_Entry]:
     entries = []
     for row_number, row in enumerate(reader, start=2):  # row 1 is the header
         data: dict[str, Any] = {k: (v or "").strip() for k, v in row.items() if k is not None}
@@ -110,8 +125,8 @@ def _csv_entries(path: Path, text: str) -> list[_Entry]:
 def _yaml_entries(path: Path, text: str) -> list[_Entry]:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path.name}: not valid YAML: {error}") from error
+    except (yaml.YAMLError, RecursionError, ValueError) as error:  # deep nesting, a 5,000-digit number
+        raise ConfigError(f"{path.name}: not valid YAML: {' '.join(str(error).split())[:200]}") from None
     if isinstance(data, dict) and "subscribers" in data:
         data = data["subscribers"]
     if data is None:

@@ -8,7 +8,9 @@ prompts and the number of calls.
 
 Helpers build replies: `chat(content)` for a completion, `summary_json(...)` for the summary JSON the prompt
 asks for, `error(status)` for an HTTP error, and `copying_model` is a well-behaved "model" that builds its
-summary by quoting the sources it was given.
+summary by quoting the sources it was given. `sloppy_model(repeat=..., dangle=..., relative=...)` behaves like
+it but adds the mistakes real models make: the first fact again in other words, a bullet that opens with "But"
+and leans on another, and "today" in a bullet from an older source.
 """
 
 from __future__ import annotations
@@ -87,7 +89,9 @@ def repair_json(*bullets: tuple[str, list[int], str]) -> str:
     return json.dumps({"bullets": [{"text": t, "sources": s, "evidence": e} for t, s, e in bullets]})
 
 
-_SOURCE = re.compile(r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\nText: (.*?)\n</source>', re.S)
+_SOURCE = re.compile(
+    r'<source number="(\d+)">\s*Outlet: (.*?)\nTitle: (.*?)\n(?:Published: .*?\n)?Text: (.*?)\n</source>', re.S
+)
 
 
 def prompt_sources(request: Request) -> dict[int, tuple[str, str]]:
@@ -110,6 +114,27 @@ def copying_model(request: Request) -> Reply:
         bullets += [(s, [number], s) for s in _first_sentences(text, 2)]
     headline = sources[min(sources)][0] if sources else "A story"
     return chat(summary_json(headline, *bullets[:4]))
+
+
+def sloppy_model(*, repeat: bool = False, dangle: bool = False, relative: bool = False) -> Callable[[Request], Reply]:
+    """`copying_model` with the chosen mistakes added to its answer (see the module docstring)."""
+
+    def model(request: Request) -> Reply:
+        if request.is_judge or request.is_repair:
+            return copying_model(request)
+        sources = prompt_sources(request)
+        first = _first_sentences(sources[min(sources)][1], 2) if sources else []
+        bullets = [(text, [n], text) for n, (_, body) in sorted(sources.items()) for text in _first_sentences(body, 1)]
+        if repeat and first:
+            bullets.append((f"Officials said that {first[0][0].lower()}{first[0][1:]}", [min(sources)], first[0]))
+        if dangle and len(first) > 1:
+            bullets.append((f"But {first[1][0].lower()}{first[1][1:]}", [min(sources)], first[1]))
+        if relative and first:
+            bullets.append((first[0].rstrip(".") + " today.", [min(sources)], first[0]))
+        headline = sources[min(sources)][0] if sources else "A story"
+        return chat(summary_json(headline, *bullets))
+
+    return model
 
 
 class LLMServer:

@@ -157,7 +157,7 @@ def test_feeds_import_opml_into_one_section_reports_skips(tmp_config: Path, tmp_
         '<outline text="Y" xmlUrl="https://y.example/rss"/></body></opml>'
     )
     result = run("--config", str(tmp_config), "feeds", "import-opml", str(opml), "--section", "Tech")
-    assert result.stdout.startswith(f"added 1 feeds to {tmp_config}: Tech (1)")
+    assert result.stdout.startswith(f"added 1 feed to {tmp_config}: Tech (1)")
     assert "skipped http://127.0.0.1:8000/world.xml: already in the config" in result.stderr
     assert [s.name for s in load_settings(tmp_config, environ={}).sections] == ["World", "Tech"]
 
@@ -210,9 +210,9 @@ def test_poll_prints_a_summary_table(tmp_path: Path, feed_server: FeedServer) ->
     result = run("--config", str(config), "poll")
     again = run("--config", str(config), "poll")
     assert (result.exit_code, again.exit_code) == (0, 0)
-    assert again.stdout.startswith("0 due feeds polled") and "no feed was due; the next is due at" in again.stderr
+    assert again.stdout.startswith("0 feeds polled") and "no feed was due; the next is due at" in again.stderr
     rows = [line.strip("│ ").split() for line in result.stdout.splitlines() if "│" in line]
-    assert result.stdout.startswith("1 due feeds polled")
+    assert result.stdout.startswith("1 feed polled")
     assert [(" ".join(row[:-1]).strip(" │"), row[-1]) for row in rows] == [
         ("new content", "1"),
         ("304 not modified", "0"),
@@ -220,3 +220,78 @@ def test_poll_prints_a_summary_table(tmp_path: Path, feed_server: FeedServer) ->
         ("failed", "0"),
         ("new articles", "1"),
     ]
+
+
+def served_feeds(feed_server: FeedServer, tmp_path: Path, *paths: str) -> Path:
+    """A config with one unnamed feed per path, each serving one item with its own title."""
+    urls = []
+    for path in paths:
+        item = {"title": f"News from {path}", "link": f"https://example.org/{path}", "description": "Text."}
+        body = rss_feed([item], title=f"The {path.title()} Times")
+        urls.append(feed_server.route(f"/{path}.xml", body=body, headers={"Content-Type": "application/rss+xml"}))
+    config = tmp_path / "feeds.yaml"
+    config.write_text("sections:\n  - name: World\n    feeds:\n" + "".join(f"      - url: {u}\n" for u in urls))
+    return config
+
+
+def test_poll_now_polls_feeds_that_are_not_due(tmp_path: Path, feed_server: FeedServer) -> None:
+    config = served_feeds(feed_server, tmp_path, "harbour", "ledger")
+    run("--config", str(config), "poll")
+    polled = [
+        json.loads(run("--config", str(config), "poll", *args, "--json").stdout)["feeds"]
+        for args in ([], ["--now"], ["--feed", "the ledger times"], ["--feed", feed_server.url("/harbour.xml")])
+    ]
+    assert (polled, feed_server.hits("/harbour.xml"), feed_server.hits("/ledger.xml")) == ([0, 2, 1, 1], 3, 3)
+
+
+def test_poll_feed_that_names_no_feed_is_a_usage_error(tmp_path: Path, feed_server: FeedServer) -> None:
+    config = served_feeds(feed_server, tmp_path, "harbour")
+    result = run("--config", str(config), "poll", "--feed", "Nowhere")
+    assert (result.exit_code, result.stderr.splitlines()[0]) == (
+        2,
+        "error: --feed: no configured feed has the URL or name 'Nowhere'",
+    )
+    assert feed_server.hits("/harbour.xml") == 0
+
+
+def test_a_failing_feed_is_reported_on_one_line(tmp_path: Path, feed_server: FeedServer) -> None:
+    bad = feed_server.route("/bad.xml", status=500, body=b"oops")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(f"sections:\n  - name: World\n    feeds:\n      - url: {bad}\n")
+    result = run("--config", str(config), "poll")
+    assert (result.exit_code, [line for line in result.stderr.splitlines() if bad in line]) == (
+        3,
+        [f"warning: feed {bad} failed: HTTP 500 Internal Server Error"],
+    )
+
+
+def test_feeds_tells_unnamed_feeds_apart_before_and_after_the_first_poll(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    config = served_feeds(feed_server, tmp_path, "harbour", "ledger")
+    before = run("--config", str(config), "feeds").stdout
+    run("--config", str(config), "poll")
+    after = run("--config", str(config), "feeds").stdout
+    addresses = [feed_server.url(f"/{name}.xml").split("://")[1] for name in ("harbour", "ledger")]
+    assert all(address in before for address in addresses)  # not the host alone, alike for both
+    assert "The Harbour Times" in after and "The Ledger Times" in after
+
+
+def test_export_opml_labels_unnamed_feeds_with_the_titles_the_store_learnt(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    config = served_feeds(feed_server, tmp_path, "harbour")
+    run("--config", str(config), "poll")
+    exported = run("--config", str(config), "feeds", "export-opml").stdout
+    assert 'text="The Harbour Times" title="The Harbour Times"' in exported
+
+
+def test_tables_keep_whole_values_when_not_in_a_terminal(tmp_path: Path) -> None:
+    long_address = "alice.with.a.rather.long.address@newsroom.example.org"
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "sections: [{name: World, feeds: [{url: 'https://a.example/rss'}]}]\n"
+        f"email: {{subscribers: [{{email: {long_address}, name: Alice Example-Longname}}]}}\n"
+    )
+    result = run("--config", str(config), "subscribers", env={"COLUMNS": "80"})
+    assert long_address in result.stdout and "Alice Example-Longname" in result.stdout

@@ -55,7 +55,7 @@ def test_a_tick_with_a_due_feed_polls_it(feed_server: FeedServer, tmp_path: Path
 
     with open_store_from_settings(load_settings(config)) as store:
         stored = store.feed(url)
-    assert (code, printed.splitlines()[0], stored and stored.articles) == (0, "polled 1 feeds", 1)
+    assert (code, printed.splitlines()[0], stored and stored.articles) == (0, "polled 1 feed", 1)
 
 
 def test_an_idle_tick_loads_no_pipeline_stage(feed_server: FeedServer, tmp_path: Path) -> None:

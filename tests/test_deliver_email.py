@@ -251,6 +251,13 @@ def test_unsubscribe_token_names_the_address_and_refuses_forgeries() -> None:
     assert address_from_token(token.replace(".", "x."), SECRET) is None
 
 
+@pytest.mark.parametrize(
+    "token", ["YWRhQGV4YW1wbGUub3Jn.sïgnature", "ünïcode.sig", "abc.ünïcode", "\x00.\x00", "a" * 10_000, "..", ""]
+)
+def test_a_token_that_was_never_issued_gives_none(token: str) -> None:
+    assert address_from_token(token, SECRET) is None
+
+
 def test_subscriber_with_sections_gets_only_those_sections(
     tmp_path: Path, smtp_server: SmtpServer, store: Store
 ) -> None:

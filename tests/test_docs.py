@@ -1,5 +1,7 @@
 """The documentation stays true to the code: every command, option, config key and exit code is documented in
-the README or the docs site (`docs/`), and the site builds with `mkdocs build --strict`."""
+the README or the docs site (`docs/`); the configuration and command references are generated from the code
+(regenerate both: `.venv/bin/python tests/docs_reference.py`); a key is described once, in the configuration
+reference; and the site builds with `mkdocs build --strict`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import docs_reference
 import pytest
 from pydantic import BaseModel
 
@@ -20,7 +23,9 @@ from briefing.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = README + "".join(page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").rglob("*.md")))
+PAGES = {page.name: page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").rglob("*.md"))}
+DOCS = README + "".join(PAGES.values())
+REGENERATE = "stale: regenerate with `.venv/bin/python tests/docs_reference.py` and review the diff"
 
 
 def commands(group: click.Group, prefix: str = "briefing") -> Iterator[tuple[str, click.Command]]:
@@ -76,6 +81,53 @@ def test_every_config_key_is_documented(key: str) -> None:
 @pytest.mark.parametrize("code", ["0", "1", "2", "3", "4"])
 def test_every_exit_code_is_in_the_readme(code: str) -> None:
     assert re.search(rf"\|\s*{code}\s*\|", README), f"README's exit-code table lacks {code}"
+
+
+def test_the_configuration_reference_is_generated_from_the_settings_model() -> None:
+    """Defaults and meanings too, not only the keys: a reference with a stale default misleads."""
+    documented = docs_reference.block(docs_reference.CONFIG_PAGE, "config-reference")
+    assert documented == docs_reference.config_reference(), f"docs/configuration.md's reference is {REGENERATE}"
+
+
+def test_the_command_reference_is_generated_from_the_click_commands() -> None:
+    documented = docs_reference.block(docs_reference.COMMANDS_PAGE, "command-reference")
+    assert documented == docs_reference.command_reference(), f"docs/commands.md's reference is {REGENERATE}"
+
+
+def key_table_rows(text: str) -> list[str]:
+    """Table rows that start with a feeds.yaml key (`poll.interval_minutes`, `editions[].at`)."""
+    keys = set(docs_reference.config_keys()) - {key for key in docs_reference.config_keys() if "." not in key}
+    return [row for row in re.findall(r"^\|\s*`([^`]+)`\s*\|", text, flags=re.MULTILINE) if row in keys]
+
+
+def annotated_yaml_keys(text: str) -> int:
+    """The most `key: value  # comment` lines in one YAML block: a block that explains every key it sets is a
+    second reference."""
+    blocks = re.findall(r"```ya?ml\n(.*?)```", text, flags=re.DOTALL)
+    return max((len(re.findall(r"^\s*-?\s*[\w-]+:[^#\n]*#", block, flags=re.MULTILINE)) for block in blocks), default=0)
+
+
+@pytest.mark.parametrize("name", ["README.md", *(name for name in PAGES if name != "configuration.md")])
+def test_every_key_is_described_once_in_the_configuration_reference(name: str) -> None:
+    """Other pages explain behaviour and link to the reference; a second table of keys drifts from it."""
+    text = README if name == "README.md" else PAGES[name]
+    assert (key_table_rows(text), annotated_yaml_keys(text) <= 3) == ([], True), (
+        f"{name} repeats keys from the configuration reference; link to configuration.md#configuration-reference"
+    )
+
+
+def readme_setup_commands() -> list[str]:
+    """The README's two set-up lines: install and demo, install the test tools and run the tests."""
+    found = re.search(r"## Set up a fresh machine\n.*?```sh\n(.*?)```", README, flags=re.DOTALL)
+    assert found is not None, "README.md lost its 'Set up a fresh machine' commands"
+    return found.group(1).strip().splitlines()
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    """CI tests what a newcomer runs; the commands themselves are tried on a fresh clone before each release."""
+    install, tests = readme_setup_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert (tests.split(" && ")[-1] in ci, install.split(" && ")[0] in ci) == (True, True)
 
 
 def test_the_readme_is_short_enough_to_read() -> None:

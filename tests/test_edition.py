@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from briefing.config import EditionSettings
-from briefing.edition import Window, assemble, same_content, select_new, slot_for, stats_for, window_for
+from briefing.edition import (
+    Window,
+    assemble,
+    said_before,
+    same_content,
+    select_new,
+    slot_for,
+    stats_for,
+    window_for,
+)
 from briefing.models import (
     Article,
     Bullet,
     Cluster,
+    Edition,
     RankedCluster,
     StoryStatus,
     Summary,
@@ -134,3 +145,60 @@ def test_assemble_orders_sections_as_configured_and_drops_stories_without_bullet
     ]
     assert (edition.stats.stories, edition.stats.bullets_dropped, edition.stats.feeds_failed) == (2, 2, 1)
     assert same_content(edition, edition.__class__(**{**vars(edition), "generated_at": T0 + timedelta(hours=1)}))
+
+
+def _built(ranked: list[RankedCluster], at: datetime, texts: list[str]) -> Edition:
+    summaries = [_summary(text) for text in texts]
+    return assemble(
+        slot_for(at, [MORNING], "UTC"),
+        Window(at - timedelta(hours=24), at),
+        timezone="UTC",
+        section_order=["World", "Business"],
+        ranked=ranked,
+        summaries=summaries,
+        statuses={"c-1": StoryStatus.NEW, "c-2": StoryStatus.NEW, "c-3": StoryStatus.NEW},
+        stats=stats_for(summaries, feeds=1, feeds_failed=0, articles=3, clusters=3, stories=3),
+        summariser="extractive",
+        model=None,
+        generated_at=at,
+    )
+
+
+def test_what_earlier_editions_said_about_each_story_is_gathered_for_the_next(ranked: list[RankedCluster]) -> None:
+    yesterday = _built(ranked, T0 - timedelta(days=1), ["Rates rose.", "Storm hit.", "Bridge shut."])
+    today = _built(ranked, T0, ["Rates rose again.", "Storm passed.", "Bridge reopened."])
+
+    assert said_before([today, yesterday], T0) == {
+        "c-1": ("Rates rose.",),
+        "c-2": ("Storm hit.",),
+        "c-3": ("Bridge shut.",),
+    }
+
+
+def test_a_story_records_what_wrote_its_bullets_and_why_it_fell_back(ranked: list[RankedCluster]) -> None:
+    fell_back = Summary(
+        "Two",
+        (Bullet("Two.", ("a-2",), grounding=Verdict(True, 0.9)),),
+        "extractive",
+        stats=SummaryStats(fell_back=True, fallback_reason="the LLM call failed: timeout", llm_failed=True),
+    )
+    llm = replace(_summary("One"), summariser="openai", model="gpt-4o-mini")
+    edition = assemble(
+        slot_for(T0, [MORNING], "UTC"),
+        Window(T0 - timedelta(hours=24), T0),
+        timezone="UTC",
+        section_order=["World", "Business"],
+        ranked=ranked[:2],
+        summaries=[llm, fell_back],
+        statuses={"c-1": StoryStatus.NEW, "c-2": StoryStatus.NEW},
+        stats=stats_for([llm, fell_back], feeds=1, feeds_failed=0, articles=2, clusters=2, stories=2),
+        summariser="openai",
+        model="gpt-4o-mini",
+        generated_at=T0,
+    )
+
+    assert [(s.summariser, s.model, s.fallback) for s in edition.stories] == [
+        ("extractive", None, "the LLM call failed: timeout"),
+        ("openai", "gpt-4o-mini", None),
+    ]
+    assert (edition.stats.llm_fallbacks, edition.stats.llm_failures, edition.stats.bullets_fallback) == (1, 1, 1)

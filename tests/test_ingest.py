@@ -116,7 +116,7 @@ def test_progress_is_reported_per_feed(feed_server: FeedServer, store: Store) ->
 
 
 def test_many_feeds_are_parsed_in_worker_processes_with_the_same_result(feed_server: FeedServer, store: Store) -> None:
-    count = ingest.PARALLEL_FROM + 2
+    count = 10
     urls = [
         feed_server.route(
             f"/f{i}.xml",

@@ -102,8 +102,18 @@ def test_write_opml_groups_sections_as_folders_and_escapes_text() -> None:
     assert b"&lt;news&gt;" in data and b"<dateCreated>Wed, 25 Nov 2026 06:30:00 +0000</dateCreated>" in data
     assert parse_opml(data) == [
         OpmlFeed("https://a.example/rss?x=1&y=2", 'A & "B" <news>', "World"),
-        OpmlFeed("https://b.example/rss", "b.example", "Tech & Science"),
+        OpmlFeed("https://b.example/rss", None, "Tech & Science"),
     ]
+
+
+def test_write_opml_labels_a_feed_by_its_name_else_its_title_else_its_url() -> None:
+    feeds = [
+        Feed(key="http://127.0.0.1:8000/a.xml", url="x", section="S", name="Named", title="Title A"),
+        Feed(key="http://127.0.0.1:8000/b.xml", url="x", section="S", title="Title B"),
+        Feed(key="http://127.0.0.1:8000/c.xml", url="x", section="S"),
+    ]
+    labels = [f.title for f in parse_opml(write_opml(feeds))]
+    assert labels == ["Named", "Title B", None]  # the URL as its own label is read back as no name
 
 
 # ----------------------------------------------------------------------------------------------- importing
@@ -157,9 +167,31 @@ def test_import_skips_known_and_non_http_feeds_and_honours_section(config: Path)
     assert report.skipped == [
         ("https://a.example/rss", "already in the config"),
         ("ftp://old.example/feed", "not an http(s) URL"),
-        ("https://e.example/rss", "already in the config"),
+        ("https://e.example/rss", "already listed earlier in the OPML file"),
     ]
     assert [(f.section, f.key) for f in feeds][-1] == ("Tech", "https://e.example/rss")
+
+
+def test_import_skips_a_url_that_differs_only_in_case(config: Path) -> None:
+    report = import_opml(
+        config,
+        [
+            OpmlFeed("HTTPS://A.example/rss", "A again", "World"),
+            OpmlFeed("https://f.example/Feed", "F", "World"),
+            OpmlFeed("https://F.EXAMPLE/feed", "F again", "World"),
+        ],
+    )
+    assert report.skipped == [
+        ("HTTPS://A.example/rss", "already in the config as https://a.example/rss"),
+        ("https://F.EXAMPLE/feed", "already listed earlier in the OPML file as https://f.example/Feed"),
+    ]
+
+
+def test_import_adds_new_sections_in_the_opml_order(config: Path) -> None:
+    folders = ["Science", "Sport", "Arts"]
+    import_opml(config, [OpmlFeed(f"https://{name.lower()}.example/rss", name, name) for name in folders])
+    sections = [s.name for s in load_settings(config, environ={}).sections]
+    assert sections == ["World", "Tech", *folders]
 
 
 def test_import_rewrites_a_file_it_cannot_edit_as_text_and_says_so(tmp_path: Path) -> None:

@@ -339,6 +339,26 @@ def test_retry_after_is_capped_by_the_backoff_cap(poller: Poller) -> None:
     assert poller.feed("/rss.xml").next_poll == NOW + timedelta(hours=24)
 
 
+def test_absurd_retry_after_is_capped_not_an_overflow(poller: Poller) -> None:
+    poller.server.route("/rss.xml", status=429, headers={"Retry-After": "99999999999999999999"})
+
+    poller.poll("/rss.xml")
+
+    feed = poller.feed("/rss.xml")
+    assert (feed.next_poll, feed.last_error) == (
+        NOW + timedelta(hours=24),
+        "HTTP 429 Too Many Requests (Retry-After 31536000 s)",
+    )
+
+
+def test_absurd_max_age_still_stores_the_feeds_items_and_is_capped(poller: Poller) -> None:
+    poller.server.route("/rss.xml", body=FEED, headers={**XML, "Cache-Control": "max-age=99999999999999"})
+
+    report = poller.poll("/rss.xml")
+
+    assert (report.new_articles, poller.feed("/rss.xml").next_poll) == (2, NOW + timedelta(hours=24))
+
+
 def test_server_errors_back_off_exponentially_up_to_the_cap_and_never_give_up(poller: Poller) -> None:
     poller.server.route("/rss.xml", status=500, body=b"oops")
     now, delays = NOW, []

@@ -26,7 +26,7 @@ from edition_fixture import large_edition, sample_edition
 
 from briefing.config import RenderSettings
 from briefing.errors import ConfigError
-from briefing.models import Edition, Section, edition_from_dict
+from briefing.models import Edition, Section, edition_from_dict, edition_to_dict
 from briefing.render import bundled_templates_path, render_edition, render_site
 from briefing.render._email import trim_order
 from briefing.render._view import safe_url
@@ -124,9 +124,15 @@ def test_email_cites_articles_by_number_with_links(outputs: dict[str, bytes]) ->
     first = _html(outputs).cssselect("li.bullet")[0]
     links = [(a.text, a.get("href"), a.get("title")) for a in first.cssselect("a.cite")]
     assert links == [
-        ("[1]", "https://harbourtimes.example/news/1", "Harbour Times, 04:55"),
-        ("[2]", "https://coastalwire.example/news/2", "Coastal Wire, 04:20"),
+        ("[1]", "https://harbourtimes.example/news/1", "Harbour Times, 04:55 GMT"),
+        ("[2]", "https://coastalwire.example/news/2", "Coastal Wire, 04:20 GMT"),
     ]
+
+
+def test_source_times_carry_the_zone_of_the_edition() -> None:
+    edition = replace(sample_edition(), timezone="America/New_York")
+    text = render_edition(edition, RenderSettings()).files[f"{FOLDER}/email.txt"].decode()
+    assert "  [2] Coastal Wire, 24 Nov 23:20 EST: https://coastalwire.example/news/2\n" in text
 
 
 def test_only_continuing_stories_carry_the_update_badge(outputs: dict[str, bytes]) -> None:
@@ -149,7 +155,7 @@ def test_the_previous_editions_may_include_this_one_and_later_ones() -> None:
 def test_a_citation_without_an_http_url_is_shown_but_not_linked(outputs: dict[str, bytes]) -> None:
     sources = _html(outputs).cssselect("p.sources")[2]
     assert (sources.text_content(), [a.get("href") for a in sources.cssselect("a")]) == (
-        "[1]\xa0Silicon Post,\xa003:10 · [2]\xa0Market Desk,\xa002:30",
+        "[1]\xa0Silicon Post,\xa003:10 GMT · [2]\xa0Market Desk,\xa002:30 GMT",
         ["https://siliconpost.example/news/6"],
     )
 
@@ -162,9 +168,57 @@ def test_outlets_no_bullet_cites_are_listed_as_also_covering(outputs: dict[str, 
 def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> None:
     footer = _html(outputs).cssselect("td.footer")[0].text_content()
     assert (
-        "12 feeds polled (1 failed), 148 articles read, 37 stories formed, 4 stories in this edition. "
-        "11 bullets checked against their sources; 2 dropped by the grounding check. Summarised by extractive."
+        "From 12 feeds (1 failing): 148 articles read, 37 stories formed, 4 stories in this edition. "
+        "11 bullets checked against their sources; 2 dropped by the grounding check. "
+        "Summarised by the offline summariser."
     ) in " ".join(footer.split())
+
+
+def _summarised_by(edition: Edition) -> str:
+    return render_edition(edition, RenderSettings()).files[f"{FOLDER}/email.txt"].decode()
+
+
+def _llm_edition(fallbacks: int) -> Edition:
+    """The sample edition summarised by an LLM, its first `fallbacks` stories by the offline summariser."""
+    edition = replace(sample_edition(), summariser="openai", model="gpt-4o-mini")
+    sections = []
+    index = 0
+    for section in edition.sections:
+        stories = []
+        for story in section.stories:
+            fell_back = index < fallbacks
+            index += 1
+            stories.append(
+                replace(story, summariser="extractive", fallback="the LLM call failed: timeout")
+                if fell_back
+                else replace(story, summariser="openai", model="gpt-4o-mini")
+            )
+        sections.append(replace(section, stories=tuple(stories)))
+    stats = replace(edition.stats, llm_calls=7, bullets_repaired=1)
+    return replace(edition, sections=tuple(sections), stats=stats)
+
+
+def test_the_footer_names_the_model_and_counts_stories_that_fell_back() -> None:
+    text = " ".join(_summarised_by(_llm_edition(fallbacks=1)).split())
+    assert (
+        "11 bullets checked against their sources; 1 repaired, 2 dropped by the grounding check. "
+        "Summarised by gpt-4o-mini (7 LLM calls); 1 story fell back to the offline summariser (3 bullets)."
+    ) in text
+
+
+def test_an_edition_stored_before_stories_named_their_summariser_credits_its_own() -> None:
+    data = edition_to_dict(_llm_edition(fallbacks=0))
+    for section in data["sections"]:
+        for story in section["stories"]:
+            for key in ("summariser", "model", "fallback"):
+                del story[key]
+    text = " ".join(_summarised_by(edition_from_dict(data)).split())
+    assert "Summarised by gpt-4o-mini (7 LLM calls)." in text
+
+
+def test_the_footer_never_credits_the_model_when_every_story_fell_back() -> None:
+    text = " ".join(_summarised_by(_llm_edition(fallbacks=4)).split())
+    assert "Summarised by the offline summariser: every story fell back from gpt-4o-mini (7 LLM calls)" in text
 
 
 def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outputs: dict[str, bytes]) -> None:
@@ -253,7 +307,7 @@ def test_plain_text_fits_72_columns_except_unbreakable_urls(outputs: dict[str, b
 
 def test_plain_text_lists_numbered_links_under_each_story(outputs: dict[str, bytes]) -> None:
     text = outputs[f"{FOLDER}/email.txt"].decode()
-    assert "  [1] Harbour Times, 04:55: https://harbourtimes.example/news/1\n" in text
+    assert "  [1] Harbour Times, 04:55 GMT: https://harbourtimes.example/news/1\n" in text
 
 
 # ------------------------------------------------------------------------------------------------ briefing.md
@@ -274,6 +328,7 @@ def test_markdown_front_matter_has_title_dated_id_and_tags(outputs: dict[str, by
         "edition": "morning",
         "tags": ["World", "Technology"],
         "summariser": "extractive",
+        "summarised_by": {"extractive": 4},
     }
 
 
@@ -389,6 +444,15 @@ def test_a_user_template_can_extend_the_bundled_one(tmp_path: Path) -> None:
     rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
     footer = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("td.footer p")
     assert [p.text_content() for p in footer] == ["Sent by the Example Gazette.", "Unsubscribe"]
+
+
+def test_css_added_after_the_bundled_style_block_is_inlined(tmp_path: Path) -> None:
+    (tmp_path / "email.html").write_text(
+        '{% extends "bundled/email.html" %}{% block style %}{{ super() }} .title { color: #8b1e3f; }{% endblock %}'
+    )
+    rendered = render_edition(sample_edition(), RenderSettings(templates_dir=str(tmp_path)))
+    title = lxml.html.document_fromstring(rendered.files[f"{FOLDER}/email.html"]).cssselect("h1.title")[0]
+    assert "color:#8b1e3f" in title.get("style").replace(" ", "")
 
 
 def test_a_template_using_an_unknown_value_is_a_config_error(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import time_machine
 from briefing.config import EditionSettings, EmailSettings, Settings
 from briefing.errors import BriefingError
 from briefing.models import SendFailure, SendReport, SlotStatus
-from briefing.schedule import MAX_SLOT_ATTEMPTS, due_instant, instance_lock, run_due, run_forever
+from briefing.schedule import MAX_SLOT_ATTEMPTS, describe_next, due_instant, instance_lock, run_due, run_forever
 from briefing.store import Store, open_store
 
 LONDON = "Europe/London"
@@ -322,8 +322,35 @@ def travel() -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
-def forever(settings: Settings, jobs: RecordingJobs, clock: TravellingClock) -> None:
-    run_forever(settings, lambda: open_store(settings.database_path), jobs, clock)
+def forever(settings: Settings, jobs: RecordingJobs, clock: TravellingClock, said: list[str] | None = None) -> None:
+    say = said.append if said is not None else lambda line: None
+    run_forever(settings, lambda: open_store(settings.database_path), jobs, clock, say=say)
+
+
+def test_schedule_says_it_runs_what_it_did_and_when_the_next_edition_is(
+    tmp_path: Path, jobs: RecordingJobs, travel: time_machine.Coordinates
+) -> None:
+    said: list[str] = []
+    jobs.polled_feeds = 2
+
+    forever(make_settings(tmp_path), jobs, TravellingClock(travel, stop_at=utc("2026-11-25T06:32")), said)
+
+    assert said == [
+        "running; next edition 'morning' at 06:30 Europe/London on Wed 25 Nov; due feeds are polled every 30 min",
+        "polled 2 due feeds",
+        "edition 'morning' of 2026-11-25: sent (2026-11-25-morning); "
+        "next edition 'morning' at 06:30 Europe/London on Thu 26 Nov",
+        "stopped",
+    ]
+
+
+def test_the_next_editions_are_listed_soonest_first_in_local_time(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path).model_copy(
+        update={"editions": [EditionSettings(name="morning", at="06:30"), EditionSettings(name="evening", at="18:00")]}
+    )
+    assert describe_next(settings, utc("2026-11-25T12:00")) == (
+        "next editions 'evening' at 18:00 Europe/London on Wed 25 Nov, 'morning' at 06:30 Europe/London on Thu 26 Nov"
+    )
 
 
 def test_schedule_polls_at_the_interval_and_builds_at_the_editions_time(

@@ -76,6 +76,14 @@ def test_every_problem_in_a_csv_file_is_reported_with_its_row(tmp_path: Path) ->
     ]
 
 
+def test_csv_field_over_the_csv_modules_limit_is_one_located_problem(tmp_path: Path) -> None:
+    text = "email,name\nada@example.org," + "x" * 200_000 + "\n"
+
+    assert problems(make_settings(tmp_path, text)) == [
+        "subscribers.csv: row 2: a field is longer than 131072 characters; expected a CSV of subscribers"
+    ]
+
+
 def test_csv_without_an_email_column_is_one_clear_error(tmp_path: Path) -> None:
     assert problems(make_settings(tmp_path, "address,name\nbob@example.org,Bob\n")) == [
         "subscribers.csv: row 1: expected a header row with an `email` column, got ['address', 'name']"

@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from factories import article
-from llm_server import LLMServer, Reply, Request, chat, error, repair_json, summary_json
+from llm_server import LLMServer, Reply, Request, chat, error, repair_json, sloppy_model, summary_json
 
 from briefing.config import GroundingSettings, SummariserSettings
-from briefing.models import Cluster, Summary
+from briefing.models import Cluster, EditionContext, Summary
 from briefing.store import Store
-from briefing.summarise import MemoryCache, estimate_story_tokens, summarise_clusters
+from briefing.summarise import MemoryCache, estimate_story_tokens, llm_outage, summarise_clusters
 
 FAST = {"retry-after-ms": "10"}  # tells the client to retry after 10 ms instead of its 0.5 s back-off
 
@@ -501,3 +502,154 @@ def test_an_llm_edition_publishes_only_checked_bullets_and_rebuilds_without_call
     assert not any("9,999" in b["text"] for b in bullets)
     assert edition["summariser"] == "openai" and edition["stats"]["bullets_dropped"] >= len(edition["sections"])
     assert (edition["stats"]["llm_calls"], server.calls) == (0, calls)  # the rebuild came from the cache
+
+
+# ------------------------------------------------------------------------ bullets a reader trusts (issue 13)
+
+TWO_DAYS_LATER = EditionContext(day=date(2026, 11, 27), timezone="UTC")
+
+
+def test_a_drafted_bullet_that_repeats_a_fact_in_other_words_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.model = sloppy_model(repeat=True)
+
+    [summary] = summarise([bridge], settings)
+
+    assert (summary.summariser, texts(summary)) == ("openai", [BRIDGE_1, FERRY])
+    assert summary.stats.rejected == {"repeat": 1}
+
+
+def test_a_drafted_bullet_that_leans_on_another_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        ("But engineers found corrosion in two of the main steel cables.", [1], BRIDGE_2),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise([bridge], settings)
+
+    assert not any(t.startswith("But") for t in texts(summary))
+    assert (len(summary.bullets), summary.stats.rejected) == (2, {"dangling": 1})
+
+
+def test_today_from_an_older_source_is_dropped_and_an_anchored_date_is_published(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The city council said today that the harbour bridge will close for six weeks.", [1], BRIDGE_1),
+        ("On Wednesday 25 November the council said the harbour bridge will close for repairs.", [1], BRIDGE_1),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=TWO_DAYS_LATER)
+
+    assert texts(summary) == [
+        "On Wednesday 25 November the council said the harbour bridge will close for repairs.",
+        "Commuters will be offered a free ferry service while the bridge is closed.",
+    ]
+    assert summary.stats.rejected == {"stale_time": 1}
+
+
+def test_the_sloppy_models_today_in_an_older_source_never_reaches_the_edition(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.model = sloppy_model(relative=True, dangle=True)
+
+    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=TWO_DAYS_LATER)
+
+    assert not any("today" in t or t.startswith("But") for t in texts(summary))
+
+
+def test_a_repaired_bullet_that_repeats_a_kept_one_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        HALLUCINATED,
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    same_again = repair_json(("The council said the harbour bridge will shut for six weeks of repairs.", [1], BRIDGE_1))
+    server.script(chat(first), chat(same_again))
+
+    [summary] = summarise([bridge], settings)
+
+    assert texts(summary) == [
+        "The harbour bridge will close for repairs for six weeks from Monday.",
+        "Commuters will be offered a free ferry service while the bridge is closed.",
+    ]
+    assert summary.stats.rejected == {"repeat": 1}
+
+
+def test_the_prompt_gives_each_sources_date_the_editions_day_and_what_was_already_reported(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    said = EditionContext(TWO_DAYS_LATER.day, "UTC", {"c-bridge": ("The bridge shut to lorries last month.",)})
+
+    summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=said)
+
+    prompt_text = server.requests[0].text
+    assert "Published: Wednesday 25 November 2026" in prompt_text
+    assert "This briefing is read on Friday 27 November 2026" in prompt_text
+    assert "Already reported" in prompt_text and "- The bridge shut to lorries last month." in prompt_text
+
+
+def test_an_update_does_not_repeat_what_the_previous_edition_said(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    said = EditionContext(None, "UTC", {"c-bridge": ("The harbour bridge will close for six weeks from Monday.",)})
+    server.script(chat(GOOD))
+
+    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=said)
+
+    assert not any("six weeks" in t for t in texts(summary))
+
+
+def test_every_llm_call_failing_is_an_outage_with_its_reason(server: LLMServer, bridge: Cluster) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, retries=0)
+    server.model = lambda request: error(503, "overloaded")
+
+    summaries = summarise([bridge], settings)
+
+    assert "503" in (llm_outage(summaries) or "")
+
+
+def test_one_story_answered_is_no_outage(server: LLMServer, bridge: Cluster, museum: Cluster) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, retries=0, concurrency=1)
+    server.script(chat(GOOD), error(503, "overloaded"))
+
+    summaries = summarise([bridge, museum], settings)
+
+    assert ([s.summariser for s in summaries], llm_outage(summaries)) == (["openai", "extractive"], None)
+
+
+def test_a_build_where_every_llm_call_failed_exits_3_and_says_why_in_one_line(
+    server: LLMServer, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import app
+    from briefing.demo import DEMO_AT, demo_config, serve_demo_feeds
+
+    server.model = lambda request: error(503, "the model is overloaded")
+    with serve_demo_feeds() as site:
+        config = demo_config(site, tmp_path / "out", tmp_path / "state.sqlite").replace(
+            "summariser: {backend: extractive}",
+            f"summariser: {{backend: openai, base_url: '{server.base_url}', retries: 0}}",
+        )
+        (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
+        result = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "run", "--at", DEMO_AT.isoformat()])
+
+    lines = [line for line in result.output.splitlines() if "every LLM call failed" in line]
+    assert (result.exit_code, len(lines)) == (3, 1), result.output
+    assert "overloaded" in lines[0]
+    [edition_file] = (tmp_path / "out" / "editions").glob("*/briefing.json")
+    stories = [s for section in json.loads(edition_file.read_text())["sections"] for s in section["stories"]]
+    assert {(s["summariser"], bool(s["fallback"])) for s in stories} == {("extractive", True)}

@@ -27,6 +27,7 @@ from briefing.errors import BriefingError, ConfigError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 # Exit codes (contract): 0 ok, 1 failure, 2 usage or configuration error, 3 partial, 4 nothing due.
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_PARTIAL, EXIT_NOTHING_DUE = 0, 1, 2, 3, 4
@@ -59,6 +60,61 @@ stderr = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=Tr
 stdout = cast("Console", _LazyConsole(highlight=False, soft_wrap=True))
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """`1 feed`, `2 feeds`, `0 stories`."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+def print_table(table: Table) -> None:
+    """A table whose values are never cut: in a terminal, cells wrap within its width; anywhere else (a pipe,
+    a file, a log) the table takes the width its values need, so `alice@example.org` is never `alice@examp…`."""
+    for column in table.columns:
+        column.overflow = "fold"
+    if stdout.is_terminal:
+        stdout.print(table)
+        return
+    from rich.console import Console
+
+    natural = stdout.measure(table, options=stdout.options.update(max_width=10_000)).maximum
+    Console(file=stdout.file, width=max(natural, 80), highlight=False, soft_wrap=True).print(table)
+
+
+class _LogFormat(logging.Formatter):
+    """`warning: feed ... failed: ...`, like the CLI's own `error:` lines; with -v also the logger's name."""
+
+    def __init__(self, verbose: int) -> None:
+        super().__init__()
+        self._verbose = verbose
+
+    def format(self, record: logging.LogRecord) -> str:
+        where = f" {record.name}" if self._verbose else ""
+        text = f"{record.levelname.lower()}{where}: {record.getMessage()}"
+        return text + ("\n" + self.formatException(record.exc_info) if record.exc_info else "")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record arrives (click's test runner swaps it per command)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        return None
+
+
+def _log_to_stderr(level: int, verbose: int) -> None:
+    """One handler on the root logger, set afresh by every command (not only the first one in a process)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(_LogFormat(verbose))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
 @dataclass
 class AppContext:
     config_path: Path
@@ -84,7 +140,7 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
         TimeElapsedColumn(),
         console=real_console(stderr),
         transient=True,
-        disable=quiet,
+        disable=quiet or not stderr.is_terminal,  # no bars (or their blank line) in a pipe or a log
     )
     tasks: dict[str, TaskID] = {}
 
@@ -95,6 +151,14 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
     with bars:
         yield update
+
+
+def plain(value: object) -> str:
+    """Untrusted text (feed titles, error messages, config values, names, paths) for a rich string: shown as
+    written, never read as markup (`[/]` in a feed title once crashed `briefing feeds`)."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 def default_config_path() -> Path:
@@ -110,12 +174,14 @@ COMMAND_MODULES = {
     "build": "build",
     "run": "build",
     "demo": "build",
+    "check": "check",
     "send": "deliver",
     "subscribers": "deliver",
     "unsubscribe": "deliver",
     "run-due": "schedule",
     "schedule": "schedule",
     "eval": "evaluate",
+    "store": "store",
 }
 
 
@@ -160,7 +226,7 @@ def app(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool)
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     if quiet:
         level = logging.ERROR
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _log_to_stderr(level, verbose)
     ctx.obj = AppContext(config_path or default_config_path(), verbose, quiet)
 
 
@@ -168,9 +234,9 @@ def fail(error: BriefingError) -> NoReturn:
     """Print a BriefingError as one line per problem (plus a hint) and exit with its code."""
     problems = error.problems if isinstance(error, ConfigError) else [str(error)]
     for problem in problems:
-        stderr.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+        stderr.print(f"[red]error:[/red] {plain(problem)}", markup=True, highlight=False)
     if error.hint:
-        stderr.print(f"[dim]hint:[/dim] {error.hint}")
+        stderr.print(f"[dim]hint:[/dim] {plain(error.hint)}")
     sys.exit(error.exit_code)
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, progress_bars, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, plural, print_table, progress_bars, stderr, stdout
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
@@ -35,7 +35,7 @@ def parse_at(value: str | None, settings: Settings) -> datetime:
 
 def print_build_report(report: BuildReport, outputs: Path) -> None:
     edition = report.edition
-    table = Table(title=f"{edition.title} ({edition.id})" + (" — dry run" if report.dry_run else ""))
+    table = Table(title=plain(f"{edition.title} ({edition.id})") + (" — dry run" if report.dry_run else ""))
     table.add_column("section")
     table.add_column("stories", justify="right")
     table.add_column("bullets", justify="right")
@@ -43,30 +43,38 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
     for section in edition.sections:
         bullets = sum(len(story.bullets) for story in section.stories)
         updates = sum(1 for story in section.stories if story.status == "update")
-        table.add_row(section.name, str(len(section.stories)), str(bullets), str(updates))
-    stdout.print(table)
+        table.add_row(plain(section.name), str(len(section.stories)), str(bullets), str(updates))
+    print_table(table)
     stats = edition.stats
+    llm = f" ({edition.model}, {plural(stats.llm_calls, 'call')}, {plural(stats.llm_fallbacks, 'fallback')})"
     stdout.print(
         f"articles {stats.articles} · clusters {stats.clusters} · bullets checked {stats.bullets_checked}, "
         f"repaired {stats.bullets_repaired}, dropped {stats.bullets_dropped} · summariser {edition.summariser}"
-        + (f" ({edition.model}, {stats.llm_calls} calls, {stats.llm_fallbacks} fallbacks)" if edition.model else "")
+        + (llm if edition.model else "")
     )
     for warning in report.warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning}")
+        stderr.print(f"[yellow]warning:[/yellow] {plain(warning)}")
     if not report.dry_run:
-        stdout.print(f"{len(report.written)} files written, {report.unchanged} unchanged, in {outputs}")
+        stdout.print(
+            f"{plural(len(report.written), 'file')} written, {report.unchanged} unchanged, in {plain(outputs)}"
+        )
         for path in report.written:
-            stdout.print(f"  {path}", highlight=False)
+            stdout.print(f"  {plain(path)}", highlight=False)
+
+
+def print_llm_outage(report: BuildReport) -> None:
+    """One line when every LLM call failed: the edition was still built, from the offline summariser."""
+    if report.llm_outage:
+        reason = plain(" ".join(report.llm_outage.split())[:300])
+        stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
 
 
 def print_poll_summary(report: PollReport) -> None:
+    """One line; each failed feed has already been reported (one `warning:` line each) as it failed."""
     stdout.print(
-        f"polled {report.polled} feeds: {report.ok} new content, {report.not_modified} unchanged, "
-        f"{report.failed} failed · {report.new_articles} new articles"
+        f"polled {plural(report.polled, 'feed')}: {report.ok} new content, {report.not_modified} unchanged, "
+        f"{report.failed} failed · {plural(report.new_articles, 'new article')}"
     )
-    for outcome in report.outcomes:
-        if outcome.error:
-            stderr.print(f"[yellow]feed failed:[/yellow] {outcome.key}: {outcome.error}")
 
 
 def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> BuildReport:
@@ -82,10 +90,13 @@ def _build(settings: Settings, at: datetime, dry_run: bool, quiet: bool) -> Buil
 @click.option("--json", "as_json", is_flag=True, help="Print briefing.json to stdout instead of a table.")
 @click.pass_obj
 def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) -> None:
-    """Cluster, summarise, check and render one edition from the stored articles.
+    """Cluster, summarise, check and render one edition from the stored articles (it polls nothing).
 
-    Writes outputs/editions/<id>/{briefing.json,briefing.md,email.html,email.txt} and the site. Rebuilding the
-    same edition (same --at) with no new articles rewrites identical bytes. Exit 3 when some feeds are failing.
+    Writes `outputs/editions/<id>/` (`briefing.json`, `briefing.md`, `email.html`, `email.txt`) and the site,
+    then prints a summary: stories, bullets and updates per section, and the files written. --at fixes the
+    edition's time (ISO-8601; without an offset it is read in the configured timezone): it decides the
+    edition id and the end of its window. Rebuilding the same edition with no new articles rewrites identical
+    bytes. Exit 3 when some feeds are failing.
     """
     settings = ctx.settings()
     report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)
@@ -95,7 +106,8 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
         stdout.print_json(json.dumps(edition_to_dict(report.edition)))
     else:
         print_build_report(report, settings.outputs_path)
-    if report.edition.stats.feeds_failed:
+    print_llm_outage(report)
+    if report.edition.stats.feeds_failed or report.llm_outage:
         raise SystemExit(EXIT_PARTIAL)
 
 
@@ -105,7 +117,7 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
 def run(ctx: AppContext, at_text: str | None) -> None:
     """Poll every due feed, then build the edition (and email it, if email is enabled).
 
-    Exit 3 when the edition was built but some feeds or recipients failed.
+    Exit 3 when the edition was built but some feeds or recipients failed, or every LLM call failed.
     """
     from briefing import pipeline
 
@@ -117,13 +129,14 @@ def run(ctx: AppContext, at_text: str | None) -> None:
         sent = pipeline.send(settings, store, report.edition.id, datetime.now(UTC)) if settings.email.enabled else None
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
+    print_llm_outage(report)
     if sent is not None:
         stdout.print(
             f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
         )
         for failure in sent.failed:
-            stderr.print(f"[yellow]recipient failed:[/yellow] {failure.recipient}: {failure.reason}")
-    if polled.failed or (sent is not None and sent.failed):
+            stderr.print(f"[yellow]recipient failed:[/yellow] {plain(failure.recipient)}: {plain(failure.reason)}")
+    if polled.failed or report.llm_outage or (sent is not None and sent.failed):
         raise SystemExit(EXIT_PARTIAL)
 
 
@@ -151,4 +164,4 @@ def demo(ctx: AppContext, out: Path) -> None:
             report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)
     print_poll_summary(polled)
     print_build_report(report, out.resolve())
-    stdout.print(f"open {(out / 'site' / 'index.html').resolve()}")
+    stdout.print(f"open {plain((out / 'site' / 'index.html').resolve())}")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, print_table, stderr, stdout
 from briefing.deliver.email import latest_edition_id, send_edition
 from briefing.errors import ConfigError
 from briefing.models import SendReport
@@ -42,19 +42,23 @@ def _print_send_report(report: SendReport, dry_run: bool = False) -> None:
     if dry_run:
         stdout.print(f"dry run: wrote {len(report.dry_run_files)} messages, nothing sent or recorded")
         for path in report.dry_run_files[:1]:
-            stdout.print(f"  in {path.parent}")
+            stdout.print(f"  in {plain(path.parent)}")
     else:
-        stdout.print(f"{report.edition_id}: sent {len(report.sent)}, failed {len(report.failed)}")
+        stdout.print(f"{plain(report.edition_id)}: sent {len(report.sent)}, failed {len(report.failed)}")
     skipped = len(report.skipped_already_sent) + len(report.skipped_unsubscribed)
     if skipped:
         stdout.print(
             f"skipped {len(report.skipped_already_sent)} already sent, {len(report.skipped_unsubscribed)} unsubscribed"
         )
     for address in report.resent:
-        stderr.print(f"[yellow]resent:[/yellow] {address} (an earlier run stopped before the outcome was recorded)")
+        stderr.print(
+            f"[yellow]resent:[/yellow] {plain(address)} (an earlier run stopped before the outcome was recorded)"
+        )
     for failure in report.failed:
         kind = "permanent" if failure.permanent else "transient, a rerun retries"
-        stderr.print(f"[red]failed:[/red] {failure.recipient}: {failure.reason} ({kind})", highlight=False)
+        stderr.print(
+            f"[red]failed:[/red] {plain(failure.recipient)}: {plain(failure.reason)} ({kind})", highlight=False
+        )
 
 
 @app.command()
@@ -84,8 +88,8 @@ def subscribers(ctx: AppContext, as_json: bool) -> None:
     for row in rows:
         sections = ", ".join(row["sections"] or []) or "all"
         cells = (row["email"], row["name"], sections, row["status"], row["last_edition"], row["last_status"])
-        table.add_row(*(str(cell or "-") for cell in cells))
-    stdout.print(table)
+        table.add_row(*(plain(cell or "-") for cell in cells))
+    print_table(table)
 
 
 @app.command()
@@ -99,4 +103,4 @@ def unsubscribe(ctx: AppContext, address: str) -> None:
     settings = ctx.settings()
     with open_store_from_settings(settings) as store:
         added = store.unsubscribe(address, datetime.now(UTC))
-    stdout.print(f"{address}: {'unsubscribed' if added else 'already unsubscribed'}")
+    stdout.print(f"{plain(address)}: {'unsubscribed' if added else 'already unsubscribed'}")

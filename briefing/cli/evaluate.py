@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import app, stdout
+from briefing.cli._app import app, plain, print_table, stdout
 
 
 @app.group("eval")
@@ -27,7 +27,7 @@ def _print_scores(title: str, scores: dict[str, Any], as_json: bool) -> None:
     for key, value in scores.items():
         if isinstance(value, int | float):
             table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
-    stdout.print(table)
+    print_table(table)
     for name, value in scores.items():
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             sub = Table(title=name)
@@ -36,8 +36,8 @@ def _print_scores(title: str, scores: dict[str, Any], as_json: bool) -> None:
             for column in columns:
                 sub.add_column(column, justify="right")
             for key, row in value.items():
-                sub.add_row(key, *(_cell(row.get(c)) for c in columns))
-            stdout.print(sub)
+                sub.add_row(plain(key), *(_cell(row.get(c)) for c in columns))  # origins come from the file
+            print_table(sub)
 
 
 def _cell(value: Any) -> str:

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from briefing.cli._app import EXIT_FAILURE, EXIT_NOTHING_DUE, EXIT_PARTIAL, AppContext, app, stderr, stdout
+from briefing.cli._app import (
+    EXIT_FAILURE,
+    EXIT_NOTHING_DUE,
+    EXIT_PARTIAL,
+    AppContext,
+    app,
+    plain,
+    plural,
+    stderr,
+    stdout,
+)
 from briefing.config import Settings, feeds_from_settings
 from briefing.models import DueReport, SendReport
 from briefing.schedule import Jobs, instance_lock, run_due, run_forever
@@ -80,15 +90,15 @@ def run_due_command(ctx: AppContext) -> None:
 
 def _print_due_report(report: DueReport) -> None:
     if report.polled:
-        stdout.print(f"polled {report.polled} feeds")
+        stdout.print(f"polled {plural(report.polled, 'feed')}")
     if report.poll_error:
-        stderr.print(f"[red]poll failed:[/red] {report.poll_error}")
+        stderr.print(f"[red]poll failed:[/red] {plain(report.poll_error)}")
     for slot in report.ran:
-        stdout.print(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})")
+        stdout.print(plain(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})"))
     for slot in report.skipped:
-        stderr.print(f"[yellow]skipped:[/yellow] {slot.name} {slot.local_date}: {slot.error}")
+        stderr.print(f"[yellow]skipped:[/yellow] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
     for slot in report.failed:
-        stderr.print(f"[red]failed:[/red] {slot.name} {slot.local_date}: {slot.error}")
+        stderr.print(f"[red]failed:[/red] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
     if report.sends:
         from briefing.cli.deliver import _print_send_report  # the email side, loaded when there is one
 
@@ -103,9 +113,16 @@ def _print_due_report(report: DueReport) -> None:
 def schedule_command(ctx: AppContext) -> None:
     """Run forever: poll feeds every poll.interval_minutes and build (and send) each edition at its local time.
 
-    Shares its ledger with `run-due`, so nothing is done twice; only one instance runs at a time (a lock file
-    beside the database). SIGTERM or Ctrl-C finish the current step and exit.
+    Says on stderr that it is running and when the next edition is due, then one line per edition built,
+    sent, failed or skipped (and per poll that fetched feeds). Shares its ledger with `run-due`, so nothing is
+    done twice; only one instance runs at a time (a lock file beside the database). SIGTERM or Ctrl-C finish
+    the current step and exit.
     """
     settings = ctx.settings()
+
+    def say(line: str) -> None:
+        if not ctx.quiet:
+            stderr.print(line, markup=False, highlight=False)
+
     with open_store_from_settings(settings) as store:
-        run_forever(settings, lambda: open_store_from_settings(settings), pipeline_jobs(settings, store))
+        run_forever(settings, lambda: open_store_from_settings(settings), pipeline_jobs(settings, store), say=say)

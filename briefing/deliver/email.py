@@ -37,6 +37,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from briefing.config import EmailSettings, Settings
+from briefing.deliver.headers import header_text
 from briefing.deliver.smtp import ConnectSmtpError, Mailer, PermanentSmtpError, TransientSmtpError
 from briefing.errors import ConfigError, DeliveryError
 from briefing.models import Edition, SendFailure, SendReport, SendStatus, Subscriber, edition_from_dict
@@ -146,6 +147,8 @@ def unsubscribe_token(address: str, secret: str) -> str:
 
 def address_from_token(token: str, secret: str) -> str | None:
     """The address a token was issued for, or None if it was not issued with this secret."""
+    if not token.isascii():  # never issued by us; and hmac.compare_digest refuses non-ASCII strings
+        return None
     encoded, _, signature = token.partition(".")
     try:
         address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
@@ -333,15 +336,15 @@ def _subject(template: str, edition: Edition) -> str:
 
 def _list_id(email: EmailSettings, edition: Edition, sender: Address) -> str:
     if email.list_id and "<" in email.list_id:
-        return email.list_id
+        return _one_line(email.list_id)
     identifier = email.list_id or f"{edition.name or 'briefing'}.{sender.domain or 'localhost'}"
     identifier = re.sub(r"[^A-Za-z0-9.-]", "-", identifier)
     return f"{sender.display_name or 'Briefing'} <{identifier}>"
 
 
 def _one_line(text: str) -> str:
-    """Untrusted text for a header: no control characters, no folding tricks."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+    """Untrusted text for a header: encoded-words decoded first, then no line breaks or controls (`headers`)."""
+    return header_text(text, limit=10_000)
 
 
 def _test_recipient(address: str) -> Subscriber:

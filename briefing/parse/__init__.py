@@ -7,8 +7,11 @@ of a truncated feed are kept with a `warning`.
 
 Each entry is cleaned (text and URLs in `_clean`): a stable id, a canonical URL without tracking parameters,
 a title without markup or entities, plain text with block elements turned into sentence breaks and
-boilerplate lines dropped, a UTC published time (missing -> first seen, future -> now) and the language.
-`extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura).
+boilerplate lines dropped, a UTC published time (missing, unreadable or before EARLIEST_PUBLISHED such as the
+.NET/Go zero date -> first seen; future -> now) and the language.
+`extract_article` pulls the body out of an article page for `full_text` feeds (trafilatura). Instructions
+addressed to a language model (prompt injections) are removed from titles and text here (`_injection`), so the
+stored text that summaries are written from and checked against never holds them.
 
 What is read of a hostile body is bounded before the expensive steps (`_budget`): the body is cut after the
 last whole item within a budget of items and markup before feedparser reads it, and each entry's fields are cut
@@ -45,13 +48,16 @@ from briefing.parse._clean import (
     one_line,
     title_from_text,
 )
+from briefing.parse._injection import is_instruction, without_instructions
 
-__all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed"]
+__all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed", "without_instructions"]
 
 # feedparser's own cleaning is off: markup is cleaned here (`_clean`), and links are resolved against the feed URL.
 # bench/poll.py's floor parses with the same options.
 FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": False}
 MAX_FOREIGN_DATES = 50
+MAX_JSON_DEPTH = 64  # JSON Feed nests three levels; deeper is an attack on the decoder's recursion
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder date, not a real one
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
 
 
@@ -74,6 +80,13 @@ class _Entry:
 
 def parse_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
     """Read one feed body. Never raises for bad input: an unusable body comes back as `ParsedFeed.error`."""
+    try:
+        return _parse_body(body, headers, feed, now)
+    except Exception as exc:  # the contract's last line: a parser bug on hostile input is this feed's error
+        return ParsedFeed((), error=f"unreadable feed: {type(exc).__name__}: {one_line(str(exc))[:160]}")
+
+
+def _parse_body(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         return ParsedFeed((), error="empty body")
@@ -95,7 +108,7 @@ def extract_article(page: str, url: str) -> str | None:
         return None
     if not text:
         return None
-    return clean_text(str(text), markup=False) or None
+    return without_instructions(clean_text(str(text), markup=False)) or None
 
 
 # ------------------------------------------------------------------------------------------------ formats
@@ -156,7 +169,7 @@ def _from_feedparser(entry: Any, channel: Any) -> _Entry:
     guid = entry.get("id") or None
     link = entry.get("link") or _alternate_link(entry.get("links", []))
     struct = entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
-    published = datetime.fromtimestamp(calendar.timegm(struct), UTC) if struct else None
+    published = _from_struct(struct)
     raw_date = entry.get("published") or entry.get("updated") or None
     content, language = _richest(entry)
     return _Entry(
@@ -169,6 +182,16 @@ def _from_feedparser(entry: Any, channel: Any) -> _Entry:
         raw_date=str(raw_date) if raw_date and not published else None,
         language=language or channel.get("language"),
     )
+
+
+def _from_struct(struct: Any) -> datetime | None:
+    """feedparser's UTC struct_time as a datetime; None when it is out of datetime's range (year 0, 10000)."""
+    if not struct:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(struct), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _richest(entry: Any) -> tuple[str, str | None]:
@@ -189,14 +212,17 @@ def _alternate_link(links: Iterable[Any]) -> str | None:
 
 def _parse_json_feed(body: bytes, feed: Feed, now: datetime) -> ParsedFeed:
     """JSON Feed 1 and 1.1 (https://jsonfeed.org/version/1.1)."""
+    if _json_depth(body) > MAX_JSON_DEPTH:
+        return ParsedFeed((), error="not a feed: JSON nested too deeply")
     try:
         data = json.loads(body.decode("utf-8", errors="replace"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return ParsedFeed((), error=f"not a feed: invalid JSON ({one_line(str(exc))[:120]})")
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/1"):
         return ParsedFeed((), error="not a feed: JSON without a JSON Feed version")
-    title = str(data.get("title") or "") or None
-    items = [i for i in data.get("items") or [] if isinstance(i, dict)][:MAX_ENTRIES]
+    title = _channel_title(data)
+    listed = data.get("items")
+    items = [i for i in listed if isinstance(i, dict)][:MAX_ENTRIES] if isinstance(listed, list) else []
     if not items:
         return ParsedFeed((), title=title, error="JSON Feed has no items")
     language = data.get("language") if isinstance(data.get("language"), str) else None
@@ -222,14 +248,27 @@ def _from_json_item(item: dict[str, Any], language: str | None) -> _Entry:
     )
 
 
+def _json_depth(body: bytes) -> int:
+    """The deepest nesting of brackets outside strings (a linear scan; json.loads recurses per level)."""
+    depth = deepest = 0
+    for token in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', body):
+        char = token.group(0)[:1]
+        if char in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in b"]}":
+            depth -= 1
+    return deepest
+
+
 def _iso_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not ISO 8601, or year 1 / 9999 pushed out of range by its offset
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 # ------------------------------------------------------------------------------------------------ articles
@@ -297,8 +336,8 @@ def _article(
     trusted_link: bool,
 ) -> Article:
     url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
-    text = clean_text(entry.content, markup=True)
-    title = clean_title(entry.title) or title_from_text(text)
+    text = without_instructions(clean_text(entry.content, markup=True))
+    title = _title(entry.title, text)
     guid = _trustworthy_guid(entry, feed, url) if trusted_guid else None
     identity = guid or (url if trusted_link else "") or "content:" + title + "\n" + text
     return Article(
@@ -313,6 +352,12 @@ def _article(
         language=_language(entry.language),
         guid=entry.guid,
     )
+
+
+def _title(raw: str, text: str) -> str:
+    """The entry's title, or the text's first sentence when it has none or the title is an instruction."""
+    title = clean_title(raw)
+    return title if title and not is_instruction(title) else title_from_text(text)
 
 
 def _with_language(article: Article, language: str | None) -> Article:
@@ -335,8 +380,10 @@ def _trustworthy_guid(entry: _Entry, feed: Feed, url: str) -> str | None:
 
 
 def _published(published: datetime | None, now: datetime) -> datetime:
-    """Missing -> first seen (now); in the future -> now."""
-    if published is None or published > now:
+    """Missing or a placeholder before EARLIEST_PUBLISHED -> first seen (now); in the future -> now.
+
+    Every stored date then lies between 1990 and now, so a later stage can add or subtract any window."""
+    if published is None or published > now or published < EARLIEST_PUBLISHED:
         return now
     return published
 
@@ -363,9 +410,9 @@ def _foreign_date(raw: str) -> datetime | None:
         found = dateparser.parse(
             raw, languages=DATE_LANGUAGES, settings={"TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
         )
-    except Exception:  # dateparser on junk: first-seen time is the documented fallback
+        return found.astimezone(UTC) if found else None
+    except Exception:  # dateparser on junk (or a date out of range): first-seen time is the documented fallback
         return None
-    return found.astimezone(UTC) if found else None
 
 
 def _language(value: object) -> str | None:
@@ -385,7 +432,8 @@ def _ttl(value: object) -> timedelta | None:
 
 
 def _channel_title(channel: Any) -> str | None:
-    return clean_title(str(channel.get("title", ""))[:MAX_TITLE_MARKUP]) or None
+    title = clean_title(str(channel.get("title", ""))[:MAX_TITLE_MARKUP])
+    return title if title and not is_instruction(title) else None
 
 
 # ------------------------------------------------------------------------------------------------ sniffing

@@ -120,7 +120,9 @@ def clean_title(title: str) -> str:
 def clean_text(value: str, *, markup: bool) -> str:
     """Plain text: block elements become sentence breaks, scripts and boilerplate go, length is capped."""
     value = value[:MAX_MARKUP]
-    text = _html_text(value, blocks=True) if markup and "<" in value else unescape(value)
+    # Double-escaped feeds ("&lt;p&gt;Apple&amp;amp;#8217;s") leave entities after the markup is read: they are
+    # decoded here, once, so the stored text is what bullets quote and what the check reads as evidence.
+    text = unescape(_html_text(value, blocks=True)) if markup and "<" in value else unescape(value)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     kept = [_sentence(_strip_inline_junk(line)) for line in lines if line and not _is_boilerplate(line)]
     return _cap("\n".join(line for line in kept if line), MAX_TEXT)

@@ -11,7 +11,9 @@ caller is busy so that bodies never pile up; `poll_feeds` collects them into a l
 - success schedules the next poll at `now + max(interval, Cache-Control max-age)`;
 - connect and total timeouts; a host that times out twice in a poll is skipped for the rest of it; the body is
   capped while streaming *after* decompression (a gzip bomb stops at the cap); only http(s) is fetched,
-  redirects included.
+  redirects included;
+- every connection obeys the SSRF policy of `_guard` (checked on the resolved address, on every redirect hop and
+  for full-text item links): a public feed never leads into a private network or to this machine.
 
 Nothing raises out of `stream_feeds` for one bad feed: every failure is a FetchResult with status ERROR and a
 one-line reason. This package is the only place that imports httpx (here, in `_body`, which reads capped
@@ -37,9 +39,22 @@ import httpx
 from briefing.config import PollSettings
 from briefing.models import Feed, FetchResult, FetchStatus
 from briefing.poll._body import BodyError, read_capped
+from briefing.poll._guard import ORIGIN, AddressClass, GuardedTransport, address_class, refusal
 from briefing.poll._pool import ACCEPT, USER_AGENT, Clients, Limits
 
-__all__ = ["ACCEPT", "USER_AGENT", "backoff", "fetch_pages", "poll_feeds", "record_failure", "stream_feeds"]
+__all__ = [
+    "ACCEPT",
+    "USER_AGENT",
+    "AddressClass",
+    "GuardedTransport",
+    "address_class",
+    "backoff",
+    "fetch_pages",
+    "poll_feeds",
+    "record_failure",
+    "refusal",
+    "stream_feeds",
+]
 
 MAX_REDIRECTS = 5
 MIN_RETRY = timedelta(minutes=1)  # floor under jittered back-off so a failing feed never spins
@@ -126,16 +141,26 @@ async def stream_feeds(
         await clients.aclose()
 
 
-def fetch_page(url: str, settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None) -> str | None:
+def fetch_page(
+    url: str, settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None, *, origin: str | None = None
+) -> str | None:
     """The HTML of an article page (for full-text feeds), or None when it cannot be fetched politely."""
-    return fetch_pages([url], settings, transport)[url]
+    return fetch_pages([url], settings, transport, origin=origin)[url]
 
 
 def fetch_pages(
-    urls: Iterable[str], settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None
+    urls: Iterable[str],
+    settings: PollSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    origin: str | None = None,
 ) -> dict[str, str | None]:
-    """Several pages at once, with the same bounds, User-Agent, caps and timeouts as feeds."""
-    return asyncio.run(gather_pages(urls, settings, transport))
+    """Several pages at once, with the same bounds, User-Agent, caps and timeouts as feeds.
+
+    `origin` is the configured URL of the feed that linked them: the SSRF policy allows what its class allows
+    (without it, public addresses only).
+    """
+    return asyncio.run(gather_pages(urls, settings, transport, origin=origin))
 
 
 def record_failure(
@@ -193,7 +218,7 @@ async def _fetch(
     client = clients.client(feed.url)
     try:
         response = await asyncio.wait_for(
-            _get(client, feed.url, _conditional_headers(feed), settings), timeout=settings.timeout
+            _get(client, feed.url, _conditional_headers(feed), settings, feed.key), timeout=settings.timeout
         )
     except TimeoutError:
         raise _TimedOut(f"timed out after {settings.timeout:g} s") from None
@@ -267,12 +292,18 @@ def _has_feed_markers(body: bytes) -> bool:
 # ------------------------------------------------------------------------------------------------ HTTP
 
 
-async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: PollSettings) -> _Response:
-    """GET with redirects followed by hand, so permanent moves are seen and every hop is checked for http(s)."""
+async def _get(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: PollSettings, origin: str | None
+) -> _Response:
+    """GET with redirects followed by hand, so permanent moves are seen and every hop is checked for http(s).
+
+    `origin` (the configured feed URL) travels with every hop to the transport, which applies its SSRF policy.
+    """
     permanent_url, permanent = url, True
+    extensions = {ORIGIN: origin} if origin else {}
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            async with client.stream("GET", url, headers=headers) as response:
+            async with client.stream("GET", url, headers=headers, extensions=extensions) as response:
                 if response.is_redirect and "location" in response.headers:
                     target = urljoin(url, response.headers["location"].strip())
                     _check_scheme(target, redirected=True)
@@ -296,7 +327,11 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], set
 
 
 async def gather_pages(
-    urls: Iterable[str], settings: PollSettings, transport: httpx.AsyncBaseTransport | None = None
+    urls: Iterable[str],
+    settings: PollSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    origin: str | None = None,
 ) -> dict[str, str | None]:
     """`fetch_pages` for callers inside an event loop. Pages have their own bounds, apart from the feeds'."""
     unique = list(dict.fromkeys(urls))
@@ -308,7 +343,7 @@ async def gather_pages(
             _check_scheme(url)
             async with limits.slot(url):
                 client = clients.client(url)
-                response = await asyncio.wait_for(_get(client, url, {}, settings), timeout=settings.timeout)
+                response = await asyncio.wait_for(_get(client, url, {}, settings, origin), timeout=settings.timeout)
         except (_FetchFailed, TimeoutError):
             return None
         content_type = response.headers.get("content-type", "text/html").lower()
@@ -353,9 +388,17 @@ def _check_scheme(url: str, *, redirected: bool = False) -> None:
         raise _FetchFailed(f"{where} {url!r}: only http(s) URLs are fetched")
 
 
+MAX_DELAY_SECONDS = 365 * 24 * 3600  # no server-given delay is read past a year (timedelta overflows near 1e14 s)
+
+
+def _seconds(digits: str) -> timedelta:
+    """A delay in seconds from a server, capped before it becomes a timedelta (99999999999999999999 is sent)."""
+    return timedelta(seconds=MAX_DELAY_SECONDS if len(digits) > 9 else min(int(digits), MAX_DELAY_SECONDS))
+
+
 def _max_age(cache_control: str) -> timedelta:
     match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.I)
-    return timedelta(seconds=int(match.group(1))) if match else timedelta(0)
+    return _seconds(match.group(1)) if match else timedelta(0)
 
 
 def _retry_after(value: str, now: datetime) -> timedelta | None:
@@ -363,15 +406,15 @@ def _retry_after(value: str, now: datetime) -> timedelta | None:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        return _seconds(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(timedelta(0), when - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(timedelta(0), when - now)
 
 
 def _lower(headers: httpx.Headers) -> dict[str, str]:

@@ -10,8 +10,8 @@ response, so one shared client costs CPU in the square of its connections: fetch
 CPU at concurrency 16 and 7.3 s at 64 through one client. Small pools keep it linear. A client is closed as
 soon as the last feed of its origin is done, so open connections stay bounded by what is in flight.
 
-`new_transport` is the one place where every client's transport is made: a guard that checks addresses before
-connecting plugs in there.
+`new_transport` is the one place where every client's transport is made: the SSRF guard (`_guard`), which
+checks every address before connecting, with one CA bundle shared by all of them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import httpx
 
 from briefing import __version__
 from briefing.config import PollSettings
+from briefing.poll._guard import GuardedTransport
 
 USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing-news/briefing)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
@@ -136,9 +137,9 @@ class Clients:
 
 
 def new_transport(connections: int, ssl_context: ssl.SSLContext) -> httpx.AsyncBaseTransport:
-    """The transport of one client: the seam where a guard checking addresses before connecting plugs in."""
+    """The transport of one client: guarded (every address checked against the SSRF policy before connecting)."""
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+    return GuardedTransport(limits, ssl_context=ssl_context)
 
 
 def new_client(settings: PollSettings, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:

@@ -82,9 +82,19 @@ def front_matter(edition: Edition) -> str:
         "edition": edition.name,
         "tags": [clean_text(s.name) for s in edition.sections if s.stories],
         "summariser": edition.summariser,
+        "summarised_by": _summarised_by(edition),
     }
     dumped: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
     return dumped
+
+
+def _summarised_by(edition: Edition) -> dict[str, int]:
+    """Stories per summariser that wrote their bullets ("gpt-4o-mini", "extractive")."""
+    counts: dict[str, int] = {}
+    for story in edition.stories:
+        name = clean_text(story.model or story.summariser) if story.summariser == "openai" else "extractive"
+        counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def render_email(

@@ -36,7 +36,7 @@ class Citation:
     outlet: str
     title: str
     url: str | None  # None when the article's URL is not an http(s) URL: shown, never linked
-    time: str  # local time in the edition's zone, "06:10" or "24 Nov 06:10"
+    time: str  # local time in the edition's zone, "06:10 GMT" or "24 Nov 06:10 GMT"
     label: str  # "s3-1": the Markdown reference label, unique in the edition
 
 
@@ -134,7 +134,8 @@ def long_date(moment: datetime) -> str:
 
 
 def _short_time(moment: datetime, day: datetime) -> str:
-    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    """`06:10 GMT`, or `24 Nov 06:10 GMT` on another day: with its zone, as readers abroad see it."""
+    clock = f"{moment.hour:02d}:{moment.minute:02d} {moment.tzname() or 'UTC'}"
     if moment.date() == day.date():
         return clock
     return f"{moment.day} {_MONTHS[moment.month - 1][:3]} {clock}"
@@ -182,19 +183,34 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: E
 
 
 def _made(edition: Edition) -> tuple[str, ...]:
-    """The footer: how the edition was made, from the run's statistics."""
+    """The footer: how the edition was made, from the run's statistics and what wrote each story's bullets."""
     s: EditionStats = edition.stats
-    failed = f" ({s.feeds_failed} failed)" if s.feeds_failed else ""
-    sentences = [
-        f"{_n(s.feeds, 'feed')} polled{failed}, {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
+    failing = f" ({s.feeds_failed} failing)" if s.feeds_failed else ""  # a build polls nothing: say what it read
+    repaired = f"{s.bullets_repaired} repaired, " if s.bullets_repaired else ""
+    return (
+        f"From {_n(s.feeds, 'feed')}{failing}: {_n(s.articles, 'article')} read, {_n(s.clusters, 'story', 'stories')}"
         f" formed, {_n(len(edition.stories), 'story', 'stories')} in this edition.",
-        f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {s.bullets_dropped} dropped by the "
-        "grounding check.",
-    ]
-    model = f" ({clean_text(edition.model)})" if edition.model else ""
-    calls = f", {_n(s.llm_calls, 'LLM call')}" if s.llm_calls else ""
-    sentences.append(f"Summarised by {clean_text(edition.summariser)}{model}{calls}.")
-    return tuple(sentences)
+        f"{_n(s.bullets_checked, 'bullet')} checked against their sources; {repaired}{s.bullets_dropped} dropped by "
+        "the grounding check.",
+        _summarised_by(edition),
+    )
+
+
+def _summarised_by(edition: Edition) -> str:
+    """Who wrote the bullets, honestly: the model only for the stories it summarised."""
+    stories = edition.stories
+    fallbacks = [story for story in stories if story.fallback]
+    model = clean_text(edition.model or edition.summariser)
+    calls = f" ({_n(edition.stats.llm_calls, 'LLM call')})" if edition.stats.llm_calls else ""
+    if not fallbacks and any(story.summariser == "openai" for story in stories):
+        return f"Summarised by {model}{calls}."
+    if not fallbacks:
+        return "Summarised by the offline summariser."
+    bullets = _n(sum(len(story.bullets) for story in fallbacks), "bullet")
+    if len(fallbacks) == len(stories):
+        return f"Summarised by the offline summariser: every story fell back from {model}{calls} ({bullets})."
+    fell = _n(len(fallbacks), "story", "stories")
+    return f"Summarised by {model}{calls}; {fell} fell back to the offline summariser ({bullets})."
 
 
 def _n(count: int, singular: str, plural: str | None = None) -> str:

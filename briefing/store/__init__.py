@@ -9,12 +9,17 @@ ROLLBACK on error); transactions nest as savepoints, so a caller can group sever
         store.sync_feeds(feeds_from_settings(settings))
         for feed in store.due_feeds(now): ...
 
+A damaged database, a full disk or an unwritable file is a one-line `StoreError` naming the file and what to
+do (`_damage`), whether it shows in a read, a write or the COMMIT; `integrity_problems` backs `briefing store
+check`.
+
 Only SQLite is supported in this version; `open_store_from_settings` is the seam where a server database
 (`database_url`) would plug in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from briefing.errors import ConfigError, StoreError
+from briefing.store._damage import Connection, integrity_problems, store_error
 from briefing.store.clusters import ClusterStore
 from briefing.store.editions import EditionStore
 from briefing.store.feeds import FeedStore
@@ -34,7 +40,14 @@ from briefing.store.summaries import SummaryStore
 if TYPE_CHECKING:
     from briefing.config import Settings
 
-__all__ = ["Store", "open_store", "open_store_from_settings", "sqlite_path_from_url"]
+__all__ = [
+    "Store",
+    "database_file",
+    "integrity_problems",
+    "open_store",
+    "open_store_from_settings",
+    "sqlite_path_from_url",
+]
 
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 
@@ -57,14 +70,23 @@ class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryS
         self._depth = 1
         try:
             yield self._db
+            self._db.execute("COMMIT")  # a full disk often shows only here, when the pages are written
         except BaseException as error:
-            if self._db.in_transaction:  # sqlite may already have rolled back (disk full, I/O error)
-                self._db.execute("ROLLBACK")
-            _reraise_as_store_error(error)
-        else:
-            self._db.execute("COMMIT")
+            self._rollback()
+            self._reraise_as_store_error(error)
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Undo what is left of a failed transaction; sqlite may already have rolled back (disk full, I/O)."""
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error, StoreError):  # the original error is the one to report
+                self._db.execute("ROLLBACK")
+
+    def _reraise_as_store_error(self, error: BaseException) -> None:
+        if isinstance(error, sqlite3.Error):
+            raise (store_error(self.path, error) or StoreError(f"database error: {error}")) from error
+        raise error
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         name = f"sp{self._depth}"
@@ -97,20 +119,15 @@ class Store(FeedStore, RunStore, EditionStore, SendStore, ClusterStore, SummaryS
         self.close()
 
 
-def _reraise_as_store_error(error: BaseException) -> None:
-    if isinstance(error, sqlite3.Error):
-        raise StoreError(f"database error: {error}") from error
-    raise error
-
-
 def open_store(path: Path) -> Store:
     """Open (creating folders and file as needed) and migrate the SQLite database at `path`."""
     try:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, factory=Connection)
     except (OSError, sqlite3.Error) as error:
         raise StoreError(f"cannot open the database {path}: {error}") from error
+    db.path = path
     db.row_factory = sqlite3.Row
     try:
         _configure(db)
@@ -126,9 +143,14 @@ def open_store(path: Path) -> Store:
 
 def open_store_from_settings(settings: Settings) -> Store:
     """Open the store the settings name: `database_url` (sqlite:///PATH only, for now), else `database`."""
+    return open_store(database_file(settings))
+
+
+def database_file(settings: Settings) -> Path:
+    """The SQLite file the settings name."""
     if settings.database_url is None:
-        return open_store(settings.database_path)
-    return open_store(settings.resolve(str(sqlite_path_from_url(settings.database_url))))
+        return settings.database_path
+    return settings.resolve(str(sqlite_path_from_url(settings.database_url)))
 
 
 def sqlite_path_from_url(url: str) -> Path:

@@ -30,6 +30,9 @@ MIGRATIONS: list[str] = [
     _version_1(),
     # 2: what each item is (news, opinion, live, roundup, promo, other); existing articles count as news
     "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'news';",
-    # 3: the process running each run, so that a run whose process was killed is marked at the next start
+    # 3: placeholder dates (the .NET/Go zero date, year 1) stored by older versions broke date arithmetic in every
+    # later stage; such an article counts as published when it was first seen, as parse now decides
+    "UPDATE articles SET published = first_seen WHERE published < '1990-01-01';",
+    # 4: the process running each run, so that a run whose process was killed is marked at the next start
     "ALTER TABLE runs ADD COLUMN pid INTEGER;",
 ]

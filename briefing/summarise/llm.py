@@ -83,9 +83,10 @@ class LlmSummariser:
         self._temperature = True
         self._lock = threading.Lock()
 
-    def draft(self, articles: Sequence[Article], meter: Meter) -> Draft:
-        """A first summary of `articles` (numbered in this order)."""
-        messages = prompt.summary_messages(articles, self._settings.max_bullets, self._settings.max_source_tokens)
+    def draft(self, articles: Sequence[Article], meter: Meter, brief: prompt.Brief | None = None) -> Draft:
+        """A first summary of `articles` (numbered in this order) for the edition `brief` describes."""
+        settings = self._settings
+        messages = prompt.summary_messages(articles, settings.max_bullets, settings.max_source_tokens, brief)
         answer, messages = self._ask(messages, prompt.DraftSummary, prompt.SUMMARY_SCHEMA, meter)
         bullets = _bullets(answer.bullets, articles)
         return Draft(_clean_text(answer.headline), bullets, tuple(messages))

@@ -1,0 +1,192 @@
+"""Headlines and leads: which articles may lead a story or name it, and the headline itself.
+
+A story's headline is a news title from its most representative news article: never a live page, a gallery, a
+programme or episode, a tool page, a quiz, a listing, a question or a how-to-watch title, and never one from an
+item whose `kind` stands alone. Because the kind classifier can miss, titles are checked here too
+(`title_kind`). Show names that recur across many titles of the material ("... | Talk Show", "24 Hours News
+Alert: ...") are learnt per edition (`recurring.title_parts`) and removed from headlines.
+
+headlines knows titles and article kinds; it must not know bullets' selection, LLMs or the store.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Collection, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from briefing.models import Article, ArticleKind, Cluster
+
+MAX_TITLE_WORDS = 25  # a longer "title" is a feed putting its summary in <title>
+MAX_SENTENCE_CHARS = 1_000
+
+# Title conventions of pages that are not a report of one development. Each names a kind of page, not an outlet.
+_TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
+    (
+        ArticleKind.LIVE,
+        re.compile(
+            r"^live\b|\blive\s*(?:updates?|blog|coverage|news|:)|\blive\b.{0,25}\bupdates\b"
+            r"|\bupdates?\s*(?:live\b|:)|\bupdates from\b|\bas it happened\b|\brolling coverage\b|\blatest updates\b"
+            r"|^(?:watch\s+)?live\s*:",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ArticleKind.ROUNDUP,
+        re.compile(
+            r"\b(?:photos|pictures|images) of the (?:week|day|year)\b|\bweek in (?:pictures|photos)\b|\bin pictures\b"
+            r"|^gallery\b|\bgallery:|\bcartoons?\b|^the papers\b|\bgossip\b"
+            r"|\b(?:morning|evening|daily) (?:briefing|update)\b"
+            r"|\btop stories\b|\byou may have missed\b|\bnews (?:in brief|round-?up)\b"
+            r"|\bwhat happened (?:in|on|at|this|today|overnight)\b"
+            r"|\bthings (?:you need )?to know\b|\bexpress\s*:",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ArticleKind.PROMO,
+        re.compile(
+            r"\bfull episode\b|\bepisode\b|\blive ?stream\b(?!\s+of\b)|\breplay\b|\bpodcast\b|^tv for\b"
+            r"|\btv (?:guide|listings)\b"
+            r"|\bwhat to (?:watch|see|stream)\b|\bto stream\b|\bhow to watch\b|\bwhere to watch\b|\bwhat time is\b"
+            r"|\bwatch live\b|\bcoming soon\b"
+            # a dated edition of a programme: "(30 May 2020)", "| 6/1/2020"
+            r"|\(\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*\)|\b\d{1,2}/\d{1,2}/\d{4}\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        ArticleKind.OTHER,
+        re.compile(
+            r"\bhoroscopes?\b|\brecipes?\b|\bthis day in history\b|\bfrom the archives\b|\bquiz\b|\bcan you (?:spot"
+            r"|guess|name|solve)\b|\bcrossword\b|\bin (?:my|your) area\b|\bnear (?:me|you)\b|\btracker\b"
+            r"|\binteractive\b|\bcalculator\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def title_kind(title: str) -> ArticleKind | None:
+    """The standalone kind a title announces (a live page, gallery, programme, tool page, ...), or None."""
+    text = " ".join(html.unescape(title).split())
+    return next((kind for kind, pattern in _TITLE_KINDS if pattern.search(text)), None)
+
+
+def effective_kind(title: str, kind: ArticleKind) -> ArticleKind:
+    """The article's kind, or the standalone kind its title announces when the classifier saw news."""
+    if kind.standalone:
+        return kind
+    return title_kind(title) or kind
+
+
+def may_supply_bullets(article: Article) -> bool:
+    """Only news and opinion items supply bullets: a live page or a gallery covers many things, a programme
+    notice or a listing states none."""
+    return not effective_kind(article.title, article.kind).standalone
+
+
+def question_title(title: str) -> bool:
+    """A title that asks rather than tells ("What Time Is the SpaceX Launch?"): no headline."""
+    return "?" in title.rstrip()[-3:] or bool(re.search(r"\?\s*(?:how|what|where|when|why|who)\b", title, re.I))
+
+
+# -------------------------------------------------------------------------------------------------- cleaning
+
+_SUFFIX = re.compile(r"\s+[-|–—]\s+(?P<suffix>[^-|–—]{1,60})$")  # not ":", which heads a quote ("Trump: I Will Win")
+_PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
+_BRAND = re.compile(
+    r"\b(?:news|times|post|herald|journal|tribune|guardian|telegraph|mail|press|radio|tv|online|daily|weekly|wire"
+    r"|gazette|observer|independent|bbc|cnn|abc|nbc|cbs|fox|reuters|ap|afp|npr|pbs)\b|\.(?:com|org|net|co\.uk)\b",
+    re.IGNORECASE,
+)
+_PARTS = re.compile(r"\s+[|–—-]\s+|\s*:\s+|\s*\|\s*")
+
+
+def title_parts(title: str) -> list[str]:
+    """A title's segments around " | ", " - " and ": " (where show names and outlets are attached)."""
+    return [part.strip() for part in _PARTS.split(" ".join(html.unescape(title).split())) if part.strip()]
+
+
+def clean_title(title: str, outlet: str, shows: Collection[str] = ()) -> str:
+    """A title without markup, " - Outlet" / " | Outlet" suffixes, "WATCH:"-style labels and recurring show
+    names (`shows`, lowercased title parts learnt from the material)."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", title)).split())
+    match = _SUFFIX.search(text)
+    if match and _is_outlet(match.group("suffix"), outlet, text[: match.start()]):
+        text = text[: match.start()]
+    if shows:
+        text = _without_shows(text, shows)
+    return _PREFIX.sub("", text).strip()
+
+
+def _without_shows(text: str, shows: Collection[str]) -> str:
+    parts = title_parts(text)
+    kept = [p for p in parts if p.lower() not in shows]
+    if not kept or len(kept) == len(parts):
+        return text
+    for part in parts:
+        if part.lower() in shows:
+            text = re.sub(rf"^\s*{re.escape(part)}\s*[|:–—-]\s*|\s*[|:–—-]\s*{re.escape(part)}\s*$", "", text)
+    return text.strip()
+
+
+def _is_outlet(suffix: str, outlet: str, head: str) -> bool:
+    """Whether " - suffix" names the publisher: it is the outlet, or a short capitalised name that either looks
+    like a publication or follows a sentence-case title (in a Title Case title it may be part of the headline)."""
+    words = suffix.split()
+    simple = suffix.lower().replace(".com", "").strip()
+    named = bool(outlet) and (simple in outlet.lower() or outlet.lower() in simple)
+    capitalised = len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+    sentence_case = any(w[:1].islower() for w in head.split()[1:])
+    return named or (capitalised and (sentence_case or bool(_BRAND.search(suffix))))
+
+
+# ------------------------------------------------------------------------------------------------ headlines
+
+
+def _vectors(texts: Sequence[str]) -> np.ndarray:
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'.-]*\w\b|\d")
+    try:
+        return np.asarray(vectorizer.fit_transform(texts).toarray())
+    except ValueError:  # every word is a stop word
+        return np.zeros((len(texts), 1))
+
+
+def headline_articles(articles: Sequence[Article]) -> list[Article]:
+    """The articles a headline may come from: news first (opinion when a story has no news), never a standalone
+    kind, a non-news title or a question."""
+    usable = [a for a in articles if may_supply_bullets(a) and not question_title(a.title)]
+    news = [a for a in usable if a.kind is ArticleKind.NEWS]
+    return news or usable
+
+
+def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None = None) -> str:
+    """The most representative news title (closest to all the others and the texts), cleaned; `fallback` (the
+    lead bullet) when no title may name the story."""
+    articles = headline_articles(cluster.articles[:40])
+    titles = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows) for a in articles]
+    usable = [t for t in titles if t and len(t.split()) <= MAX_TITLE_WORDS and not question_title(t)]
+    if not usable:
+        return _from_text(fallback) if fallback else _first_title(cluster)
+    if len(usable) <= 2:
+        return usable[0]
+    texts = [" ".join(a.text.split()[:80]) for a in cluster.articles[:40]]
+    vectors = _vectors(usable + texts)
+    centroid = vectors.sum(axis=0)
+    return usable[int(np.argmax(vectors[: len(usable)] @ centroid))]
+
+
+def _from_text(sentence: str) -> str:
+    """A bullet as a headline: without its full stop, cut to MAX_TITLE_WORDS."""
+    words = sentence.rstrip(" .").split()
+    return " ".join(words[:MAX_TITLE_WORDS]) + (" …" if len(words) > MAX_TITLE_WORDS else "")
+
+
+def _first_title(cluster: Cluster) -> str:
+    titles = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet) for a in cluster.articles]
+    first = next((t.split() for t in titles if t), ["Untitled", "story"])
+    return " ".join(first[:MAX_TITLE_WORDS]) + (" …" if len(first) > MAX_TITLE_WORDS else "")

@@ -1,0 +1,175 @@
+"""Whether two bullets state the same fact, however they are worded.
+
+Wire rewrites and outlets covering one development say the same thing in different words ("raised its rate to
+4.25%" / "increased its benchmark rate to 4.25 percent"). Two bullets repeat each other when
+
+1. they share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a
+   small count) and also a name or some of their wording; or
+2. a good part of the shorter one's content words, names aside (names say who or where: the story's topic,
+   which every bullet shares), are in the other (a paraphrase), after folding inflections and a small table of
+   synonyms for the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless
+   both state salient numbers and none is shared (the same wording about different figures).
+
+repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
+use it for drafted and repaired bullets, against each other and against what earlier editions published;
+`briefing check` counts the pairs it finds in a built edition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+PARAPHRASE = 0.35  # share of the shorter bullet's content words (names aside) found in the other
+SHARED_NUMBER_OVERLAP = 0.2  # ... enough, with a salient number in common, to be the same fact
+MIN_SHARED_WORDS = 3  # a paraphrase shares at least this many content words (two short lines share a topic)
+
+# Words that say nothing about which fact a sentence states.
+_STOP = frozenset(
+    """a an the and or but if of at by for with about against between into through during before after above
+    below to from up down in out on off over under again further then once here there when where why how all any
+    both each few more most other some such no nor not only own same so than too very s t can will just don should
+    now is are was were be been being have has had having do does did doing would could may might must shall it
+    its it's he him his she her they them their we us our you your i me my this that these those who whom which
+    what as also while since until because although though yet still even per cent percent according said says
+    say told tells announced reported reports added stated claimed confirmed noted""".split()  # noqa: SIM905
+)
+# Predicates news repeats in other words: each group folds to its first word. Small on purpose.
+_SYNONYM_GROUPS = (
+    "increase rise raise hike climb jump grow boost lift",
+    "decrease fall drop decline cut lower reduce slash plunge slump",
+    "postpone delay defer push",
+    "meeting summit talks conference",
+    "die death dead kill killed fatal",
+    "arrest detain custody",
+    "launch liftoff blast",
+    "ban prohibit bar",
+    "refuse deny reject block",
+    "resign quit step",
+    "protest demonstration rally vigil march",
+    "charge indict",
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<currency>[$£€¥₱]|(?:us|a|nz|s)\$|p(?=\d))?(?P<value>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)?\b\s*(?P<unit>%|per ?cent|percent)?",
+    re.IGNORECASE,
+)
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_NOT_NAMES = frozenset(
+    """The A An In On At By For But And Or If As It Its He She They His Her Their This That These Those
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
+    September October November December Mr Mrs Ms Dr""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a sentence states, reduced for comparison."""
+
+    numbers: frozenset[tuple[float, bool]]  # (value, is a percentage)
+    names: frozenset[str]
+    words: frozenset[str]  # content words, folded
+    plain: frozenset[str]  # ... without names: what is said, not who or where (the story's topic)
+
+
+# ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
+# not what was said, and two different claims by one speaker share it.
+_ATTRIBUTION = re.compile(
+    r",\s+(?:(?:said|says|told|added|announced)\s+[^,;]{1,80}|(?:the\s+)?[^,;]{1,60}\s+(?:said|says|told \w+|added"
+    r"|announced)(?:\s+on\s+\w+)?(?:\s*\([^()]{1,20}\))?|according to\s+[^,;]{1,80})\s*[.!]?[\"'”’]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def claim(text: str) -> str:
+    """The sentence without a trailing attribution (", officials said."): what is claimed, to compare."""
+    return _ATTRIBUTION.sub(".", text.strip())
+
+
+def facts(text: str) -> Facts:
+    stated = claim(text)
+    return Facts(_numbers(stated), _names(stated), _content(stated), _content(stated, names=False))
+
+
+def same_fact(a: Facts, b: Facts) -> bool:
+    """Whether two bullets state the same fact (see the module docstring)."""
+    overlap = _overlap(a.words, b.words)
+    if a.numbers & b.numbers and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
+        return True
+    if a.numbers and b.numbers and not a.numbers & b.numbers:
+        return False  # different figures: different counts, days or places, however alike the wording
+    return _overlap(a.plain, b.plain) >= PARAPHRASE and len(a.plain & b.plain) >= MIN_SHARED_WORDS
+
+
+def repeats(text: str, others: Iterable[str]) -> bool:
+    """Whether `text` states a fact one of `others` already states."""
+    mine = facts(text)
+    return any(same_fact(mine, facts(other)) for other in others)
+
+
+def repeated_pairs(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs of `texts` that state the same fact."""
+    found = [facts(t) for t in texts]
+    return [(i, j) for i in range(len(found)) for j in range(i + 1, len(found)) if same_fact(found[i], found[j])]
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _numbers(text: str) -> frozenset[tuple[float, bool]]:
+    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        value = float(match["value"].replace(",", "") + (match["frac"] or ""))
+        scale = _SCALES.get((match["scale"] or "").lower(), 1.0)
+        percent = bool(match["unit"])
+        if not (percent or match["currency"] or match["frac"] or match["scale"]) and (
+            value < 10 or 1900 <= value <= 2100
+        ):
+            continue
+        found.add((value * scale, percent))
+    return frozenset(found)
+
+
+def _names(text: str) -> frozenset[str]:
+    words = [w.strip("'’.,-") for w in _WORD.findall(text)]
+    names = {_stem(w.lower()) for i, w in enumerate(words) if w[:1].isupper() and w not in _NOT_NAMES and i > 0}
+    if words and words[0][:1].isupper() and words[0] not in _NOT_NAMES and words[0].lower() not in _STOP:
+        names.add(_stem(words[0].lower()))  # may be a name ("Norvale's central bank") or not ("Police"): counted
+    return frozenset(names)
+
+
+def _content(text: str, *, names: bool = True) -> frozenset[str]:
+    """Content words, folded; without capitalised words after the first when `names` is False."""
+    stems = set()
+    for index, token in enumerate(_WORD.findall(text)):
+        word = token.strip("'’.,-").replace("’", "'")
+        if not word or word[0].isdigit() or (not names and index > 0 and word[0].isupper()):
+            continue
+        lowered = word.lower()
+        if lowered not in _STOP and len(lowered) > 1:
+            stems.add(_fold(lowered))
+    return frozenset(stems)
+
+
+def _fold(word: str) -> str:
+    stem = _stem(word)
+    return _SYNONYMS.get(stem, stem)
+
+
+def _stem(word: str) -> str:
+    """A crude suffix fold: enough to match "increased" with "increase", "rates" with "rate" and "forecasters"
+    with "forecast"."""
+    word = word.removesuffix("'s").removesuffix("’s")
+    for suffix in ("ing", "ers", "er", "ed", "es", "s", "e", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_SYNONYMS = {_stem(word): _stem(group.split()[0]) for group in _SYNONYM_GROUPS for word in group.split()}

@@ -1,0 +1,306 @@
+"""Source sentences and what may become a bullet: splitting, the rules applied to each sentence, and trimming.
+
+sentences knows text: where sentences end, which are usable as bullets (`briefing.summarise.rules`), how an
+older article's relative times are anchored (`timewords`), and how a long sentence is cut at a clause boundary
+without changing what it states. It must not know scoring, LLMs, grounding or the store.
+
+A sentence that leans on the one before it ("It was the third rise this year.") is used only when it follows
+the article's first usable sentence, joined to it (the lead is what such a pronoun points at in a feed
+summary); elsewhere it is skipped. Every skipped sentence is counted by reason.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from briefing.models import Article
+from briefing.summarise import rules, timewords
+from briefing.summarise.rules import Rejection, fingerprint
+
+MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
+HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed at all
+MIN_WORDS = 6  # shorter "sentences" are captions, bylines and fragments
+MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is markup or a list
+MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
+MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
+
+_ABBREVIATION_WORDS = """
+    mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc corp co ltd vs etc no nos fig
+    jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
+    r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
+    r"\s*[-—–]+\s*(?=[A-Z\"“])"
+)
+_LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
+    r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
+    r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback)\s*:\s*"
+    r"|^\((?:updated|update|corrected|watch|video)\)\s*",
+    re.IGNORECASE,
+)
+_LAYOUT = re.compile(r"^(?:related|more|see also)\s*:|^(?:updated|published|posted)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StoryContext:
+    """What a story's sentences are judged against: the edition's local day and zone (None: no anchoring), the
+    sentences that recur across the edition's stories, and what earlier editions said about the story."""
+
+    edition_day: date | None = None
+    timezone: str = "UTC"
+    recurring: frozenset[str] = frozenset()
+    said: tuple[str, ...] = ()
+
+    def published_day(self, article: Article) -> date:
+        return article.published.astimezone(ZoneInfo(self.timezone)).date()
+
+    def is_older(self, article: Article) -> bool:
+        return self.edition_day is not None and self.published_day(article) < self.edition_day
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A usable source sentence: `text` is the bullet wording, `original` the sentence as the source has it."""
+
+    text: str
+    original: str
+    article: Article
+    position: int  # index among the article's sentences
+
+
+@dataclass
+class Found:
+    """The usable sentences of some articles, and how many were skipped for each reason."""
+
+    sentences: list[Sentence] = field(default_factory=list)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text; paragraph breaks always end one, abbreviations and initials never do."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        pieces = _BOUNDARY.split(paragraph.strip())
+        sentences.extend(_merge_abbreviations([p.strip() for p in pieces if p.strip()]))
+    return sentences
+
+
+def _merge_abbreviations(pieces: list[str]) -> list[str]:
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _ends_with_abbreviation(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    last = text.rstrip("\"'”’)]").split()[-1] if text.split() else ""
+    if not last.endswith("."):
+        return False
+    word = last[:-1].lstrip("\"'“‘([")
+    # "J." and "U.S." are initials; "Mr." and "Sept." are known abbreviations.
+    return len(word) == 1 or bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word)) or word.lower() in _ABBREVIATIONS
+
+
+def _terminated(sentence: str) -> bool:
+    return sentence.rstrip("\"'”’) ")[-1:] in {".", "!"}
+
+
+def _quotes_balanced(sentence: str) -> bool:
+    return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
+
+
+def _complete_without_stop(words: list[str]) -> bool:
+    """Feed summaries often drop the final full stop; a feed that cuts mid-word ("police cars s") does not count."""
+    return len(words) >= MIN_WORDS + 2 and len(words[-1].strip("\"'”’)")) >= 3 and words[-1][-1:] not in ",;:-—"
+
+
+def _as_bullet(sentence: str) -> str:
+    return sentence if _terminated(sentence) else sentence + "."
+
+
+def article_sentences(article: Article, context: StoryContext | None = None) -> Found:
+    """The usable sentences of one article, datelines removed, relative times anchored, cut to bullet length;
+    and the count of the others by reason."""
+    context = context or StoryContext()
+    found = Found()
+    raw = split_sentences(html.unescape(article.text[:MAX_TEXT_CHARS]))[:MAX_SENTENCES]
+    for position, original in enumerate(raw):
+        following = raw[position + 1] if position + 1 < len(raw) else None
+        text, reason = _judged(original, following, context.recurring)
+        joined = _joined(found, position, text, original) if reason is Rejection.DANGLING else None
+        if joined is not None:
+            text, original, reason = joined.text, joined.original, None
+        if text is not None and reason is None:
+            text, reason = _dated(text, article, context)
+        if text is None or reason is not None:
+            found.rejected[str(reason or Rejection.FRAGMENT)] += 1
+            continue
+        sentence = Sentence(_as_bullet(text), original, article, position)
+        if joined is not None:  # the lead and what leans on it are one bullet now
+            sentence = replace(sentence, position=found.sentences.pop().position)
+        found.sentences.append(sentence)
+    return found
+
+
+def _judged(original: str, following: str | None, recurring: frozenset[str]) -> tuple[str | None, Rejection | None]:
+    """The sentence as a bullet would word it, or the reason it cannot be one."""
+    if fingerprint(original) in recurring:
+        return None, Rejection.ADVISORY
+    tagless = rules.strip_tags(original)
+    complete = tagless if _well_formed(tagless) else _head_before_cut(tagless)
+    if complete is None:
+        return None, Rejection.FRAGMENT
+    sentence = _LABEL.sub("", _DATELINE.sub("", complete, count=1), count=1)
+    reason = rules.junk_reason(sentence)
+    if reason is not None:
+        return None, reason
+    if rules.first_person(sentence):
+        return None, Rejection.FIRST_PERSON
+    if rules.sets_up_contrast(sentence, following):
+        return None, Rejection.SETUP
+    text = _trimmed(rules.without_additive_opener(sentence))
+    if text is None:
+        return None, Rejection.FRAGMENT
+    return text, Rejection.DANGLING if rules.leans_back(text) else None
+
+
+def _well_formed(sentence: str) -> bool:
+    words = sentence.split()
+    bare = sentence.rstrip("\"'”’) ")
+    return (
+        len(words) >= MIN_WORDS
+        and len(sentence) <= MAX_SENTENCE_CHARS
+        and not _LAYOUT.search(sentence)
+        and not bare.endswith(("...", "…"))  # a lead cut off by the feed
+        and (_terminated(sentence) or _complete_without_stop(words))
+        and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
+    )
+
+
+def _head_before_cut(sentence: str) -> str | None:
+    """A lead the feed cut off ("... saying it \"violated the ..."), or a sentence whose quotation is left open,
+    still states its main clause: the part before the last clause boundary ahead of the cut or the open quote,
+    when that is a whole, un-negated clause (what follows cannot be seen, so it must not be able to qualify it)."""
+    bare = sentence.rstrip("\"'”’) ")
+    cut = bare.endswith(("...", "…"))
+    if not _quotes_balanced(sentence):
+        bare, cut = bare[: _open_quote(sentence)], True
+    if not cut or len(sentence) > MAX_SENTENCE_CHARS:
+        return None
+    for match in reversed(list(_TRAILING_CLAUSE.finditer(bare))):
+        head = bare[: match.start()].rstrip(" ,;:")
+        if len(head.split()) >= MIN_WORDS + 2 and _quotes_balanced(head) and head.count("(") == head.count(")"):
+            return None if _NEGATION.search(head) else head + "."
+    return None
+
+
+def _open_quote(sentence: str) -> int:
+    """Where the quotation that is never closed opens."""
+    if sentence.count("“") > sentence.count("”"):
+        return sentence.rfind("“")
+    return sentence.rfind('"')
+
+
+def _trimmed(sentence: str) -> str | None:
+    """Cut to bullet length; an unterminated sentence (maybe cut off by the feed) is never cut further."""
+    trimmed = trim_sentence(sentence)
+    if trimmed is None or len(trimmed.split()) < MIN_WORDS:
+        return None
+    if not _terminated(sentence) and trimmed != " ".join(sentence.split()):
+        return None
+    return trimmed
+
+
+def _joined(found: Found, position: int, text: str | None, original: str) -> Sentence | None:
+    """The article's first usable sentence and the sentence after it that leans on it, as one bullet, when
+    that is still a glance long (the lead is what such a pronoun or connective points at in a feed summary)."""
+    if text is None or len(found.sentences) != 1 or found.sentences[0].position != position - 1:
+        return None
+    lead = found.sentences[0]
+    joined = f"{lead.text} {text}"
+    if len(joined.split()) > MAX_WORDS:
+        return None
+    return Sentence(joined, f"{lead.original} {original}", lead.article, lead.position)
+
+
+def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | None, Rejection | None]:
+    if context.edition_day is None:
+        return text, None
+    anchored = timewords.anchored(text, context.published_day(article), context.edition_day)
+    return (anchored, None) if anchored is not None else (None, Rejection.STALE_TIME)
+
+
+def usable_sentences(articles: Sequence[Article], context: StoryContext) -> Found:
+    """Every article's usable sentences, with the rejections of all of them added up."""
+    total = Found()
+    for article in articles:
+        found = article_sentences(article, context)
+        total.sentences.extend(found.sentences)
+        total.rejected.update(found.rejected)
+    return total
+
+
+# ------------------------------------------------------------------------------------------------- trimming
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without)\b|n't\b", re.I)
+# Cuts that leave the main clause standing: what follows these adds to the sentence, it does not qualify it.
+_TRAILING_CLAUSE = re.compile(
+    r"(?:;\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:which|who|whom|whose|where|while|as|after|before|but|saying|adding"
+    r"|although|though|amid|despite|including|according)\b)|,\s+and\s+(?=(?:the|it|he|she|they|we|his|her"
+    r"|their|its|this|that|officials|police)\b)"
+    # a trailing participle phrase: "..., blaming the weather", "..., prompting protests"
+    r"|,\s+(?=(?!(?:nothing|something|anything|everything|morning|evening|king|thing|spring|bring)\b)[a-z]+ing\b)"
+    r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
+)
+_PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
+_PAIRED_DASHES = re.compile(r"\s+[—–]\s+[^—–]{1,150}?\s+[—–](?=\s)")  # "The Senate — in a vote — passed"
+
+
+def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
+    """The sentence cut to at most `max_words` at a clause boundary, or None when no safe cut exists.
+
+    A cut keeps the sentence's opening (its main clause) and removes only a trailing clause or a parenthesis,
+    so what remains is still stated by the source. A cut never splits a number or a quotation, and never
+    removes a negation (removing "not" from what is left would flip it; removing it with its clause is
+    allowed only when the clause does not carry one, to stay on the safe side).
+    """
+    sentence = " ".join(sentence.split())
+    if len(sentence.split()) <= max_words:
+        return sentence
+    shorter = _PARENTHETICAL.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), sentence)
+    if len(shorter.split()) <= max_words:
+        return shorter
+    shorter = _PAIRED_DASHES.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), shorter)
+    if len(shorter.split()) <= max_words:
+        return shorter
+    for match in reversed(list(_TRAILING_CLAUSE.finditer(shorter))):
+        head, tail = shorter[: match.start()], shorter[match.start() :]
+        if len(head.split()) <= max_words and _safe_cut(head, tail):
+            return head.rstrip(" ,;:") + "."
+    return shorter if len(shorter.split()) <= HARD_MAX_WORDS else None
+
+
+def _safe_to_remove(removed: str) -> bool:
+    return not _NEGATION.search(removed)
+
+
+def _safe_cut(head: str, tail: str) -> bool:
+    quotes = len(re.findall(r"[\"“”]", head))
+    if len(re.findall(r"\s(?:[—–]|--)\s", head)) % 2 or head.count("(") != head.count(")"):
+        return False  # the cut would end inside a dash aside or a parenthesis
+    # Without a comma the tail may restrict a negated head ("did not resign as the party asked"): keep it.
+    restrictive = not tail.startswith((",", ";", " —", " –", " --")) and bool(_NEGATION.search(head))
+    if not tail.startswith((";", " —", " –", " --")) and "," in tail[1:]:
+        return False  # the clause may close with that comma and the sentence's own verb follow it
+    return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive

@@ -1,0 +1,201 @@
+"""Relative times in older articles: "today" in Friday's article is not today in Sunday's edition.
+
+A bullet is read on the edition's day. When the article it comes from was published on an earlier (local) day,
+every relative time in it is either anchored to the article's own date ("today" -> "on Saturday 30 May",
+"yesterday" -> "on Friday 29 May") or, when that cannot be done faithfully ("this week" in last week's
+article, "tomorrow's vote"), the sentence is not used. A weekday that means the same day to the writer and to
+the reader is left as it is.
+
+timewords knows calendars and English time expressions; it must not know summarisers or grounding. The
+grounding check sees each older article with `dateline(published)` in front of it, so anchored dates are
+checked like any other date the source states.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January February March April May June July August September October November December".split()  # noqa: SIM905
+)
+_MONTH_NAMES = "|".join(_MONTHS + [m[:3] for m in _MONTHS] + ["Sept"])
+_PARTS = {"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night"}
+
+# Day words: (pattern, days before the article's date, part of the day). "tomorrow" is not anchored: the
+# dateline gives the check the article's day and the day before, and a promised future is no fact to restate.
+_DAY_WORDS = re.compile(
+    r"\b(?P<prep>(?:earlier|later|from|until|since|by|before|after|starting)\s+)?"
+    r"(?P<word>today|tonight|this (?:morning|afternoon|evening)|yesterday(?: (?:morning|afternoon|evening))?"
+    r"|last night|tomorrow(?: (?:morning|afternoon|evening|night))?|overnight)(?P<possessive>['’]s)?\b",
+    re.IGNORECASE,
+)
+# "by the evening", "later in the morning": a part of the writer's day that no date can be attached to faithfully.
+_PART_OF_THEIR_DAY = re.compile(
+    r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b", re.IGNORECASE
+)
+_PERIODS = re.compile(
+    r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(
+    r"\b(?P<which>last|this|next|on|since|until|by|from)?\s*\b(?P<day>" + "|".join(_WEEKDAYS) + r")"
+    r"(?P<possessive>['’]s)?(?P<part>\s+(?:morning|afternoon|evening|night))?\b"
+    r"(?!\s*(?:,\s*|\(\s*)?(?:\d{1,2}\b|(?:" + _MONTH_NAMES + r")\b))",
+)
+_FUTURE = re.compile(
+    r"\b(?:will|won['’]t|shall|is to|are to|set to|due to|plans? to|planning to|scheduled|expected to|going to"
+    r"|ahead of|upcoming|next)\b",
+    re.IGNORECASE,
+)
+
+
+def long_day(day: date, edition: date | None = None) -> str:
+    """ "Saturday 30 May" (with the year when it is not the edition's)."""
+    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return text if edition is not None and edition.year == day.year else f"{text} {day.year}"
+
+
+def dateline(published: date) -> str:
+    """What an older article says about its own date, for the grounding check and the prompt."""
+    before = published - timedelta(days=1)
+    return f"Published on {long_day(published)}; the day before was {long_day(before)}."
+
+
+def is_older(published: date, edition: date) -> bool:
+    return published < edition
+
+
+def anchored(sentence: str, published: date, edition: date) -> str | None:
+    """`sentence` with its relative times anchored to `published`; unchanged when the article is from the
+    edition's day (or later) or says nothing relative; None when a relative time cannot be anchored."""
+    if not is_older(published, edition):
+        return sentence
+    if _stale_period(sentence, published, edition) or _PART_OF_THEIR_DAY.search(sentence):
+        return None
+    text = _anchor_day_words(sentence, published, edition)
+    return None if text is None else _anchor_weekdays(text, published, edition)
+
+
+def stale_words(sentence: str, published: date, edition: date) -> list[str]:
+    """The relative times a reader on `edition` would misread in a sentence published on `published`
+    (what `briefing check` counts)."""
+    if not is_older(published, edition):
+        return []
+    found = [m.group(0) for m in _DAY_WORDS.finditer(sentence)]
+    found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
+    found += [m.group(0) for m in _PERIODS.finditer(sentence) if _period_differs(m, published, edition)]
+    future = bool(_FUTURE.search(sentence))
+    for match in _WEEKDAY.finditer(sentence):
+        if _weekday_misread(match, published, edition, future):
+            found.append(match.group(0).strip())
+    return found
+
+
+def _stale_period(sentence: str, published: date, edition: date) -> bool:
+    return any(_period_differs(m, published, edition) for m in _PERIODS.finditer(sentence))
+
+
+def _period_differs(match: re.Match[str], published: date, edition: date) -> bool:
+    period = match["period"].lower()
+    if period.startswith("week"):
+        return published.isocalendar()[:2] != edition.isocalendar()[:2]
+    if period == "month":
+        return (published.year, published.month) != (edition.year, edition.month)
+    return published.year != edition.year
+
+
+def _anchor_day_words(sentence: str, published: date, edition: date) -> str | None:
+    def replace(match: re.Match[str]) -> str:
+        word = match["word"].lower()
+        if match["possessive"] or word.startswith(("tomorrow", "overnight")):
+            raise _Unanchorable
+        day = published - timedelta(days=1) if word.startswith(("yesterday", "last night")) else published
+        part = _part_of(word)
+        when = long_day(day, edition)
+        prep = (match["prep"] or "").lower().strip()
+        phrase = f"the {part} of {when}" if part else when
+        if prep in ("", "earlier", "later"):
+            phrase = f"on {phrase}"
+        text = f"{match['prep'] or ''}{phrase}"
+        return text[0].upper() + text[1:] if match.start() == 0 else text
+
+    try:
+        return _DAY_WORDS.sub(replace, sentence)
+    except _Unanchorable:
+        return None
+
+
+def _part_of(word: str) -> str | None:
+    if word in ("tonight", "last night"):
+        return "night"
+    last = word.rsplit(" ", 1)[-1]
+    return _PARTS.get(last) if " " in word else None
+
+
+class _Unanchorable(Exception):
+    pass
+
+
+def _anchor_weekdays(sentence: str, published: date, edition: date) -> str | None:
+    future = bool(_FUTURE.search(sentence))
+
+    def replace(match: re.Match[str]) -> str:
+        if not _weekday_misread(match, published, edition, future):
+            return match.group(0)
+        if (
+            _WEEKDAYS.index(match["day"]) != published.weekday()
+            or match["possessive"]
+            or match["which"]
+            in (
+                "last",
+                "next",
+            )
+        ):
+            raise _Unanchorable
+        return f"{match.group(0)} ({published.day} {_MONTHS[published.month - 1]})"
+
+    try:
+        return _WEEKDAY.sub(replace, sentence)
+    except _Unanchorable:
+        return None
+
+
+_AHEAD_CUE = re.compile(  # "until Sunday", "to 5:30 a.m. Sunday", "from 8 p.m. Saturday"
+    r"\b(?:to|until|till|through|by|before|from|starting|beginning|ahead of)\s+"
+    r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)\s+)?(?:on\s+)?$",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(?:was|were|had|did|said|told|began|came|went|took|made|met|spoke|[a-z]{3,}ed)\b")
+
+
+def _weekday_misread(match: re.Match[str], published: date, edition: date, future: bool) -> bool:
+    """Whether the weekday names a different day for the writer (on `published`) and the reader (on
+    `edition`). The writer's day follows the words just before the weekday ("until", "to 5 a.m."), else the
+    sentence's tense, else the nearest such day; the reader takes the nearest such day to the edition's (or the
+    one "last"/"next" points at). When in doubt they differ, and the sentence is not used."""
+    which = (match["which"] or "").lower()
+    weekday = _WEEKDAYS.index(match["day"])
+    before = match.string[max(0, match.start() - 24) : match.start()]
+    if which in ("last", "since"):
+        writer, reader = _resolve(weekday, published, False), _resolve(weekday, edition, False)
+    elif which in ("next", "until", "from") or _AHEAD_CUE.search(before) or future:
+        writer, reader = _resolve(weekday, published, True), _nearest(weekday, edition)
+    else:
+        past = bool(_PAST.search(match.string))
+        writer = _resolve(weekday, published, False) if past else _nearest(weekday, published)
+        reader = _nearest(weekday, edition)
+    return writer != reader
+
+
+def _nearest(weekday: int, day: date) -> date:
+    """The day of that name closest to `day` (within three days either side)."""
+    ahead = (weekday - day.weekday()) % 7
+    return day + timedelta(days=ahead) if ahead <= 3 else day - timedelta(days=7 - ahead)
+
+
+def _resolve(weekday: int, day: date, ahead: bool) -> date:
+    if ahead:
+        return day + timedelta(days=(weekday - day.weekday()) % 7)
+    return day - timedelta(days=(day.weekday() - weekday) % 7)

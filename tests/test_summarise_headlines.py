@@ -1,0 +1,91 @@
+"""Headlines and leads: a news title from the most representative news article, never a live page, gallery,
+programme, tool page, question or how-to-watch title; show names learnt from the edition are removed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from factories import article
+
+from briefing.models import ArticleKind, Cluster
+from briefing.summarise import headlines, recurring
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Live updates: storm batters the coast", ArticleKind.LIVE),
+        ("Storm updates LIVE: 40,000 homes without power", ArticleKind.LIVE),
+        ("Photos of the week, 25 November 2026", ArticleKind.ROUNDUP),
+        ("Best of cartoons: the week in politics", ArticleKind.ROUNDUP),
+        ("Morning Talk (25 Nov 2026) | Radio One", ArticleKind.PROMO),
+        ("Morning Talk full episode", ArticleKind.PROMO),
+        ("What Time Is the Rocket Launch? How to Watch", ArticleKind.PROMO),
+        ("TV for Tuesday, December 1", ArticleKind.PROMO),
+        ("How many cases are in my area?", ArticleKind.OTHER),
+        ("Can you spot the owl in this picture?", ArticleKind.OTHER),
+        ("Your daily horoscope for Tuesday", ArticleKind.OTHER),
+    ],
+)
+def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str, kind: ArticleKind) -> None:
+    assert headlines.title_kind(title) is kind
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Storm Elin batters the coast, 40,000 homes without power",
+        "Art Gallery reopens after two years",
+        "She watched a livestream of her shop being looted",
+        "Pianist plays live to an empty hall",
+    ],
+)
+def test_a_news_title_is_news(title: str) -> None:
+    assert headlines.title_kind(title) is None
+
+
+def _story(*titles_and_kinds: tuple[str, ArticleKind]) -> Cluster:
+    return Cluster(
+        "c-1",
+        tuple(
+            replace(article(f"a-{n}", "The storm cut power to 40,000 homes.", title=title, outlet=f"O{n}"), kind=kind)
+            for n, (title, kind) in enumerate(titles_and_kinds)
+        ),
+    )
+
+
+def test_the_headline_never_comes_from_a_standalone_kind() -> None:
+    story = _story(("Storm: what we know so far", ArticleKind.LIVE), ("Storm cuts power to 40,000", ArticleKind.NEWS))
+    assert headlines.headline(story) == "Storm cuts power to 40,000"
+
+
+def test_the_headline_is_never_a_question_or_a_how_to_watch_title() -> None:
+    story = _story(
+        ("Will the storm return?", ArticleKind.NEWS),
+        ("What Time Is the Storm Briefing? How to Watch", ArticleKind.NEWS),
+        ("Storm cuts power to 40,000 homes", ArticleKind.NEWS),
+    )
+    assert headlines.headline(story) == "Storm cuts power to 40,000 homes"
+
+
+def test_news_titles_are_preferred_to_opinion() -> None:
+    story = _story(("Why the storm should worry us", ArticleKind.OPINION), ("Storm hits coast", ArticleKind.NEWS))
+    assert headlines.headline(story) == "Storm hits coast"
+
+
+def test_without_a_usable_title_the_lead_bullet_names_the_story() -> None:
+    story = _story(("Is the grid ready for the next storm?", ArticleKind.NEWS))
+    assert headlines.headline(story, fallback="The storm cut power to 40,000 homes.") == (
+        "The storm cut power to 40,000 homes"
+    )
+
+
+def test_a_show_name_on_many_titles_is_learnt_and_removed() -> None:
+    titles = ["Night News: Storm cuts power", "Night News: Ferries cancelled", "Night News: Schools shut"]
+    clusters = [
+        Cluster(f"c-{n}", (article(f"a-{n}", "The storm cut power to homes.", title=t),)) for n, t in enumerate(titles)
+    ]
+    shows = recurring.learn(clusters).title_parts
+
+    assert headlines.clean_title(titles[0], "Daily", shows) == "Storm cuts power"

@@ -1,0 +1,116 @@
+"""What may become a bullet: each rule on small hand-made sentences, with the reason it gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.summarise.rules import (
+    Rejection,
+    junk_reason,
+    leans_back,
+    sets_up_contrast,
+    strip_tags,
+    without_additive_opener,
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("A statue of the founder outside the old town hall in Port Aldren.", Rejection.CAPTION),
+        ("The two ministers, left, and the governor at the signing ceremony on Friday.", Rejection.CAPTION),
+        ("Images from the flooded streets of the old town on Tuesday evening.", Rejection.CAPTION),
+        ("Northern Ledger correspondent Mira Olsen reports on the latest from the coast.", Rejection.SIGNOFF),
+        ("Harbour TV's Tom Reyes reports from the flooded square. #HarbourTV #News", Rejection.SIGNOFF),
+        ("Firefighters worked through the night; Dana Ruiz reports from Oster.", Rejection.SIGNOFF),
+        ("The mayor joins the Evening Hour with reaction on 'Evening Hour Tonight.'", Rejection.SIGNOFF),
+        ("Subscribe to our channel and click the bell button for the latest videos.", Rejection.SOCIAL),
+        ("Here's the full episode of Morning Talk, 3 March 2026, only available online.", Rejection.PROGRAMME),
+        ("Weeknights from 7pm on Channel 4 with the whole news team.", Rejection.PROGRAMME),
+        ("Expected live at 6:15 p.m.: the premier to address the nation.", Rejection.PROGRAMME),
+        ("What you need to know about the mission launching from Sarn on Saturday.", Rejection.TEASER),
+        ("Here's how the storm unfolded across the coast overnight.", Rejection.TEASER),
+        ("Will the bridge ever reopen to traffic next year?", Rejection.QUESTION),
+        ("Friday Picks: The Long Road, Harbour Lights, Night Shift.", Rejection.LISTING),
+        ("- Ferries resume from the islands on Monday morning.", Rejection.LISTING),
+        (
+            "If you suspect you have the virus, call your doctor or the national helpline on 0800 111.",
+            Rejection.ADVISORY,
+        ),
+        ("(This video contains scenes of graphic violence.)", Rejection.ADVISORY),
+        ("The mayor visits the flooded school (wearing a red coat) with two teachers.", Rejection.CAPTION),
+        ("Jo Lind, Executive Director at the Open Schools Trust in Oster.", Rejection.CAPTION),
+        ("The storm left 4,000 homes dark; Dana Ruiz has the details.", Rejection.SIGNOFF),
+        ("Harbour TV's Mira Olsen and Tom Reyes discuss the council's vote.", Rejection.SIGNOFF),
+        ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
+        ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
+    ],
+)
+def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
+    sentence: str, reason: Rejection
+) -> None:
+    assert junk_reason(sentence) is reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The central bank raised its main rate to 4.25% on Tuesday.",
+        "Facebook said it would label posts that break its rules, after Twitter flagged two of them.",
+        "Police reports of looting rose sharply on Friday night, officials said.",
+        "The report describes a sharp rise in cases among care workers.",
+        "Video shows an officer kneeling on the man's neck for several minutes.",
+        "Protesters clash with police in the city centre for a third night.",
+    ],
+)
+def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:
+    assert junk_reason(sentence) is None
+
+
+def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
+    assert strip_tags("The minister resigned on Friday. #Politics #News") == "The minister resigned on Friday."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "But the long story of the harbour families is real.",
+        "His wife Lena, 40, is accused of fraud.",
+        "They include the chip maker Vantor, which will add 1,500 jobs.",
+        "It was the third rise this year.",
+        "That explanation came 16 hours after the first post.",
+        "However, the council rejected the plan.",
+        "Many are using it to share videos of the march.",
+    ],
+)
+def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It is unclear whether the vote will pass before the summer.",
+        "Those who were in contact with a case will be asked to isolate.",
+        "This year the festival was cancelled for the first time.",
+        "The council said the bridge would reopen in March.",
+    ],
+)
+def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:
+    assert not leans_back(sentence)
+
+
+def test_an_additive_opener_is_removed_without_changing_what_is_stated() -> None:
+    assert without_additive_opener("Meanwhile, police arrested 12 people.") == "Police arrested 12 people."
+
+
+def test_a_negation_resolved_by_the_next_sentence_is_a_contrast_set_up() -> None:
+    assert sets_up_contrast("The sixth mass extinction is not a worry for the future.", "It's happening now.")
+
+
+def test_not_just_always_sets_up_a_contrast() -> None:
+    assert sets_up_contrast("The strike is not just about pay.", None)
+
+
+def test_a_negation_that_stands_alone_is_a_fact() -> None:
+    assert not sets_up_contrast("No accidents have been linked to the fault.", "Shares fell 4% on Tuesday.")

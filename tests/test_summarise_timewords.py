@@ -1,0 +1,63 @@
+"""Relative times in older articles: anchored to the article's own date, or the sentence is not used."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from briefing.summarise.timewords import anchored, dateline, stale_words
+
+SATURDAY = date(2026, 5, 30)  # the article's day
+MONDAY = date(2026, 6, 1)  # the edition's day, two days later
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("A woman was robbed in the city centre today.", "A woman was robbed in the city centre on Saturday 30 May."),
+        ("Police said yesterday that 12 people were held.", "Police said on Friday 29 May that 12 people were held."),
+        ("Today, the council voted to close the pool.", "On Saturday 30 May, the council voted to close the pool."),
+        (
+            "The glider crashed near the lake this afternoon.",
+            "The glider crashed near the lake on the afternoon of Saturday 30 May.",
+        ),
+        ("The council will vote on Monday.", "The council will vote on Monday."),  # the same Monday to both
+        ("The rocket lifted off on Saturday from Sarn.", "The rocket lifted off on Saturday from Sarn."),
+        ("Talks began on Saturday (May 30) in Oster.", "Talks began on Saturday (May 30) in Oster."),
+        ("The vote is on Tuesday.", "The vote is on Tuesday."),  # the coming Tuesday to both
+    ],
+)
+def test_relative_times_in_an_older_article_are_anchored_to_its_date(sentence: str, expected: str) -> None:
+    assert anchored(sentence, SATURDAY, MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Protests spread across the country this week.",
+        "The vote is tomorrow.",
+        "He spoke to reporters on Sunday.",  # last Sunday to the writer, yesterday to the reader
+        "Today's decision surprised the markets.",
+        "The wind should ease by the evening.",
+    ],
+)
+def test_a_relative_time_that_cannot_be_anchored_faithfully_drops_the_sentence(sentence: str) -> None:
+    assert anchored(sentence, SATURDAY, MONDAY) is None
+
+
+def test_a_range_that_runs_into_the_editions_day_is_read_alike() -> None:
+    sentence = "The city imposed a curfew from 8 p.m. Saturday to 5:30 a.m. Sunday, the mayor announced."
+    assert anchored(sentence, SATURDAY, date(2026, 5, 31)) == sentence
+
+
+def test_an_article_from_the_editions_day_keeps_its_words() -> None:
+    assert anchored("The pool closed today.", MONDAY, MONDAY) == "The pool closed today."
+
+
+def test_stale_words_are_what_a_reader_on_the_editions_day_would_misread() -> None:
+    assert stale_words("Schools closed today and will reopen this week.", SATURDAY, MONDAY) == ["today", "this week"]
+
+
+def test_the_dateline_states_the_articles_day_and_the_day_before() -> None:
+    assert dateline(SATURDAY) == "Published on Saturday 30 May 2026; the day before was Friday 29 May 2026."
