@@ -206,7 +206,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     def _pool(self, home: frozenset[AddressClass]) -> httpx.AsyncHTTPTransport:
         if home not in self._pools:
-            transport = httpx.AsyncHTTPTransport(limits=self._limits, trust_env=False)
+            transport = httpx.AsyncHTTPTransport(verify=self._ssl_context(), limits=self._limits, trust_env=False)
             # httpx does not take a network backend; its pool does (httpcore's documented extension point)
             transport._pool = httpcore.AsyncConnectionPool(
                 ssl_context=self._ssl_context(),
