@@ -29,9 +29,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -40,6 +38,7 @@ from briefing.config import PollSettings
 from briefing.models import Feed, FetchResult, FetchStatus
 from briefing.poll._body import BodyError, read_capped
 from briefing.poll._guard import ORIGIN, AddressClass, GuardedTransport, address_class, refusal
+from briefing.poll._headers import charset, lower, max_age, reason_phrase, retry_after
 from briefing.poll._pool import ACCEPT, USER_AGENT, Clients, Limits
 
 __all__ = [
@@ -237,7 +236,7 @@ def _interpret(feed: Feed, response: _Response, settings: PollSettings, now: dat
     if status in (429, 503):
         return _throttled(feed, response, settings, now, rand)
     if not 200 <= status < 300:
-        raise _FetchFailed(f"HTTP {status} {_reason_phrase(status)}".rstrip())
+        raise _FetchFailed(f"HTTP {status} {reason_phrase(status)}".rstrip())
     _check_body(response)
     digest = hashlib.sha256(response.body).hexdigest()
     ok = replace(_succeeded(feed, headers, settings, now), content_hash=digest)
@@ -249,22 +248,22 @@ def _interpret(feed: Feed, response: _Response, settings: PollSettings, now: dat
 
 def _succeeded(feed: Feed, headers: dict[str, str], settings: PollSettings, now: datetime) -> Feed:
     interval = timedelta(minutes=settings.interval_minutes)
-    max_age = min(_max_age(headers.get("cache-control", "")), timedelta(hours=settings.max_backoff_hours))
+    asked = min(max_age(headers.get("cache-control", "")), timedelta(hours=settings.max_backoff_hours))
     return replace(
         feed,
         last_attempt=now,
         last_success=now,
         last_error=None,
         consecutive_failures=0,
-        next_poll=now + max(interval, max_age),
+        next_poll=now + max(interval, asked),
     )
 
 
 def _throttled(feed: Feed, response: _Response, settings: PollSettings, now: datetime, rand: Random) -> FetchResult:
     """429/503: wait as long as the server asks (capped at the back-off cap), else back off as usual."""
-    reason = f"HTTP {response.status} {_reason_phrase(response.status)}"
+    reason = f"HTTP {response.status} {reason_phrase(response.status)}"
     failed = record_failure(feed, reason, now, settings, rand)
-    wait = _retry_after(response.headers.get("retry-after", ""), now)
+    wait = retry_after(response.headers.get("retry-after", ""), now)
     if wait is not None:
         cap = timedelta(hours=settings.max_backoff_hours)
         failed = replace(failed, next_poll=now + min(cap, max(wait, MIN_RETRY)))
@@ -313,7 +312,7 @@ async def _get(
                     continue
                 ok = 200 <= response.status_code < 300
                 body = await read_capped(response, settings.max_bytes) if ok else b""
-                return _Response(response.status_code, url, permanent_url, _lower(response.headers), body)
+                return _Response(response.status_code, url, permanent_url, lower(response.headers), body)
         except BodyError as exc:
             raise _FetchFailed(str(exc)) from exc
         except httpx.TimeoutException as exc:
@@ -349,24 +348,13 @@ async def gather_pages(
         content_type = response.headers.get("content-type", "text/html").lower()
         if response.status != 200 or not response.body or "html" not in content_type:
             return None  # an error, an empty page, or a PDF or image: nothing to extract an article from
-        return response.body.decode(_charset(response.headers), errors="replace")
+        return response.body.decode(charset(response.headers), errors="replace")
 
     try:
         pages = await asyncio.gather(*(one(url) for url in unique))
     finally:
         await clients.aclose()
     return dict(zip(unique, pages, strict=True))
-
-
-def _charset(headers: dict[str, str]) -> str:
-    match = re.search(r"charset=[\"']?([\w.:-]+)", headers.get("content-type", ""), re.I)
-    if match:
-        try:
-            "".encode(match.group(1))
-            return match.group(1)
-        except LookupError:
-            pass
-    return "utf-8"
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -386,46 +374,6 @@ def _check_scheme(url: str, *, redirected: bool = False) -> None:
     if scheme not in ("http", "https"):
         where = "redirected to" if redirected else "feed URL is"
         raise _FetchFailed(f"{where} {url!r}: only http(s) URLs are fetched")
-
-
-MAX_DELAY_SECONDS = 365 * 24 * 3600  # no server-given delay is read past a year (timedelta overflows near 1e14 s)
-
-
-def _seconds(digits: str) -> timedelta:
-    """A delay in seconds from a server, capped before it becomes a timedelta (99999999999999999999 is sent)."""
-    return timedelta(seconds=MAX_DELAY_SECONDS if len(digits) > 9 else min(int(digits), MAX_DELAY_SECONDS))
-
-
-def _max_age(cache_control: str) -> timedelta:
-    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.I)
-    return _seconds(match.group(1)) if match else timedelta(0)
-
-
-def _retry_after(value: str, now: datetime) -> timedelta | None:
-    """Retry-After as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isascii() and value.isdigit():
-        return _seconds(value)
-    try:
-        when = parsedate_to_datetime(value)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(timedelta(0), when - now)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _lower(headers: httpx.Headers) -> dict[str, str]:
-    return {name.lower(): value for name, value in headers.items()}
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _timeout_kind(exc: httpx.TimeoutException) -> str:
