@@ -21,7 +21,7 @@ import logging
 import os
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
@@ -193,16 +193,19 @@ class _Stream:
 
 
 class _Parsers:
-    """Where bodies are parsed: in worker processes once they have started, here until then.
+    """Where bodies are parsed: in worker processes once they have started, in a thread of this process until
+    then (and for a poll of a few feeds, which ends before workers would have started).
 
-    The workers start with the poll and import the parser while the first fetches are in flight; meanwhile (and
-    always for a poll of a few feeds, which ends first) bodies are parsed in this process, so starting workers
-    costs CPU on the other cores, never time. With `eager`, every body waits for the workers (tests use it).
+    The workers start with the poll and import the parser while the first fetches are in flight, so starting
+    them costs CPU on the other cores, never time. Parsing here runs in one thread, never on the event loop:
+    a loop busy parsing a large body would leave the other fetches unread until their timeouts ran out. With
+    `eager`, every body waits for the workers (tests use it).
     """
 
     def __init__(self, pool: Executor | None, workers: int, now: datetime, *, eager: bool) -> None:
         self.count = max(workers, 1)  # bodies parsed at once
-        self._pool = pool
+        self._pool, self._started = pool, pool
+        self._here = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
         warm_up = Feed(key="warm-up", url="http://warm.invalid/", section="")
         self._warming = [pool.submit(parse_feed, b"", {}, warm_up, now) for _ in range(workers)] if pool else []
         self._ready = eager
@@ -215,7 +218,12 @@ class _Parsers:
             except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
                 log.debug("parse workers unavailable; parsing in-process from %s on", feed.key)
                 self._pool = None
-        return parse_feed(body, headers, feed, now)
+        return await asyncio.wrap_future(self._here.submit(parse_feed, body, headers, feed, now))
+
+    def close(self) -> None:
+        self._here.shutdown(wait=True, cancel_futures=True)
+        if self._started is not None:
+            self._started.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
@@ -225,14 +233,11 @@ def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]
     if workers is None:
         cores = os.cpu_count() or 1
         workers = min(cores, MAX_WORKERS) if due >= PARALLEL_FROM and cores >= 2 else 0
-    if workers < 1:
-        yield _Parsers(None, 0, now, eager=False)
-        return
-    pool = process_pool(workers)
+    parsers = _Parsers(process_pool(workers) if workers > 0 else None, workers, now, eager=eager)
     try:
-        yield _Parsers(pool, workers, now, eager=eager)
+        yield parsers
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        parsers.close()
 
 
 # ------------------------------------------------------------------------------------------------ storing
