@@ -18,7 +18,7 @@ from feedserver import FeedServer, rss_feed
 
 from briefing import ingest
 from briefing.config import FeedSettings, SectionSettings, Settings
-from briefing.models import FeedOutcome, FetchStatus
+from briefing.models import Feed, FeedOutcome, FetchStatus, ParsedFeed
 from briefing.store import Store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -181,6 +181,30 @@ def test_each_feed_is_stored_as_it_finishes_while_a_slower_one_is_still_fetching
     ingest.poll(settings(FeedSettings(url=slow), FeedSettings(url=fast)), store, NOW, progress=progress)
 
     assert stored_when_the_first_finished == ["Bridge reopens"]
+
+
+def test_a_feed_being_parsed_never_stops_the_others_from_being_read(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other_answered, other_done = threading.Event(), threading.Event()
+    big = feed_server.route("/big.xml", body=rss_feed([STORY]), headers=XML)
+    other = feed_server.route("/other.xml", status=500, gate=other_answered)
+    real_parse = ingest.parse_feed
+    read_while_parsing: list[bool] = []
+
+    def slow_parse(body: bytes, headers: dict[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+        other_answered.set()  # the other feed answers only now, while this body is being parsed
+        read_while_parsing.append(other_done.wait(timeout=30))  # the deadline only ends a test that would hang
+        return real_parse(body, headers, feed, now)
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            other_done.set()  # the first feed done is the other one, once its answer has been read
+
+    monkeypatch.setattr(ingest, "parse_feed", slow_parse)
+    ingest.poll(settings(FeedSettings(url=big), FeedSettings(url=other)), store, NOW, progress=progress)
+
+    assert read_while_parsing == [True]
 
 
 def test_parse_workers_exit_when_the_poll_that_started_them_is_killed(feed_server: FeedServer, tmp_path: Path) -> None:
