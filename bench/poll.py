@@ -33,6 +33,7 @@ import argparse
 import functools
 import json
 import multiprocessing
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -291,7 +292,10 @@ def threshold(args: argparse.Namespace) -> None:
     from briefing.store import open_store_from_settings
 
     lines = []
-    ingest.PARALLEL_FROM = 0  # "workers" below: the product's own way, started with the poll, for any count
+    # "workers" below: the product's own way (started with the poll, taking over once started), for any count
+    # and whatever the load: the product would not start them on a machine without idle cores
+    ingest.PARALLEL_FROM = 0
+    ingest.idle_cores = lambda: os.cpu_count() or 1
     for count in args.counts:
         costs: dict[int | None, list[Cost]] = {0: [], None: []}
         with served(count, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:

@@ -228,16 +228,29 @@ class _Parsers:
 
 @contextmanager
 def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]:
-    """Worker processes for many feeds on several cores (see `_Parsers`), none for a few."""
+    """Worker processes for many feeds on several idle cores (see `_Parsers`), none for a few."""
     eager = workers is not None
     if workers is None:
-        cores = os.cpu_count() or 1
-        workers = min(cores, MAX_WORKERS) if due >= PARALLEL_FROM and cores >= 2 else 0
+        workers = min(idle_cores(), MAX_WORKERS) if due >= PARALLEL_FROM else 0
     parsers = _Parsers(process_pool(workers) if workers > 0 else None, workers, now, eager=eager)
     try:
         yield parsers
     finally:
         parsers.close()
+
+
+def idle_cores() -> int:
+    """Cores not busy with other work (the 1-minute load average), for parse workers to use.
+
+    Workers pay only with idle cores to run on: on a machine whose cores are all busy, they add the cost of
+    copying every body and every result between processes and gain no parallel time (bench/poll.py threshold).
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform: assume the cores are free
+        return cores
+    return max(0, int(cores - load + 0.5))
 
 
 # ------------------------------------------------------------------------------------------------ storing

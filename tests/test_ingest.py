@@ -207,18 +207,26 @@ def test_a_feed_being_parsed_never_stops_the_others_from_being_read(
     assert read_while_parsing == [True]
 
 
+_POLL_WITH_WORKERS = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from briefing import ingest
+from briefing.config import load_settings
+from briefing.store import open_store_from_settings
+settings = load_settings(Path(sys.argv[1]))
+with open_store_from_settings(settings) as store:
+    ingest.poll(settings, store, datetime.now(UTC), workers=2)
+"""
+
+
 def test_parse_workers_exit_when_the_poll_that_started_them_is_killed(feed_server: FeedServer, tmp_path: Path) -> None:
-    count = ingest.PARALLEL_FROM + 2
-    urls = [feed_server.route(f"/f{i}.xml", body=rss_feed([STORY]), headers=XML) for i in range(count)]
+    urls = [feed_server.route(f"/f{i}.xml", body=rss_feed([STORY]), headers=XML) for i in range(4)]
     urls.append(feed_server.route("/hangs.xml", body=rss_feed([OTHER]), headers=XML, delay=3600))
     config = tmp_path / "feeds.yaml"
     feeds = "".join(f"      - url: {url}\n" for url in urls)  # per_host 1: fetched in order, the hanging one last
     config.write_text(f"poll:\n  per_host: 1\nsections:\n  - name: World\n    feeds:\n{feeds}", encoding="utf-8")
-    poll = subprocess.Popen(
-        [sys.executable, "-m", "briefing", "--config", str(config), "-q", "poll"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    poll = subprocess.Popen([sys.executable, "-c", _POLL_WITH_WORKERS, str(config)])
     workers: list[int] = []
     try:
         assert feed_server.wait_for_request("/hangs.xml")
