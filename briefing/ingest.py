@@ -3,11 +3,13 @@
     report = ingest.poll(settings, store, now)
 
 Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch
-completes, parse its body (`briefing.parse`), in worker processes when there are many feeds, so CPU-bound
-parsing uses every core and overlaps the network; apply RSS `<ttl>` to the next poll; fetch full pages for
+completes, parse its body (`briefing.parse`), in worker processes when there are many feeds and idle cores,
+else in a thread of this process, so parsing overlaps the network and never stalls the event loop; apply RSS `<ttl>` to the next poll; fetch full pages for
 `full_text` feeds; store the articles and the feed's new state in one transaction per feed. Each feed is stored
 as soon as it is parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching
-waits, so memory stays flat in the number of feeds (it grows with `concurrency`, not with the feeds).
+waits, so memory stays flat in the number of feeds (it grows with `concurrency`, not with the feeds). The
+state of feeds that bring no articles (304, unchanged, failed) is written a hundred at a time: a re-poll is
+mostly 304s, and a transaction per feed cost a third more CPU than the fetching itself.
 
 A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
 back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
@@ -43,6 +45,7 @@ Progress = Callable[[int, int], None]
 PARALLEL_FROM = 100  # due feeds from which workers start: measured, `bench/poll.py threshold` (docs/benchmarks.md)
 MAX_WORKERS = 4
 BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being parsed
+STATE_BATCH = 100  # states of feeds without new articles written per transaction (a re-poll is mostly 304s)
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
 
 
@@ -146,20 +149,27 @@ class _Stream:
         self._due: list[Feed] = []
         self._outcomes: list[FeedOutcome | None] = []
         self._new_ids: list[tuple[str, ...]] = []
+        self._states: list[Feed] = []  # feed states to write, in batches of STATE_BATCH
         self._done = 0
 
     async def run(self, due: list[Feed], backlog: int) -> PollReport:
         self._due, self._outcomes, self._new_ids = due, [None] * len(due), [()] * len(due)
         self._backlog = asyncio.Semaphore(backlog)
-        async with asyncio.TaskGroup() as self._group:
-            await stream_feeds(due, self._settings, self._now, self._admit, self._transport, rand=self._rand)
+        try:
+            async with asyncio.TaskGroup() as self._group:
+                await stream_feeds(due, self._settings, self._now, self._admit, self._transport, rand=self._rand)
+        finally:
+            self._save_states()
         outcomes = tuple(outcome for outcome in self._outcomes if outcome is not None)
         return PollReport(outcomes=outcomes, new_article_ids=tuple(i for ids in self._new_ids for i in ids))
 
     async def _admit(self, index: int, result: FetchResult) -> None:
         """Called as each fetch completes; waits (holding the fetch's slot) while the parsers are behind."""
         if result.status is not FetchStatus.OK or result.body is None:
-            self._finish(index, _not_parsed(self._store, self._due[index], result), ())
+            self._states.append(result.feed)
+            if len(self._states) >= STATE_BATCH:
+                self._save_states()
+            self._finish(index, _not_parsed(self._due[index], result), ())
             return
         await self._backlog.acquire()
         self._group.create_task(self._settle(index, result))
@@ -184,6 +194,12 @@ class _Stream:
         except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
             reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             return _failed(self._store, settings, before, result, reason, now, self._rand), ()
+
+    def _save_states(self) -> None:
+        """The new state of feeds that brought no articles (304, unchanged, failed), in one transaction."""
+        if self._states:
+            self._store.save_feeds(self._states)
+            self._states = []
 
     def _finish(self, index: int, outcome: FeedOutcome, new_ids: tuple[str, ...]) -> None:
         self._outcomes[index], self._new_ids[index] = outcome, new_ids
@@ -256,9 +272,8 @@ def idle_cores() -> int:
 # ------------------------------------------------------------------------------------------------ storing
 
 
-def _not_parsed(store: Store, before: Feed, result: FetchResult) -> FeedOutcome:
-    """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
-    store.save_feed(result.feed)
+def _not_parsed(before: Feed, result: FetchResult) -> FeedOutcome:
+    """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes (saved by the caller)."""
     if result.error:
         log.warning("feed %s failed: %s", before.key, result.error)
     return FeedOutcome(before.key, result.status, error=result.error)

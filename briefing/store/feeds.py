@@ -130,8 +130,12 @@ class FeedStore:
         The config fields (section, name, weight, full_text) are only written when the feed is new: feeds.yaml
         owns them through `sync_feeds`.
         """
+        self.save_feeds([feed])
+
+    def save_feeds(self, feeds: Iterable[Feed]) -> None:
+        """`save_feed` for several feeds in one transaction (a poll's 304s and failures, a hundred at a time)."""
         with self.transaction():
-            self._db.execute(
+            self._db.executemany(
                 """
                 INSERT INTO feeds (key, url, section, name, weight, full_text, title, etag, last_modified,
                     content_hash, last_success, last_attempt, last_error, consecutive_failures, next_poll, retired)
@@ -145,7 +149,7 @@ class FeedStore:
                     last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
                     next_poll = excluded.next_poll, retired = excluded.retired
                 """,
-                _feed_params(feed),
+                [_feed_params(feed) for feed in feeds],
             )
 
     def retire_feed(self, key: str, retired: bool = True) -> None:
