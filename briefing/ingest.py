@@ -3,13 +3,14 @@
     report = ingest.poll(settings, store, now)
 
 Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch
-completes, parse its body (`briefing.parse`), in worker processes when there are many feeds and idle cores,
-else in a thread of this process, so parsing overlaps the network and never stalls the event loop; apply RSS `<ttl>` to the next poll; fetch full pages for
-`full_text` feeds; store the articles and the feed's new state in one transaction per feed. Each feed is stored
-as soon as it is parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching
-waits, so memory stays flat in the number of feeds (it grows with `concurrency`, not with the feeds). The
-state of feeds that bring no articles (304, unchanged, failed) is written a hundred at a time: a re-poll is
-mostly 304s, and a transaction per feed cost a third more CPU than the fetching itself.
+completes, parse its body (`briefing.parse`): in worker processes when there are many feeds and idle cores,
+else in a thread of this process, so parsing overlaps the network and never stalls the event loop; apply RSS
+`<ttl>` to the next poll; fetch full pages for `full_text` feeds (their text extracted in the same thread);
+store the articles and the feed's new state in one transaction per feed. Each feed is stored as soon as it is
+parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching waits, so memory
+stays flat in the number of feeds (it grows with `concurrency`, not with the feeds). The state of feeds that
+bring no articles (304, unchanged, failed) is written a hundred at a time: a re-poll is mostly 304s, and a
+transaction per feed cost a third more CPU than the fetching itself.
 
 A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
 back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
@@ -190,7 +191,7 @@ class _Stream:
             if parsed.error:
                 return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
             feed = _learnt(result.feed, parsed, settings, now)
-            return await _store_articles(self._store, settings, feed, parsed, self._transport)
+            return await _store_articles(self._store, settings, feed, parsed, self._transport, self._parsers)
         except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
             reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             return _failed(self._store, settings, before, result, reason, now, self._rand), ()
@@ -235,6 +236,10 @@ class _Parsers:
                 log.debug("parse workers unavailable; parsing in-process from %s on", feed.key)
                 self._pool = None
         return await asyncio.wrap_future(self._here.submit(parse_feed, body, headers, feed, now))
+
+    async def extract(self, page: str, url: str) -> str | None:
+        """An article page's text (trafilatura), in the parse thread: never on the event loop."""
+        return await asyncio.wrap_future(self._here.submit(extract_article, page, url))
 
     def close(self) -> None:
         self._here.shutdown(wait=True, cancel_futures=True)
@@ -285,12 +290,13 @@ async def _store_articles(
     feed: Feed,
     parsed: ParsedFeed,
     transport: httpx.AsyncBaseTransport | None,
+    parsers: _Parsers,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
     """Store what is new (with full text where configured), remember this feed for what is known."""
     known = store.stored_article_ids(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = await _with_full_text(fresh, settings, transport, origin=feed.key)
+        fresh = await _with_full_text(fresh, settings, transport, parsers, origin=feed.key)
     with store.transaction():
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
@@ -318,7 +324,12 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
 
 
 async def _with_full_text(
-    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, *, origin: str
+    articles: tuple[Article, ...],
+    settings: PollSettings,
+    transport: httpx.AsyncBaseTransport | None,
+    parsers: _Parsers,
+    *,
+    origin: str,
 ) -> tuple[Article, ...]:
     """Replace each article's text by the body extracted from its page, when that is richer. The pages are
     fetched under the SSRF policy of the feed's configured URL (`origin`)."""
@@ -327,6 +338,6 @@ async def _with_full_text(
     improved = []
     for article in articles:
         page = pages.get(article.url)
-        text = extract_article(page, article.url) if page else None
+        text = await parsers.extract(page, article.url) if page else None
         improved.append(replace(article, text=text) if text and len(text) > len(article.text) else article)
     return tuple(improved)
