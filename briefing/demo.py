@@ -52,13 +52,17 @@ def serve_demo_feeds() -> Iterator[DemoSite]:
             server.server_close()
 
 
-def demo_config(site: DemoSite, outputs: Path, database: Path) -> str:
-    """A feeds.yaml for the demo: the sample outlets by section, extractive summaries, email off."""
+def demo_config(site: DemoSite, outputs: Path, database: Path, database_url: str | None = None) -> str:
+    """A feeds.yaml for the demo: the sample outlets by section, extractive summaries, email off, and the lexical
+    grounding check without WordNet, so the demo writes the same bytes whatever extras a machine has."""
     lines = [
         "timezone: Europe/London",
         f"database: {database}",
+        *([f"database_url: '{database_url}'"] if database_url else []),
         f"outputs: {outputs}",
         "summariser: {backend: extractive}",
+        "grounding: {wordnet: null}",
+        "encoder: {source: none}",
         "editions: [{name: morning, at: '06:30'}]",
         "render: {site_url: null}",
         "sections:",
@@ -69,8 +73,9 @@ def demo_config(site: DemoSite, outputs: Path, database: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_demo_config(site: DemoSite, folder: Path, outputs: Path) -> Path:
+def write_demo_config(site: DemoSite, folder: Path, outputs: Path, database_url: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "feeds.yaml"
-    path.write_text(demo_config(site, outputs.resolve(), (folder / "briefing.sqlite").resolve()), encoding="utf-8")
+    database = (folder / "briefing.sqlite").resolve()
+    path.write_text(demo_config(site, outputs.resolve(), database, database_url), encoding="utf-8")
     return path

@@ -6,6 +6,7 @@
     ├── StoreError                the database cannot be opened, migrated or written
     ├── SummariserError           a summariser backend failed; the caller falls back to extractive
     ├── GroundingError            the grounding check could not run (never silently "supported")
+    ├── EncoderError              the sentence encoder cannot be loaded; its users fall back to lexical methods
     └── DeliveryError             writing outputs or sending mail failed
         └── RecipientError        one recipient failed; the run goes on and exits 3
 
@@ -48,6 +49,10 @@ class SummariserError(BriefingError):
 
 
 class GroundingError(BriefingError):
+    pass
+
+
+class EncoderError(BriefingError):
     pass
 
 

@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import httpx
 
@@ -38,9 +39,14 @@ from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
 from briefing.poll import Random, gather_pages, record_failure, stream_feeds
-from briefing.store import Store
+from briefing.store import ArticleStore, FeedStore
 
 log = logging.getLogger(__name__)
+
+
+class IngestStore(FeedStore, ArticleStore, Protocol):
+    """What a poll needs of the store: feeds and their state, and articles."""
+
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 100  # due feeds from which workers start: measured, `bench/poll.py threshold` (docs/benchmarks.md)
@@ -52,7 +58,7 @@ MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite 
 
 def poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
@@ -69,7 +75,7 @@ def poll(
     return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand, workers)
 
 
-def feeds_to_poll_now(settings: Settings, store: Store, selector: str | None = None) -> list[Feed]:
+def feeds_to_poll_now(settings: Settings, store: IngestStore, selector: str | None = None) -> list[Feed]:
     """For `briefing poll --now`: every feed that is not retired, or the one `selector` names (its URL,
     configured name or feed title), due or not."""
     store.sync_feeds(feeds_from_settings(settings))
@@ -80,7 +86,7 @@ def feeds_to_poll_now(settings: Settings, store: Store, selector: str | None = N
 
 def poll_these(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     feeds: list[Feed],
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -116,7 +122,7 @@ def select_feed(feeds: list[Feed], selector: str) -> Feed:
 
 def _poll(
     settings: Settings,
-    store: Store,
+    store: IngestStore,
     due: list[Feed],
     now: datetime,
     transport: httpx.AsyncBaseTransport | None,
@@ -138,7 +144,7 @@ class _Stream:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: IngestStore,
         now: datetime,
         transport: httpx.AsyncBaseTransport | None,
         progress: Progress | None,
@@ -285,7 +291,7 @@ def _not_parsed(before: Feed, result: FetchResult) -> FeedOutcome:
 
 
 async def _store_articles(
-    store: Store,
+    store: IngestStore,
     settings: PollSettings,
     feed: Feed,
     parsed: ParsedFeed,
@@ -305,7 +311,13 @@ async def _store_articles(
 
 
 def _failed(
-    store: Store, settings: PollSettings, before: Feed, result: FetchResult, reason: str, now: datetime, rand: Random
+    store: IngestStore,
+    settings: PollSettings,
+    before: Feed,
+    result: FetchResult,
+    reason: str,
+    now: datetime,
+    rand: Random,
 ) -> FeedOutcome:
     """A body that could not be read: back off, and forget its validators so it is fetched and parsed again."""
     moved = replace(before, url=result.feed.url)

@@ -249,6 +249,7 @@ class SummaryStats:
     bullets_checked: int = 0
     bullets_repaired: int = 0
     bullets_dropped: int = 0
+    bullets_judged: int = 0  # offline passes put to the LLM judge (`summariser.judge`)
     fallback_reason: str | None = None  # why extractive bullets replaced the LLM's (error, budget, check)
     llm_failed: bool = False  # the fallback was an LLM failure (error, timeout, no key), not budget or the check
     rejected: dict[str, int] = field(default_factory=dict)  # candidate sentences and drafts skipped, by reason
@@ -368,6 +369,17 @@ class RenderedEdition:
     files: dict[str, bytes]
     trimmed_stories: int = 0
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmailVariant:
+    """An edition's email for one sections filter (`sections` None: every section), rendered and inlined once
+    by render; delivery only puts each recipient's unsubscribe link where `UNSUBSCRIBE_PLACEHOLDER` stands."""
+
+    sections: tuple[str, ...] | None  # sorted
+    edition: Edition  # the edition as this variant shows it: only those sections (its subject comes from it)
+    text: str
+    html: str
 
 
 # ------------------------------------------------------------------------------------ briefing.json (contract)
@@ -510,14 +522,18 @@ class Subscriber:
 
 
 class SendStatus(StrEnum):
-    SENDING = "sending"  # intent recorded, outcome unknown until the server answers
-    SENT = "sent"  # the server accepted the message
+    """The sends ledger's states (see `briefing.store.sends`)."""
+
+    QUEUED = "queued"  # claimed by a run, nothing handed over yet
+    SENDING = "sending"  # being handed over: after a crash the outcome is unknown, and a rerun resends
+    SENT = "sent"  # the service accepted the message
+    MAYBE_SENT = "maybe_sent"  # handed over, no answer: never retried automatically
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class SendRecord:
-    """What the store remembers about one (edition, recipient) send."""
+    """What the store remembers about one (channel, edition, recipient) send."""
 
     edition_id: str
     recipient: str
@@ -527,6 +543,8 @@ class SendRecord:
     updated: datetime
     error: str | None = None
     permanent: bool = False
+    channel: str = "email"
+    resends: int = 0  # copies beyond the first that may have arrived
 
 
 @dataclass(frozen=True)
@@ -538,8 +556,11 @@ class SendFailure:
 
 @dataclass(frozen=True)
 class SendReport:
-    """The outcome of sending one edition. `resent` lists recipients whose earlier send was interrupted after
-    the intent was recorded: they were sent again, with the same Message-ID."""
+    """The outcome of sending one edition on one channel.
+
+    `resent` lists recipients who may have received a second copy (with the same Message-ID): a run stopped
+    while handing their message over, or `--retry-unclear` sent it again; each is reported once, by whichever
+    run finishes next. `unclear` lists those recorded as maybe sent (handed over, no answer)."""
 
     edition_id: str
     sent: tuple[str, ...] = ()
@@ -548,10 +569,13 @@ class SendReport:
     resent: tuple[str, ...] = ()
     failed: tuple[SendFailure, ...] = ()
     dry_run_files: tuple[Path, ...] = ()
+    unclear: tuple[str, ...] = ()
+    channel: str = "email"
+    stopped: str | None = None  # why the channel's run stopped early (unreachable service, refused login)
 
     @property
     def partial(self) -> bool:
-        return bool(self.failed)
+        return bool(self.failed or self.unclear or self.stopped)
 
 
 class SlotStatus(StrEnum):
@@ -586,6 +610,7 @@ class DueReport:
     failed: tuple[ScheduleSlot, ...] = ()  # slots whose build or send raised
     sends: tuple[SendReport, ...] = ()
     poll_error: str | None = None  # the poll step raised (feeds failing one by one are not this)
+    pruned: PruneReport | None = None  # the daily prune, when this pass ran it (housekeeping: not "something due")
 
     @property
     def nothing_due(self) -> bool:
@@ -594,3 +619,51 @@ class DueReport:
     @property
     def partial(self) -> bool:
         return any(report.partial for report in self.sends)
+
+
+# --------------------------------------------------------------------------------------------------- store
+
+
+@dataclass(frozen=True)
+class PrunePolicy:
+    """What `store.prune` may remove: rows older than each cutoff (None keeps that kind forever).
+
+    Whatever the cutoffs, pruning keeps what an edition still needs: the articles of the latest edition of each
+    name (and `story_reach` before its window, where its stories began), whole stories (an old article stays
+    while its story has a newer one), and every edition, send and ledger row of an edition that may still be
+    sent (its slot built since `unsent_since`, or a send not yet final).
+    """
+
+    articles_before: datetime | None = None  # articles (their feeds and cluster places), cached summaries
+    runs_before: datetime | None = None  # the runs log and the schedule ledger (each edition's latest slot stays)
+    editions_before: datetime | None = None  # stored editions and what they reported
+    sends_before: datetime | None = None  # final sends (sent, refused for good)
+    story_reach: timedelta = timedelta(hours=36)
+    unsent_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What one prune removed, by table, and the store's size before and after (bytes on disk)."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    size_before: int = 0
+    size_after: int = 0
+    articles_before: datetime | None = None  # the article cutoff applied, after protection (None: none pruned)
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """`briefing store stats`: which store, its size on disk and how many rows each table holds."""
+
+    backend: str
+    location: str
+    schema_version: int
+    size_bytes: int
+    rows: dict[str, int] = field(default_factory=dict)
+    oldest_article: datetime | None = None
+    newest_article: datetime | None = None

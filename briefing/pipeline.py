@@ -1,4 +1,6 @@
-"""Runs the stages in order: poll -> cluster -> rank -> summarise/ground -> edition -> render -> write -> send.
+"""Runs the stages in order: poll -> cluster -> rank -> review -> edition -> render -> write -> send.
+
+`review` is handed the check (`ground`) and calls the summariser's backends (`summarise`) itself.
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
@@ -8,10 +10,13 @@ Each step imports the stages it runs, so a poll never loads rendering and a send
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefing import rank
 from briefing.config import Settings
@@ -27,8 +32,23 @@ from briefing.edition import (
     stats_for,
     window_for,
 )
-from briefing.models import Edition, EditionContext, PollReport, RankedCluster, SendReport, Summary
+from briefing.errors import DeliveryError
+from briefing.models import (
+    Edition,
+    EditionContext,
+    PollReport,
+    PrunePolicy,
+    PruneReport,
+    RankedCluster,
+    SendReport,
+    Summary,
+)
 from briefing.store import Store
+from briefing.subscribers import load_subscribers
+
+if TYPE_CHECKING:
+    from briefing.deliver.channel import Channel
+    from briefing.deliver.email import EditionMail
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 T = TypeVar("T")
@@ -143,61 +163,217 @@ def build(
 def _build(
     settings: Settings, store: Store, slot: Slot, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
 ) -> BuildReport:
+    from briefing import render, review
+
+    if not dry_run:
+        publish_pending(settings, store, now)
+    kept = store.edition(slot.id)
+    if kept is not None and store.edition_delivered(slot.id):
+        return _keep_sent(settings, store, kept, dry_run=dry_run)
     cluster_pending(settings, store)
     window = _window(settings, store, slot, at)
     candidates = _candidates(settings, store, slot, window)
     ranked = _rank(settings, candidates, at)
     others = [stored for stored in store.editions() if stored.id != slot.id]
     context = EditionContext(slot.local_date, settings.timezone, said_before(others, window.end))
-    summaries = _summarise(settings, store, ranked, context, progress)
+    summaries = _summarise(settings, store, ranked, context, now, progress)
     edition = _assemble(settings, store, slot, window, candidates, ranked, summaries, now)
-    from briefing import render, summarise
-    from briefing.deliver import files
-
-    rendered = render.render_edition(edition, settings.render, previous=others)
-    outage = summarise.llm_outage(summaries)
+    outage = review.llm_outage(summaries)
     if dry_run:
+        rendered = render.render_edition(edition, settings.render, previous=others)
         return BuildReport(
             edition, email_trimmed=rendered.trimmed_stories, warnings=rendered.warnings, dry_run=True, llm_outage=outage
         )
-    store.save_edition(edition, built_at=now)
-    archive = sorted([*others, edition], key=lambda e: (e.window_end, e.id))  # the store's order
-    outputs = {**rendered.files, **render.render_site(archive, settings.render)}
+    store.save_edition(edition, built_at=now)  # stored unpublished: a run that dies here is completed later
+    return replace(_publish(settings, store, edition, now), llm_outage=outage)
+
+
+def _keep_sent(settings: Settings, store: Store, edition: Edition, *, dry_run: bool) -> BuildReport:
+    """A rebuild of an edition already handed to readers keeps what they were sent; what came in since goes to
+    the next edition (nothing new is recorded as reported)."""
+    note = f"edition {edition.id} has already been sent: kept as sent; new stories go to the next edition"
+    if dry_run:
+        return BuildReport(edition, warnings=(note,), dry_run=True)
+    report = _publish(settings, store, edition, None)
+    return replace(report, warnings=(*report.warnings, note))
+
+
+def _publish(settings: Settings, store: Store, edition: Edition, now: datetime | None) -> BuildReport:
+    """Write the edition's files and the site, then record it as published (only once the files are in place)."""
+    from briefing import render
+    from briefing.deliver import files
+
+    editions = store.editions()
+    rendered = render.render_edition(edition, settings.render, previous=editions)
+    site = render.render_site(editions, settings.render) if "site" in settings.render.formats else {}
+    outputs = {**rendered.files, **site}
     written = files.write_outputs(settings.outputs_path, outputs)
+    store.mark_published(edition.id, now or _utcnow())
     return BuildReport(
         edition,
         written=tuple(written),
         unchanged=len(outputs) - len(written),
         email_trimmed=rendered.trimmed_stories,
         warnings=rendered.warnings,
-        llm_outage=outage,
     )
 
 
-def send(settings: Settings, store: Store, edition_id: str, now: datetime) -> SendReport:
-    """Email a built edition to every subscriber not yet sent it (exactly once per recipient).
+def publish_pending(settings: Settings, store: Store, now: datetime) -> list[str]:
+    """Complete what a run that stopped between storing an edition and writing its files left undone."""
+    pending = store.unpublished_editions()
+    for edition in pending:
+        log.warning("edition %s was stored but its files were never written: publishing it now", edition.id)
+        _publish(settings, store, edition, now)
+    return [edition.id for edition in pending]
 
-    An edition without stories (every feed failed, or nothing happened) is not worth a reader's inbox: it is
-    skipped with a warning rather than sent."""
+
+def send(
+    settings: Settings,
+    store: Store,
+    edition_id: str,
+    now: datetime,
+    *,
+    include_email: bool = True,
+    retry_unclear: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[SendReport, ...]:
+    """Send a stored edition on every channel (email to every subscriber, each chat or webhook channel once),
+    exactly once per recipient: the one send path of `send`, `run`, `run-due` and `schedule`. Each channel's
+    run is recorded in the runs log; a channel that fails is reported and the others go on.
+
+    An edition without stories (every feed failed, or nothing happened) is not worth a reader's attention: it
+    is skipped with a warning rather than sent."""
+    publish_pending(settings, store, now)
+    edition = _stored(store, edition_id)
+    if not edition.stories:
+        log.warning("edition %s has no stories; not sending it", edition_id)
+        return ()
+    claimant = uuid.uuid4().hex
+    channels = delivery_channels(settings, store, edition, now, include_email=include_email)
+    return tuple(
+        _send_recorded(store, channel, edition_id, now, claimant, retry_unclear, sleep) for channel in channels
+    )
+
+
+def delivery_channels(
+    settings: Settings, store: Store, edition: Edition, now: datetime, *, include_email: bool
+) -> list[Channel]:
+    """The channels an edition goes out on, each with its message made for it."""
+    from briefing import render
     from briefing.deliver import email
 
+    channels: list[Channel] = []
+    subscribers = load_subscribers(settings) if include_email else []
+    if subscribers:
+        channels.append(email.email_channel(edition_mail(settings, store, edition), settings, subscribers, now))
+    if not settings.channels:
+        return channels
+    from briefing.deliver import chat  # imports apprise, which every other command can do without
+
+    previous = store.editions()
+    for index, configured in enumerate(settings.channels):
+        limit = chat.body_limit(configured.url, f"channels[{index}]")
+        title, body = render.chat_message(
+            edition, settings.render, configured.format, limit, sections=configured.sections, previous=previous
+        )
+        channels.append(chat.ChatChannel(configured, edition.id, title, body))
+    return channels
+
+
+def _send_recorded(
+    store: Store,
+    channel: Channel,
+    edition_id: str,
+    now: datetime,
+    claimant: str,
+    retry_unclear: bool,
+    sleep: Callable[[float], None],
+) -> SendReport:
+    from briefing.deliver import sending
+
+    def work() -> SendReport:
+        return sending.send_channel(
+            channel, edition_id, store, now=now, claimant=claimant, retry_unclear=retry_unclear, sleep=sleep
+        )
+
+    def outcome(report: SendReport) -> tuple[str, dict[str, Any]]:
+        stats = {
+            "edition": edition_id,
+            "channel": report.channel,
+            "sent": len(report.sent),
+            "failed": len(report.failed),
+            "maybe_sent": len(report.unclear),
+            "resent": list(report.resent),
+            "stopped": report.stopped,
+        }
+        return ("partial" if report.partial else "ok", stats)
+
+    return _recorded(store, "send", work, outcome)
+
+
+def send_dry_run(settings: Settings, store: Store, edition_id: str, folder: Path, now: datetime) -> SendReport:
+    """Write the messages `send` would send now into `folder`, record nothing."""
+    from briefing.deliver import email
+
+    edition = _stored(store, edition_id)
+    return email.write_dry_run(edition_mail(settings, store, edition), settings, store, folder, now=now)
+
+
+def send_test_copy(settings: Settings, store: Store, edition_id: str, address: str, now: datetime) -> SendReport:
+    from briefing.deliver import email
+
+    edition = _stored(store, edition_id)
+    return email.send_test_copy(edition_mail(settings, store, edition), settings, address, now=now)
+
+
+def _stored(store: Store, edition_id: str) -> Edition:
     edition = store.edition(edition_id)
-    if edition is not None and not edition.stories:
-        log.warning("edition %s has no stories; not emailing it", edition_id)
-        return SendReport(edition_id)
+    if edition is None:
+        raise DeliveryError(
+            f"no edition {edition_id!r} in the store", hint="run `briefing build` first, or check the id"
+        )
+    return edition
+
+
+def edition_mail(settings: Settings, store: Store, edition: Edition) -> EditionMail:
+    """The edition and its email for every sections filter the subscribers chose, rendered from the store."""
+    from briefing import render
+    from briefing.deliver.email import EditionMail
+
+    filters = {subscriber.sections for subscriber in load_subscribers(settings)}
+    variants = render.email_variants(edition, settings.render, filters, previous=store.editions())
+    return EditionMail(edition, variants)
+
+
+def prune(settings: Settings, store: Store, now: datetime) -> PruneReport:
+    """Apply `retention:` to the store (`briefing store prune`; `run-due` and `schedule` call it daily)."""
     return _recorded(
         store,
-        "send",
-        lambda: email.send_edition(edition_id, settings, store, now=now),
-        lambda r: (
-            "partial" if r.failed else "ok",
-            {"edition": edition_id, "sent": len(r.sent), "failed": len(r.failed)},
-        ),
+        "prune",
+        lambda: store.prune(prune_policy(settings, now)),
+        lambda r: ("ok", {"removed": r.removed, "size_before": r.size_before, "size_after": r.size_after}),
+    )
+
+
+def prune_policy(settings: Settings, now: datetime) -> PrunePolicy:
+    """The cutoffs `retention:` sets at `now`; an edition built within the grace period may still be sent."""
+    keep = settings.retention
+
+    def before(days: float | None) -> datetime | None:
+        return None if days is None else now - timedelta(days=days)
+
+    return PrunePolicy(
+        articles_before=before(keep.articles_days),
+        runs_before=before(keep.runs_days),
+        editions_before=before(keep.editions_days),
+        sends_before=before(keep.sends_days),
+        story_reach=timedelta(hours=settings.cluster.window_hours),
+        unsent_since=now - timedelta(hours=settings.grace_hours),
     )
 
 
 class PipelineJobs:
-    """The schedule's `Jobs` over this pipeline: poll due feeds, build a named edition, send it."""
+    """The schedule's `Jobs` over this pipeline: poll due feeds, build a named edition, send it, prune."""
 
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utcnow) -> None:
         self._settings, self._store, self._clock = settings, store, clock
@@ -208,8 +384,11 @@ class PipelineJobs:
     def build(self, edition_name: str, at: datetime) -> str:
         return build(self._settings, self._store, at, self._clock(), edition_name=edition_name).edition.id
 
-    def send(self, edition_id: str) -> SendReport:
-        return send(self._settings, self._store, edition_id, self._clock())
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
+        return send(self._settings, self._store, edition_id, self._clock(), include_email=self._settings.email.enabled)
+
+    def prune(self) -> PruneReport:
+        return prune(self._settings, self._store, self._clock())
 
 
 def _window(settings: Settings, store: Store, slot: Slot, at: datetime) -> Window:
@@ -234,19 +413,30 @@ def _rank(settings: Settings, candidates: list[Candidate], at: datetime) -> list
 
 
 def _summarise(
-    settings: Settings, store: Store, ranked: list[RankedCluster], context: EditionContext, progress: Progress
+    settings: Settings,
+    store: Store,
+    ranked: list[RankedCluster],
+    context: EditionContext,
+    now: datetime,
+    progress: Progress,
 ) -> list[Summary]:
-    from briefing import summarise
+    from briefing import ground, review
 
-    return summarise.summarise_clusters(
+    check = ground.grounder(settings.grounding, settings.encoder, store)
+    check.preload(item.cluster for item in ranked)  # on this thread: the store's vectors, or embedded and kept
+    summaries = review.checked_summaries(
         [item.cluster for item in ranked],
         settings.summariser,
         settings.grounding,
-        cache=store.summary_cache(),
+        checker=check,
+        checker_identity=check.identity,
+        cache=store.summary_cache(now),
         api_key=settings.openai_api_key,
         context=context,
         progress=lambda done, total: progress("summarise", done, total),
     )
+    check.flush()
+    return summaries
 
 
 def _assemble(

@@ -12,30 +12,31 @@ backfilled. Only the latest due slot of each edition runs in a pass.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import FrameType
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from briefing.config import EditionSettings, Settings
-from briefing.errors import BriefingError, ConfigError
-from briefing.models import DueReport, ScheduleSlot, SendReport, SlotStatus
-from briefing.store import Store
+from briefing.errors import ConfigError
+from briefing.models import DueReport, PruneReport, ScheduleSlot, SendReport, SlotStatus
+from briefing.store import InstanceLock, RunStore, ScheduleLedger
 
 log = logging.getLogger(__name__)
 
 MAX_SLOT_ATTEMPTS = 3  # a build that keeps raising is not retried every minute for the whole grace period
 LOOKBACK_DAYS = 7  # how far back missed slots are recorded as skipped after a long outage
+PRUNE_EVERY = timedelta(days=1)  # retention is applied daily, by whichever of run-due and schedule runs
+
+
+class ScheduleStore(ScheduleLedger, RunStore, InstanceLock, Protocol):
+    """What the schedule needs of the store: the slot ledger, the runs log (when it last pruned), the lock."""
 
 
 class Jobs(Protocol):
@@ -49,8 +50,12 @@ class Jobs(Protocol):
         """Build (and write) the edition `edition_name` for the instant `at`; return its edition id."""
         ...
 
-    def send(self, edition_id: str) -> SendReport:
-        """Email a built edition to its subscribers (exactly once per recipient)."""
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
+        """Send a built edition on every channel: email if enabled, each chat channel (exactly once each)."""
+        ...
+
+    def prune(self) -> PruneReport:
+        """Apply the retention settings to the store (recorded in the runs log as a `prune` run)."""
         ...
 
 
@@ -120,17 +125,31 @@ def _parse_at(at: str) -> tuple[int, int]:
 # ------------------------------------------------------------------------------------------------- run-due
 
 
-def run_due(settings: Settings, store: Store, now: datetime, jobs: Jobs) -> DueReport:
-    """Poll the feeds that are due, then build (and send) every edition slot that is due: `briefing run-due`."""
+def run_due(settings: Settings, store: ScheduleStore, now: datetime, jobs: Jobs) -> DueReport:
+    """Poll the feeds that are due, build (and send) every edition slot that is due, and prune once a day:
+    `briefing run-due`."""
     try:
         polled, poll_error = jobs.poll(), None
     except Exception as error:  # editions are still built from what is stored
         log.error("poll failed: %s", error, exc_info=True)
         polled, poll_error = 0, str(error)
-    return replace(run_due_editions(settings, store, now, jobs), polled=polled, poll_error=poll_error)
+    report = replace(run_due_editions(settings, store, now, jobs), polled=polled, poll_error=poll_error)
+    return replace(report, pruned=prune_if_due(store, now, jobs))
 
 
-def run_due_editions(settings: Settings, store: Store, now: datetime, jobs: Jobs) -> DueReport:
+def prune_if_due(store: ScheduleStore, now: datetime, jobs: Jobs) -> PruneReport | None:
+    """Prune when the runs log has no prune from the last `PRUNE_EVERY`; a failing prune is logged, not fatal."""
+    last = store.runs("prune", limit=1)
+    if last and now - last[0].started < PRUNE_EVERY:
+        return None
+    try:
+        return jobs.prune()
+    except Exception as error:  # housekeeping: the editions are done, the next pass tries again
+        log.error("prune failed: %s", error, exc_info=True)
+        return None
+
+
+def run_due_editions(settings: Settings, store: ScheduleStore, now: datetime, jobs: Jobs) -> DueReport:
     """Build (and send) the edition slots that are due at `now`; record missed ones as skipped."""
     ran: list[ScheduleSlot] = []
     skipped: list[ScheduleSlot] = []
@@ -144,7 +163,7 @@ def run_due_editions(settings: Settings, store: Store, now: datetime, jobs: Jobs
         if plan.run is not None:
             outcome = _run_slot(plan.run, settings, store, now, jobs)
             (failed if outcome.slot.error else ran).append(outcome.slot)
-            sends += [outcome.send] if outcome.send else []
+            sends += outcome.sends
     return DueReport(ran=tuple(ran), skipped=tuple(skipped), failed=tuple(failed), sends=tuple(sends))
 
 
@@ -154,7 +173,7 @@ class _Plan:
     skip: list[ScheduleSlot] = field(default_factory=list)
 
 
-def _plan(edition: EditionSettings, settings: Settings, store: Store, now: datetime) -> _Plan:
+def _plan(edition: EditionSettings, settings: Settings, store: ScheduleStore, now: datetime) -> _Plan:
     """Which slot of this edition runs now (the latest unfinished one within grace) and which are skipped."""
     grace = timedelta(hours=settings.grace_hours)
     pending = [slot for slot in _past_slots(edition, settings, store, now) if _unfinished(slot, settings)]
@@ -168,7 +187,9 @@ def _plan(edition: EditionSettings, settings: Settings, store: Store, now: datet
     return plan
 
 
-def _past_slots(edition: EditionSettings, settings: Settings, store: Store, now: datetime) -> list[ScheduleSlot]:
+def _past_slots(
+    edition: EditionSettings, settings: Settings, store: ScheduleStore, now: datetime
+) -> list[ScheduleSlot]:
     """Slots of this edition whose time has come, from the ledger's last one (on a first run: from the
     earliest date the grace period reaches) to today."""
     zone = ZoneInfo(settings.timezone)
@@ -192,17 +213,21 @@ def _unfinished(slot: ScheduleSlot, settings: Settings) -> bool:
     if slot.attempts >= MAX_SLOT_ATTEMPTS:
         return False
     if slot.status is SlotStatus.BUILT:
-        return settings.email.enabled
+        return _delivers(settings)
     return slot.status in (SlotStatus.STARTED, SlotStatus.FAILED)
+
+
+def _delivers(settings: Settings) -> bool:
+    return settings.email.enabled or bool(settings.channels)
 
 
 @dataclass(frozen=True)
 class _Outcome:
     slot: ScheduleSlot
-    send: SendReport | None = None
+    sends: tuple[SendReport, ...] = ()
 
 
-def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetime, jobs: Jobs) -> _Outcome:
+def _run_slot(slot: ScheduleSlot, settings: Settings, store: ScheduleStore, now: datetime, jobs: Jobs) -> _Outcome:
     """Build the slot's edition (unless already built) and send it if email is enabled; every step is
     recorded before the next starts, so a crash leaves the ledger telling the next run where to resume."""
     slot = replace(slot, attempts=slot.attempts + 1, updated=now, error=None)
@@ -213,52 +238,25 @@ def _run_slot(slot: ScheduleSlot, settings: Settings, store: Store, now: datetim
         except Exception as error:  # a job that raises is recorded; the schedule goes on
             return _Outcome(_record_failure(store, replace(slot, status=SlotStatus.FAILED), "build", error))
         store.save_slot(slot)
-    if not settings.email.enabled or slot.edition_id is None:
+    if not _delivers(settings) or slot.edition_id is None:
         return _Outcome(slot)
     try:
-        report = jobs.send(slot.edition_id)
+        reports = jobs.send(slot.edition_id)
     except Exception as error:
         return _Outcome(_record_failure(store, slot, "send", error))
-    if any(not failure.permanent for failure in report.failed):
+    if any(report.stopped or any(not f.permanent for f in report.failed) for report in reports):
         store.save_slot(slot)  # stays built: the next run within the grace period retries those recipients
-        return _Outcome(slot, report)
+        return _Outcome(slot, reports)
     slot = replace(slot, status=SlotStatus.SENT)
     store.save_slot(slot)
-    return _Outcome(slot, report)
+    return _Outcome(slot, reports)
 
 
-def _record_failure(store: Store, slot: ScheduleSlot, step: str, error: Exception) -> ScheduleSlot:
+def _record_failure(store: ScheduleStore, slot: ScheduleSlot, step: str, error: Exception) -> ScheduleSlot:
     log.error("%s %s (%s) failed: %s", step, slot.name, slot.local_date, error, exc_info=True)
     failed = replace(slot, error=f"{step} failed: {error}")
     store.save_slot(failed)
     return failed
-
-
-# ------------------------------------------------------------------------------------------- one instance
-
-
-@contextmanager
-def instance_lock(database: Path) -> Iterator[Path]:
-    """Hold `<database>.lock` (flock) for the duration; a second `schedule` or `run-due` fails at once."""
-    path = database.with_name(database.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise BriefingError(
-                f"another briefing (pid {holder}) is already running the schedule; lock: {path}",
-                hint="wait for it to finish, or stop it first",
-            ) from None
-        handle.truncate(0)
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield path
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ------------------------------------------------------------------------------------------- run forever
@@ -288,18 +286,19 @@ class _StopSignals:
 
 def run_forever(
     settings: Settings,
-    store_factory: Callable[[], AbstractContextManager[Store]],
+    store: ScheduleStore,
     jobs: Jobs,
     clock: Clock | None = None,
     say: Callable[[str], None] = log.info,
 ) -> None:
-    """`briefing schedule`: poll feeds every poll interval and check edition slots every minute, until
-    SIGTERM/SIGINT. Slots go through `run_due_editions`, so this loop and `run-due` share one ledger.
+    """`briefing schedule`: poll feeds every poll interval, check edition slots every minute and prune daily,
+    until SIGTERM/SIGINT. Slots go through `run_due_editions`, so this loop and `run-due` share one ledger;
+    the store's instance lock keeps a second `schedule` or `run-due` out meanwhile.
 
     `say` is told, one line each, that the loop runs and what is next, what each pass did, and that it stopped:
     someone watching a service wants to know it is alive and when the next edition comes."""
     clock = clock or SystemClock()
-    with instance_lock(settings.database_path), _StopSignals() as stop:
+    with store.instance_lock(), _StopSignals() as stop:
 
         def guarded(name: str, step: Callable[[], object]) -> None:
             if stop.requested:
@@ -310,10 +309,10 @@ def run_forever(
                 log.exception("%s failed; the schedule goes on", name)
 
         def editions() -> None:
-            with store_factory() as store:
-                report = run_due_editions(settings, store, clock.now(), jobs)
+            report = run_due_editions(settings, store, clock.now(), jobs)
             for slot in (*report.ran, *report.failed, *report.skipped):
                 say(f"{_slot_outcome(slot)}; {describe_next(settings, clock.now())}")
+            prune_if_due(store, clock.now(), jobs)
 
         def poll() -> None:
             polled = jobs.poll()

@@ -9,7 +9,10 @@ import pytest
 
 from briefing.store import Store, open_store
 
-pytest_plugins = ["feedserver"]  # the `feed_server` fixture: a real HTTP server on 127.0.0.1
+pytest_plugins = [
+    "feedserver",  # the `feed_server` fixture: a real HTTP server on 127.0.0.1
+    "postgres",  # `store_url`, `postgres_url`: a fresh store on each backend (PostgreSQL when a server is given)
+]
 
 MINIMAL_CONFIG = """\
 timezone: Europe/London
@@ -35,7 +38,7 @@ def tmp_config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A freshly migrated store in a temporary folder."""
-    with open_store(tmp_path / "state" / "briefing.sqlite") as opened:
+def store(store_url: str, database_password: str | None) -> Iterator[Store]:
+    """A freshly migrated, empty store: once on SQLite (a temporary file), once on PostgreSQL (a new schema)."""
+    with open_store(store_url, password=database_password) as opened:
         yield opened

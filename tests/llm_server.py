@@ -7,8 +7,9 @@ function of the request) answers. Every request is recorded in `server.requests`
 prompts and the number of calls.
 
 Helpers build replies: `chat(content)` for a completion, `summary_json(...)` for the summary JSON the prompt
-asks for, `error(status)` for an HTTP error, and `copying_model` is a well-behaved "model" that builds its
-summary by quoting the sources it was given. `sloppy_model(repeat=..., dangle=..., relative=...)` behaves like
+asks for, `judge_json(...)` for the LLM judge's verdict, `error(status)` for an HTTP error, and
+`copying_model` is a well-behaved "model" that builds its summary by quoting the sources it was given (and
+finds every claim it is asked to judge supported). `sloppy_model(repeat=..., dangle=..., relative=...)` behaves like
 it but adds the mistakes real models make: the first fact again in other words, a bullet that opens with "But"
 and leans on another, and "today" in a bullet from an older source.
 """
@@ -70,6 +71,11 @@ class Request:
     def is_judge(self) -> bool:
         return "entail" in self.last and len(self.messages) == 1
 
+    @property
+    def claim(self) -> str:
+        """The claim a judge request asks about ("" for other requests)."""
+        return self.last.split("\nClaim: ", 1)[-1].split("\n", 1)[0] if self.is_judge else ""
+
 
 def chat(content: str, **kwargs: Any) -> Reply:
     return Reply(content=content, **kwargs)
@@ -87,6 +93,11 @@ def summary_json(headline: str, *bullets: tuple[str, list[int], str]) -> str:
 
 def repair_json(*bullets: tuple[str, list[int], str]) -> str:
     return json.dumps({"bullets": [{"text": t, "sources": s, "evidence": e} for t, s, e in bullets]})
+
+
+def judge_json(supported: bool, reason: str = "") -> str:
+    """The LLM judge's structured verdict."""
+    return json.dumps({"supported": supported, "reason": reason})
 
 
 _SOURCE = re.compile(
@@ -107,7 +118,7 @@ def _first_sentences(text: str, count: int) -> list[str]:
 def copying_model(request: Request) -> Reply:
     """A faithful model: headline from source 1's title, bullets quoting the sources' first sentences."""
     if request.is_judge:
-        return chat('{"entailed": true}')
+        return chat(judge_json(True, "the source states it"))
     sources = prompt_sources(request)
     bullets = []
     for number, (_, text) in sorted(sources.items()):

@@ -3,13 +3,17 @@
     with SmtpServer() as server:            # or the `smtp_server` fixture in a test module
         server.script.refuse["bad@example.org"] = 550      # permanent refusal of a recipient
         server.script.busy["slow@example.org"] = 2         # answer 451 twice, then accept
-        server.script.drop["flaky@example.org"] = 1        # drop the connection during DATA once
+        server.script.drop["flaky@example.org"] = 1        # keep the message, then drop the connection once
         ... send ...
         server.messages                                    # what was accepted, in order
 
 `hold_after(n)` makes the server stop answering the MAIL command that follows the n-th accepted message until
 `release()`: a test can then kill the client at a known point, outside the acceptance window.
 `hold_reply_after(n)` records the n-th message but withholds its 250 reply: a kill then lands inside it.
+`script.reply_delay` makes every final reply slow (the server "takes N seconds to answer" after it has the
+message); `script.late` delays one recipient's reply past the client's timeout; `on_event` is called from the
+server's thread at each MAIL ("mail") and each accepted message before its reply ("data"), so a test can kill
+the client at a chosen moment without sleeping.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import asyncio
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -48,6 +52,9 @@ class Script:
     refuse: dict[str, int] = field(default_factory=dict)  # recipient -> reply code for every RCPT
     busy: dict[str, int] = field(default_factory=dict)  # recipient -> how many 451 replies before accepting
     drop: dict[str, int] = field(default_factory=dict)  # recipient -> how many dropped DATA phases first
+    drop_rcpt: dict[str, int] = field(default_factory=dict)  # recipient -> how many connections dropped at RCPT
+    late: dict[str, float] = field(default_factory=dict)  # recipient -> seconds before its 250 (then cleared)
+    reply_delay: float = 0.0  # seconds before every final reply, after the message is recorded
     users: dict[str, str] = field(default_factory=dict)  # AUTH: username -> password (empty: no AUTH)
     refuse_sender: int | None = None  # reply code for every MAIL command
 
@@ -57,6 +64,7 @@ class _Handler:
         self._server = server
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        self._server._event("mail")
         await asyncio.get_running_loop().run_in_executor(None, self._server._wait_if_held)
         if self._server.script.refuse_sender:
             return f"{self._server.script.refuse_sender} 5.7.1 <{address}>: sender refused by the test script"
@@ -69,6 +77,10 @@ class _Handler:
         key = address.lower()
         if key in script.refuse:
             return f"{script.refuse[key]} 5.1.1 <{address}>: refused by the test script"
+        if script.drop_rcpt.get(key, 0) > 0:
+            script.drop_rcpt[key] -= 1
+            server.transport.abort()
+            return "451 dropped"
         if script.busy.get(key, 0) > 0:
             script.busy[key] -= 1
             return "451 4.3.0 try again later"
@@ -78,14 +90,20 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         script = self._server.script
         keys = [address.lower() for address in envelope.rcpt_tos]
+        login = session.auth_data.login.decode() if session.authenticated and session.auth_data else None
+        received = Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content, login)
         dropping = next((key for key in keys if script.drop.get(key, 0) > 0), None)
-        if dropping is not None:
+        if dropping is not None:  # the worst case: the server keeps (and delivers) the message, then hangs up
             script.drop[dropping] -= 1
+            self._server._accept(received)
             server.transport.abort()
             return "451 dropped"  # never reaches the client: the connection is gone
-        login = session.auth_data.login.decode() if session.authenticated and session.auth_data else None
-        self._server._accept(Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.content, login))
+        self._server._accept(received)
+        self._server._event("data")
         await asyncio.get_running_loop().run_in_executor(None, self._server._wait_if_reply_held)
+        delay = script.reply_delay + sum(script.late.pop(key, 0.0) for key in keys)
+        if delay:
+            await asyncio.sleep(delay)
         return "250 2.0.0 accepted"
 
 
@@ -101,6 +119,8 @@ class SmtpServer:
         self._hold_reply_after: int | None = None
         self._held = threading.Event()
         self._release = threading.Event()
+        self.on_event: Callable[[str, int], None] | None = None  # (kind, how many of that kind so far)
+        self._events: dict[str, int] = {}
         self.port = _free_port()
         self._controller = Controller(
             _Handler(self),
@@ -150,6 +170,11 @@ class SmtpServer:
             self.messages.append(received)
             self._arrived.notify_all()
 
+    def _event(self, kind: str) -> None:
+        self._events[kind] = self._events.get(kind, 0) + 1
+        if self.on_event is not None:
+            self.on_event(kind, self._events[kind])
+
     def _wait_if_held(self) -> None:
         if self._hold_after is not None and len(self.messages) >= self._hold_after:
             self._held.set()
@@ -188,8 +213,11 @@ def running_server() -> Iterator[SmtpServer]:
         yield server
 
 
-def write_email_config(folder: Path, server: SmtpServer, subscribers: list[str], *, timeout: float = 5) -> Path:
-    """A feeds.yaml in `folder` that emails `subscribers` (YAML flow mappings) through `server`, fast."""
+def write_email_config(
+    folder: Path, server: SmtpServer, subscribers: list[str], *, timeout: float = 5, extra: str = ""
+) -> Path:
+    """A feeds.yaml in `folder` that emails `subscribers` (YAML flow mappings) through `server`, fast; `extra`
+    is appended as it is (more top-level keys)."""
     lines = "\n".join(f"    - {subscriber}" for subscriber in subscribers)
     path = folder / "feeds.yaml"
     path.write_text(
@@ -206,7 +234,7 @@ email:
   retry_seconds: 0
   subscribers:
 {lines}
-""",
+{extra}""",
         encoding="utf-8",
     )
     return path

@@ -78,3 +78,62 @@ def test_build_killed_mid_write_leaves_whole_files_and_reruns(polled_config: Pat
     assert_outputs_whole(out)
     assert json.loads((out / "editions" / "2026-11-25" / "briefing.json").read_text())["stats"]["stories"] > 0
     assert kills > 0, "every build finished before it could be killed; the test proved nothing"
+
+
+# --------------------------------------------------- storing and publishing are one step (issue 18.8)
+
+NEXT_DAY = "2026-11-26T06:30:00+00:00"
+KILL_ON_PUBLISH = """
+import os, signal, sys
+from briefing.deliver import files
+from briefing.cli import main
+files.write_outputs = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+sys.argv = ["briefing", "-q", "--config", sys.argv[1], "build", "--at", sys.argv[2]]
+main()
+"""
+
+
+def build_at(config: Path, at: str) -> subprocess.CompletedProcess[bytes]:
+    command = [sys.executable, "-m", "briefing", "-q", "--config", str(config), "build", "--at", at]
+    return subprocess.run(command, capture_output=True, timeout=120)
+
+
+def test_build_killed_between_storing_and_publishing_is_published_by_the_next_run(
+    polled_config: Path, tmp_path: Path
+) -> None:
+    killed = subprocess.run([sys.executable, "-c", KILL_ON_PUBLISH, str(polled_config), AT], timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+
+    later = build_at(polled_config, NEXT_DAY)  # the next edition's window starts after the lost one
+
+    out = tmp_path / "out"
+    assert later.returncode == 0, later.stderr.decode()
+    assert json.loads((out / "editions" / "2026-11-25" / "briefing.json").read_text())["stats"]["stories"] > 0
+    assert b"2026-11-25.html" in (out / "site" / "archive.html").read_bytes()
+
+
+def test_disk_full_while_publishing_is_completed_by_a_rerun(
+    polled_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.config import load_settings
+    from briefing.deliver import files
+    from briefing.errors import DeliveryError
+    from briefing.pipeline import build
+
+    settings = load_settings(polled_config)
+    real_write = files.write_atomic
+    written: list[Path] = []
+
+    def fill_up(target: Path, data: bytes) -> None:
+        if len(written) == 2:
+            raise DeliveryError(f"cannot write {target}: No space left on device")
+        written.append(target)
+        real_write(target, data)
+
+    monkeypatch.setattr(files, "write_atomic", fill_up)
+    with open_store_from_settings(settings) as store, pytest.raises(DeliveryError, match="No space left"):
+        build(settings, store, DEMO_AT, DEMO_AT)
+    monkeypatch.setattr(files, "write_atomic", real_write)
+
+    assert build_at(polled_config, NEXT_DAY).returncode == 0
+    assert (tmp_path / "out" / "editions" / "2026-11-25" / "email.html").is_file()

@@ -61,6 +61,16 @@ def test_config_check_prints_effective_settings_with_secrets_redacted(tmp_config
     assert "sk-very-secret" not in result.stdout + result.stderr
 
 
+def test_config_check_says_which_grounding_check_runs_and_why(tmp_config: Path) -> None:
+    text = tmp_config.read_text(encoding="utf-8") + "encoder: {source: none}\ngrounding: {wordnet: null}\n"
+    tmp_config.write_text(text, encoding="utf-8")
+    result = run("--config", str(tmp_config), "config", "check")
+    assert (
+        result.stderr.splitlines()[-1]
+        == "grounding: lexical check; no antonym rule; no encoder: encoder.source is none"
+    )
+
+
 def test_config_check_json_reports_validity_and_settings(tmp_config: Path) -> None:
     result = run("--config", str(tmp_config), "config", "check", "--json", env={"BRIEFING_SMTP_PASSWORD": ""})
     shown = json.loads(result.stdout)

@@ -189,9 +189,27 @@ def test_an_empty_secret_counts_as_not_set(tmp_config: Path) -> None:
             "environment",
         ),
         (
-            FEED + "database_url: postgresql://db/briefing",
-            "database_url: only sqlite is supported in this version; set database: PATH (or sqlite:///PATH), "
-            "got 'postgresql://db/briefing'",
+            FEED + "database_url: mysql://db/briefing",
+            "database_url: expected postgresql://user@host/dbname or sqlite:///PATH, got 'mysql://db/briefing'",
+        ),
+        (
+            FEED + "database_url: 'postgresql://ann:s3cret@db.example/briefing'",
+            "database_url: the password does not belong in the file; set BRIEFING_DATABASE_PASSWORD instead, "
+            "got 'postgresql://ann:***@db.example/briefing'",
+        ),
+        (
+            FEED + "database_url: 'postgresql://ann@db.example/briefing?password=s3cret'",
+            "database_url: the password does not belong in the file; set BRIEFING_DATABASE_PASSWORD instead, "
+            "got 'postgresql://ann@db.example/briefing?password=***'",
+        ),
+        (FEED + "retention: {articles_days: 0}", "retention.articles_days: expected a number greater than 0, got 0"),
+        (
+            FEED + "database_password: hunter2",
+            "database_password: secrets are not read from the file; set BRIEFING_DATABASE_PASSWORD in the environment",
+        ),
+        (
+            FEED + "db_password: hunter2",
+            "db_password: secrets are not read from the file; set BRIEFING_DATABASE_PASSWORD in the environment",
         ),
         (
             FEED + "email: {enabled: true}",
@@ -261,6 +279,7 @@ def test_redacted_masks_secrets_and_url_passwords(tmp_path: Path) -> None:
         "OPENAI_API_KEY": "***",
         "BRIEFING_SMTP_PASSWORD": "(not set)",
         "BRIEFING_UNSUBSCRIBE_SECRET": "(not set)",
+        "BRIEFING_DATABASE_PASSWORD": "(not set)",
     }
     assert shown["summariser"]["base_url"] == "https://me:***@llm.example/v1"
     assert "sk-1" not in repr(shown) and "hunter2" not in repr(shown)

@@ -165,7 +165,8 @@ def test_every_number_in_the_config_is_bounded_and_the_bound_in_the_reference(ke
     bounds = [getattr(m, "le", None) or getattr(m, "lt", None) for m in field.metadata]  # annotated_types Le, Lt
     bound = next((b for b in bounds if b is not None), None)
     reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| `{re.escape(key.replace('sections.feeds.', 'sections[].feeds[].'))}` \|.*$", reference, re.M)
+    listed = key.replace("sections.feeds.", "sections[].feeds[].").replace("channels.", "channels[].")
+    row = re.search(rf"^\| `{re.escape(listed)}` \|.*$", reference, re.M)
     assert bound is not None and row is not None and re.search(rf"(at most|less than) {bound:,}\b", row.group(0))
 
 

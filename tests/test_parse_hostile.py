@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from factories import article
 from feedserver import FeedServer, rss_feed
 from hypothesis import HealthCheck, given, settings, strategies
 
@@ -22,6 +22,7 @@ from briefing.config import FeedSettings, SectionSettings, Settings
 from briefing.models import Feed, ParsedFeed
 from briefing.parse import parse_feed
 from briefing.store import open_store
+from briefing.store.sqlite import schema as sqlite_schema
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 FEED = Feed(key="https://feeds.example.org/rss.xml", url="https://feeds.example.org/rss.xml", section="World")
@@ -166,12 +167,16 @@ def test_fuzzed_bodies_give_articles_or_a_reason_and_dates_a_later_stage_can_use
 
 def test_a_zero_date_stored_by_an_older_version_is_healed_when_the_store_opens(tmp_path: Path) -> None:
     path = tmp_path / "briefing.sqlite"
-    with open_store(path) as store:
-        store.sync_feeds([FEED])
-        store.add_articles(FEED.key, [article("a-old", "Dam opens.", "Dam opens", "Daily")])
-        store._db.execute("UPDATE articles SET published = '0001-01-01T00:00:00.000000+00:00'")
-        store._db.execute("ALTER TABLE runs DROP COLUMN pid")  # back to the schema of version 2
-        store._db.execute("PRAGMA user_version = 2")
+    old = sqlite3.connect(path)  # a database as version 2 of the schema left it, with a zero date stored
+    for step in sqlite_schema.MIGRATIONS[:2]:
+        old.executescript(step)
+    old.execute(
+        "INSERT INTO articles (id, url, title, text, outlet, published, first_seen) VALUES ('a-old', 'u', 'Dam opens',"
+        " 'Dam opens.', 'Daily', '0001-01-01T00:00:00.000000+00:00', '2026-11-25T06:00:00.000000+00:00')"
+    )
+    old.execute("PRAGMA user_version = 2")
+    old.commit()
+    old.close()
 
     with open_store(path) as store:
         [healed] = store.articles_by_id(["a-old"]).values()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from factories import article
@@ -16,10 +17,11 @@ from feedserver import rss_feed
 from llm_server import LLMServer, Reply, Request, chat, repair_json, summary_json
 
 from briefing.config import GroundingSettings, SummariserSettings
+from briefing.ground import check_bullet
 from briefing.models import Cluster, Feed
 from briefing.parse import parse_feed
 from briefing.parse._injection import is_instruction, normalise, without_instructions
-from briefing.summarise import summarise_clusters
+from briefing.review import checked_summaries
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 FEED = Feed(key="https://feeds.example.org/rss.xml", url="https://feeds.example.org/rss.xml", section="World")
@@ -163,7 +165,9 @@ def test_an_injected_claim_never_becomes_a_checked_bullet(llm: LLMServer, inject
     settings = SummariserSettings(backend="openai", base_url=llm.base_url, model="m", timeout=5, retries=0)
     cluster = Cluster("c-1", (article("a-1", f"{BRIDGE}\n{injection}", "Harbour bridge to close", "Daily"),))
 
-    [summary] = summarise_clusters([cluster], settings, GroundingSettings(), None, None)
+    grounding = GroundingSettings()
+
+    [summary] = checked_summaries([cluster], settings, grounding, checker=partial(check_bullet, settings=grounding))
 
     bullets = [bullet.text for section in [summary] for bullet in section.bullets]
     assert ("CEO" in llm.requests[0].text, any("CEO" in text for text in [summary.headline, *bullets])) == (

@@ -138,3 +138,121 @@ email:
         json.loads((tmp_path / "outputs" / "editions" / "2026-11-25" / "briefing.json").read_text())["sections"] == []
     )
     assert smtp.messages == []
+
+
+# ------------------------------------------------------------------- sent editions and publishing (issue 18)
+
+
+def rss(*items: tuple[str, str, str]) -> bytes:
+    """An RSS 2.0 feed of (slug, title, text) items, all published at 05:00 UTC on 25 November 2026."""
+    entries = "".join(
+        f"<item><title>{title}</title><link>https://news.example/{slug}</link><guid>{slug}</guid>"
+        f"<pubDate>Wed, 25 Nov 2026 05:00:00 +0000</pubDate><description>{text}</description></item>"
+        for slug, title, text in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{entries}</channel></rss>'.encode()
+
+
+BRIDGE = (
+    "bridge",
+    "Harbour bridge closes for repairs",
+    "The harbour bridge will close for three weeks of repairs starting on Monday, the city council said. "
+    "Engineers found corrosion in two of the main cables during an inspection last month. "
+    "Ferries will run every ten minutes while the bridge is shut, the council added.",
+)
+ORCHARD = (
+    "orchard",
+    "Apple harvest breaks county record",
+    "Growers in the valley picked more apples this autumn than in any year since records began in 1950. "
+    "A warm spring and steady summer rain gave the orchards an unusually large crop, the growers' association said. "
+    "Prices at the farm gate fell by a fifth as a result, according to the association.",
+)
+
+
+def email_config(folder: Path, feeds: list[str], smtp_port: int) -> Path:
+    config = folder / "feeds.yaml"
+    urls = "".join(f'\n      - url: "{url}"' for url in feeds)
+    config.write_text(
+        f"""\
+timezone: UTC
+sections:
+  - name: World
+    feeds:{urls}
+email:
+  enabled: true
+  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none}}
+  subscribers: [{{email: reader@example.org}}]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def headlines(folder: Path, edition_id: str) -> list[str]:
+    data = json.loads((folder / "outputs" / "editions" / edition_id / "briefing.json").read_text())
+    return [story["headline"] for section in data["sections"] for story in section["stories"]]
+
+
+def test_rebuild_of_a_sent_edition_keeps_what_was_sent_and_new_stories_go_to_the_next(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from smtpserver import SmtpServer
+
+    first_feed = feed_server.route("/first.xml", body=rss(BRIDGE), headers={"Content-Type": "application/rss+xml"})
+    late_feed = feed_server.route("/late.xml", body=rss(ORCHARD), headers={"Content-Type": "application/rss+xml"})
+    with SmtpServer() as smtp:
+        config = email_config(tmp_path, [first_feed], smtp.port)
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        sent = headlines(tmp_path, "2026-11-25")
+        email_config(tmp_path, [first_feed, late_feed], smtp.port)  # a late feed brings a story from the window
+        rebuilt = invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00")
+        invoke("--config", str(config), "build", "--at", "2026-11-26T06:30:00+00:00")
+
+    assert (rebuilt.exit_code, headlines(tmp_path, "2026-11-25"), len(smtp.messages)) == (0, sent, 1)
+    assert [h for h in headlines(tmp_path, "2026-11-26") if "pple" in h] != []
+
+
+# ----------------------------------------------------------------------- publishing a site can trust (#15)
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {name: (out / "site" / name).read_bytes() for name in ("index.html", "feed.xml", "feed.json")}
+
+
+def test_an_empty_edition_leaves_the_front_page_and_feeds_as_they_were(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 0
+        before = site_files(tmp_path / "out")
+        result = invoke("--config", str(config), "build", "--at", "2026-11-26T06:30:00+00:00")
+
+    archive = (tmp_path / "out" / "site" / "archive.html").read_text()
+    assert (result.exit_code, site_files(tmp_path / "out")) == (0, before)
+    assert "2026-11-26.html" in archive and "no new stories" in archive
+
+
+def test_dry_run_leaves_no_address_or_token_under_outputs(tmp_path: Path) -> None:
+    from briefing.demo import serve_demo_feeds, write_demo_config
+
+    with serve_demo_feeds() as site:
+        config = write_demo_config(site, tmp_path / "work", tmp_path / "out")
+        with config.open("a", encoding="utf-8") as file:
+            file.write(
+                "email:\n  subscribers: [{email: private.reader@example.org}]\n"
+                '  unsubscribe_url: "https://example.org/u?token={token}"\n'
+            )
+        runner = CliRunner(env={"BRIEFING_UNSUBSCRIBE_SECRET": "s3cret-for-tokens"})
+        built = runner.invoke(app, ["--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00"])
+        dry = runner.invoke(app, ["--config", str(config), "send", "--dry-run"])
+
+    from briefing.deliver.tokens import unsubscribe_token
+
+    token = unsubscribe_token("private.reader@example.org", "s3cret-for-tokens")
+    leaked = [
+        p
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file() and (b"private.reader" in p.read_bytes() or token.encode() in p.read_bytes())
+    ]
+    assert (built.exit_code, dry.exit_code, "dry run: wrote 1 messages" in dry.output, leaked) == (0, 0, True, [])

@@ -222,7 +222,7 @@ def test_the_footer_never_credits_the_model_when_every_story_fell_back() -> None
 
 
 def test_both_email_parts_carry_the_unsubscribe_placeholder_delivery_fills(outputs: dict[str, bytes]) -> None:
-    from briefing.deliver.email import UNSUBSCRIBE_PLACEHOLDER
+    from briefing.deliver.compose import UNSUBSCRIBE_PLACEHOLDER
 
     links = [a.get("href") for a in _html(outputs).cssselect("a.unsubscribe")]
     text = outputs[f"{FOLDER}/email.txt"].decode()
@@ -234,6 +234,40 @@ def test_an_edition_without_stories_says_so_in_every_format() -> None:
     files = render_edition(empty, RenderSettings()).files
     said = {name.rsplit("/", 1)[1] for name, data in files.items() if b"Nothing new since the last edition." in data}
     assert said == {"briefing.md", "email.html", "email.txt"}
+
+
+def test_an_edition_whose_every_feed_failed_says_that_not_nothing_new() -> None:
+    empty = replace(sample_edition(), sections=())
+    failed = replace(empty, stats=replace(empty.stats, feeds=12, feeds_failed=12))
+    files = render_edition(failed, RenderSettings()).files
+    said = {name.rsplit("/", 1)[1] for name, data in files.items() if b"Every feed failed to load (12 feeds)" in data}
+    assert said == {"briefing.md", "email.html", "email.txt"}
+
+
+def test_markdown_links_what_is_new_since_to_the_earlier_edition_when_site_url_is_set() -> None:
+    today = sample_edition()
+    update = next(story for story in today.stories if story.status == "update")
+    earlier = replace(
+        today,
+        id="2026-11-24-morning",
+        title="Morning briefing, 24 November 2026",
+        window_end=today.window_end - timedelta(days=1),
+        sections=(Section("World", (update,)),),
+    )
+    settings = RenderSettings(site_url="https://briefing.example.org/")
+    text = render_edition(today, settings, previous=[earlier]).files["editions/2026-11-25-morning/briefing.md"]
+    assert (
+        b"what is new since [Morning briefing, 24 November 2026](https://briefing.example.org/2026-11-24-morning.html)"
+        in text
+    )
+
+
+@pytest.mark.parametrize("site_url", [None, "https://briefing.example.org/"])
+def test_json_feed_item_urls_are_absolute_or_absent(site_url: str | None) -> None:
+    feed = json.loads(render_site([sample_edition()], RenderSettings(site_url=site_url))["site/feed.json"])
+    urls = [item.get("url") for item in feed["items"]]
+    expected = [None] if site_url is None else ["https://briefing.example.org/2026-11-25-morning.html"]
+    assert urls == expected
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ import time_machine
 
 from briefing.config import EditionSettings, EmailSettings, Settings
 from briefing.errors import BriefingError
-from briefing.models import SendFailure, SendReport, SlotStatus
-from briefing.schedule import MAX_SLOT_ATTEMPTS, describe_next, due_instant, instance_lock, run_due, run_forever
+from briefing.models import PruneReport, SendFailure, SendReport, SlotStatus
+from briefing.schedule import MAX_SLOT_ATTEMPTS, describe_next, due_instant, run_due, run_forever
 from briefing.store import Store, open_store
 
 LONDON = "Europe/London"
@@ -34,6 +34,7 @@ class RecordingJobs:
     send_failures: list[SendFailure] = field(default_factory=list)  # reported by the next send, then cleared
     poll_error: Exception | None = None
     on_build: list[object] = field(default_factory=list)
+    prunes: int = 0
 
     def poll(self) -> int:
         self.polls += 1
@@ -49,12 +50,16 @@ class RecordingJobs:
         self.built.append((edition_name, at))
         return f"{at.astimezone(UTC):%Y-%m-%d}-{edition_name}"
 
-    def send(self, edition_id: str) -> SendReport:
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
         if self.send_error:
             raise self.send_error
         self.sent.append(edition_id)
         failed, self.send_failures = tuple(self.send_failures), []
-        return SendReport(edition_id, failed=failed)
+        return (SendReport(edition_id, failed=failed),)
+
+    def prune(self) -> PruneReport:
+        self.prunes += 1
+        return PruneReport({"articles": 0})
 
 
 def utc(text: str) -> datetime:
@@ -270,27 +275,30 @@ def test_editions_share_the_ledger_across_store_connections(tmp_path: Path, jobs
     assert len(jobs.built) == 1
 
 
-# ------------------------------------------------------------------------------------------- one instance
+# ------------------------------------------------------------------------------------------- daily prune
 
 
-def test_second_instance_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
-    database = make_settings(tmp_path).database_path
+def test_run_due_prunes_when_the_runs_log_has_no_prune_from_the_last_day(
+    tmp_path: Path, store: Store, jobs: RecordingJobs
+) -> None:
+    store.start_run("prune", utc("2026-11-24T06:00"))
 
-    with (
-        instance_lock(database),
-        pytest.raises(BriefingError, match=r"already running the schedule"),
-        instance_lock(database),
-    ):
-        pass
+    settings = make_settings(tmp_path)
+
+    reports = [run_due(settings, store, utc(at), jobs).pruned for at in ("2026-11-25T05:00", "2026-11-25T06:01")]
+
+    assert (reports[0], reports[1], jobs.prunes) == (None, PruneReport({"articles": 0}), 1)
 
 
-def test_lock_is_released_when_the_first_instance_ends(tmp_path: Path) -> None:
-    database = make_settings(tmp_path).database_path
-    with instance_lock(database):
-        pass
+def test_a_failing_prune_does_not_fail_the_pass(tmp_path: Path, store: Store, jobs: RecordingJobs) -> None:
+    def broken() -> PruneReport:
+        raise RuntimeError("disk full")
 
-    with instance_lock(database) as path:
-        assert path.read_text() == str(os.getpid())
+    jobs.prune = broken  # type: ignore[method-assign]
+
+    report = run_due(make_settings(tmp_path), store, utc("2026-11-25T06:31"), jobs)
+
+    assert (report.pruned, len(report.ran)) == (None, 1)
 
 
 # -------------------------------------------------------------------------------------------- run forever
@@ -324,7 +332,8 @@ def travel() -> Iterator[time_machine.Coordinates]:
 
 def forever(settings: Settings, jobs: RecordingJobs, clock: TravellingClock, said: list[str] | None = None) -> None:
     say = said.append if said is not None else lambda line: None
-    run_forever(settings, lambda: open_store(settings.database_path), jobs, clock, say=say)
+    with open_store(settings.database_path) as store:
+        run_forever(settings, store, jobs, clock, say=say)
 
 
 def test_schedule_says_it_runs_what_it_did_and_when_the_next_edition_is(
@@ -408,7 +417,11 @@ def test_schedule_refuses_to_start_beside_a_running_instance(
 ) -> None:
     settings = make_settings(tmp_path)
 
-    with instance_lock(settings.database_path), pytest.raises(BriefingError, match="already running"):
+    with (
+        open_store(settings.database_path) as other,
+        other.instance_lock(),
+        pytest.raises(BriefingError, match="already running"),
+    ):
         forever(settings, jobs, TravellingClock(travel, stop_at=utc("2026-11-25T06:45")))
     assert jobs.polls == 0
 

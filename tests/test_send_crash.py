@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -110,3 +111,136 @@ def test_misbehaving_server_run_finishes_records_and_exits_3(config_file: Path, 
         READERS[1]: SendStatus.FAILED,
         READERS[2]: SendStatus.FAILED,
     }
+
+
+# ------------------------------------------------------------------------ concurrent senders (issue 18.4)
+
+
+def stored_edition(config: Path) -> None:
+    """The edition in the store too (delivery reads it from there), recorded as built by the schedule."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from briefing.config import load_settings
+    from briefing.models import ScheduleSlot, SlotStatus, edition_from_dict
+    from briefing.schedule import due_instant
+    from briefing.store import open_store_from_settings
+
+    folder = config.parent / "outputs" / "editions" / EDITION_ID
+    edition = edition_from_dict(json.loads((folder / "briefing.json").read_text(encoding="utf-8")))
+    settings = load_settings(config)
+    local = (datetime.now(UTC) - timedelta(minutes=2)).astimezone(ZoneInfo(settings.timezone))
+    due = due_instant(local.date(), settings.editions[0].at, settings.timezone)
+    with open_store_from_settings(settings) as store:
+        store.save_edition(edition, built_at=due)
+        if hasattr(store, "mark_published"):
+            store.mark_published(EDITION_ID, due)
+        slot = ScheduleSlot("morning", local.date(), due, SlotStatus.BUILT, due, edition_id=EDITION_ID, attempts=1)
+        store.save_slot(slot)
+
+
+@pytest.fixture
+def slow_config(tmp_path: Path, smtp_server: SmtpServer) -> Path:
+    """Twenty readers, a server that takes 50 ms to answer each message, and an edition that is due now."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    smtp_server.script.reply_delay = 0.05
+    write_edition(tmp_path / "outputs")
+    readers = [f"{{email: {address}}}" for address in MANY_READERS]
+    due = (datetime.now(UTC) - timedelta(minutes=2)).astimezone(ZoneInfo("Europe/London"))
+    extra = f'editions:\n  - {{name: morning, at: "{due:%H:%M}"}}\n'
+    config = write_email_config(tmp_path, smtp_server, readers, timeout=10, extra=extra)
+    stored_edition(config)
+    return config
+
+
+MANY_READERS = [f"reader{n:02d}@example.org" for n in range(20)]
+
+
+def start(config: Path, *command: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
+    env["PYTHONPATH"] = str(REPO)
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--config", str(config), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=config.parent,
+    )
+
+
+@pytest.mark.slow
+def test_two_sends_at_once_deliver_each_recipient_once(slow_config: Path, smtp_server: SmtpServer) -> None:
+    first, second = start(slow_config, "send", EDITION_ID), start(slow_config, "send", EDITION_ID)
+
+    outcomes = [(p.wait(120), p.communicate()[1]) for p in (first, second)]
+
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert received_counts(smtp_server) == dict.fromkeys(MANY_READERS, 1)
+
+
+@pytest.mark.slow
+def test_run_due_and_a_manual_send_at_once_deliver_each_recipient_once(
+    slow_config: Path, smtp_server: SmtpServer
+) -> None:
+    # The manual send starts the moment the scheduled one has delivered its first message.
+    smtp_server.script.reply_delay = 0.2
+    started: list[subprocess.Popen[str]] = []
+
+    def start_manual(event: str, count: int) -> None:
+        if event == "data" and not started:
+            started.append(start(slow_config, "send", EDITION_ID))
+
+    smtp_server.on_event = start_manual
+    scheduled = start(slow_config, "run-due")
+    scheduled.wait(120)
+    manual = started[0]
+
+    outcomes = [(p.wait(120), p.communicate()[1]) for p in (scheduled, manual)]
+
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert received_counts(smtp_server) == dict.fromkeys(MANY_READERS, 1)
+
+
+# ------------------------------------------------------------------ SIGKILL at random moments (issue 18.6)
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_against_a_slow_server_reports_every_resend(
+    slow_config: Path, smtp_server: SmtpServer
+) -> None:
+    # Each kill lands at a moment chosen (seeded) among the server's events: a MAIL command (before anything
+    # was handed over) or an accepted message whose 250 is still on its way (inside the duplicate window).
+    # Whatever happens, every recipient gets the edition, and every recipient who got two copies is reported.
+    import random
+
+    chooser = random.Random(18)
+    victim: dict[str, subprocess.Popen[str]] = {}
+    plan = [(chooser.choice(["mail", "data"]), chooser.randint(1, 3)) for _ in range(6)]
+    reported: set[str] = set()
+    kills = 0
+    for kind, after in plan:
+        seen = {"mail": 0, "data": 0}
+
+        def kill_at(event: str, count: int, kind: str = kind, after: int = after, seen: dict[str, int] = seen) -> None:
+            seen[event] += 1
+            if event == kind and seen[event] == after and "process" in victim:
+                victim.pop("process").send_signal(signal.SIGKILL)
+
+        smtp_server.on_event = kill_at
+        process = victim["process"] = start(slow_config, "send", EDITION_ID)
+        _, stderr = process.communicate(timeout=120)
+        kills += process.returncode == -signal.SIGKILL
+        reported |= {line.split()[1] for line in stderr.splitlines() if line.startswith("resent:")}
+    smtp_server.on_event = None
+    final = start(slow_config, "send", EDITION_ID)
+    _, stderr = final.communicate(timeout=120)
+    reported |= {line.split()[1] for line in stderr.splitlines() if line.startswith("resent:")}
+
+    counts = received_counts(smtp_server)
+    duplicated = {address for address, copies in counts.items() if copies > 1}
+    assert (final.returncode, set(counts), kills) == (0, set(MANY_READERS), len(plan))
+    assert duplicated <= reported, f"resent without a report: {sorted(duplicated - reported)}"
+    assert len(reported) <= kills

@@ -1,143 +1,25 @@
-"""The store keeps feeds, articles and runs in SQLite (WAL), migrated forward in place."""
+"""The store, on both backends: every test here runs once on SQLite and once on PostgreSQL (see tests/postgres.py).
+
+What a consumer relies on is the same whichever engine holds the rows: the values that come back, their order,
+transactions and savepoints, errors as one-line `StoreError`s, and the instance lock.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
+from factories import WHEN as NOW
+from factories import make_article, make_feed
 
-from briefing.config import Settings
-from briefing.errors import ConfigError, StoreError
-from briefing.models import Article, ArticleKind, Feed, Run
-from briefing.store import Store, open_store, open_store_from_settings, schema
-
-NOW = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
-
-
-def make_feed(key: str = "https://example.org/world.xml", section: str = "World", **changes: object) -> Feed:
-    return replace(Feed(key=key, url=key, section=section), **changes)  # type: ignore[arg-type]
-
-
-def make_article(article_id: str = "a-1", published: datetime = NOW, **changes: object) -> Article:
-    article = Article(
-        id=article_id,
-        url=f"https://example.org/{article_id}",
-        title=f"Title {article_id}",
-        text="Some text.",
-        outlet="Example",
-        published=published,
-        first_seen=published,
-    )
-    return replace(article, **changes)  # type: ignore[arg-type]
-
-
-# -------------------------------------------------------------------------------------------- open, migrate
-
-
-def test_open_store_creates_folders_and_uses_wal(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "state" / "briefing.sqlite"
-    with open_store(path) as store:
-        mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
-        foreign_keys = store._db.execute("PRAGMA foreign_keys").fetchone()[0]
-        busy = store._db.execute("PRAGMA busy_timeout").fetchone()[0]
-    assert (path.exists(), mode, foreign_keys, busy > 0) == (True, "wal", 1, True)
-
-
-def test_open_store_migrates_an_empty_database_to_the_latest_version(store: Store) -> None:
-    tables = {row[0] for row in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert store.schema_version == len(schema.MIGRATIONS)
-    assert {"feeds", "articles", "article_feeds", "runs"} <= tables
-
-
-def test_open_store_migrates_an_older_database_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "briefing.sqlite"
-    with open_store(path) as store:
-        store.add_articles("https://example.org/world.xml", [make_article()])
-    released = len(schema.MIGRATIONS)
-    next_step = "ALTER TABLE articles ADD COLUMN image TEXT; CREATE TABLE extra (id INTEGER PRIMARY KEY);"
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, next_step])
-    monkeypatch.setattr("briefing.store.MIGRATIONS", schema.MIGRATIONS)
-    with open_store(path) as store:
-        columns = {row["name"] for row in store._db.execute("PRAGMA table_info(articles)")}
-        kept = store.articles_by_id(["a-1"])
-        assert (store.schema_version, "image" in columns, list(kept)) == (released + 1, True, ["a-1"])
-
-
-def test_a_version_1_database_gains_article_kinds(tmp_path: Path) -> None:
-    path = tmp_path / "briefing.sqlite"
-    db = sqlite3.connect(path)
-    db.executescript(schema.MIGRATIONS[0])
-    db.execute(
-        "INSERT INTO articles (id, url, title, text, outlet, published, first_seen)"
-        " VALUES ('a-1', 'https://example.org/1', 'T', 'x', 'O', '2026-11-25T06:00:00.000000+00:00',"
-        " '2026-11-25T06:00:00.000000+00:00')"
-    )
-    db.execute("PRAGMA user_version = 1")
-    db.commit()
-    db.close()
-    with open_store(path) as store:
-        assert store.articles_by_id(["a-1"])["a-1"].kind is ArticleKind.NEWS
-
-
-def test_a_failing_migration_step_leaves_the_database_at_its_old_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "briefing.sqlite"
-    open_store(path).close()
-    broken = [*schema.MIGRATIONS, "CREATE TABLE half (id INTEGER); THIS IS NOT SQL;"]
-    monkeypatch.setattr("briefing.store.MIGRATIONS", broken)
-    with pytest.raises(StoreError, match="cannot open the database"):
-        open_store(path)
-    db = sqlite3.connect(path)
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert (db.execute("PRAGMA user_version").fetchone()[0], "half" in tables) == (len(schema.MIGRATIONS), False)
-
-
-def test_open_store_reports_an_unusable_path_as_a_store_error(tmp_path: Path) -> None:
-    (tmp_path / "a-file").write_text("not a folder")
-    with pytest.raises(StoreError, match="cannot open the database"):
-        open_store(tmp_path / "a-file" / "briefing.sqlite")
-
-
-def test_a_reader_is_not_blocked_by_a_writer_in_wal_mode(tmp_path: Path) -> None:
-    path = tmp_path / "briefing.sqlite"
-    with open_store(path) as writer, open_store(path) as reader:
-        with writer.transaction():
-            writer.add_articles("https://a.example/rss", [make_article("a-1")])
-            during = reader.articles_by_id(["a-1"])
-        after = reader.articles_by_id(["a-1"])
-    assert (list(during), list(after)) == ([], ["a-1"])
-
-
-def test_open_store_refuses_a_database_from_a_newer_briefing(tmp_path: Path) -> None:
-    path = tmp_path / "briefing.sqlite"
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 99")
-    db.close()
-    with pytest.raises(StoreError, match="schema version 99"):
-        open_store(path)
-
-
-def test_open_store_from_settings_accepts_only_sqlite_urls(tmp_path: Path) -> None:
-    config = tmp_path / "feeds.yaml"
-    settings = Settings(config_path=config, database_url="sqlite:///db/custom.sqlite")
-    with open_store_from_settings(settings) as store:
-        assert store.path == tmp_path / "db" / "custom.sqlite"
-    with pytest.raises(ConfigError, match="only sqlite is supported in this version; set database: PATH"):
-        # The settings model refuses it too; the store's seam checks again for settings built in code.
-        open_store_from_settings(settings.model_copy(update={"database_url": "postgresql://db/briefing"}))
-
-
-def test_open_store_from_settings_defaults_to_the_database_path(tmp_path: Path) -> None:
-    settings = Settings(config_path=tmp_path / "feeds.yaml", database="state/x.sqlite")
-    with open_store_from_settings(settings) as store:
-        assert store.path == tmp_path / "state" / "x.sqlite"
-
+from briefing.errors import BriefingError, StoreError
+from briefing.models import ArticleKind, Run, SendStatus
+from briefing.store import Store, open_store
+from briefing.store.schema import TABLES
 
 # ------------------------------------------------------------------------------------------- transactions
 
@@ -158,9 +40,24 @@ def test_a_nested_transaction_rolls_back_only_its_own_work(store: Store) -> None
     assert sorted(store.articles_by_id(["a-1", "a-2"])) == ["a-1"]
 
 
-def test_sqlite_errors_surface_as_store_errors(store: Store) -> None:
-    with pytest.raises(StoreError, match="database error"), store.transaction():
-        store._db.execute("INSERT INTO runs (kind) VALUES (NULL)")
+def test_driver_errors_surface_as_one_line_store_errors_naming_the_store(store: Store) -> None:
+    with pytest.raises(StoreError) as raised, store.transaction():
+        store.finish_run(store.start_run("poll", NOW), NOW, None, {})  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert (message.startswith(f"database error in {store.location}: "), "\n" in message) == (True, False)
+
+
+def test_a_failed_statement_rolls_back_its_transaction_and_the_store_goes_on(store: Store) -> None:
+    with pytest.raises(StoreError), store.transaction():
+        store.add_articles("https://a.example/rss", [make_article("a-1")])
+        store.finish_run(store.start_run("poll", NOW), NOW, None, {})  # type: ignore[arg-type]
+    store.add_articles("https://a.example/rss", [make_article("a-2")])
+    assert sorted(store.articles_by_id(["a-1", "a-2"])) == ["a-2"]
+
+
+def test_transaction_yields_nothing_a_caller_could_reach_the_driver_with(store: Store) -> None:
+    with store.transaction() as inside:
+        assert inside is None
 
 
 # -------------------------------------------------------------------------------------------------- feeds
@@ -224,6 +121,35 @@ def test_due_feeds_are_unretired_and_never_polled_or_due(store: Store) -> None:
     assert [f.key for f in store.due_feeds(NOW)] == ["https://new.example/rss", "https://due.example/rss"]
 
 
+def test_has_due_feeds_answers_what_due_feeds_would_list(store: Store) -> None:
+    store.sync_feeds([make_feed("https://a.example/rss")])
+    store.save_feed(make_feed("https://a.example/rss", next_poll=NOW + timedelta(minutes=5)))
+    before = store.has_due_feeds(NOW)
+    after = store.has_due_feeds(NOW + timedelta(minutes=5))
+    assert (before, after, [f.key for f in store.due_feeds(NOW + timedelta(minutes=5))]) == (
+        False,
+        True,
+        ["https://a.example/rss"],
+    )
+
+
+def test_has_due_feeds_ignores_retired_and_unconfigured_feeds(store: Store) -> None:
+    store.sync_feeds([make_feed("https://a.example/rss"), make_feed("https://b.example/rss")])
+    store.retire_feed("https://a.example/rss")
+    store.sync_feeds([make_feed("https://a.example/rss")])  # b left feeds.yaml
+    assert store.has_due_feeds(NOW) is False
+
+
+def test_save_feeds_writes_every_state_in_one_call(store: Store) -> None:
+    keys = ["https://a.example/rss", "https://b.example/rss"]
+    store.sync_feeds([make_feed(key) for key in keys])
+    store.save_feeds([make_feed(key, etag=f'"{n}"', consecutive_failures=n) for n, key in enumerate(keys)])
+    assert [(f.key, f.etag, f.consecutive_failures) for f in store.feeds()] == [
+        ("https://a.example/rss", '"0"', 0),
+        ("https://b.example/rss", '"1"', 1),
+    ]
+
+
 def test_feeds_can_leave_out_retired_ones(store: Store) -> None:
     store.sync_feeds([make_feed("https://a.example/rss"), make_feed("https://b.example/rss", retired=True)])
     store.save_feed(make_feed("https://b.example/rss", retired=True))
@@ -269,7 +195,7 @@ def test_articles_between_is_half_open_and_ordered_by_published_time(store: Stor
 
 def test_articles_between_compares_instants_across_time_zones(store: Store) -> None:
     new_york = timezone(timedelta(hours=-5))
-    store.add_articles("https://a.example/rss", [make_article("a-1", datetime(2026, 11, 25, 1, 30, tzinfo=new_york))])
+    store.add_articles("https://a.example/rss", [make_article("a-1", datetime(2026, 11, 25, 1, 0, tzinfo=new_york))])
     found = store.articles_between(NOW - timedelta(minutes=1), NOW + timedelta(minutes=1))
     assert [(a.id, a.published) for a in found] == [("a-1", NOW)]
 
@@ -278,6 +204,15 @@ def test_articles_by_id_handles_many_ids_and_skips_unknown_ones(store: Store) ->
     store.add_articles("https://a.example/rss", [make_article(f"a-{n}") for n in range(1200)])
     found = store.articles_by_id([f"a-{n}" for n in range(0, 1300, 2)])
     assert len(found) == 600
+
+
+def test_stored_article_ids_names_only_the_stored_ones(store: Store) -> None:
+    store.add_articles("https://a.example/rss", [make_article("a-1"), make_article("a-3")])
+    assert store.stored_article_ids(["a-1", "a-2", "a-3", "a-1"]) == {"a-1", "a-3"}
+
+
+def test_stored_article_ids_of_nothing_is_empty(store: Store) -> None:
+    assert store.stored_article_ids([]) == set()
 
 
 def test_feeds_report_how_many_articles_they_carried(store: Store) -> None:
@@ -303,25 +238,6 @@ def test_runs_can_be_listed_by_kind_newest_first(store: Store) -> None:
     assert store.runs("build")[0].status == "running"
 
 
-def test_a_run_whose_process_was_killed_is_marked_interrupted_at_the_next_start(tmp_path: Path) -> None:
-    database = tmp_path / "briefing.sqlite"
-    killed_mid_run = (
-        "import datetime, os, pathlib, signal\n"
-        "from briefing.store import open_store\n"
-        f"store = open_store(pathlib.Path({str(database)!r}))\n"
-        "store.start_run('poll', datetime.datetime(2026, 11, 25, 6, tzinfo=datetime.UTC))\n"
-        "os.kill(os.getpid(), signal.SIGKILL)\n"
-    )
-    subprocess.run([sys.executable, "-c", killed_mid_run], check=False)
-
-    with open_store(database) as store:
-        store.start_run("poll", NOW)
-        runs = [(run.status, run.finished, run.stats) for run in store.runs()]
-
-    reason = "the process stopped before the run finished (killed, or the machine went down)"
-    assert runs == [("running", None, {}), ("interrupted", None, {"error": reason})]
-
-
 def test_finish_run_refuses_an_unknown_run(store: Store) -> None:
     with pytest.raises(StoreError, match="no run with id 42"):
         store.finish_run(42, NOW, "ok", {})
@@ -331,3 +247,176 @@ def test_an_article_keeps_its_kind(store: Store) -> None:
     live = replace(make_article(), kind=ArticleKind.LIVE)
     store.add_articles("https://example.org/world.xml", [live])
     assert store.articles_by_id([live.id])[live.id].kind is ArticleKind.LIVE
+
+
+# -------------------------------------------------------------------------------------------------- order
+
+
+def test_feeds_keep_the_order_they_were_first_configured_in(store: Store) -> None:
+    keys = [f"https://{name}.example/rss" for name in ("zulu", "alpha", "Mike", "bravo")]
+    store.sync_feeds([make_feed(key) for key in keys])
+    store.sync_feeds([make_feed(key) for key in reversed(keys)])  # a later reorder of feeds.yaml moves nothing
+    store.save_feed(make_feed("https://new.example/rss"))
+    assert [f.key for f in store.feeds()] == [*keys, "https://new.example/rss"]
+
+
+def test_an_article_lists_its_feeds_in_the_order_they_brought_it(store: Store) -> None:
+    for key in ("https://z.example/rss", "https://a.example/rss", "https://M.example/rss"):
+        store.add_articles(key, [make_article("a-1")])
+    assert store.articles_by_id(["a-1"])["a-1"].feeds == (
+        "https://z.example/rss",
+        "https://a.example/rss",
+        "https://M.example/rss",
+    )
+
+
+def test_ids_order_by_their_bytes_on_every_engine(store: Store) -> None:
+    ids = ["a-b", "a_b", "aB", "ab", "B", "a", "é", "Z-1", "z1"]
+    store.add_articles("https://a.example/rss", [make_article(i) for i in ids])
+    found = store.articles_between(NOW - timedelta(hours=1), NOW + timedelta(hours=1))
+    assert [a.id for a in found] == sorted(ids, key=lambda i: i.encode())
+
+
+def _killed_mid_run(store_url: str, password: str | None, host: str | None = None) -> None:
+    """A process that starts a run (as `host`, when given) and is SIGKILLed before it finishes."""
+    pretend = f"socket.gethostname = lambda: {host!r}\n" if host else ""
+    script = (
+        "import datetime, os, signal, socket\n"
+        "from briefing.store import open_store\n"
+        f"{pretend}"
+        f"store = open_store({store_url!r}, password={password!r})\n"
+        "store.start_run('poll', datetime.datetime(2026, 11, 25, 6, tzinfo=datetime.UTC))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=False)
+
+
+def test_a_run_whose_process_was_killed_is_marked_interrupted_at_the_next_start(
+    store_url: str, database_password: str | None
+) -> None:
+    _killed_mid_run(store_url, database_password)
+    with open_store(store_url, password=database_password) as store:
+        store.start_run("poll", NOW)
+        runs = [(run.status, run.finished, run.stats) for run in store.runs()]
+    reason = "the process stopped before the run finished (killed, or the machine went down)"
+    assert runs == [("running", None, {}), ("interrupted", None, {"error": reason})]
+
+
+def test_a_run_started_on_another_host_is_left_to_that_host(store_url: str, database_password: str | None) -> None:
+    _killed_mid_run(store_url, database_password, host="another-host.example")  # its pid means nothing here
+    with open_store(store_url, password=database_password) as store:
+        store.start_run("poll", NOW)
+        statuses = [run.status for run in store.runs()]
+    assert statuses == ["running", "running"]
+
+
+def test_a_run_whose_process_still_runs_stays_running(store: Store) -> None:
+    first = store.start_run("poll", NOW)  # this very process: alive
+    store.start_run("build", NOW)
+    assert [run.status for run in store.runs() if run.id == first] == ["running"]
+
+
+def test_runs_get_increasing_ids(store: Store) -> None:
+    ids = [store.start_run("poll", NOW) for _ in range(3)]
+    assert (ids == sorted(ids), len(set(ids))) == (True, 3)
+
+
+# ---------------------------------------------------------------------------------------------- the lock
+
+
+def test_a_second_holder_of_the_instance_lock_is_refused(store_url: str, database_password: str | None) -> None:
+    with (
+        open_store(store_url, password=database_password) as first,
+        open_store(store_url, password=database_password) as second,
+        first.instance_lock(),
+        pytest.raises(BriefingError, match="already running the schedule"),
+        second.instance_lock(),
+    ):
+        pass
+
+
+def test_the_instance_lock_is_free_again_once_released(store_url: str, database_password: str | None) -> None:
+    with (
+        open_store(store_url, password=database_password) as first,
+        open_store(store_url, password=database_password) as second,
+    ):
+        with first.instance_lock():
+            pass
+        with second.instance_lock():
+            held = True
+    assert held
+
+
+def test_the_store_works_while_it_holds_the_instance_lock(store: Store) -> None:
+    with store.instance_lock():
+        store.add_articles("https://a.example/rss", [make_article("a-1")])
+        assert list(store.articles_by_id(["a-1"])) == ["a-1"]
+
+
+# ----------------------------------------------------------------------------------------------- stats
+
+
+def test_stats_count_every_table_and_the_articles_span(store: Store) -> None:
+    store.add_articles("https://a.example/rss", [make_article("a-1", NOW - timedelta(days=2)), make_article("a-2")])
+    found = store.stats()
+    rows = dict.fromkeys(TABLES, 0) | {"articles": 2, "article_feeds": 2}
+    assert (found.rows, found.oldest_article, found.newest_article) == (rows, NOW - timedelta(days=2), NOW)
+    assert (found.backend, found.location, found.size_bytes > 0) == (store.backend, store.location, True)
+
+
+# ------------------------------------------------------------------------------------------------ threads
+
+
+def test_transactions_on_two_threads_do_not_mix(store: Store) -> None:
+    """PostgreSQL hands each thread its own pooled connection; SQLite's store belongs to its thread, so only
+    the server backend is asked to do this."""
+    if store.backend == "sqlite":
+        pytest.skip("a SQLite store is used from the thread that opened it")
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with store.transaction():
+            store.add_articles("https://b.example/rss", [make_article("b-1")])
+            entered.set()
+            release.wait(10)
+            raise RuntimeError("rolled back")
+
+    def guarded() -> None:
+        with pytest.raises(RuntimeError):
+            other()
+
+    thread = threading.Thread(target=guarded)
+    thread.start()
+    entered.wait(10)
+    store.add_articles("https://a.example/rss", [make_article("a-1")])
+    release.set()
+    thread.join(10)
+    assert sorted(store.articles_by_id(["a-1", "b-1"])) == ["a-1"]
+
+
+# ------------------------------------------------------------------------------------- the sends ledger
+
+
+def test_a_claim_takes_only_what_is_not_done_and_counts_a_resend_of_an_interrupted_handover(store: Store) -> None:
+    wanted = [(address, f"<{address}>") for address in ("a@example.org", "b@example.org", "c@example.org")]
+    store.claim_sends("email", "e-1", wanted, "first run", NOW)
+    store.mark_handing_over("email", "e-1", "a@example.org", NOW)
+    store.mark_sent("email", "e-1", "a@example.org", NOW)
+    store.mark_handing_over("email", "e-1", "b@example.org", NOW)  # the first run dies here
+
+    claimed = store.claim_sends("email", "e-1", wanted, "second run", NOW)
+
+    assert (claimed, store.take_unreported_resends("email", "e-1"), store.take_unreported_resends("email", "e-1")) == (
+        {"b@example.org", "c@example.org"},
+        ["b@example.org"],
+        [],
+    )
+
+
+def test_a_channel_that_cannot_resend_leaves_an_interrupted_handover_maybe_sent(store: Store) -> None:
+    store.claim_sends("team-chat", "e-1", [("-", "m")], "first run", NOW)
+    store.mark_handing_over("team-chat", "e-1", "-", NOW)
+
+    claimed = store.claim_sends("team-chat", "e-1", [("-", "m")], "second run", NOW, resend_interrupted=False)
+
+    assert (claimed, store.sends("e-1", "team-chat")["-"].status) == (set(), SendStatus.MAYBE_SENT)

@@ -102,7 +102,7 @@ def test_store_check_lists_the_damage_and_exits_1(tmp_path: Path) -> None:
 def test_a_full_database_is_a_store_error_naming_the_file(tmp_path: Path) -> None:
     with open_store(tmp_path / "db.sqlite") as store:
         store.sync_feeds([FEED])
-        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        pages = store._db.query("PRAGMA page_count")[0][0]
         store._db.execute(f"PRAGMA max_page_count = {pages + 2}")
         with pytest.raises(StoreError) as caught:
             store.add_articles(FEED.key, [article(f"a-{i}", "words " * 500) for i in range(200)])
@@ -126,7 +126,7 @@ def _commit_past_the_file_size_limit(path: str, queue: multiprocessing.Queue[tup
             outcome = (type(error).__name__, str(error))
         finally:
             resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        still_open = store._db.in_transaction
+        still_open = store._db.connection.in_transaction
         store.add_articles(FEED.key, [replace(article("a-after", "after"), id="a-after")])
         queue.put((*outcome, still_open, len(store.articles_by_id(["a-after", "a-0"]))))
 

@@ -127,6 +127,15 @@ class AppContext:
 
         return load_settings(self.config_path)
 
+    def checked_settings(self) -> Any:
+        """`settings()` plus every delivery problem (subscribers, From, subject, unsubscribe, channels), so a
+        command that builds or sends fails before any work rather than at send time."""
+        from briefing.deliver.check import check_delivery
+
+        settings = self.settings()
+        check_delivery(settings)
+        return settings
+
 
 @contextmanager
 def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:

@@ -98,7 +98,7 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
     edition id and the end of its window. Rebuilding the same edition with no new articles rewrites identical
     bytes. Exit 3 when some feeds are failing.
     """
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     report = _build(settings, parse_at(at_text, settings), dry_run, ctx.quiet or as_json)
     if as_json:
         from briefing.models import edition_to_dict
@@ -121,22 +121,25 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     """
     from briefing import pipeline
 
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
     at = parse_at(at_text, settings)
     with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
         polled = pipeline.poll(settings, store, datetime.now(UTC), progress=progress)
         report = pipeline.build(settings, store, at, datetime.now(UTC), progress=progress)
-        sent = pipeline.send(settings, store, report.edition.id, datetime.now(UTC)) if settings.email.enabled else None
+        delivers = settings.email.enabled or bool(settings.channels)
+        sent = (
+            pipeline.send(settings, store, report.edition.id, datetime.now(UTC), include_email=settings.email.enabled)
+            if delivers
+            else ()
+        )
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
     print_llm_outage(report)
-    if sent is not None:
-        stdout.print(
-            f"email: {len(sent.sent)} sent, {len(sent.failed)} failed, {len(sent.skipped_already_sent)} already sent"
-        )
-        for failure in sent.failed:
-            stderr.print(f"[yellow]recipient failed:[/yellow] {plain(failure.recipient)}: {plain(failure.reason)}")
-    if polled.failed or report.llm_outage or (sent is not None and sent.failed):
+    from briefing.cli.deliver import _print_send_report
+
+    for channel in sent:
+        _print_send_report(channel)
+    if polled.failed or report.llm_outage or any(channel.partial for channel in sent):
         raise SystemExit(EXIT_PARTIAL)
 
 
@@ -148,8 +151,14 @@ def run(ctx: AppContext, at_text: str | None) -> None:
     show_default=True,
     help="Where the demo edition and site are written.",
 )
+@click.option(
+    "--database-url",
+    metavar="URL",
+    default=None,
+    help="Store the demo in this (empty) database, e.g. postgresql://user@host/db; else a temporary SQLite file.",
+)
 @click.pass_obj
-def demo(ctx: AppContext, out: Path) -> None:
+def demo(ctx: AppContext, out: Path, database_url: str | None) -> None:
     """Run the whole pipeline offline on bundled sample feeds served from 127.0.0.1.
 
     Needs no network and no API key. Open <out>/site/index.html or <out>/editions/*/email.html afterwards.
@@ -158,7 +167,7 @@ def demo(ctx: AppContext, out: Path) -> None:
     from briefing.demo import DEMO_AT, serve_demo_feeds, write_demo_config
 
     with tempfile.TemporaryDirectory(prefix="briefing-demo-") as work, serve_demo_feeds() as site:
-        settings = load_settings(write_demo_config(site, Path(work), out))
+        settings = load_settings(write_demo_config(site, Path(work), out, database_url))
         with open_store_from_settings(settings) as store, progress_bars(ctx.quiet) as progress:
             polled = pipeline.poll(settings, store, DEMO_AT, progress=progress)
             report = pipeline.build(settings, store, DEMO_AT, DEMO_AT, progress=progress)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import app, plain, print_table, stdout
+from briefing.cli._app import app, plain, print_table, stderr, stdout
 
 
 @app.group("eval")
@@ -65,11 +65,17 @@ def eval_clustering(path: Path, as_json: bool, window_days: float | None, seed: 
 @eval_group.command("grounding")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def eval_grounding(path: Path, as_json: bool) -> None:
+@click.option("--lexical", is_flag=True, help="Score the lexical check even when the sentence encoder loads.")
+def eval_grounding(path: Path, as_json: bool, lexical: bool) -> None:
     """Score the grounding check: balanced accuracy, ROC-AUC, recall/precision on `unsupported`, per origin.
 
-    PATH is JSON Lines with `id, source, claim, label` (supported | unsupported) and optional `origin`.
+    PATH is JSON Lines with `id, source, claim, label` (supported | unsupported) and optional `origin`. The
+    check is the one a default configuration runs (semantic when the encoder loads, else lexical); the output
+    says which.
     """
-    from briefing.evaluate.grounding import evaluate_file
+    from briefing.evaluate.grounding import default_check, evaluate_file
 
-    _print_scores("grounding", evaluate_file(path), as_json)
+    scores = evaluate_file(path, default_check(lexical))
+    if not as_json:
+        stderr.print(f"check: {scores['check']}", markup=False)
+    _print_scores("grounding", scores, as_json)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import click
 import yaml
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from briefing.cli._app import (
@@ -84,31 +85,43 @@ def config_group() -> None:
 
 
 @config_group.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print {valid, problems, settings} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print {valid, problems, warnings, settings} as JSON.")
 @click.pass_obj
 def config_check(ctx: AppContext, as_json: bool) -> None:
     """Validate feeds.yaml and print the effective settings as YAML, secrets redacted.
 
     Defaults are filled in; a secret shows as `***` when its environment variable is set and `(not set)`
     otherwise. Every problem is one line naming the file, the key and the bad value; exit 2 when there is
-    any. `--json` prints `{valid, problems, settings}`, also when the file has problems.
+    any. Delivery is checked too (subscribers, From, subject, unsubscribe URL and secret, channel URLs), and a
+    warning says when feeds are written without render.site_url. `--json` prints `{valid, problems, warnings,
+    settings}`, also when the file has problems.
     """
+    from briefing.deliver.check import delivery_warnings
+
     try:
-        settings: Settings = ctx.settings()
+        settings: Settings = ctx.checked_settings()
     except ConfigError as error:
         if not as_json:
             raise
         stdout.print_json(json.dumps({"valid": False, "problems": error.problems, "settings": None}))
         sys.exit(EXIT_CONFIG)
+    from briefing.ground import grounder
+
     shown = redacted(settings)
+    warnings = [f"{ctx.config_path}: {warning}" for warning in delivery_warnings(settings)]
+    check = grounder(settings.grounding, settings.encoder).describe()
     if as_json:
-        stdout.print_json(json.dumps({"valid": True, "problems": [], "settings": shown}))
+        document = {"valid": True, "problems": [], "warnings": warnings, "settings": shown, "grounding_check": check}
+        stdout.print_json(json.dumps(document))
         return
+    for warning in warnings:
+        stderr.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     stdout.print(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True), end="", markup=False)
     feeds = feeds_from_settings(settings)
     stderr.print(
         f"{plain(ctx.config_path)}: valid ({plural(len(feeds), 'feed')} in {plural(len(settings.sections), 'section')})"
     )
+    stderr.print(f"grounding: {check}", markup=False)
 
 
 # ----------------------------------------------------------------------------------------------------- feeds

@@ -25,8 +25,8 @@ from briefing.cli._app import (
     stdout,
 )
 from briefing.config import Settings, feeds_from_settings
-from briefing.models import DueReport, SendReport
-from briefing.schedule import Jobs, instance_lock, run_due, run_forever
+from briefing.models import DueReport, PruneReport, SendReport
+from briefing.schedule import Jobs, run_due, run_forever
 from briefing.store import Store, open_store_from_settings
 
 if TYPE_CHECKING:
@@ -49,8 +49,11 @@ class LazyPipelineJobs:
     def build(self, edition_name: str, at: datetime) -> str:
         return self._pipeline().build(edition_name, at)
 
-    def send(self, edition_id: str) -> SendReport:
+    def send(self, edition_id: str) -> tuple[SendReport, ...]:
         return self._pipeline().send(edition_id)
+
+    def prune(self) -> PruneReport:
+        return self._pipeline().prune()
 
     def _pipeline(self) -> PipelineJobs:
         if self._loaded is None:
@@ -74,10 +77,11 @@ def run_due_command(ctx: AppContext) -> None:
     """Do what is due now and exit: poll due feeds, build (and send) each edition whose time has come.
 
     For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
-    recorded as skipped. Exit 4 when nothing was due, 3 when some recipients failed, 1 when a build failed.
+    recorded as skipped. Once a day it also prunes the store (`retention:`). Exit 4 when nothing was due, 3 when
+    some recipients failed, 1 when a build failed.
     """
-    settings = ctx.settings()
-    with instance_lock(settings.database_path), open_store_from_settings(settings) as store:
+    settings = ctx.checked_settings()
+    with open_store_from_settings(settings) as store, store.instance_lock():
         report = run_due(settings, store, _utcnow(), pipeline_jobs(settings, store))
     _print_due_report(report)
     if report.failed or (report.poll_error and not report.ran):
@@ -104,6 +108,10 @@ def _print_due_report(report: DueReport) -> None:
 
         for sent in report.sends:
             _print_send_report(sent)
+    if report.pruned is not None:
+        from briefing.cli.store import print_prune_report
+
+        print_prune_report(report.pruned)
     if report.nothing_due:
         click.echo("nothing was due")  # plain: an idle cron tick need not load rich
 
@@ -115,14 +123,15 @@ def schedule_command(ctx: AppContext) -> None:
 
     Says on stderr that it is running and when the next edition is due, then one line per edition built,
     sent, failed or skipped (and per poll that fetched feeds). Shares its ledger with `run-due`, so nothing is
-    done twice; only one instance runs at a time (a lock file beside the database). SIGTERM or Ctrl-C finish
-    the current step and exit.
+    done twice; only one instance runs at a time (a lock file beside a SQLite database, an advisory lock in
+    PostgreSQL). Prunes the store once a day, as `run-due` does. SIGTERM or Ctrl-C finish the current step and
+    exit.
     """
-    settings = ctx.settings()
+    settings = ctx.checked_settings()
 
     def say(line: str) -> None:
         if not ctx.quiet:
             stderr.print(line, markup=False, highlight=False)
 
     with open_store_from_settings(settings) as store:
-        run_forever(settings, lambda: open_store_from_settings(settings), pipeline_jobs(settings, store), say=say)
+        run_forever(settings, store, pipeline_jobs(settings, store), say=say)

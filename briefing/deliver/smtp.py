@@ -1,33 +1,33 @@
 """One SMTP connection, reused across recipients: the only module that imports smtplib.
 
 Knows SMTP (STARTTLS, implicit TLS, AUTH, reply codes); knows nothing of editions, subscribers or the store.
-Every failure leaves as one of two exceptions, so the sender's retry policy reads plainly:
-`TransientSmtpError` (4xx, dropped connection, timeout: try again later, on a fresh connection) and
-`PermanentSmtpError` (5xx: retrying will not help). A wrong password, a refused sender or an unreachable
-server is a `DeliveryError` for the whole run.
+Every failure leaves as one of three exceptions, so the sender's retry policy reads plainly:
+`TransientError` (4xx, or a dropped connection or timeout before the message was handed over: try again on a
+fresh connection), `PermanentError` (5xx: retrying will not help) and `UnclearError` (the whole message was
+handed over and no answer came: the server may have accepted it, so it must not be retried automatically).
+A wrong password, a refused sender or an unreachable server is a `DeliveryError` for the whole run.
+
+The SMTP transaction is spelled out (MAIL, RCPT, DATA, body) rather than `sendmail`, so the caller can record
+"handing over" between the body and the final "." that makes the server take the message: a crash before it
+leaves nothing the server could deliver, and the window in which a crash can duplicate a message is the time
+from that "." to the ledger's commit of the 250.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
+import socket
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from briefing.config import SmtpSettings
+from briefing.deliver.channel import ConnectError, PermanentError, TransientError, UnclearError
 from briefing.errors import DeliveryError
 
-
-class TransientSmtpError(Exception):
-    """Worth retrying: a 4xx reply, a dropped connection, a timeout."""
-
-
-class ConnectSmtpError(TransientSmtpError):
-    """The server could not be reached or greeted us with an error."""
-
-
-class PermanentSmtpError(Exception):
-    """A 5xx reply for this message or recipient."""
+_LEADING_DOT = re.compile(rb"(?m)^\.")  # RFC 5321 4.5.2: a line starting with "." is sent with one more
 
 
 class Mailer:
@@ -39,29 +39,65 @@ class Mailer:
         self._ca_file = ca_file
         self._smtp: smtplib.SMTP | None = None
 
-    def send(self, sender: str, recipient: str, message: bytes) -> None:
-        """Hand one message for one recipient to the server. Returns once the server accepted it (250)."""
+    def send(self, sender: str, recipient: str, message: bytes, handing_over: Callable[[], None]) -> None:
+        """Hand one message (CRLF line ends) for one recipient to the server; returns once it answered 250.
+
+        `handing_over` is called after the body and before the final ".": from then on a failure is an
+        `UnclearError`, never a `TransientError`."""
         smtp = self._connection()
         try:
-            smtp.sendmail(sender, [recipient], message)
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reply = error.recipients.get(recipient, (550, b"refused"))
-            raise _classify(code, reply) from error
-        except smtplib.SMTPSenderRefused as error:
-            if error.smtp_code < 500:
-                self.close()
-                raise TransientSmtpError(f"{error.smtp_code} {_text(error.smtp_error)}") from error
-            raise DeliveryError(  # every recipient would fail the same way: not a recipient's problem
-                f"{self._settings.host} refused the sender {sender}: {error.smtp_code} {_text(error.smtp_error)}",
-                hint="check email.from and email.smtp.username",
-            ) from error
-        except smtplib.SMTPResponseException as error:  # data refused, 421, ...
-            if error.smtp_code < 500:
-                self.close()
+            self._envelope(smtp, sender, recipient)
+            smtp.send(_dot_stuffed(message) + (b"" if message.endswith(b"\r\n") else b"\r\n"))
+        except smtplib.SMTPResponseException as error:
+            self._after_refusal(error.smtp_code)
             raise _classify(error.smtp_code, error.smtp_error) from error
-        except (smtplib.SMTPException, OSError) as error:  # disconnected, timed out, reset
+        except (smtplib.SMTPException, OSError) as error:  # disconnected, timed out, reset: nothing handed over
             self.close()
-            raise TransientSmtpError(_describe(error)) from error
+            raise TransientError(_describe(error)) from error
+        handing_over()
+        self._finish(smtp)
+
+    def _envelope(self, smtp: smtplib.SMTP, sender: str, recipient: str) -> None:
+        """MAIL, RCPT and DATA up to the server's 354; a refusal raises SMTPResponseException."""
+        smtp.ehlo_or_helo_if_needed()
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            if code >= 500:
+                raise DeliveryError(  # every recipient would fail the same way: not a recipient's problem
+                    f"{self._settings.host} refused the sender {sender}: {code} {_text(reply)}",
+                    hint="check email.from and email.smtp.username",
+                )
+            raise smtplib.SMTPResponseException(code, reply)
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            raise smtplib.SMTPResponseException(code, reply)
+        code, reply = smtp.docmd("DATA")
+        if code != 354:
+            raise smtplib.SMTPResponseException(code, reply)
+
+    def _finish(self, smtp: smtplib.SMTP) -> None:
+        """Send the final "." and read the verdict; no answer means the outcome is unknown."""
+        try:
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise UnclearError(f"no answer after the message was handed over: {_describe(error)}") from error
+        if code != 250:
+            self._after_refusal(code)
+            raise _classify(code, reply)
+
+    def _after_refusal(self, code: int) -> None:
+        """Reset the transaction for the next message (RFC 5321 4.1.1.5); a 421 or a broken reset closes."""
+        if self._smtp is None:
+            return
+        if code == 421:
+            self.close()
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close()
 
     def close(self) -> None:
         """Say QUIT if the connection still works; forget it either way."""
@@ -92,14 +128,15 @@ class Mailer:
         try:
             smtp = _open(settings, self._ca_file)
         except smtplib.SMTPResponseException as error:
-            raise ConnectSmtpError(f"{where} answered {error.smtp_code} {_text(error.smtp_error)}") from error
+            raise ConnectError(f"{where} answered {error.smtp_code} {_text(error.smtp_error)}") from error
         except ssl.SSLCertVerificationError as error:
             raise DeliveryError(
                 f"{where}: the server's certificate is not trusted: {error.verify_message}",
                 hint="set email.smtp.ca_file to the CA that signed it, or fix the host name",
             ) from error
         except (smtplib.SMTPException, OSError) as error:
-            raise ConnectSmtpError(f"cannot connect to {where}: {_describe(error)}") from error
+            raise ConnectError(f"cannot connect to {where}: {_describe(error)}") from error
+        _no_delay(smtp)
         if settings.username:
             self._login(smtp, where)
         return smtp
@@ -142,9 +179,23 @@ def _open(settings: SmtpSettings, ca_file: Path | None) -> smtplib.SMTP:
     return smtp
 
 
-def _classify(code: int, reply: bytes | str) -> TransientSmtpError | PermanentSmtpError:
+def _dot_stuffed(message: bytes) -> bytes:
+    """RFC 5321 4.5.2 transparency; the scan is skipped when no line starts with "." (composed messages never
+    do: the regex over a 50 KB message cost more than composing it)."""
+    if message.startswith(b".") or b"\n." in message:
+        return _LEADING_DOT.sub(b"..", message)
+    return message
+
+
+def _no_delay(smtp: smtplib.SMTP) -> None:
+    """Send the final "." at once: Nagle's algorithm would hold it until the body's last packet is acked."""
+    if smtp.sock is not None:
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _classify(code: int, reply: bytes | str) -> TransientError | PermanentError:
     text = f"{code} {_text(reply)}"
-    return PermanentSmtpError(text) if code >= 500 else TransientSmtpError(text)
+    return PermanentError(text) if code >= 500 else TransientError(text)
 
 
 def _text(reply: bytes | str) -> str:

@@ -1,4 +1,5 @@
-"""Scores briefing's own grounding check (`briefing.ground.check_claim`) on labelled claims.
+"""Scores briefing's own grounding check (`briefing.ground.Grounder`, as a default configuration builds it) on
+labelled claims.
 
 Input (contract, ARCHITECTURE.md): JSON Lines, one claim a line: `id, source` (a string or a list of strings),
 `claim`, `label` (`supported` | `unsupported`), optional `origin`. The positive class for recall and precision is
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefing.config import GroundingSettings
+from briefing.config import EncoderSettings, GroundingSettings
 from briefing.errors import ConfigError
-from briefing.ground import check_claim
+from briefing.ground import Grounder, grounder
 
 LABELS = ("supported", "unsupported")
 
@@ -66,13 +67,23 @@ def _claim(record: dict[str, Any], where: str) -> LabelledClaim:
     )
 
 
-def score_claims(claims: Iterable[LabelledClaim], settings: GroundingSettings | None = None) -> list[Scored]:
-    """Run the product's check on every claim."""
+def score_claims(claims: Sequence[LabelledClaim], check: Grounder) -> list[Scored]:
+    """Run the product's check on every claim (the sources' sentences embedded first, in one batch)."""
+    if check.vectors is not None:
+        texts = {text for claim in claims for text in claim.sources}
+        check.vectors.limit = max(check.vectors.limit, len(texts))
+        check.vectors.preload(texts)
     scored = []
     for claim in claims:
-        verdict = check_claim(claim.claim, claim.sources, settings)
+        verdict = check.check_claim(claim.claim, claim.sources)
         scored.append(Scored(claim.supported, verdict.supported, verdict.score, claim.origin))
     return scored
+
+
+def default_check(lexical: bool = False) -> Grounder:
+    """The check a default configuration runs: semantic when the encoder loads; `lexical` forces the other."""
+    encoder = EncoderSettings(source="none") if lexical else EncoderSettings()
+    return grounder(GroundingSettings(), encoder)
 
 
 def metrics(scored: Sequence[Scored]) -> dict[str, float | int | None]:
@@ -112,12 +123,14 @@ def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float | None:
     return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
-def evaluate_file(path: Path, settings: GroundingSettings | None = None) -> dict[str, Any]:
-    """The `briefing eval grounding` figures: overall, then per origin (contract keys plus n and threshold)."""
-    settings = settings or GroundingSettings()
-    scored = score_claims(read_claims(path), settings)
+def evaluate_file(path: Path, check: Grounder | None = None) -> dict[str, Any]:
+    """The `briefing eval grounding` figures: overall, then per origin (contract keys plus n, threshold and
+    which check ran)."""
+    check = check or default_check()
+    scored = score_claims(read_claims(path), check)
     result: dict[str, Any] = dict(metrics(scored))
-    result["threshold"] = settings.threshold
+    result["threshold"] = check.settings.threshold
+    result["check"] = check.describe()
     result["per_origin"] = {origin: _origin_metrics(rows) for origin, rows in sorted(_by_origin(scored).items())}
     return result
 

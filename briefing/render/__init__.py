@@ -17,37 +17,125 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import yaml
 
 from briefing.config import RenderSettings
 from briefing.errors import ConfigError
-from briefing.models import Edition, RenderedEdition, edition_to_dict
+from briefing.models import Edition, EmailVariant, RenderedEdition, edition_to_dict
+from briefing.render._chat import chat_message as _chat_message
 from briefing.render._email import EmailParts, fit_email
 from briefing.render._env import bundled_templates_path, render_template
 from briefing.render._site import render_site_files
 from briefing.render._view import Earlier, EditionView, build_view, clean_text, earlier_reports, zone
 
-__all__ = ["bundled_templates_path", "render_edition", "render_markdown", "render_site"]
+__all__ = [
+    "bundled_templates_path",
+    "chat_message",
+    "email_variants",
+    "render_edition",
+    "render_markdown",
+    "render_site",
+]
 
 _SAFE_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 
 
 def render_edition(edition: Edition, settings: RenderSettings, previous: Sequence[Edition] = ()) -> RenderedEdition:
-    """Every per-edition file of `edition`. `previous` (any order, may include `edition` itself) names, for each
-    continuing story, the edition that last reported it."""
+    """Every per-edition file of `edition` in the formats `settings.formats` names. `previous` (any order, may
+    include `edition` itself) names, for each continuing story, the edition that last reported it."""
     folder = f"editions/{_checked_id(edition)}"
     earlier = earlier_reports(edition, previous, settings.site_url)
-    email = render_email(edition, settings, earlier=earlier)
     view = build_view(edition, site_url=settings.site_url, earlier=earlier)
-    files = {
-        f"{folder}/briefing.json": edition_json(edition),
-        f"{folder}/briefing.md": _markdown(edition, view, settings).encode(),
-        f"{folder}/email.html": email.html.encode(),
-        f"{folder}/email.txt": email.text.encode(),
-    }
-    return RenderedEdition(edition.id, files, trimmed_stories=email.trimmed, warnings=email.warnings)
+    files: dict[str, bytes] = {}
+    trimmed, warnings = 0, tuple[str, ...]()
+    for name in settings.formats:
+        output = FORMATS[name](edition, view, settings, earlier)
+        files.update({f"{folder}/{path}": data for path, data in output.files.items()})
+        trimmed, warnings = max(trimmed, output.trimmed), warnings + output.warnings
+    return RenderedEdition(edition.id, files, trimmed_stories=trimmed, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class _Output:
+    files: dict[str, bytes]
+    trimmed: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def _json_format(
+    edition: Edition, view: EditionView, settings: RenderSettings, earlier: Mapping[str, Earlier]
+) -> _Output:
+    return _Output({"briefing.json": edition_json(edition)})
+
+
+def _markdown_format(
+    edition: Edition, view: EditionView, settings: RenderSettings, earlier: Mapping[str, Earlier]
+) -> _Output:
+    return _Output({"briefing.md": _markdown(edition, view, settings).encode()})
+
+
+def _email_format(
+    edition: Edition, view: EditionView, settings: RenderSettings, earlier: Mapping[str, Earlier]
+) -> _Output:
+    email = render_email(edition, settings, earlier=earlier)
+    return _Output({"email.html": email.html.encode(), "email.txt": email.text.encode()}, email.trimmed, email.warnings)
+
+
+def _site_format(
+    edition: Edition, view: EditionView, settings: RenderSettings, earlier: Mapping[str, Earlier]
+) -> _Output:
+    return _Output({})  # the site spans every edition: `render_site`, written by the pipeline with the rest
+
+
+# The registry of output formats (`render.formats`): a new format is a template and one entry here.
+FORMATS: dict[str, Callable[[Edition, EditionView, RenderSettings, Mapping[str, Earlier]], _Output]] = {
+    "json": _json_format,
+    "markdown": _markdown_format,
+    "email": _email_format,
+    "site": _site_format,
+}
+
+
+def email_variants(
+    edition: Edition,
+    settings: RenderSettings,
+    filters: Iterable[Sequence[str] | None],
+    previous: Sequence[Edition] = (),
+) -> dict[tuple[str, ...] | None, EmailVariant]:
+    """The email of `edition` for each sections filter (and always for None: every section), inlined once each.
+    Keys are the filters' sorted section names."""
+    earlier = earlier_reports(edition, previous, settings.site_url)
+    keys = {None, *(tuple(sorted(f)) for f in filters if f is not None)}
+    variants = {}
+    for key in keys:
+        shown = (
+            edition if key is None else replace(edition, sections=tuple(s for s in edition.sections if s.name in key))
+        )
+        parts = render_email(shown, settings, earlier=earlier)
+        variants[key] = EmailVariant(key, shown, parts.text, parts.html)
+    return variants
+
+
+def chat_message(
+    edition: Edition,
+    settings: RenderSettings,
+    fmt: str,
+    max_chars: int,
+    *,
+    sections: Sequence[str] | None = None,
+    previous: Sequence[Edition] = (),
+) -> tuple[str, str]:
+    """(title, body) of a chat or webhook channel's digest of `edition`, within `max_chars`."""
+    shown = (
+        edition
+        if sections is None
+        else replace(edition, sections=tuple(s for s in edition.sections if s.name in sections))
+    )
+    earlier = earlier_reports(shown, previous, settings.site_url)
+    return _chat_message(shown, fmt, max_chars, site_url=settings.site_url, earlier=earlier)
 
 
 def render_site(editions: Sequence[Edition], settings: RenderSettings) -> dict[str, bytes]:

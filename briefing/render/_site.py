@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -107,7 +107,7 @@ def _json_feed(site: SiteInfo, entries: Sequence[Entry]) -> bytes:
         "items": [
             {
                 "id": e.id,
-                "url": e.href,
+                **({"url": e.href} if site.base else {}),  # JSON Feed has no base URL: no relative links
                 "title": e.title,
                 "summary": e.summary,
                 "content_html": e.content_html,
@@ -129,7 +129,8 @@ def render_site_files(
 ) -> dict[str, bytes]:
     """Every file of `site/`, keyed `site/<name>`, for `editions` in any order (sorted here, newest first)."""
     ordered = sorted(editions, key=lambda e: (e.window_end, e.id), reverse=True)
-    site = _site_info(settings, ordered[0] if ordered else None)
+    reporting = [e for e in ordered if e.stories]  # an edition with no stories never leads the site or a feed
+    site = _site_info(settings, reporting[0] if reporting else None)
     files: dict[str, bytes] = {}
     pages = []
     for edition, earlier in zip(ordered, _earlier_in_order(ordered, settings.site_url), strict=True):
@@ -137,21 +138,39 @@ def render_site_files(
         html = markdown_to_html(markdown_of(edition, view))
         pages.append((edition, view, html, _entry(edition, view, html, site.base)))
     local = [(e, v, h, _entry(e, v, h, None)) for e, v, h, _ in pages]  # relative links between pages
+    if site.base is None:  # a feed has no base URL: its entries link earlier editions only absolutely
+        pages = [_feed_page(settings, p[0], p[1], markdown_of) if _links_pages(p[1]) else p for p in pages]
+    front = next((edition.id for edition in reporting), None)
     for i, (edition, view, html, _) in enumerate(local):
         newer = local[i - 1][3] if i > 0 else None
         older = local[i + 1][3] if i + 1 < len(local) else None
         page = _page(settings, site, view, html, newer, older)
         files[f"site/{edition.id}.html"] = page
-        if i == 0:
-            files["site/index.html"] = page
-    if not local:
+        if edition.id == front:  # the front page has no "newer" link: a later edition had nothing to say
+            files["site/index.html"] = _page(settings, site, view, html, None, older) if newer else page
+    if front is None:
         files["site/index.html"] = _text(settings, "site/archive.html", site=site, entries=[])
     files["site/archive.html"] = _text(settings, "site/archive.html", site=site, entries=[p[3] for p in local])
-    feed_entries = [p[3] for p in pages[: settings.feed_entries]]
+    feed_entries = [p[3] for p in pages if p[0].stories][: settings.feed_entries]
     files["site/feed.xml"] = _text(settings, "site/feed.xml", site=site, entries=feed_entries)
     files["site/feed.json"] = _json_feed(site, feed_entries)
     files["site/style.css"] = _static(settings, "site/style.css")
     return files
+
+
+def _links_pages(view: EditionView) -> bool:
+    return any(story.earlier is not None for section in view.sections for story in section.stories)
+
+
+def _feed_page(
+    settings: RenderSettings, edition: Edition, view: EditionView, markdown_of: Callable[[Edition, EditionView], str]
+) -> tuple[Edition, EditionView, str, Entry]:
+    """A feed entry without the relative links to earlier pages (no site_url: nothing to make them absolute)."""
+    stories = [story for section in view.sections for story in section.stories]
+    earlier = {story.id: replace(story.earlier, url=None) for story in stories if story.earlier is not None}
+    bare = build_view(edition, site_url=None, earlier=earlier)
+    html = markdown_to_html(markdown_of(edition, bare))
+    return edition, bare, html, _entry(edition, bare, html, None)
 
 
 def _earlier_in_order(newest_first: Sequence[Edition], site_url: str | None) -> list[dict[str, Earlier]]:
@@ -160,7 +179,9 @@ def _earlier_in_order(newest_first: Sequence[Edition], site_url: str | None) -> 
     found = []
     for edition in reversed(newest_first):
         found.append({s.id: last_seen[s.id] for s in edition.stories if s.id in last_seen})
-        last_seen.update({s.id: earlier_of(edition, site_url) for s in edition.stories})
+        earlier = earlier_of(edition, site_url)
+        page = earlier if earlier.url else replace(earlier, url=f"{edition.id}.html")  # pages share one folder
+        last_seen.update({s.id: page for s in edition.stories})
     return found[::-1]
 
 

@@ -91,6 +91,7 @@ class EditionView:
     trimmed: int  # stories left out of this rendering to stay under the email budget
     full_url: str | None  # the edition's page on the published site, when `site_url` is set
     unsubscribe_url: str = UNSUBSCRIBE_PLACEHOLDER
+    empty_note: str = "Nothing new since the last edition."  # what an edition without stories says
 
 
 def clean_text(value: str) -> str:
@@ -279,4 +280,12 @@ def build_view(
         made=_made(edition),
         trimmed=trimmed,
         full_url=f"{base}/{edition.id}.html" if base else None,
+        empty_note=_empty_note(edition.stats),
     )
+
+
+def _empty_note(stats: EditionStats) -> str:
+    """A run where every feed failed must not read as a quiet news day."""
+    if stats.feeds and stats.feeds_failed >= stats.feeds:
+        return f"Every feed failed to load ({_n(stats.feeds, 'feed')}), so nothing could be checked for news."
+    return "Nothing new since the last edition."

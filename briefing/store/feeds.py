@@ -11,58 +11,12 @@ order they brought it, and becomes `Article.feeds`.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterable
 from datetime import datetime
 
 from briefing.models import Article, ArticleKind, Feed
 from briefing.store._codec import from_db_time, from_db_time_or_none, to_db_time, to_db_time_or_none
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feeds (
-    key TEXT PRIMARY KEY,                 -- the URL as written in feeds.yaml; never changes
-    url TEXT NOT NULL,                    -- where it is fetched now (moved by permanent redirects)
-    section TEXT NOT NULL,
-    name TEXT,
-    weight REAL NOT NULL DEFAULT 1.0,
-    full_text INTEGER NOT NULL DEFAULT 0,
-    configured INTEGER NOT NULL DEFAULT 1,  -- 0 once the feed left feeds.yaml
-    title TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    content_hash TEXT,
-    last_success TEXT,
-    last_attempt TEXT,
-    last_error TEXT,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    next_poll TEXT,
-    retired INTEGER NOT NULL DEFAULT 0
-);
-
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    text TEXT NOT NULL,
-    outlet TEXT NOT NULL,
-    published TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    language TEXT,
-    guid TEXT
-);
-CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
-
--- Which feeds carried an article. No foreign key to feeds: an article outlives a feed leaving the config.
-CREATE TABLE IF NOT EXISTS article_feeds (
-    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    feed_key TEXT NOT NULL,
-    PRIMARY KEY (article_id, feed_key)
-);
-CREATE INDEX IF NOT EXISTS article_feeds_feed ON article_feeds (feed_key);
-"""
-
-_CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+from briefing.store._sql import Row, SqlMixin, one
 
 _FEED_SELECT = """
 SELECT feeds.*, (SELECT COUNT(*) FROM article_feeds WHERE feed_key = feeds.key) AS article_count
@@ -70,13 +24,14 @@ FROM feeds
 """
 
 
-class FeedStore:
-    """Mixin of `Store`: feeds, articles and which feed carried which article."""
+# A new row's place: after every other (feeds in the order first configured, an article's feeds in the order
+# they brought it). Within one transaction on either engine; two PostgreSQL writers may tie, and ties are
+# broken by key.
+_NEXT_FEED_POSITION = "(SELECT COALESCE(MAX(position), 0) + 1 FROM feeds)"
 
-    _db: sqlite3.Connection
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # provided by Store
+class FeedsSql(SqlMixin):
+    """Feeds, articles and which feed carried which article (`FeedStore` and `ArticleStore`)."""
 
     # ------------------------------------------------------------------------------------------------ feeds
 
@@ -84,10 +39,10 @@ class FeedStore:
         """Make the stored feeds match feeds.yaml: add new keys, update config fields, keep polling state."""
         with self.transaction():
             self._db.execute("UPDATE feeds SET configured = 0")
-            self._db.executemany(
-                """
-                INSERT INTO feeds (key, url, section, name, weight, full_text, configured)
-                VALUES (?, ?, ?, ?, ?, ?, 1)
+            self._db.execute_many(
+                f"""
+                INSERT INTO feeds (key, url, section, name, weight, full_text, configured, position)
+                VALUES (?, ?, ?, ?, ?, ?, 1, {_NEXT_FEED_POSITION})
                 ON CONFLICT (key) DO UPDATE SET
                     section = excluded.section, name = excluded.name, weight = excluded.weight,
                     full_text = excluded.full_text, configured = 1
@@ -98,31 +53,34 @@ class FeedStore:
     def feeds(self, include_retired: bool = True) -> list[Feed]:
         """The configured feeds, in the order they were first configured, with their article counts."""
         where = "WHERE configured = 1" + ("" if include_retired else " AND retired = 0")
-        rows = self._db.execute(f"{_FEED_SELECT} {where} ORDER BY rowid").fetchall()
+        rows = self._db.query(f"{_FEED_SELECT} {where} ORDER BY position, key")
         return [_feed_from_row(row) for row in rows]
 
     def feed(self, key: str) -> Feed | None:
         """One feed by key, configured or not (None when never seen)."""
-        row = self._db.execute(f"{_FEED_SELECT} WHERE key = ?", (key,)).fetchone()
+        row = one(self._db, f"{_FEED_SELECT} WHERE key = ?", (key,))
         return None if row is None else _feed_from_row(row)
 
     def due_feeds(self, now: datetime) -> list[Feed]:
         """Configured, not retired, and never polled or due at `now`."""
-        rows = self._db.execute(
+        rows = self._db.query(
             f"{_FEED_SELECT} WHERE configured = 1 AND retired = 0 AND (next_poll IS NULL OR next_poll <= ?)"
-            " ORDER BY rowid",
+            " ORDER BY position, key",
             (to_db_time(now),),
-        ).fetchall()
+        )
         return [_feed_from_row(row) for row in rows]
 
     def has_due_feeds(self, now: datetime) -> bool:
         """Whether `due_feeds(now)` would list any (one cheap query: what an idle cron tick asks)."""
-        row = self._db.execute(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE configured = 1 AND retired = 0"
-            " AND (next_poll IS NULL OR next_poll <= ?))",
-            (to_db_time(now),),
-        ).fetchone()
-        return bool(row[0])
+        return (
+            one(
+                self._db,
+                "SELECT 1 FROM feeds WHERE configured = 1 AND retired = 0 AND (next_poll IS NULL OR next_poll <= ?)"
+                " LIMIT 1",
+                (to_db_time(now),),
+            )
+            is not None
+        )
 
     def save_feed(self, feed: Feed) -> None:
         """Write a feed's polling state (validators, times, errors, back-off, URL, retired).
@@ -135,13 +93,14 @@ class FeedStore:
     def save_feeds(self, feeds: Iterable[Feed]) -> None:
         """`save_feed` for several feeds in one transaction (a poll's 304s and failures, a hundred at a time)."""
         with self.transaction():
-            self._db.executemany(
-                """
+            self._db.execute_many(
+                f"""
                 INSERT INTO feeds (key, url, section, name, weight, full_text, title, etag, last_modified,
-                    content_hash, last_success, last_attempt, last_error, consecutive_failures, next_poll, retired)
+                    content_hash, last_success, last_attempt, last_error, consecutive_failures, next_poll, retired,
+                    position)
                 VALUES (:key, :url, :section, :name, :weight, :full_text, :title, :etag, :last_modified,
                     :content_hash, :last_success, :last_attempt, :last_error, :consecutive_failures, :next_poll,
-                    :retired)
+                    :retired, {_NEXT_FEED_POSITION})
                 ON CONFLICT (key) DO UPDATE SET
                     url = excluded.url, title = excluded.title, etag = excluded.etag,
                     last_modified = excluded.last_modified, content_hash = excluded.content_hash,
@@ -159,8 +118,8 @@ class FeedStore:
 
     def article_count_by_feed(self) -> dict[str, int]:
         """Articles stored per feed key (an article carried by two feeds counts for both)."""
-        rows = self._db.execute("SELECT feed_key, COUNT(*) FROM article_feeds GROUP BY feed_key").fetchall()
-        return {key: count for key, count in rows}
+        rows = self._db.query("SELECT feed_key, COUNT(*) FROM article_feeds GROUP BY feed_key")
+        return {row[0]: int(row[1]) for row in rows}
 
     # --------------------------------------------------------------------------------------------- articles
 
@@ -170,62 +129,63 @@ class FeedStore:
         An id already stored is not rewritten (the first copy wins, so ids and texts stay stable for clusters
         and editions); only the extra feed is remembered.
         """
-        articles = list(articles)
-        links = [(article.id, key) for article in articles for key in dict.fromkeys((feed_key, *article.feeds))]
-        with self.transaction():  # two statements for a whole feed: a poll stores thousands of feeds
-            cursor = self._db.executemany(
-                "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published, first_seen, language,"
-                " guid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_article_params(article) for article in articles],
+        batch = list(articles)
+        carried = [(a.id, key, a.id) for a in batch for key in dict.fromkeys((feed_key, *a.feeds))]
+        with self.transaction():  # two statements, each run for every row (PostgreSQL: pipelined)
+            new = self._db.execute_many(
+                "INSERT INTO articles (id, url, title, text, outlet, published, first_seen, language, guid, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                [_article_params(article) for article in batch],
             )
-            self._db.executemany("INSERT OR IGNORE INTO article_feeds (article_id, feed_key) VALUES (?, ?)", links)
-        return max(cursor.rowcount, 0)
+            self._db.execute_many(
+                "INSERT INTO article_feeds (article_id, feed_key, position) VALUES (?, ?,"
+                " (SELECT COALESCE(MAX(position), 0) + 1 FROM article_feeds WHERE article_id = ?))"
+                " ON CONFLICT (article_id, feed_key) DO NOTHING",
+                carried,
+            )
+        return new
 
     def articles_between(self, start: datetime, end: datetime) -> list[Article]:
         """Articles published in [start, end), oldest first (ties by id, so the order is reproducible)."""
-        rows = self._db.execute(
+        rows = self._db.query(
             "SELECT * FROM articles WHERE published >= ? AND published < ? ORDER BY published, id",
             (to_db_time(start), to_db_time(end)),
-        ).fetchall()
+        )
         return self._articles_from_rows(rows)
 
     def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` already stored (a poll's question for every feed: reads ids only, never texts)."""
-        found: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            marks = ",".join("?" * len(chunk))
-            found.update(row[0] for row in self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
-        return found
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        condition, param = self._db.any_of("id", wanted)
+        return {row[0] for row in self._db.query(f"SELECT id FROM articles WHERE {condition}", (param,))}
 
     def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]:
         """The stored articles among `ids` (unknown ids are simply absent)."""
-        found: dict[str, Article] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk).fetchall()
-            found.update((a.id, a) for a in self._articles_from_rows(rows))
-        return found
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        condition, param = self._db.any_of("id", wanted)
+        rows = self._db.query(f"SELECT * FROM articles WHERE {condition}", (param,))
+        return {article.id: article for article in self._articles_from_rows(rows)}
 
-    def _articles_from_rows(self, rows: list[sqlite3.Row]) -> list[Article]:
+    def _articles_from_rows(self, rows: list[Row]) -> list[Article]:
         feeds_of = self._feeds_of([row["id"] for row in rows])
         return [_article_from_row(row, feeds_of.get(row["id"], ())) for row in rows]
 
     def _feeds_of(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        if not ids:
+            return {}
+        condition, param = self._db.any_of("article_id", ids)
+        rows = self._db.query(
+            f"SELECT article_id, feed_key FROM article_feeds WHERE {condition} ORDER BY article_id, position, feed_key",
+            (param,),
+        )
         feeds_of: dict[str, list[str]] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT article_id, feed_key FROM article_feeds WHERE article_id IN ({marks}) ORDER BY rowid",
-                chunk,
-            )
-            for article_id, feed_key in rows:
-                feeds_of.setdefault(article_id, []).append(feed_key)
+        for article_id, feed_key in rows:
+            feeds_of.setdefault(article_id, []).append(feed_key)
         return {article_id: tuple(keys) for article_id, keys in feeds_of.items()}
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _feed_params(feed: Feed) -> dict[str, object]:
@@ -249,7 +209,7 @@ def _feed_params(feed: Feed) -> dict[str, object]:
     }
 
 
-def _feed_from_row(row: sqlite3.Row) -> Feed:
+def _feed_from_row(row: Row) -> Feed:
     return Feed(
         key=row["key"],
         url=row["url"],
@@ -286,7 +246,7 @@ def _article_params(article: Article) -> tuple[object, ...]:
     )
 
 
-def _article_from_row(row: sqlite3.Row, feeds: tuple[str, ...]) -> Article:
+def _article_from_row(row: Row, feeds: tuple[str, ...]) -> Article:
     return Article(
         id=row["id"],
         url=row["url"],

@@ -3,81 +3,69 @@
 The log answers "when did this last run and how did it go" for people and for `run-due`; it is never read
 back into the pipeline's decisions except through explicit queries.
 
-Each row remembers the process that runs it. A process killed mid-run (SIGKILL, a reboot) cannot finish its
-row, so every start first marks the rows still "running" whose process is gone as "interrupted".
+Each row remembers the process that runs it: its pid and its host (a PostgreSQL store is shared by several
+hosts, and a pid means something only on its own). A process killed mid-run (SIGKILL, a reboot) cannot finish
+its row, so every start first marks as "interrupted" the rows still "running" whose process, on this host, is
+gone. Rows of other hosts are left to their own hosts' next start.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
-from contextlib import AbstractContextManager
+import socket
 from datetime import datetime
 from typing import Any
 
 from briefing.errors import StoreError
 from briefing.models import Run
 from briefing.store._codec import from_db_json, from_db_time, from_db_time_or_none, to_db_json, to_db_time
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,                   -- poll | build | run | send | ...
-    started TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL DEFAULT 'running',  -- running | ok | partial | failed | ...
-    stats TEXT                            -- JSON object
-);
-CREATE INDEX IF NOT EXISTS runs_kind_started ON runs (kind, started);
-"""
-
+from briefing.store._sql import Row, SqlMixin
 
 INTERRUPTED = "the process stopped before the run finished (killed, or the machine went down)"
 
 
-class RunStore:
-    """Mixin of `Store`: the runs log."""
-
-    _db: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError  # provided by Store
+class RunsSql(SqlMixin):
+    """The runs log (`RunStore`)."""
 
     def start_run(self, kind: str, now: datetime) -> int:
         """Record that a run of `kind` started (marking runs whose process died); returns its id for `finish_run`."""
+        host = socket.gethostname()
         with self.transaction():
-            self._mark_interrupted()
-            cursor = self._db.execute(
-                "INSERT INTO runs (kind, started, pid) VALUES (?, ?, ?)", (kind, to_db_time(now), os.getpid())
+            self._mark_interrupted(host)
+            [row] = self._db.query(
+                "INSERT INTO runs (kind, started, pid, host) VALUES (?, ?, ?, ?) RETURNING id",
+                (kind, to_db_time(now), os.getpid(), host),
             )
-        if cursor.lastrowid is None:  # pragma: no cover - sqlite always sets it after an INSERT
-            raise StoreError("the runs log did not return an id")
-        return cursor.lastrowid
+        return int(row[0])
 
     def finish_run(self, run_id: int, now: datetime, status: str, stats: dict[str, Any]) -> None:
         """Record a run's end, its status and its statistics (any JSON-serialisable dict)."""
         with self.transaction():
-            cursor = self._db.execute(
+            changed = self._db.execute(
                 "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
                 (to_db_time(now), status, to_db_json(stats), run_id),
             )
-            if cursor.rowcount != 1:
+            if changed != 1:
                 raise StoreError(f"no run with id {run_id} to finish")
 
-    def _mark_interrupted(self) -> None:
-        rows = self._db.execute("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL").fetchall()
-        gone = [(to_db_json({"error": INTERRUPTED}), run_id) for run_id, pid in rows if not _alive(pid)]
-        self._db.executemany("UPDATE runs SET status = 'interrupted', stats = ? WHERE id = ?", gone)
+    def _mark_interrupted(self, host: str) -> None:
+        rows = self._db.query(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL AND host = ?", (host,)
+        )
+        gone = [(to_db_json({"error": INTERRUPTED}), row[0]) for row in rows if not _alive(int(row[1]))]
+        self._db.execute_many(
+            "UPDATE runs SET status = 'interrupted', stats = ? WHERE id = ? AND status = 'running'", gone
+        )
 
     def runs(self, kind: str | None = None, limit: int = 20) -> list[Run]:
         """The most recent runs, newest first, optionally of one kind."""
         where, params = ("WHERE kind = ?", (kind, limit)) if kind else ("", (limit,))
-        rows = self._db.execute(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", params).fetchall()
+        rows = self._db.query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", params)
         return [_run_from_row(row) for row in rows]
 
 
 def _alive(pid: int) -> bool:
-    """Whether a process with this id exists on this machine (a reused id reads as alive: the row waits)."""
+    """Whether a process with this id exists on this host (a reused id reads as alive: the row waits)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -87,7 +75,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _run_from_row(row: sqlite3.Row) -> Run:
+def _run_from_row(row: Row) -> Run:
     return Run(
         id=row["id"],
         kind=row["kind"],

@@ -1,99 +1,168 @@
-"""Who has been sent which edition, who unsubscribed, and which scheduled editions ran.
+"""Who has been sent which edition on which channel, who unsubscribed, and which scheduled editions ran.
 
-Exactly-once delivery rests on these rows: a send is recorded as `sending` (intent, committed) before the
-message goes to the server, and as `sent` in its own commit the moment the server accepts it. A run that finds
-`sent` skips the recipient; one that finds `sending` knows the outcome is unknown. The schedule ledger keys
-each edition slot by (edition name, local date), so a slot is built at most once whatever runs it.
+Exactly-once delivery rests on the sends ledger, one row per (channel, edition, recipient), and on one sender
+at a time (`Store.delivery_lock`, which every send path takes). A row moves through these states, each change
+its own commit:
+
+    queued      claimed by a run (in batches), nothing handed over yet: a rerun sends it, no duplicate possible
+    sending     the message is being handed over (the body is out, the final "." about to go): a rerun resends
+                it, counts the resend and reports it, because the server may have it
+    sent        the service accepted it: never sent again
+    maybe_sent  handed over and no answer came (a timeout, a dropped connection): never retried automatically,
+                reported until `briefing send --retry-unclear` resends it on purpose
+    failed      refused (permanent) or still failing after every attempt (transient: a rerun retries it)
+
+Claims are one portable statement (`INSERT ... ON CONFLICT ... DO UPDATE ... WHERE`), so the same ledger works
+on a server database. The schedule ledger keys each edition slot by (edition name, local date), so a slot is
+built at most once whatever runs it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from briefing.models import ScheduleSlot, SendRecord, SendStatus, SlotStatus
 from briefing.store._codec import from_db_time, to_db_time
+from briefing.store._sql import Row, SqlMixin, one
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sends (
-    edition_id TEXT NOT NULL,
-    recipient TEXT NOT NULL,              -- lower-cased address
-    status TEXT NOT NULL,                 -- sending | sent | failed
-    message_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    permanent INTEGER NOT NULL DEFAULT 0,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (edition_id, recipient)
-);
-CREATE INDEX IF NOT EXISTS sends_recipient_updated ON sends (recipient, updated);
-CREATE TABLE IF NOT EXISTS unsubscribes (
-    address TEXT PRIMARY KEY,             -- lower-cased address
-    at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_slots (
-    name TEXT NOT NULL,                   -- the edition's name in feeds.yaml
-    local_date TEXT NOT NULL,             -- YYYY-MM-DD in the configured timezone
-    due TEXT NOT NULL,
-    status TEXT NOT NULL,                 -- started | built | sent | skipped | failed
-    edition_id TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (name, local_date)
-);
+# Claim a recipient for this run unless it is done: new, left queued or mid-handover by a run that stopped,
+# failed for now, or (on purpose only) maybe sent. Taking over a handover that may have arrived counts a resend.
+_CLAIM = """
+INSERT INTO sends (channel, edition_id, recipient, status, message_id, claimed_by, updated)
+VALUES (?, ?, ?, 'queued', ?, ?, ?)
+ON CONFLICT (channel, edition_id, recipient) DO UPDATE SET
+    status = 'queued', message_id = excluded.message_id, claimed_by = excluded.claimed_by,
+    updated = excluded.updated, error = NULL, permanent = 0,
+    resends = sends.resends + CASE WHEN sends.status IN ('sending', 'maybe_sent') THEN 1 ELSE 0 END
+WHERE sends.status IN ('queued', 'sending') OR (sends.status = 'failed' AND sends.permanent = 0)
+    OR (sends.status = 'maybe_sent' AND ? = 1)
 """
 
 
-class SendStore:
-    """Mixin of `Store`: sends, the suppression list and the schedule ledger."""
-
-    _db: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[object]:  # provided by Store
-        raise NotImplementedError
+class SendsSql(SqlMixin):
+    """Sends, the suppression list (`SendStore`) and the schedule ledger (`ScheduleLedger`)."""
 
     # ------------------------------------------------------------------------------------------------ sends
 
-    def sends(self, edition_id: str) -> dict[str, SendRecord]:
-        """Every recorded send of an edition, by lower-cased recipient."""
-        rows = self._db.execute("SELECT * FROM sends WHERE edition_id = ?", (edition_id,)).fetchall()
+    def sends(self, edition_id: str, channel: str = "email") -> dict[str, SendRecord]:
+        """Every recorded send of an edition on a channel, by lower-cased recipient."""
+        rows = self._db.query(
+            "SELECT * FROM sends WHERE channel = ? AND edition_id = ? ORDER BY recipient", (channel, edition_id)
+        )
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
-    def mark_sending(self, edition_id: str, recipient: str, message_id: str, now: datetime) -> None:
-        """Commit the intent to send, before the message goes out; counts the attempt."""
+    def claim_sends(
+        self,
+        channel: str,
+        edition_id: str,
+        wanted: Sequence[tuple[str, str]],
+        claimant: str,
+        now: datetime,
+        *,
+        retry_unclear: bool = False,
+        resend_interrupted: bool = True,
+    ) -> set[str]:
+        """Claim each (recipient, message id) that is not done, in one commit; return those now claimed.
+
+        `resend_interrupted` False: a row left mid-handover by a run that stopped becomes maybe sent instead
+        (for channels whose messages cannot be de-duplicated)."""
+        claimed = set()
+        with self.transaction():
+            if not resend_interrupted:
+                self._db.execute(
+                    "UPDATE sends SET status = 'maybe_sent', error = 'a run stopped while handing it over'"
+                    " WHERE channel = ? AND edition_id = ? AND status = 'sending'",
+                    (channel, edition_id),
+                )
+            for recipient, message_id in wanted:
+                key = recipient.lower()
+                params = (channel, edition_id, key, message_id, claimant, to_db_time(now), int(retry_unclear))
+                if self._db.execute(_CLAIM, params) == 1:
+                    claimed.add(key)
+        return claimed
+
+    def mark_handing_over(self, channel: str, edition_id: str, recipient: str, now: datetime) -> None:
+        """Commit that the message is being handed over: from here a crash means "resend and report"."""
+        self._commit_one(
+            "UPDATE sends SET status = 'sending', attempts = attempts + 1, updated = ?"
+            " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+            (to_db_time(now), channel, edition_id, recipient.lower()),
+        )
+
+    def note_attempt(self, channel: str, edition_id: str, recipient: str, error: str, now: datetime) -> None:
+        """Count a try that failed before anything was handed over (the row stays queued)."""
         with self.transaction():
             self._db.execute(
-                "INSERT INTO sends (edition_id, recipient, status, message_id, attempts, updated)"
-                " VALUES (?, ?, 'sending', ?, 1, ?) ON CONFLICT(edition_id, recipient) DO UPDATE SET"
-                " status = 'sending', message_id = excluded.message_id, attempts = attempts + 1,"
-                " error = NULL, permanent = 0, updated = excluded.updated",
-                (edition_id, recipient.lower(), message_id, to_db_time(now)),
+                "UPDATE sends SET attempts = attempts + 1, error = ?, updated = ?"
+                " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+                (error, to_db_time(now), channel, edition_id, recipient.lower()),
             )
 
-    def mark_sent(self, edition_id: str, recipient: str, now: datetime) -> None:
-        """Commit that the server accepted the message: from here on, reruns skip this recipient."""
-        self._set_send_status(edition_id, recipient, SendStatus.SENT, None, False, now)
+    def mark_sent(self, channel: str, edition_id: str, recipient: str, now: datetime) -> None:
+        """Commit that the service accepted the message: from here on, reruns skip this recipient."""
+        self._set_send_status(channel, edition_id, recipient, SendStatus.SENT, None, False, now)
 
-    def mark_failed(self, edition_id: str, recipient: str, error: str, permanent: bool, now: datetime) -> None:
-        self._set_send_status(edition_id, recipient, SendStatus.FAILED, error, permanent, now)
+    def mark_maybe_sent(self, channel: str, edition_id: str, recipient: str, reason: str, now: datetime) -> None:
+        self._set_send_status(channel, edition_id, recipient, SendStatus.MAYBE_SENT, reason, False, now)
+
+    def mark_failed(
+        self, channel: str, edition_id: str, recipient: str, error: str, permanent: bool, now: datetime
+    ) -> None:
+        self._set_send_status(channel, edition_id, recipient, SendStatus.FAILED, error, permanent, now)
 
     def _set_send_status(
-        self, edition_id: str, recipient: str, status: SendStatus, error: str | None, permanent: bool, now: datetime
+        self,
+        channel: str,
+        edition_id: str,
+        recipient: str,
+        status: SendStatus,
+        error: str | None,
+        permanent: bool,
+        now: datetime,
     ) -> None:
+        self._commit_one(
+            "UPDATE sends SET status = ?, error = ?, permanent = ?, updated = ?"
+            " WHERE channel = ? AND edition_id = ? AND recipient = ?",
+            (status.value, error, int(permanent), to_db_time(now), channel, edition_id, recipient.lower()),
+        )
+
+    def _commit_one(self, sql: str, params: tuple[object, ...]) -> None:
+        """One statement committed on its own: outside a transaction it auto-commits (atomic, and a third of
+        the calls of BEGIN ... COMMIT, which two commits a message make count: bench/send.py)."""
+        self._db.execute(sql, params)
+
+    def take_unreported_resends(self, channel: str, edition_id: str) -> list[str]:
+        """Recipients who may have received a copy twice and were not yet told of in a report; now they are."""
         with self.transaction():
-            self._db.execute(
-                "UPDATE sends SET status = ?, error = ?, permanent = ?, updated = ?"
-                " WHERE edition_id = ? AND recipient = ?",
-                (status.value, error, int(permanent), to_db_time(now), edition_id, recipient.lower()),
+            rows = self._db.query(
+                "SELECT recipient FROM sends WHERE channel = ? AND edition_id = ? AND resends > resends_reported"
+                " ORDER BY recipient",
+                (channel, edition_id),
             )
+            self._db.execute(
+                "UPDATE sends SET resends_reported = resends WHERE channel = ? AND edition_id = ?"
+                " AND resends > resends_reported",
+                (channel, edition_id),
+            )
+        return [row["recipient"] for row in rows]
+
+    def edition_delivered(self, edition_id: str) -> bool:
+        """Has any copy of the edition (on any channel) been handed over? Then its content is fixed."""
+        row = one(
+            self._db,
+            "SELECT 1 FROM sends WHERE edition_id = ? AND status IN ('sending', 'sent', 'maybe_sent') LIMIT 1",
+            (edition_id,),
+        )
+        return row is not None
 
     def last_sends(self) -> dict[str, SendRecord]:
-        """Each recipient's most recent send of any edition, for the subscribers table."""
-        rows = self._db.execute(
-            "SELECT * FROM sends AS s WHERE updated = (SELECT MAX(updated) FROM sends WHERE recipient = s.recipient)"
-        ).fetchall()
+        """Each recipient's most recent email of any edition, for the subscribers table."""
+        rows = self._db.query(
+            "SELECT * FROM sends AS s WHERE channel = 'email' AND updated = "
+            "(SELECT MAX(updated) FROM sends WHERE channel = 'email' AND recipient = s.recipient)"
+            " ORDER BY recipient, edition_id"  # the same edition wins a tie on every engine
+        )
         return {row["recipient"]: _send_from_row(row) for row in rows}
 
     # ----------------------------------------------------------------------------------------- unsubscribes
@@ -101,29 +170,28 @@ class SendStore:
     def unsubscribe(self, address: str, now: datetime) -> bool:
         """Add an address to the suppression list; False if it was already there."""
         with self.transaction():
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO unsubscribes (address, at) VALUES (?, ?)", (address.lower(), to_db_time(now))
+            added = self._db.execute(
+                "INSERT INTO unsubscribes (address, at) VALUES (?, ?) ON CONFLICT (address) DO NOTHING",
+                (address.lower(), to_db_time(now)),
             )
-        return cursor.rowcount == 1
+        return added == 1
 
     def unsubscribed(self) -> dict[str, datetime]:
         """The suppression list: lower-cased address -> when it was added."""
-        rows = self._db.execute("SELECT address, at FROM unsubscribes").fetchall()
+        rows = self._db.query("SELECT address, at FROM unsubscribes ORDER BY address")
         return {row["address"]: from_db_time(row["at"]) for row in rows}
 
     # -------------------------------------------------------------------------------------- schedule ledger
 
     def slot(self, name: str, local_date: date) -> ScheduleSlot | None:
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
-        ).fetchone()
+        row = one(
+            self._db, "SELECT * FROM schedule_slots WHERE name = ? AND local_date = ?", (name, local_date.isoformat())
+        )
         return None if row is None else _slot_from_row(row)
 
     def latest_slot(self, name: str) -> ScheduleSlot | None:
         """The ledger's most recent slot of an edition, whatever its status."""
-        row = self._db.execute(
-            "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,)
-        ).fetchone()
+        row = one(self._db, "SELECT * FROM schedule_slots WHERE name = ? ORDER BY local_date DESC LIMIT 1", (name,))
         return None if row is None else _slot_from_row(row)
 
     def save_slot(self, slot: ScheduleSlot) -> None:
@@ -148,11 +216,11 @@ class SendStore:
 
     def slots(self, limit: int = 50) -> list[ScheduleSlot]:
         """The most recent slots of every edition, newest first."""
-        rows = self._db.execute("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,)).fetchall()
+        rows = self._db.query("SELECT * FROM schedule_slots ORDER BY due DESC, name LIMIT ?", (limit,))
         return [_slot_from_row(row) for row in rows]
 
 
-def _send_from_row(row: sqlite3.Row) -> SendRecord:
+def _send_from_row(row: Row) -> SendRecord:
     return SendRecord(
         edition_id=row["edition_id"],
         recipient=row["recipient"],
@@ -162,10 +230,12 @@ def _send_from_row(row: sqlite3.Row) -> SendRecord:
         updated=from_db_time(row["updated"]),
         error=row["error"],
         permanent=bool(row["permanent"]),
+        channel=row["channel"],
+        resends=row["resends"],
     )
 
 
-def _slot_from_row(row: sqlite3.Row) -> ScheduleSlot:
+def _slot_from_row(row: Row) -> ScheduleSlot:
     return ScheduleSlot(
         name=row["name"],
         local_date=date.fromisoformat(row["local_date"]),

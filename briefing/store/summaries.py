@@ -1,6 +1,6 @@
 """The summary cache: checked summaries by the hash of what they were made from.
 
-The key (from `briefing.summarise.cache_key`) covers the cluster's articles and texts, the prompt version,
+The key (from `briefing.review.cache_key`) covers the cluster's articles and texts, the prompt version,
 backend, model and check settings, so a hit is a summary that would be made again identically; a rebuild
 with no new articles therefore makes no LLM calls. A row that cannot be read back is a miss, never an error:
 the summary is simply made again.
@@ -10,31 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 from briefing.models import Bullet, Summary, SummaryStats, bullet_from_dict, bullet_to_dict
+from briefing.store._codec import to_db_time
+from briefing.store._sql import SqlMixin, one, scalar
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS summaries (
-    key TEXT PRIMARY KEY,        -- sha256 of the cluster content + prompt version + backend + model + check
-    summariser TEXT NOT NULL,    -- "extractive" or "openai"
-    model TEXT,
-    json TEXT NOT NULL           -- the checked Summary
-);
-"""
 
-
-class SummaryStore:
-    """Mixin of `Store`: the summary cache. `store.summary_cache()` is what `summarise_clusters` takes."""
-
-    _db: sqlite3.Connection
+class SummariesSql(SqlMixin):
+    """The summary cache (`SummaryStore`). `store.summary_cache()` is what `review.checked_summaries` takes."""
 
     def cached_summary(self, key: str) -> Summary | None:
-        row = self._db.execute("SELECT json FROM summaries WHERE key = ?", (key,)).fetchone()
+        row = one(self._db, "SELECT json FROM summaries WHERE key = ?", (key,))
         if row is None:
             return None
         try:
@@ -43,34 +34,43 @@ class SummaryStore:
             log.warning("summary cache: unreadable entry %s (%s); it will be made again", key[:12], exc)
             return None
 
-    def cache_summary(self, key: str, summary: Summary) -> None:
-        """Store (or replace) one summary: a single statement, atomic on its own (the store autocommits)."""
+    def cache_summary(self, key: str, summary: Summary, now: datetime) -> None:
+        """Store (or replace) one summary made at `now`: a single statement, atomic on its own (the store
+        autocommits). `now` decides when retention may drop the entry."""
         self._db.execute(
-            "INSERT INTO summaries (key, summariser, model, json) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET summariser=excluded.summariser, model=excluded.model, json=excluded.json",
-            (key, summary.summariser, summary.model, json.dumps(_summary_to_dict(summary), sort_keys=True)),
+            "INSERT INTO summaries (key, summariser, model, json, created) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET summariser=excluded.summariser, model=excluded.model,"
+            " json=excluded.json, created=excluded.created",
+            (
+                key,
+                summary.summariser,
+                summary.model,
+                json.dumps(_summary_to_dict(summary), sort_keys=True),
+                to_db_time(now),
+            ),
         )
 
     def cached_summaries(self) -> int:
         """How many summaries the cache holds."""
-        return int(self._db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0])
+        return int(scalar(self._db, "SELECT COUNT(*) FROM summaries"))
 
-    def summary_cache(self) -> StoreSummaryCache:
-        """This store as a `briefing.summarise.SummaryCache` (use it on the thread that opened the store)."""
-        return StoreSummaryCache(self)
+    def summary_cache(self, now: datetime) -> StoreSummaryCache:
+        """This store as a `briefing.review.SummaryCache` for a build at `now` (use it on the thread that
+        opened the store)."""
+        return StoreSummaryCache(self, now)
 
 
 class StoreSummaryCache:
-    """`get`/`put` over a `SummaryStore` (the `SummaryCache` protocol of `briefing.summarise`)."""
+    """`get`/`put` over the store's summaries (the `SummaryCache` protocol of `briefing.review`)."""
 
-    def __init__(self, store: SummaryStore) -> None:
-        self._store = store
+    def __init__(self, store: SummariesSql, now: datetime) -> None:
+        self._store, self._now = store, now
 
     def get(self, key: str) -> Summary | None:
         return self._store.cached_summary(key)
 
     def put(self, key: str, summary: Summary) -> None:
-        self._store.cache_summary(key, summary)
+        self._store.cache_summary(key, summary, self._now)
 
 
 def _summary_to_dict(summary: Summary) -> dict[str, Any]:

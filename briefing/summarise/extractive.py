@@ -1,7 +1,7 @@
 """The offline summariser: the cluster's most central sentences that state distinct facts, each citing its article.
 
 extractive knows sentence vectors and selection; it must not know about LLMs, caching or grounding (the policy
-in `briefing.summarise` checks whatever this module proposes). What may be a bullet at all is decided by
+in `briefing.review` checks whatever this module proposes). What may be a bullet at all is decided by
 `briefing.summarise.sentences` (and the rules it applies); which article may name the story by `headlines`. It
 never writes a word that is not in a source: a bullet is a source sentence, possibly cut at a clause boundary,
 possibly joined to the lead it leans on, its relative times anchored to the article's date; its evidence is
@@ -37,6 +37,7 @@ from briefing.summarise.sentences import Sentence, StoryContext, usable_sentence
 from briefing.summarise.sentences import split_sentences as split_sentences
 from briefing.summarise.sentences import trim_sentence as trim_sentence
 
+VERSION = "2"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
 MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them
 MAX_ARTICLES = 40  # per story: enough outlets to find the centre; bounds the similarity matrix (untrusted input)
 REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen

@@ -1,8 +1,9 @@
 """The `openai` backend: drafts, repairs and judges bullets with any OpenAI-compatible server.
 
 llm knows the official `openai` client (the only module that imports it), response formats and retries; it
-must not know the grounding check or the policy that decides what to do with a draft. Every failure of the
-server or of its answer leaves this module as `SummariserError`, which the policy turns into a fallback.
+must not know the grounding check or the policy that decides what to do with a draft (`briefing.review`).
+Every failure of the server or of its answer leaves this module as `SummariserError`, which the policy turns
+into a fallback.
 
 What the model writes is text and source numbers. Source numbers are mapped back to article ids here, URLs
 and citation markers are stripped from the text, and nothing the model writes becomes a link or an outlet.
@@ -100,10 +101,10 @@ class LlmSummariser:
         answer, _ = self._ask(messages, prompt.DraftRepair, prompt.REPAIR_SCHEMA, meter)
         return _bullets(answer.bullets, articles)
 
-    def judge(self, source: str, claim: str, meter: Meter) -> bool:
-        """An LLM's yes/no on whether `source` entails `claim` (the optional `judge: llm` check)."""
+    def judge(self, source: str, claim: str, meter: Meter) -> prompt.DraftJudgement:
+        """The model's verdict on whether `source` entails `claim`, with its short reason (the LLM judge)."""
         answer, _ = self._ask(prompt.judge_messages(source, claim), prompt.DraftJudgement, prompt.JUDGE_SCHEMA, meter)
-        return answer.entailed
+        return answer
 
     # ---------------------------------------------------------------------------------------------- calls
 

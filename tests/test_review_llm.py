@@ -1,4 +1,4 @@
-"""The openai backend against a real OpenAI-compatible HTTP server on 127.0.0.1, through the real client.
+"""Review of LLM-written stories against a real OpenAI-compatible HTTP server on 127.0.0.1, through the real client.
 
 What a reader relies on: bullets cite the articles they come from, nothing unsupported is published
 (hallucinations are repaired or dropped, prompt injections do not get through), and no server misbehaviour
@@ -7,20 +7,32 @@ What a reader relies on: bullets cite the articles they come from, nothing unsup
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from factories import article
-from llm_server import LLMServer, Reply, Request, chat, error, repair_json, sloppy_model, summary_json
+from factories import WHEN, article
+from llm_server import (
+    LLMServer,
+    Reply,
+    Request,
+    chat,
+    error,
+    judge_json,
+    repair_json,
+    sloppy_model,
+    summary_json,
+)
 
 from briefing.config import GroundingSettings, SummariserSettings
+from briefing.ground import check_bullet
 from briefing.models import Cluster, EditionContext, Summary
+from briefing.review import MemoryCache, SummaryCache, checked_summaries, estimate_story_tokens, llm_outage
 from briefing.store import Store
-from briefing.summarise import MemoryCache, estimate_story_tokens, llm_outage, summarise_clusters
 
 FAST = {"retry-after-ms": "10"}  # tells the client to retry after 10 ms instead of its 0.5 s back-off
 
@@ -77,8 +89,24 @@ def settings(server: LLMServer) -> SummariserSettings:
     return SummariserSettings(backend="openai", base_url=server.base_url, model="test-model", timeout=5, retries=2)
 
 
-def summarise(clusters: list[Cluster], settings: SummariserSettings, cache: object = None) -> list[Summary]:
-    return summarise_clusters(clusters, settings, GroundingSettings(), cache, None)  # type: ignore[arg-type]
+GROUNDING = GroundingSettings()
+CHECK = functools.partial(check_bullet, settings=GROUNDING)
+
+
+def summarise(
+    clusters: list[Cluster],
+    settings: SummariserSettings,
+    cache: SummaryCache | None = None,
+    context: EditionContext | None = None,
+) -> list[Summary]:
+    """Review with the LLM backend `settings` names and the offline check."""
+    return checked_summaries(clusters, settings, GROUNDING, checker=CHECK, cache=cache, context=context)
+
+
+def without_judge(settings: SummariserSettings) -> SummariserSettings:
+    """For tests that script every call: "Commuters will get a free ferry service." is a borderline pass
+    that `judge: auto` would put to the judge (tested on its own below)."""
+    return settings.model_copy(update={"judge": "none"})
 
 
 def texts(summary: Summary) -> list[str]:
@@ -205,7 +233,7 @@ def test_a_hallucinated_bullet_is_repaired_with_the_checks_reasons(
     fixed = repair_json(("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1))
     server.script(chat(first), chat(fixed))
 
-    [summary] = summarise([bridge], settings)
+    [summary] = summarise([bridge], without_judge(settings))
 
     assert texts(summary) == [
         "The harbour bridge will close for repairs for six weeks from Monday.",
@@ -238,7 +266,7 @@ def test_a_story_left_with_one_bullet_falls_back_to_extractive(
     first = summary_json("Harbour bridge", HALLUCINATED, ("Commuters will get a free ferry service.", [2], FERRY))
     server.script(chat(first), chat(repair_json(HALLUCINATED)))
 
-    [summary] = summarise([bridge], settings)
+    [summary] = summarise([bridge], without_judge(settings))
 
     assert (summary.summariser, summary.stats.fell_back, summary.stats.llm_calls) == ("extractive", True, 2)
     assert all(t in f"{BRIDGE_1} {BRIDGE_2} {FERRY} {TRAFFIC}" for t in texts(summary))
@@ -393,10 +421,10 @@ def test_stories_come_back_in_input_order_whatever_finishes_first(
 def test_a_rebuild_with_the_store_cache_makes_no_calls(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster, museum: Cluster, store: Store
 ) -> None:
-    first = summarise([bridge, museum], settings, store.summary_cache())
+    first = summarise([bridge, museum], settings, store.summary_cache(WHEN))
     calls = server.calls
 
-    again = summarise([bridge, museum], settings, store.summary_cache())
+    again = summarise([bridge, museum], settings, store.summary_cache(WHEN))
 
     assert server.calls == calls
     assert [s.stats.cached for s in again] == [True, True]
@@ -457,6 +485,94 @@ def test_the_llm_judge_rejects_what_it_finds_not_entailed(server: LLMServer, bri
 
     assert not any("ferry" in t for t in texts(summary))
     assert summary.stats.bullets_dropped == 1
+
+
+# ------------------------------------------------------------------------------------------- the LLM judge
+
+BORDERLINE = "Commuters will get a free ferry service."  # the offline check passes it at 0.77: inside the band
+SHORT_1 = "The harbour bridge will close for repairs for six weeks from Monday."  # 0.91: a clear pass
+SHORT_2 = "Engineers found corrosion in two of the bridge's main steel cables."  # 0.91: a clear pass
+WITH_BORDERLINE = summary_json(
+    "Harbour bridge to close for six weeks of repairs",
+    (SHORT_1, [1], BRIDGE_1),
+    (BORDERLINE, [2], FERRY),
+    (SHORT_2, [1], BRIDGE_2),
+)
+
+
+def judging(verdict: Callable[[str], tuple[bool, str]]) -> Callable[[Request], Reply]:
+    """A model that drafts WITH_BORDERLINE, rewrites nothing when asked to repair, and judges each claim with
+    `verdict(claim) -> (supported, reason)`."""
+
+    def model(request: Request) -> Reply:
+        if request.is_judge:
+            return chat(judge_json(*verdict(request.claim)))
+        return chat(repair_json() if request.is_repair else WITH_BORDERLINE)
+
+    return model
+
+
+@pytest.mark.parametrize(
+    ("judge", "band", "judged"),
+    [
+        ("auto", 1.7, [BORDERLINE]),
+        ("auto", 0.0, []),
+        ("llm", 1.7, [SHORT_1, BORDERLINE, SHORT_2]),
+        ("none", 1.7, []),
+    ],
+    ids=["auto-borderline-only", "auto-empty-band", "llm-every-pass", "none"],
+)
+def test_the_judge_sees_the_passes_its_setting_names(
+    server: LLMServer, bridge: Cluster, judge: str, band: float, judged: list[str]
+) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, judge=judge, judge_band=band)
+    server.model = judging(lambda claim: (True, "the source states it"))
+
+    [summary] = summarise([bridge], settings)
+
+    assert ([r.claim for r in server.requests if r.is_judge], summary.stats.bullets_judged) == (judged, len(judged))
+
+
+def test_a_pass_the_judge_rejects_goes_to_the_repair_round_with_the_judges_reason(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.model = judging(lambda claim: (False, "the source offers the ferry, it does not promise it"))
+
+    [summary] = summarise([bridge], settings)
+
+    [repair] = [r for r in server.requests if r.is_repair]
+    assert BORDERLINE in repair.last and "the source offers the ferry, it does not promise it" in repair.last
+    assert (texts(summary), summary.stats.bullets_dropped) == ([SHORT_1, SHORT_2], 1)
+
+
+def test_the_judges_calls_are_counted_in_the_storys_calls_and_tokens(server: LLMServer, bridge: Cluster) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, judge="llm")
+    server.model = judging(lambda claim: (True, ""))
+
+    [summary] = summarise([bridge], settings)
+
+    assert (summary.stats.llm_calls, summary.stats.llm_tokens, summary.stats.bullets_judged) == (4, 600, 3)
+
+
+def test_a_judgement_the_budget_cannot_pay_for_leaves_the_offline_pass_standing(
+    server: LLMServer, bridge: Cluster
+) -> None:
+    base = SummariserSettings(backend="openai", base_url=server.base_url, judge="llm")
+    settings = base.model_copy(update={"max_edition_tokens": estimate_story_tokens(bridge, base)})  # the draft only
+    server.model = judging(lambda claim: (False, "never asked"))
+
+    [summary] = summarise([bridge], settings)
+
+    assert (server.calls, texts(summary), summary.stats.bullets_judged) == (1, [SHORT_1, BORDERLINE, SHORT_2], 0)
+
+
+def test_a_judge_that_fails_leaves_the_offline_pass_standing(server: LLMServer, bridge: Cluster) -> None:
+    settings = SummariserSettings(backend="openai", base_url=server.base_url, retries=0)
+    server.model = lambda request: error(500) if request.is_judge else chat(WITH_BORDERLINE)
+
+    [summary] = summarise([bridge], settings)
+
+    assert (server.calls, texts(summary), summary.stats.bullets_judged) == (2, [SHORT_1, BORDERLINE, SHORT_2], 0)
 
 
 # ------------------------------------------------------------------------------------------- whole edition
@@ -548,7 +664,7 @@ def test_today_from_an_older_source_is_dropped_and_an_anchored_date_is_published
     )
     server.script(chat(first))
 
-    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=TWO_DAYS_LATER)
+    [summary] = summarise([bridge], settings, context=TWO_DAYS_LATER)
 
     assert texts(summary) == [
         "On Wednesday 25 November the council said the harbour bridge will close for repairs.",
@@ -562,7 +678,7 @@ def test_the_sloppy_models_today_in_an_older_source_never_reaches_the_edition(
 ) -> None:
     server.model = sloppy_model(relative=True, dangle=True)
 
-    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=TWO_DAYS_LATER)
+    [summary] = summarise([bridge], settings, context=TWO_DAYS_LATER)
 
     assert not any("today" in t or t.startswith("But") for t in texts(summary))
 
@@ -593,7 +709,7 @@ def test_the_prompt_gives_each_sources_date_the_editions_day_and_what_was_alread
 ) -> None:
     said = EditionContext(TWO_DAYS_LATER.day, "UTC", {"c-bridge": ("The bridge shut to lorries last month.",)})
 
-    summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=said)
+    summarise([bridge], settings, context=said)
 
     prompt_text = server.requests[0].text
     assert "Published: Wednesday 25 November 2026" in prompt_text
@@ -607,7 +723,7 @@ def test_an_update_does_not_repeat_what_the_previous_edition_said(
     said = EditionContext(None, "UTC", {"c-bridge": ("The harbour bridge will close for six weeks from Monday.",)})
     server.script(chat(GOOD))
 
-    [summary] = summarise_clusters([bridge], settings, GroundingSettings(), None, None, context=said)
+    [summary] = summarise([bridge], settings, context=said)
 
     assert not any("six weeks" in t for t in texts(summary))
 

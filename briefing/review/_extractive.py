@@ -1,0 +1,79 @@
+"""Extractive bullets under review: the offline summariser's candidates, best first, each checked; a candidate
+that fails the check is dropped and the next one tried. Also the outcome of a story, whichever backend wrote it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from briefing.config import SummariserSettings
+from briefing.models import Bullet, Summary, SummaryStats
+from briefing.review._plan import Plan
+from briefing.review._vetting import Checker, Tally, verdict_of
+from briefing.summarise import extractive, headlines
+from briefing.summarise.rules import Rejection
+
+log = logging.getLogger(__name__)
+
+Tick = Callable[[], None]  # called once per finished story, on the calling thread
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: Summary
+    cacheable: bool  # False after a failure that may not happen next time (timeout, budget, no key)
+
+
+def ticked(outcome: Outcome, tick: Tick) -> Outcome:
+    tick()
+    return outcome
+
+
+def extractive_outcome(plan: Plan, settings: SummariserSettings, check: Checker) -> Outcome:
+    """One story with the extractive backend; a surprise on one story leaves it without bullets, not the
+    edition without stories (STYLE: per-item boundary)."""
+    try:
+        return Outcome(extractive_summary(plan, settings, check, Tally()), cacheable=True)
+    except Exception as exc:
+        log.exception("summariser: extractive summary of %s failed", plan.cluster.id)
+        title = plan.cluster.articles[0].title if plan.cluster.articles else plan.cluster.id
+        stats = SummaryStats(fallback_reason=f"the extractive summariser failed: {exc}")
+        return Outcome(Summary(headline=title, bullets=(), summariser="extractive", stats=stats), cacheable=False)
+
+
+def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> Summary:
+    bullets = _checked_extractive(plan, settings, check, tally)
+    return Summary(
+        headline=story_headline(plan, bullets),
+        bullets=bullets,
+        summariser="extractive",
+        stats=SummaryStats(
+            bullets_checked=tally.checked, bullets_dropped=tally.dropped, rejected=dict(sorted(tally.rejected.items()))
+        ),
+    )
+
+
+def story_headline(plan: Plan, bullets: Sequence[Bullet]) -> str:
+    """The most representative news title; the lead bullet when no title may name the story."""
+    return headlines.headline(plan.cluster, plan.shows, fallback=bullets[0].text if bullets else None)
+
+
+def _checked_extractive(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> tuple[Bullet, ...]:
+    """The best extractive candidates that pass the check; a failing candidate is dropped, the next one tried.
+    Extractive bullets quote their sources: they are never put to the LLM judge."""
+    found = extractive.candidates(plan.cluster, settings.max_bullets * 2, plan.context)
+    tally.rejected.update(found.rejected)
+    kept: list[Bullet] = []
+    for candidate in found.bullets:
+        if len(kept) == settings.max_bullets:
+            break
+        verdict = verdict_of(check, candidate, plan.checkable)
+        tally.checked += 1
+        if verdict.supported:
+            kept.append(replace(candidate, grounding=verdict))
+        else:
+            tally.dropped += 1
+            tally.reject(Rejection.UNSUPPORTED)
+    return tuple(kept)
