@@ -191,5 +191,6 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN pid BIGINT;
     ALTER TABLE runs ADD COLUMN host TEXT COLLATE "C";
+    CREATE INDEX runs_running ON runs (host) WHERE status = 'running';
     """,
 ]

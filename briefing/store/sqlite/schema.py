@@ -202,5 +202,6 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN pid INTEGER;
     ALTER TABLE runs ADD COLUMN host TEXT;
+    CREATE INDEX runs_running ON runs (host) WHERE status = 'running';
     """,
 ]
