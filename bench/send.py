@@ -6,7 +6,7 @@ path (`pipeline.send`: the edition from the store, its email rendered, the lock,
 The servers run in their own process and only count what they receive: an aiosmtpd server on 127.0.0.1 and an
 HTTP server taking the channels' JSON posts. The baseline, in the same run and this process, is a bare
 `smtplib` loop handing one composed message's bytes to the same server for every recipient over one connection,
-with no composing and no store, and the same loop with TCP_NODELAY (which the product sets). For speed the three
+with no composing and no store. For speed the two
 take turns in `--rounds` slices of N/rounds messages each (the machine is shared; its load changes by the
 minute). For memory the product runs in a fresh process (so its peak RSS is its own) at N and at N/10
 recipients, to show memory flat in the number of recipients. `--write-docs` writes the figures into the
@@ -154,14 +154,10 @@ def one_message(settings: Settings) -> bytes:
     return composer.compose(Subscriber("reader00000@example.org", "Reader 0"))
 
 
-def baseline(smtp_port: int, recipients: int, data: bytes, *, no_delay: bool = False) -> float:
-    """Bare smtplib: the same bytes to every recipient over one connection, no composing, no store.
-    `no_delay` sets TCP_NODELAY as the product does (Nagle's algorithm otherwise holds the body's last packet
-    until the server acknowledges the previous one, which a delayed ACK can make wait)."""
+def baseline(smtp_port: int, recipients: int, data: bytes) -> float:
+    """Bare smtplib: the same bytes to every recipient over one connection, no composing, no store."""
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
-        if no_delay and smtp.sock is not None:
-            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for n in range(recipients):
             smtp.sendmail("briefing@example.org", [f"reader{n:05d}@example.org"], data)
     return time.perf_counter() - started
@@ -185,13 +181,12 @@ def interleaved(smtp_port: int, http_port: int, n: int, rounds: int, data: bytes
     from briefing.store import open_store_from_settings
 
     share = n // rounds
-    totals = {"plain": 0.0, "no_delay": 0.0, "product": 0.0}
+    totals = {"plain": 0.0, "product": 0.0}
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for number in range(rounds):
             before = dict(totals)
             totals["plain"] += baseline(smtp_port, share, data)
-            totals["no_delay"] += baseline(smtp_port, share, data, no_delay=True)
             settings = make_settings(root, smtp_port, http_port, share, first=number * share)
             with open_store_from_settings(settings) as store:
                 edition = store.edition(EDITION)
@@ -236,12 +231,8 @@ def main() -> None:
     rate = {way: n // args.rounds * args.rounds / spent for way, spent in times.items()}
     rows = [
         f"| bare `smtplib` loop, same bytes, one connection (baseline) | {rate['plain']:,.0f} | 1.00 | — |",
-        f"| bare `smtplib` loop with TCP_NODELAY, as the product sets it | {rate['no_delay']:,.0f} "
-        f"| {rate['no_delay'] / rate['plain']:.2f} | — |",
         f"| `briefing send`'s email loop, {args.rounds} slices of {n // args.rounds:,} subscribers, "
-        f"interleaved with the two above | {rate['product']:,.0f} "
-        f"| {rate['product'] / rate['plain']:.2f} ({rate['product'] / rate['no_delay']:.2f} of the TCP_NODELAY loop) "
-        "| — |",
+        f"interleaved with the baseline | {rate['product']:,.0f} | {rate['product'] / rate['plain']:.2f} | — |",
         f"| `briefing send`, one edition to {n:,} subscribers + {CHANNELS} channels, fresh process "
         f"| {sent.get('email', 0) / seconds:,.0f} | — | {rss:.0f} MB |",
         f"| `briefing send`, one edition to {n // 10:,} subscribers + {CHANNELS} channels, fresh process "

@@ -16,6 +16,7 @@ import difflib
 import re
 from pathlib import Path
 from typing import Any, get_args
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel
@@ -206,11 +207,18 @@ def _duplicate_feed_urls(sections: list[dict[str, Any]]) -> list[str]:
             url = feed.get("url") if isinstance(feed, dict) else None
             if not isinstance(url, str):
                 continue
-            where = f"sections[{i}].feeds[{j}].url"
-            if url.strip() in first:
-                problems.append(f"{where}: duplicate feed URL {url!r}; already listed at {first[url.strip()]}")
-            first.setdefault(url.strip(), where)
+            where, key = f"sections[{i}].feeds[{j}].url", _url_key(url)
+            if key in first:
+                problems.append(f"{where}: duplicate feed URL {url!r}; already listed at {first[key]}")
+            first.setdefault(key, where)
     return problems
+
+
+def _url_key(url: str) -> str:
+    """The URL as a server sees it: scheme and host are case-insensitive, so `https://Example.org/feed` and
+    `https://example.org/feed` are one feed (the path is case-sensitive and kept)."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
 def _email_problems(email: object, section_names: set[object]) -> list[str]:

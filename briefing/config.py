@@ -156,7 +156,7 @@ class SummariserSettings(_Strict):
         description="LLM judge of LLM bullets the offline check passes: auto (borderline ones), llm (all) or none",
     )
     judge_band: float = Field(
-        1.7, ge=0, le=20, description="judge: auto sends passes within this many log-odds above grounding.threshold"
+        2.0, ge=0, le=20, description="judge: auto sends passes within this many log-odds above grounding.threshold"
     )
     max_sources: int = Field(8, ge=1, le=50, description="articles of a story given to the LLM (one per outlet first)")
 

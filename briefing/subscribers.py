@@ -25,7 +25,8 @@ from briefing.models import Subscriber
 
 # Deliberately loose (RFC 5322 is not a regular language): one @, no spaces or angle brackets, a dot in the
 # domain. The server has the final word; this catches typos and pasted "Name <addr>" forms early.
-_ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]+$")
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[^@\s<>(),;:\"\x00-\x1f\x7f]+\.[^@\s<>(),;:\".\x00-\x1f\x7f]+$")
+MAX_YAML_BYTES = 16 * 1024 * 1024  # PyYAML reads about 1 MB a second: a bigger list belongs in a CSV
 _KEYS = frozenset({"email", "name", "sections"})
 
 
@@ -82,6 +83,11 @@ def _file_entries(path: Path) -> list[_Entry]:
     if path.suffix.lower() == ".csv":
         return _csv_entries(path, text)
     if path.suffix.lower() in {".yaml", ".yml"}:
+        if len(text) > MAX_YAML_BYTES:
+            raise ConfigError(
+                f"{path.name}: {len(text):,} characters; a YAML subscriber file is at most {MAX_YAML_BYTES:,} "
+                "(use a CSV file for longer lists)"
+            )
         return _yaml_entries(path, text)
     raise ConfigError(f"{path}: subscriber files must end in .csv, .yaml or .yml")
 

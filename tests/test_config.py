@@ -145,6 +145,12 @@ def test_an_empty_secret_counts_as_not_set(tmp_config: Path) -> None:
         ),
         (
             "sections: [{name: A, feeds: [{url: 'https://a.example/rss'}]}, "
+            "{name: B, feeds: [{url: 'HTTPS://A.Example/rss'}]}]",
+            "sections[1].feeds[0].url: duplicate feed URL 'HTTPS://A.Example/rss'; already listed at "
+            "sections[0].feeds[0].url",
+        ),
+        (
+            "sections: [{name: A, feeds: [{url: 'https://a.example/rss'}]}, "
             "{name: A, feeds: [{url: 'https://b.example/rss'}]}]",
             "sections[1].name: duplicate section name 'A'; already used by sections[0].name",
         ),

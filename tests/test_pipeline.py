@@ -140,6 +140,19 @@ email:
     assert smtp.messages == []
 
 
+def test_run_exits_3_while_a_feed_is_failing_even_when_it_was_not_due_this_time(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.route("/down.xml", status=500)
+    config = tmp_path / "feeds.yaml"
+    config.write_text(f'sections:\n  - name: World\n    feeds: [{{url: "{feed_server.url("/down.xml")}"}}]\n')
+    assert invoke("--config", str(config), "run", "--at", "2026-11-25T06:30:00+00:00").exit_code == 3
+
+    again = invoke("--config", str(config), "run", "--at", "2026-11-25T06:31:00+00:00")  # backing off: not polled
+
+    assert (again.exit_code, "polled 0 feeds") == (3, again.output.splitlines()[0][:14])
+
+
 # ------------------------------------------------------------------- sent editions and publishing (issue 18)
 
 

@@ -84,6 +84,24 @@ def test_csv_field_over_the_csv_modules_limit_is_one_located_problem(tmp_path: P
     ]
 
 
+def test_an_address_with_a_control_character_is_refused(tmp_path: Path) -> None:
+    text = 'subscribers:\n  - email: "ada@exa\\0mple.org"\n  - email: "bob@example.org\\x7f"\n'
+
+    assert problems(make_settings(tmp_path, text, suffix=".yaml")) == [
+        "subscribers.yaml: [0]: email: expected an address like reader@example.org, got 'ada@exa\\x00mple.org'",
+        "subscribers.yaml: [1]: email: expected an address like reader@example.org, got 'bob@example.org\\x7f'",
+    ]
+
+
+def test_a_yaml_subscriber_file_too_big_to_read_quickly_is_refused_unread(tmp_path: Path) -> None:
+    text = "subscribers:\n" + "  - email: reader@example.org\n" * 600_000
+
+    assert problems(make_settings(tmp_path, text, suffix=".yaml")) == [
+        "subscribers.yaml: 18,000,013 characters; a YAML subscriber file is at most 16,777,216 "
+        "(use a CSV file for longer lists)"
+    ]
+
+
 def test_csv_without_an_email_column_is_one_clear_error(tmp_path: Path) -> None:
     assert problems(make_settings(tmp_path, "address,name\nbob@example.org,Bob\n")) == [
         "subscribers.csv: row 1: expected a header row with an `email` column, got ['address', 'name']"

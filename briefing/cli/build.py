@@ -117,7 +117,8 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
 def run(ctx: AppContext, at_text: str | None) -> None:
     """Poll every due feed, then build the edition (and email it, if email is enabled).
 
-    Exit 3 when the edition was built but some feeds or recipients failed, or every LLM call failed.
+    Exit 3 when the edition was built but some feeds are failing (in this poll or since an earlier one) or some
+    recipients failed, or every LLM call failed.
     """
     from briefing import pipeline
 
@@ -139,7 +140,8 @@ def run(ctx: AppContext, at_text: str | None) -> None:
 
     for channel in sent:
         _print_send_report(channel)
-    if polled.failed or report.llm_outage or any(channel.partial for channel in sent):
+    failing = polled.failed or report.edition.stats.feeds_failed
+    if failing or report.llm_outage or any(channel.partial for channel in sent):
         raise SystemExit(EXIT_PARTIAL)
 
 

@@ -7,17 +7,17 @@ fresh connection), `PermanentError` (5xx: retrying will not help) and `UnclearEr
 handed over and no answer came: the server may have accepted it, so it must not be retried automatically).
 A wrong password, a refused sender or an unreachable server is a `DeliveryError` for the whole run.
 
-The SMTP transaction is spelled out (MAIL, RCPT, DATA, body) rather than `sendmail`, so the caller can record
-"handing over" between the body and the final "." that makes the server take the message: a crash before it
-leaves nothing the server could deliver, and the window in which a crash can duplicate a message is the time
-from that "." to the ledger's commit of the 250.
+The SMTP transaction is spelled out (MAIL, RCPT, DATA, then the body and its final ".") rather than `sendmail`,
+so the caller can record "handing over" after the server's 354 and before the body: the server takes the
+message only with the final ".", so a crash before that write leaves nothing it could deliver, and the window
+in which a crash can duplicate a message is the time from that write to the ledger's commit of the 250. The
+body and the "." go in one write, as `sendmail` sends them: the same packets as a bare smtplib loop.
 """
 
 from __future__ import annotations
 
 import re
 import smtplib
-import socket
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -42,19 +42,20 @@ class Mailer:
     def send(self, sender: str, recipient: str, message: bytes, handing_over: Callable[[], None]) -> None:
         """Hand one message (CRLF line ends) for one recipient to the server; returns once it answered 250.
 
-        `handing_over` is called after the body and before the final ".": from then on a failure is an
-        `UnclearError`, never a `TransientError`."""
+        `handing_over` is called after the server's 354 and before the body and its final "." are written: a
+        failure while writing them is a `TransientError` (the "." is the last byte, so a write that fails never
+        delivered it), a failure once they are written is an `UnclearError`."""
         smtp = self._connection()
         try:
             self._envelope(smtp, sender, recipient)
-            smtp.send(_dot_stuffed(message) + (b"" if message.endswith(b"\r\n") else b"\r\n"))
+            handing_over()
+            smtp.send(_dot_stuffed(message) + (b".\r\n" if message.endswith(b"\r\n") else b"\r\n.\r\n"))
         except smtplib.SMTPResponseException as error:
             self._after_refusal(error.smtp_code)
             raise _classify(error.smtp_code, error.smtp_error) from error
         except (smtplib.SMTPException, OSError) as error:  # disconnected, timed out, reset: nothing handed over
             self.close()
             raise TransientError(_describe(error)) from error
-        handing_over()
         self._finish(smtp)
 
     def _envelope(self, smtp: smtplib.SMTP, sender: str, recipient: str) -> None:
@@ -76,9 +77,8 @@ class Mailer:
             raise smtplib.SMTPResponseException(code, reply)
 
     def _finish(self, smtp: smtplib.SMTP) -> None:
-        """Send the final "." and read the verdict; no answer means the outcome is unknown."""
+        """Read the verdict on a message handed over; no answer means the outcome is unknown."""
         try:
-            smtp.send(b".\r\n")
             code, reply = smtp.getreply()
         except (smtplib.SMTPException, OSError) as error:
             self.close()
@@ -136,7 +136,6 @@ class Mailer:
             ) from error
         except (smtplib.SMTPException, OSError) as error:
             raise ConnectError(f"cannot connect to {where}: {_describe(error)}") from error
-        _no_delay(smtp)
         if settings.username:
             self._login(smtp, where)
         return smtp
@@ -185,12 +184,6 @@ def _dot_stuffed(message: bytes) -> bytes:
     if message.startswith(b".") or b"\n." in message:
         return _LEADING_DOT.sub(b"..", message)
     return message
-
-
-def _no_delay(smtp: smtplib.SMTP) -> None:
-    """Send the final "." at once: Nagle's algorithm would hold it until the body's last packet is acked."""
-    if smtp.sock is not None:
-        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _classify(code: int, reply: bytes | str) -> TransientError | PermanentError:

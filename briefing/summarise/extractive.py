@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from briefing.models import Bullet, Cluster
 from briefing.summarise import headlines, repeats
@@ -57,21 +56,11 @@ class Candidates:
 # -------------------------------------------------------------------------------------------------- scoring
 
 
-def _vectors(texts: Sequence[str]) -> np.ndarray:
-    """Rows are l2-normalised TF-IDF vectors, so a dot product is a cosine similarity."""
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'.-]*\w\b|\d")
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # every word is a stop word
-        return np.zeros((len(texts), 1))
-    return np.asarray(matrix.toarray())
-
-
 def _centrality(sentences: Sequence[Sentence], titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each sentence's centrality score, and the sentence-to-sentence similarity matrix."""
-    vectors = _vectors([s.text for s in sentences] + list(titles))
+    vectors = headlines.vectors([s.text for s in sentences] + list(titles))
     own, title_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-    claims = _vectors([repeats.claim(s.text) for s in sentences])  # who said it is not what was said
+    claims = headlines.vectors([repeats.claim(s.text) for s in sentences])  # who said it is not what was said
     similarity = claims @ claims.T
     n = len(sentences)
     mean_similarity = (similarity.sum(axis=1) - 1.0) / max(n - 1, 1) if n > 1 else np.ones(1)

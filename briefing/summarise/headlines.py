@@ -16,10 +16,11 @@ import re
 from collections.abc import Collection, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from briefing.models import Article, ArticleKind, Cluster
+from briefing.words import tfidf_rows
 
+_WORD = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\d")  # a word, a hyphenated or dotted word, or a digit
 MAX_TITLE_WORDS = 25  # a longer "title" is a feed putting its summary in <title>
 MAX_SENTENCE_CHARS = 1_000
 
@@ -148,12 +149,9 @@ def _is_outlet(suffix: str, outlet: str, head: str) -> bool:
 # ------------------------------------------------------------------------------------------------ headlines
 
 
-def _vectors(texts: Sequence[str]) -> np.ndarray:
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b\w[\w'.-]*\w\b|\d")
-    try:
-        return np.asarray(vectorizer.fit_transform(texts).toarray())
-    except ValueError:  # every word is a stop word
-        return np.zeros((len(texts), 1))
+def vectors(texts: Sequence[str]) -> np.ndarray:
+    """Rows are l2-normalised TF-IDF vectors of `texts`, so a dot product is a cosine similarity."""
+    return tfidf_rows(texts, _WORD)
 
 
 def headline_articles(articles: Sequence[Article]) -> list[Article]:
@@ -175,9 +173,9 @@ def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None
     if len(usable) <= 2:
         return usable[0]
     texts = [" ".join(a.text.split()[:80]) for a in cluster.articles[:40]]
-    vectors = _vectors(usable + texts)
-    centroid = vectors.sum(axis=0)
-    return usable[int(np.argmax(vectors[: len(usable)] @ centroid))]
+    rows = vectors(usable + texts)
+    centroid = rows.sum(axis=0)
+    return usable[int(np.argmax(rows[: len(usable)] @ centroid))]
 
 
 def _from_text(sentence: str) -> str:
