@@ -377,12 +377,21 @@ class PipelineJobs:
 
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utcnow) -> None:
         self._settings, self._store, self._clock = settings, store, clock
+        self.llm_outages: list[tuple[str, str]] = []  # (edition id, why) of each build whose LLM calls all failed
 
     def poll(self) -> int:
         return poll(self._settings, self._store, self._clock()).polled
 
     def build(self, edition_name: str, at: datetime) -> str:
-        return build(self._settings, self._store, at, self._clock(), edition_name=edition_name).edition.id
+        report = build(self._settings, self._store, at, self._clock(), edition_name=edition_name)
+        if report.llm_outage:
+            log.error(
+                "%s: every LLM call failed (%s); the edition used the offline summariser",
+                report.edition.id,
+                report.llm_outage,
+            )
+            self.llm_outages.append((report.edition.id, report.llm_outage))
+        return report.edition.id
 
     def send(self, edition_id: str) -> tuple[SendReport, ...]:
         return send(self._settings, self._store, edition_id, self._clock(), include_email=self._settings.email.enabled)

@@ -137,6 +137,13 @@ class AppContext:
         return settings
 
 
+def print_llm_outage(why: str | None) -> None:
+    """One line when every LLM call of a build failed: the edition was still built, from the offline summariser."""
+    if why:
+        reason = plain(" ".join(why.split())[:300])
+        stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
+
+
 @contextmanager
 def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
     """A progress callback drawing one bar per step on stderr (nothing when quiet or not a terminal)."""

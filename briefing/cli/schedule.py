@@ -26,7 +26,7 @@ from briefing.cli._app import (
 )
 from briefing.config import Settings, feeds_from_settings
 from briefing.models import DueReport, PruneReport, SendReport
-from briefing.schedule import Jobs, run_due, run_forever
+from briefing.schedule import run_due, run_forever
 from briefing.store import Store, open_store_from_settings
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class LazyPipelineJobs:
     def prune(self) -> PruneReport:
         return self._pipeline().prune()
 
+    def llm_outages(self) -> list[tuple[str, str]]:
+        """(edition id, why) for each edition built while every LLM call failed."""
+        return list(self._loaded.llm_outages) if self._loaded is not None else []
+
     def _pipeline(self) -> PipelineJobs:
         if self._loaded is None:
             from briefing.pipeline import PipelineJobs  # every stage: only now that there is work to do
@@ -67,7 +71,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def pipeline_jobs(settings: Settings, store: Store) -> Jobs:
+def pipeline_jobs(settings: Settings, store: Store) -> LazyPipelineJobs:
     return LazyPipelineJobs(settings, store, _utcnow)
 
 
@@ -78,15 +82,16 @@ def run_due_command(ctx: AppContext) -> None:
 
     For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
     recorded as skipped. Once a day it also prunes the store (`retention:`). Exit 4 when nothing was due, 3 when
-    some recipients failed, 1 when a build failed.
+    some recipients failed or every LLM call of a build failed, 1 when a build failed.
     """
     settings = ctx.checked_settings()
     with open_store_from_settings(settings) as store, store.instance_lock():
-        report = run_due(settings, store, _utcnow(), pipeline_jobs(settings, store))
+        jobs = pipeline_jobs(settings, store)
+        report = run_due(settings, store, _utcnow(), jobs)
     _print_due_report(report)
     if report.failed or (report.poll_error and not report.ran):
         sys.exit(EXIT_FAILURE)
-    if report.partial:
+    if report.partial or jobs.llm_outages():
         sys.exit(EXIT_PARTIAL)
     if report.nothing_due:
         sys.exit(EXIT_NOTHING_DUE)
