@@ -15,10 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any, Protocol
 
 from briefing.models import (
     Article,
@@ -34,6 +31,10 @@ from briefing.models import (
     Summary,
 )
 
+if TYPE_CHECKING:  # numpy only for the vector cache's types: opening a store does not load it
+    import numpy as np
+    from numpy.typing import NDArray
+
 
 class Transactional(Protocol):
     def transaction(self) -> AbstractContextManager[None]:
@@ -46,7 +47,9 @@ class FeedStore(Transactional, Protocol):
     def feeds(self, include_retired: bool = True) -> list[Feed]: ...
     def feed(self, key: str) -> Feed | None: ...
     def due_feeds(self, now: datetime) -> list[Feed]: ...
+    def has_due_feeds(self, now: datetime) -> bool: ...
     def save_feed(self, feed: Feed) -> None: ...
+    def save_feeds(self, feeds: Iterable[Feed]) -> None: ...
     def retire_feed(self, key: str, retired: bool = True) -> None: ...
     def article_count_by_feed(self) -> dict[str, int]: ...
 
@@ -54,6 +57,7 @@ class FeedStore(Transactional, Protocol):
 class ArticleStore(Transactional, Protocol):
     def add_articles(self, feed_key: str, articles: Iterable[Article]) -> int: ...
     def articles_between(self, start: datetime, end: datetime) -> list[Article]: ...
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]: ...
     def articles_by_id(self, ids: Iterable[str]) -> dict[str, Article]: ...
 
 

@@ -197,7 +197,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS sentence_vectors_created ON sentence_vectors (created);
     """,
-    # 7: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    # 7: the process running each run (pid and host), so that a run whose process was killed is marked
+    # interrupted at the next start on its host
+    """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    CREATE INDEX runs_running ON runs (host) WHERE status = 'running';
+    """,
+    # 8: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
     """
     CREATE TABLE IF NOT EXISTS feed_spans (
         feed_key TEXT NOT NULL,               -- the feed (as written in feeds.yaml) whose items carried the span
