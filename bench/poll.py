@@ -1,166 +1,401 @@
-"""Polling 1,000 feeds of 30 items each from a local server that adds 50 ms to every response.
+"""Polling as a user runs it: a first poll of thousands of feeds in a fresh process, and a re-poll of 304s.
 
-    .venv/bin/python bench/poll.py [--feeds 1000] [--items 30] [--latency 0.05] [--concurrency 16]
+    .venv/bin/python bench/poll.py first [--feeds 2000] [--items 30] [--repeat 3] [--write-docs]
+    .venv/bin/python bench/poll.py scale [--sizes 2000 5000 10000] [--cluster] [--write-docs]
+    .venv/bin/python bench/poll.py threshold [--counts 2 4 8 16 32 64] [--write-docs]
+    .venv/bin/python bench/poll.py memory [--counts 4 32 64] [--body-mb 9.5] [--write-docs]
+    .venv/bin/python bench/poll.py fetch [--feeds 1000] [--concurrencies 16 64] [--write-docs]
+    common: [--latency 0.05] [--hosts 32] [--concurrency 16]
 
-Reports, from one run:
-- first poll: `ingest.poll` on an empty store (fetch, parse and clean, store 30,000 articles), wall time;
-- the floor: the sum of `feedparser.parse` times for the same 1,000 bodies, parsed one after the other in this
-  process (what any feed reader built on feedparser pays at least, on one core);
-- their ratio (first poll / floor), in wall time and in CPU time (CPU time is what a busy machine inflates
-  least; the poll's CPU time includes its parse worker processes);
-- fetch only: `poll.poll_feeds` on the same feeds with no stored validators and no parsing (the network share);
-- second poll: every feed due again, every feed answering 304 to its stored ETag, wall time.
+The feeds are generated from the real items in ../shared/data/feeds/real-news, read at run time (newsfeeds.py),
+so stories form when they are clustered. A separate process serves them on `--hosts` loopback addresses
+(127.0.0.2, 127.0.0.3, ...), adding `--latency` to every response; they are polled with the product's default
+`concurrency` and `per_host`.
 
-The server runs in its own process (on the same cores). All feeds are served from 127.0.0.1, so `per_host`
-is raised to `concurrency`: the run models 1,000 feeds on many hosts, which is what the global bound is for.
-The feeds are synthetic (generated here), ~30 KB each.
+first: each repeat runs, in this order, (1) the floor: `feedparser.parse` of the same bodies one after the
+other, on one core, with the product's own parser options (`briefing.parse.FEEDPARSER_OPTIONS`); (2) a first
+poll into an empty store in a fresh process (`bench/poll.py _child`: load the config, poll, then cluster, as
+`briefing poll` does), timed from outside (wall, CPU of the process and its parse workers, peak memory of the
+process tree) and step by step inside. Then, in this process, a re-poll where every feed answers 304, alternated
+with the fetch-only floor: `poll_feeds` on the same feeds with the same validators (no parsing, no store).
+Figures are medians over the repeats; ratios are taken within each repeat.
+
+scale: first polls of each size in fresh processes (clustering left out unless `--cluster`); time per feed
+and peak memory show whether the poll is linear in feeds and its memory flat.
+threshold: polls of a few feeds parsed in this process and in worker processes: where parallel parsing pays.
+memory: first polls of large bodies (`--body-mb`): peak memory at 4, 32 and 64 feeds.
+fetch: fetch-only CPU per feed at each concurrency (one connection pool per origin keeps it flat).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import multiprocessing
 import os
-import random
-import resource
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
-from typing import TypeVar
 
-import feedparser
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from feedserver import FeedServer
+from measure import Cost, markdown_table, median, run_process, timed, write_figures
 
-from briefing import ingest
-from briefing.config import FeedSettings, PollSettings, SectionSettings, Settings, feeds_from_settings
-from briefing.poll import poll_feeds
-from briefing.store import open_store
-
-T = TypeVar("T")
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
-WORDS = (  # noqa: SIM905
-    "government minister council election market shares bank rates storm flood coast river bridge rail "
-    "strike court judge ruling police protest city mayor school hospital vaccine study scientists space "
-    "launch rocket crew station energy prices oil gas wind solar climate talks summit leaders trade deal "
-    "talks week report"
-).split()
+HERE = Path(__file__).resolve()
 
 
-def _sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+# ------------------------------------------------------------------------------------------------ feeds
 
 
-def _feed(index: int, items: int) -> bytes:
-    """An RSS 2.0 feed like a news outlet's: guid, link with tracking, date, an HTML description."""
-    rng = random.Random(index)
-    entries = []
-    for n in range(items):
-        published = NOW - timedelta(minutes=17 * n + index % 60)
-        paragraphs = "".join(f"<p>{_sentence(rng, 18)} {_sentence(rng, 14)}</p>" for _ in range(3))
-        entries.append(
-            f"<item><title>{_sentence(rng, 9)}</title>"
-            f"<link>https://outlet{index}.example.org/news/{n}?utm_source=rss&amp;utm_medium=feed</link>"
-            f'<guid isPermaLink="false">outlet{index}-story-{n:06d}</guid>'
-            f"<pubDate>{published.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>"
-            f"<description><![CDATA[{paragraphs}<p>Read more</p>]]></description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Outlet {index}</title><link>https://outlet{index}.example.org/</link>"
-        f"<description>News from outlet {index}</description><language>en-gb</language>{''.join(entries)}"
-        "</channel></rss>"
-    ).encode()
+def bodies(feeds: int, items: int, body_mb: float = 0.0) -> Iterator[bytes]:
+    """The feeds' bodies, the same in every process (seeded by feed number)."""
+    import random
+
+    from newsfeeds import load_seeds, news_feed, popularity
+
+    seeds = load_seeds()
+    weights = popularity(seeds, random.Random(0))
+    padding = round(body_mb * 1_000_000 / items / 250) if body_mb else 0  # a seed's text is about 250 bytes
+    for index in range(feeds):
+        yield news_feed(index, items, seeds, weights, NOW, padding)
 
 
-def _bodies(feeds: int, items: int) -> dict[str, bytes]:
-    return {f"/feeds/{i}.xml": _feed(i, items) for i in range(feeds)}
+def _serve(feeds: int, items: int, body_mb: float, latency: float, hosts: int, ready: Queue[str], stop: Event) -> None:
+    """The server, in its own process: its threads must not share the poll's GIL."""
+    from feedserver import FeedServer
 
-
-def _serve(feeds: int, items: int, latency: float, ready: Queue[str], stop: Event) -> None:
-    """The server, in its own process: its threads must not share this process's CPU and GIL."""
-    with FeedServer(latency=latency) as server:
-        for number, (path, body) in enumerate(_bodies(feeds, items).items()):
-            server.route(path, body=body, headers={"Content-Type": "application/rss+xml"}, etag=f'"v{number}"')
-        ready.put(server.base_url)
-        stop.wait()
+    servers = [FeedServer(latency=latency, host=f"127.0.0.{2 + k}") for k in range(hosts)]
+    for index, body in enumerate(bodies(feeds, items, body_mb)):
+        headers = {"Content-Type": "application/rss+xml"}
+        servers[index % hosts].route(f"/feeds/{index}.xml", body=body, headers=headers, etag=f'"v{index}"')
+    ready.put(json.dumps([servers[index % hosts].url(f"/feeds/{index}.xml") for index in range(feeds)]))
+    stop.wait()
+    for server in servers:
+        server.close()
 
 
 @contextmanager
-def _server_process(feeds: int, items: int, latency: float) -> Iterator[str]:
+def served(feeds: int, items: int, args: argparse.Namespace, body_mb: float = 0.0) -> Iterator[list[str]]:
+    """Start the server process; yield the feeds' URLs."""
     context = multiprocessing.get_context("spawn")
     ready: Queue[str] = context.Queue()
     stop = context.Event()
-    process = context.Process(target=_serve, args=(feeds, items, latency, ready, stop), daemon=True)
-    process.start()
+    server = context.Process(
+        target=_serve, args=(feeds, items, body_mb, args.latency, args.hosts, ready, stop), daemon=True
+    )
+    server.start()
     try:
-        yield ready.get(timeout=300)
+        yield json.loads(ready.get(timeout=1800))
     finally:
         stop.set()
-        process.join(timeout=30)
+        server.join(timeout=60)
+
+
+def write_config(folder: Path, urls: list[str], concurrency: int) -> Path:
+    config = folder / "feeds.yaml"
+    feeds = "".join(f"      - url: {url}\n" for url in urls)
+    config.write_text(
+        f"database: poll.sqlite\npoll:\n  concurrency: {concurrency}\nsections:\n  - name: World\n    feeds:\n{feeds}",
+        encoding="utf-8",
+    )
+    return config
+
+
+# ------------------------------------------------------------------------------------------------ a fresh poll
+
+
+def child(config: str, cluster: bool, workers: str) -> None:
+    """`bench/poll.py _child CONFIG`: one first poll as `briefing poll` does it, timing each step."""
+    steps: dict[str, float] = {}
+    imported, _ = timed(lambda: __import__("briefing.ingest"))
+    steps["import"] = imported.wall
+    from briefing import ingest, pipeline
+    from briefing.config import load_settings
+    from briefing.store import open_store_from_settings
+
+    settings = load_settings(Path(config))
+    with open_store_from_settings(settings) as store:
+        chosen = None if workers == "auto" else int(workers)
+        polled, report = timed(lambda: ingest.poll(settings, store, NOW, workers=chosen))
+        steps["poll"], steps["poll_cpu"] = polled.wall, polled.cpu
+        if cluster:
+            clustered, _ = timed(lambda: pipeline.cluster_pending(settings, store))
+            steps["cluster"], steps["cluster_cpu"] = clustered.wall, clustered.cpu
+            steps["stories"] = len(store.clusters_between(NOW - timedelta(days=3), NOW + timedelta(days=1)))
+    steps["articles"], steps["failed"] = report.new_articles, report.failed
+    print(json.dumps(steps))
+
+
+def fresh_poll(config: Path, cluster: bool, workers: str = "auto") -> tuple[Cost, dict[str, float]]:
+    command = [sys.executable, str(HERE), "_child", str(config), "--workers", workers]
+    cost, output = run_process([*command, "--cluster"] if cluster else command)
+    return cost, json.loads(output.strip().splitlines()[-1])
+
+
+def floor(feeds: int, items: int) -> Cost:
+    """feedparser over the same bodies, one after the other, with the product's options, on one core."""
+    import feedparser
+
+    from briefing.parse import FEEDPARSER_OPTIONS
+
+    headers = {"content-type": "application/rss+xml"}
+    everything = list(bodies(feeds, items))
+    cost, _ = timed(lambda: [feedparser.parse(b, response_headers=headers, **FEEDPARSER_OPTIONS) for b in everything])
+    return cost
+
+
+# ------------------------------------------------------------------------------------------------ first
+
+
+def first(args: argparse.Namespace) -> None:
+    rows: list[dict[str, float]] = []
+    with served(args.feeds, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:
+        for repeat in range(args.repeat):
+            base = floor(args.feeds, args.items)
+            folder = Path(tmp) / f"r{repeat}"
+            folder.mkdir()
+            config = write_config(folder, urls, args.concurrency)
+            cost, steps = fresh_poll(config, cluster=True)
+            rows.append(_first_row(base, cost, steps))
+            print(f"repeat {repeat + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[-1].items()), flush=True)
+        again = repoll(config, urls, args)
+    table = _first_table(rows, again, args)
+    print(table)
+    if args.write_docs:
+        command = f"bench/poll.py first --feeds {args.feeds} --items {args.items} --repeat {args.repeat}"
+        print(f"wrote {write_figures('poll-first', command, table)}")
+
+
+def _first_row(base: Cost, cost: Cost, steps: dict[str, float]) -> dict[str, float]:
+    without = cost.wall - steps["cluster"]
+    return {
+        "floor": base.wall,
+        "floor_cpu": base.cpu,
+        "process": cost.wall,
+        "process_cpu": cost.cpu,
+        "without_cluster": without,
+        "without_cluster_cpu": cost.cpu - steps["cluster_cpu"],
+        "cluster": steps["cluster"],
+        "poll": steps["poll"],
+        "peak_mb": cost.peak_mb,
+        "ratio": cost.wall / base.wall,
+        "ratio_without": without / base.wall,
+        "ratio_cpu": cost.cpu / base.cpu,
+        "articles": steps["articles"],
+        "stories": steps["stories"],
+        "failed": steps["failed"],
+    }
+
+
+def repoll(config: Path, urls: list[str], args: argparse.Namespace) -> dict[str, float]:
+    """Every feed answers 304: `pipeline.poll` against `poll_feeds` on the same feeds, alternately."""
+    from briefing import pipeline
+    from briefing.config import load_settings
+    from briefing.poll import poll_feeds
+    from briefing.store import open_store_from_settings
+
+    settings = load_settings(config)
+    polls, fetches = [], []
+    with open_store_from_settings(settings) as store:
+        for repeat in range(args.repeat):
+            later = NOW + timedelta(hours=1 + repeat)
+            fetched, _ = timed(lambda at=later: poll_feeds(store.feeds(), settings.poll, at))
+            polled, report = timed(lambda at=later: pipeline.poll(settings, store, at))
+            assert report.not_modified == len(urls), report.summary()
+            polls.append(polled)
+            fetches.append(fetched)
+    return {
+        "repoll": median([c.wall for c in polls]),
+        "repoll_cpu": median([c.cpu for c in polls]),
+        "fetch": median([c.wall for c in fetches]),
+        "fetch_cpu": median([c.cpu for c in fetches]),
+        "ratio": median([p.wall / f.wall for p, f in zip(polls, fetches, strict=True)]),
+        "ratio_cpu": median([p.cpu / f.cpu for p, f in zip(polls, fetches, strict=True)]),
+    }
+
+
+def _first_table(rows: list[dict[str, float]], again: dict[str, float], args: argparse.Namespace) -> str:
+    def m(key: str) -> float:
+        return median([row[key] for row in rows])
+
+    lines = [
+        ("feedparser floor: the same bodies, one core, the product's options", m("floor"), m("floor_cpu"), 1.0),
+        ("first poll in a fresh process, clustering included", m("process"), m("process_cpu"), m("ratio")),
+        ("the same, without its clustering step", m("without_cluster"), m("without_cluster_cpu"), m("ratio_without")),
+        ("re-poll, every feed answering 304 (`pipeline.poll`)", again["repoll"], again["repoll_cpu"], again["ratio"]),
+        ("fetch-only floor of the re-poll (`poll_feeds`)", again["fetch"], again["fetch_cpu"], 1.0),
+    ]
+    table = markdown_table(
+        ("", "wall s", "CPU s", "wall ratio to its floor"),
+        [(name, f"{wall:.2f}", f"{cpu:.2f}", f"{ratio:.2f}") for name, wall, cpu, ratio in lines],
+    )
+    return (
+        f"{table}\n\n{args.feeds:,} feeds x {args.items} items: {int(m('articles')):,} articles, "
+        f"{int(m('stories')):,} stories, {int(m('failed'))} feeds failed. Clustering took {m('cluster'):.1f} s of "
+        f"the first poll. Peak memory of the first poll (process and parse workers): {m('peak_mb'):.0f} MB. CPU "
+        f"ratios: first poll {m('ratio_cpu'):.2f}, re-poll {again['ratio_cpu']:.2f}. Latency "
+        f"{args.latency * 1000:.0f} ms, {args.hosts} hosts, concurrency {args.concurrency}; medians of "
+        f"{args.repeat} repeats."
+    )
+
+
+# ------------------------------------------------------------------------------------------------ scale
+
+
+def scale(args: argparse.Namespace) -> None:
+    lines = []
+    for size in args.sizes:
+        with served(size, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:
+            config = write_config(Path(tmp), urls, args.concurrency)
+            cost, steps = fresh_poll(config, cluster=args.cluster)
+        per_feed = cost.wall / size * 1000
+        clustering = f"{steps['cluster']:.1f}" if args.cluster else "not run"
+        articles = f"{int(steps['articles']):,}"
+        lines.append(
+            (
+                f"{size:,}",
+                articles,
+                f"{cost.wall:.1f}",
+                f"{cost.cpu:.1f}",
+                f"{per_feed:.1f}",
+                clustering,
+                f"{cost.peak_mb:.0f}",
+            )
+        )
+        print(lines[-1], flush=True)
+    header = ("feeds", "articles", "wall s", "CPU s", "ms per feed", "of which clustering s", "peak MB")
+    table = markdown_table(header, lines)
+    print(table)
+    if args.write_docs:
+        sizes = " ".join(map(str, args.sizes))
+        command = f"bench/poll.py scale --sizes {sizes}" + (" --cluster" if args.cluster else "")
+        print(f"wrote {write_figures('poll-scale' + ('-cluster' if args.cluster else ''), command, table)}")
+
+
+# ------------------------------------------------------------------------------------------------ threshold
+
+
+def threshold(args: argparse.Namespace) -> None:
+    """Polls of N feeds parsed here (workers=0) and with worker processes (one per core, started with the poll,
+    taking over once started), alternately, in this process (a fresh process's imports would drown the
+    difference), each into an empty store."""
+    from briefing import ingest
+    from briefing.config import load_settings
+    from briefing.store import open_store_from_settings
+
+    lines = []
+    # "workers" below: the product's own way (started with the poll, taking over once started), for any count
+    # and whatever the load: the product would not start them on a machine without idle cores
+    ingest.PARALLEL_FROM = 0
+    ingest.idle_cores = lambda: os.cpu_count() or 1
+    for count in args.counts:
+        costs: dict[int | None, list[Cost]] = {0: [], None: []}
+        with served(count, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:
+            for repeat in range(args.repeat):
+                for workers, measured in costs.items():
+                    folder = Path(tmp) / f"{workers}-{repeat}"
+                    folder.mkdir()
+                    settings = load_settings(write_config(folder, urls, args.concurrency))
+                    with open_store_from_settings(settings) as store:
+                        poll = functools.partial(ingest.poll, settings, store, NOW, workers=workers)
+                        measured.append(timed(poll)[0])
+        wall = {workers: median([c.wall for c in measured]) for workers, measured in costs.items()}
+        cpu = {workers: median([c.cpu for c in measured]) for workers, measured in costs.items()}
+        here, pooled = wall[0], wall[None]
+        lines.append((str(count), f"{here:.2f}", f"{pooled:.2f}", f"{pooled / here:.2f}", f"{cpu[None] / cpu[0]:.2f}"))
+        print(lines[-1], flush=True)
+    header = ("feeds", "parsed in the poll process, wall s", "with worker processes, wall s", "wall ratio", "CPU ratio")
+    table = markdown_table(header, lines) + f"\n\nMedians of {args.repeat} alternated polls of each size."
+    print(table)
+    if args.write_docs:
+        command = f"bench/poll.py threshold --counts {' '.join(map(str, args.counts))} --repeat {args.repeat}"
+        print(f"wrote {write_figures('poll-threshold', command, table)}")
+
+
+# ------------------------------------------------------------------------------------------------ fetch
+
+
+def fetch(args: argparse.Namespace) -> None:
+    """Fetch-only CPU at each concurrency: linear in feeds whatever the concurrency, or not."""
+    from briefing.config import PollSettings
+    from briefing.models import Feed
+    from briefing.poll import poll_feeds
+
+    lines = []
+    with served(args.feeds, args.items, args) as urls:
+        feeds = [Feed(key=url, url=url, section="World") for url in urls]
+        for concurrency in args.concurrencies:
+            settings = PollSettings(concurrency=concurrency)
+            costs = [timed(lambda s=settings: poll_feeds(feeds, s, NOW))[0] for _ in range(args.repeat)]
+            cpu = median([c.cpu for c in costs])
+            lines.append((str(concurrency), f"{median([c.wall for c in costs]):.2f}", f"{cpu:.2f}",
+                          f"{cpu / len(feeds) * 1000:.2f}"))  # fmt: skip
+            print(lines[-1], flush=True)
+    table = markdown_table(("concurrency", "wall s", "CPU s", "CPU ms per feed"), lines)
+    table += f"\n\n{args.feeds:,} feeds on {args.hosts} hosts, no validators, no parsing; medians of {args.repeat}."
+    print(table)
+    if args.write_docs:
+        command = f"bench/poll.py fetch --feeds {args.feeds} --concurrencies {' '.join(map(str, args.concurrencies))}"
+        print(f"wrote {write_figures('poll-fetch', command, table)}")
+
+
+# ------------------------------------------------------------------------------------------------ memory
+
+
+def memory(args: argparse.Namespace) -> None:
+    lines = []
+    for count in args.counts:
+        with served(count, args.items, args, body_mb=args.body_mb) as urls, tempfile.TemporaryDirectory() as tmp:
+            cost, steps = fresh_poll(write_config(Path(tmp), urls, args.concurrency), cluster=False)
+        lines.append((str(count), f"{int(steps['articles']):,}", f"{cost.wall:.1f}", f"{cost.peak_mb:.0f}"))
+        print(lines[-1], flush=True)
+    table = markdown_table(("feeds", "articles", "wall s", "peak MB"), lines)
+    print(table)
+    if args.write_docs:
+        command = f"bench/poll.py memory --counts {' '.join(map(str, args.counts))} --body-mb {args.body_mb}"
+        print(f"wrote {write_figures('poll-memory', command, table)}")
+
+
+# ------------------------------------------------------------------------------------------------ main
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--feeds", type=int, default=1000)
-    parser.add_argument("--items", type=int, default=30)
-    parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    modes = parser.add_subparsers(dest="mode", required=True)
+    for name in ("first", "scale", "threshold", "memory", "fetch"):
+        mode = modes.add_parser(name)
+        mode.add_argument("--items", type=int, default=30)
+        mode.add_argument("--latency", type=float, default=0.05)
+        mode.add_argument("--hosts", type=int, default=32)
+        mode.add_argument("--concurrency", type=int, default=16)
+        mode.add_argument("--repeat", type=int, default=3)
+        mode.add_argument("--write-docs", action="store_true", help="write the table into docs/figures/")
+    modes.choices["first"].add_argument("--feeds", type=int, default=2000)
+    modes.choices["scale"].add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
+    modes.choices["scale"].add_argument("--cluster", action="store_true")
+    modes.choices["threshold"].add_argument("--counts", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64])
+    modes.choices["memory"].add_argument("--counts", type=int, nargs="+", default=[4, 32, 64])
+    modes.choices["memory"].add_argument("--body-mb", type=float, default=9.5)
+    modes.choices["fetch"].add_argument("--feeds", type=int, default=1000)
+    modes.choices["fetch"].add_argument("--concurrencies", type=int, nargs="+", default=[16, 64])
+    inner = modes.add_parser("_child")
+    inner.add_argument("config")
+    inner.add_argument("--cluster", action="store_true")
+    inner.add_argument("--workers", default="auto")
     args = parser.parse_args()
-
-    bodies = _bodies(args.feeds, args.items)
-    with _server_process(args.feeds, args.items, args.latency) as base_url, tempfile.TemporaryDirectory() as tmp:
-        poll_settings = PollSettings(concurrency=args.concurrency, per_host=args.concurrency)
-        feeds = [FeedSettings(url=base_url + path) for path in bodies]
-        settings = Settings(sections=[SectionSettings(name="World", feeds=feeds)], poll=poll_settings)
-
-        with open_store(Path(tmp) / "bench.sqlite") as store:
-            first, report = _timed(lambda: ingest.poll(settings, store, NOW))
-            second, again = _timed(lambda: ingest.poll(settings, store, NOW + timedelta(hours=1)))
-        fetch_only, _ = _timed(lambda: poll_feeds(feeds_from_settings(settings), poll_settings, NOW))
-    floor = _timed(lambda: [feedparser.parse(body) for body in bodies.values()])[0]
-
-    size = sum(map(len, bodies.values())) / len(bodies) / 1024
-    print(
-        f"{args.feeds} feeds x {args.items} items (~{size:.0f} KB each), {args.latency * 1000:.0f} ms latency, "
-        f"concurrency {args.concurrency}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
-    )
-    print("                     wall s    CPU s")
-    print(f"first poll:         {first}  ({report.ok} feeds read, {report.new_articles} new articles)")
-    print(f"feedparser floor:   {floor}  (feedparser.parse over the same bodies, one after the other)")
-    print(f"ratio:              {first.wall / floor.wall:7.2f}  {first.cpu / floor.cpu:7.2f}  (first poll / floor)")
-    print(f"fetch only:         {fetch_only}  (no validators, no parsing)")
-    print(f"second poll (304):  {second}  ({again.not_modified} not modified, {again.new_articles} new)")
-
-
-@dataclass(frozen=True)
-class Cost:
-    wall: float
-    cpu: float  # this process and its finished worker processes (not the server's process)
-
-    def __str__(self) -> str:
-        return f"{self.wall:7.2f}  {self.cpu:7.2f}"
-
-
-def _cpu() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _timed(action: Callable[[], T]) -> tuple[Cost, T]:
-    """Wall time, and CPU time, which a busy machine inflates far less."""
-    wall, cpu = time.perf_counter(), _cpu()
-    result = action()
-    return Cost(time.perf_counter() - wall, _cpu() - cpu), result
+    if args.mode == "_child":
+        child(args.config, args.cluster, args.workers)
+    else:
+        modes_run = {"first": first, "scale": scale, "threshold": threshold, "memory": memory, "fetch": fetch}
+        modes_run[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -217,7 +217,10 @@ def _duplicate_feed_urls(sections: list[dict[str, Any]]) -> list[str]:
 def _url_key(url: str) -> str:
     """The URL as a server sees it: scheme and host are case-insensitive, so `https://Example.org/feed` and
     `https://example.org/feed` are one feed (the path is case-sensitive and kept)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": the url field's own check reports it; compare it as written
+        return url.strip()
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 

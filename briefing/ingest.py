@@ -2,10 +2,15 @@
 
     report = ingest.poll(settings, store, now)
 
-Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); parse each new body
-(`briefing.parse`) as it arrives, in worker processes when there are many, so CPU-bound parsing never stalls
-the event loop and overlaps the network; apply RSS `<ttl>` to the next poll; fetch full pages for `full_text`
-feeds; store the articles and the feed's new state in one transaction per feed.
+Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch
+completes, parse its body (`briefing.parse`): in worker processes when there are many feeds and idle cores,
+else in a thread of this process, so parsing overlaps the network and never stalls the event loop; apply RSS
+`<ttl>` to the next poll; fetch full pages for `full_text` feeds (their text extracted in the same thread);
+store the articles and the feed's new state in one transaction per feed. Each feed is stored as soon as it is
+parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching waits, so memory
+stays flat in the number of feeds (it grows with `concurrency`, not with the feeds). The state of feeds that
+bring no articles (304, unchanged, failed) is written a hundred at a time: a re-poll is mostly 304s, and a
+transaction per feed cost a third more CPU than the fetching itself.
 
 A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
 back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
@@ -14,12 +19,12 @@ Ingest knows the order of the steps, not HTTP (poll) nor feed formats (parse) no
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,11 +34,12 @@ from typing import Protocol
 import httpx
 
 from briefing import boilerplate, kinds
+from briefing._workers import process_pool
 from briefing.config import PollSettings, Settings, feeds_from_settings
 from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
 from briefing.parse import extract_article, parse_feed
-from briefing.poll import Random, fetch_pages, poll_feeds, record_failure
+from briefing.poll import Random, gather_pages, record_failure, stream_feeds
 from briefing.store import ArticleStore, FeedStore, SpanStore
 
 log = logging.getLogger(__name__)
@@ -45,7 +51,10 @@ class IngestStore(FeedStore, ArticleStore, SpanStore, Protocol):
 
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 8  # due feeds from which parsing moves to worker processes (their start-up costs ~0.5 s)
+PARALLEL_FROM = 100  # due feeds from which workers start: measured, `bench/poll.py threshold` (docs/benchmarks.md)
+MAX_WORKERS = 4
+BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being parsed
+STATE_BATCH = 100  # states of feeds without new articles written per transaction (a re-poll is mostly 304s)
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
 
 
@@ -57,10 +66,15 @@ def poll(
     progress: Progress | None = None,
     *,
     rand: Random = random.random,
+    workers: int | None = None,
 ) -> PollReport:
-    """Fetch every due feed once and store its new articles. Never raises for one feed."""
+    """Fetch every due feed once and store its new articles. Never raises for one feed.
+
+    `workers`: parse worker processes (0 parses here, in this process); by default as many as there are cores
+    (up to MAX_WORKERS) from PARALLEL_FROM due feeds, none below.
+    """
     store.sync_feeds(feeds_from_settings(settings))
-    return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand)
+    return _poll(settings, store, store.due_feeds(now), now, transport, progress, rand, workers)
 
 
 def feeds_to_poll_now(settings: Settings, store: IngestStore, selector: str | None = None) -> list[Feed]:
@@ -116,132 +130,196 @@ def _poll(
     transport: httpx.AsyncBaseTransport | None,
     progress: Progress | None,
     rand: Random,
+    workers: int | None = None,
 ) -> PollReport:
-    with _parser(len(due)) as parser:
-        pending = _Pending(parser, now, progress, len(due))
-        results = poll_feeds(due, settings.poll, now, transport, rand=rand, on_result=pending.arrived)
-        outcomes = [
-            _settle(store, settings.poll, pending, feed, result, now, rand, transport)
-            for feed, result in zip(due, results, strict=True)
-        ]
-    new_ids = tuple(article_id for outcome, ids in outcomes for article_id in ids)
+    with _parsers(len(due), workers, now) as parsers:
+        streaming = _Stream(settings, store, now, transport, progress, rand, parsers)
+        report = asyncio.run(streaming.run(due, backlog=parsers.count * (1 + BACKLOG)))
     store.forget_rare_spans(boilerplate.MIN_ITEMS, now - boilerplate.MEMORY)
-    return PollReport(outcomes=tuple(outcome for outcome, _ in outcomes), new_article_ids=new_ids)
+    return report
 
 
-# ------------------------------------------------------------------------------------------------ parsing
+# ------------------------------------------------------------------------------------------------ streaming
 
 
-class _Pending:
-    """Parses bodies as their fetches complete, and reports progress."""
+class _Stream:
+    """One poll in flight: each fetched feed is parsed and stored as it arrives, in its own task."""
 
-    def __init__(self, parser: Executor | None, now: datetime, progress: Progress | None, total: int) -> None:
-        self._parser, self._now, self._progress, self._total = parser, now, progress, total
-        self._futures: dict[str, Future[ParsedFeed]] = {}
+    def __init__(
+        self,
+        settings: Settings,
+        store: IngestStore,
+        now: datetime,
+        transport: httpx.AsyncBaseTransport | None,
+        progress: Progress | None,
+        rand: Random,
+        parsers: _Parsers,
+    ) -> None:
+        self._settings, self._store, self._now, self._transport = settings.poll, store, now, transport
+        self._progress, self._rand, self._parsers = progress, rand, parsers
+        self._due: list[Feed] = []
+        self._outcomes: list[FeedOutcome | None] = []
+        self._new_ids: list[tuple[str, ...]] = []
+        self._states: list[Feed] = []  # feed states to write, in batches of STATE_BATCH
         self._done = 0
 
-    def arrived(self, result: FetchResult) -> None:
-        if self._parser is not None and result.status is FetchStatus.OK and result.body is not None:
-            try:
-                self._futures[result.feed.key] = self._parser.submit(
-                    parse_feed, result.body, result.headers, result.feed, self._now
-                )
-            except BrokenProcessPool:
-                self._parser = None  # parse the rest in-process, after fetching
+    async def run(self, due: list[Feed], backlog: int) -> PollReport:
+        self._due, self._outcomes, self._new_ids = due, [None] * len(due), [()] * len(due)
+        self._backlog = asyncio.Semaphore(backlog)
+        try:
+            async with asyncio.TaskGroup() as self._group:
+                await stream_feeds(due, self._settings, self._now, self._admit, self._transport, rand=self._rand)
+        finally:
+            self._save_states()
+        outcomes = tuple(outcome for outcome in self._outcomes if outcome is not None)
+        return PollReport(outcomes=outcomes, new_article_ids=tuple(i for ids in self._new_ids for i in ids))
+
+    async def _admit(self, index: int, result: FetchResult) -> None:
+        """Called as each fetch completes; waits (holding the fetch's slot) while the parsers are behind."""
+        if result.status is not FetchStatus.OK or result.body is None:
+            self._states.append(result.feed)
+            if len(self._states) >= STATE_BATCH:
+                self._save_states()
+            self._finish(index, _not_parsed(self._due[index], result), ())
+            return
+        await self._backlog.acquire()
+        self._group.create_task(self._settle(index, result))
+
+    async def _settle(self, index: int, result: FetchResult) -> None:
+        try:
+            outcome, ids = await self._read(self._due[index], result)
+        finally:
+            self._backlog.release()
+        self._finish(index, outcome, ids)
+
+    async def _read(self, before: Feed, result: FetchResult) -> tuple[FeedOutcome, tuple[str, ...]]:
+        """Parse and store one feed's body; any failure here is this feed's alone."""
+        settings, now = self._settings, self._now
+        try:
+            assert result.body is not None
+            parsed = await self._parsers.parse(result.body, result.headers, result.feed, now)
+            if parsed.error:
+                return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
+            feed = _learnt(result.feed, parsed, settings, now)
+            return await _store_articles(self._store, settings, feed, parsed, self._transport, self._parsers, now)
+        except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
+            reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            return _failed(self._store, settings, before, result, reason, now, self._rand), ()
+
+    def _save_states(self) -> None:
+        """The new state of feeds that brought no articles (304, unchanged, failed), in one transaction."""
+        if self._states:
+            self._store.save_feeds(self._states)
+            self._states = []
+
+    def _finish(self, index: int, outcome: FeedOutcome, new_ids: tuple[str, ...]) -> None:
+        self._outcomes[index], self._new_ids[index] = outcome, new_ids
         self._done += 1
         if self._progress is not None:
-            self._progress(self._done, self._total)
+            self._progress(self._done, len(self._due))
 
-    def parsed(self, result: FetchResult) -> ParsedFeed | None:
-        """The parse of an OK body (raising what the parser raised); None for anything else."""
-        if result.status is not FetchStatus.OK or result.body is None:
-            return None
-        future = self._futures.get(result.feed.key)
-        if future is not None:
+
+class _Parsers:
+    """Where bodies are parsed: in worker processes once they have started, in a thread of this process until
+    then (and for a poll of a few feeds, which ends before workers would have started).
+
+    The workers start with the poll and import the parser while the first fetches are in flight, so starting
+    them costs CPU on the other cores, never time. Parsing here runs in one thread, never on the event loop:
+    a loop busy parsing a large body would leave the other fetches unread until their timeouts ran out. With
+    `eager`, every body waits for the workers (tests use it).
+    """
+
+    def __init__(self, pool: Executor | None, workers: int, now: datetime, *, eager: bool) -> None:
+        self.count = max(workers, 1)  # bodies parsed at once
+        self._pool, self._started = pool, pool
+        self._here = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
+        warm_up = Feed(key="warm-up", url="http://warm.invalid/", section="")
+        self._warming = [pool.submit(parse_feed, b"", {}, warm_up, now) for _ in range(workers)] if pool else []
+        self._ready = eager
+
+    async def parse(self, body: bytes, headers: dict[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+        self._ready = self._ready or all(started.done() for started in self._warming)
+        if self._pool is not None and self._ready:
             try:
-                return future.result()
+                return await asyncio.wrap_future(self._pool.submit(parse_feed, body, headers, feed, now))
             except BrokenProcessPool:  # workers could not start (e.g. a script without a __main__ guard)
-                log.debug("parse workers unavailable; parsing %s in-process", result.feed.key)
-        return parse_feed(result.body, result.headers, result.feed, self._now)
+                log.debug("parse workers unavailable; parsing in-process from %s on", feed.key)
+                self._pool = None
+        return await asyncio.wrap_future(self._here.submit(parse_feed, body, headers, feed, now))
+
+    async def extract(self, page: str, url: str) -> str | None:
+        """An article page's text (trafilatura), in the parse thread: never on the event loop."""
+        return await asyncio.wrap_future(self._here.submit(extract_article, page, url))
+
+    def close(self) -> None:
+        self._here.shutdown(wait=True, cancel_futures=True)
+        if self._started is not None:
+            self._started.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
-def _parser(due: int) -> Iterator[Executor | None]:
-    """Worker processes for many feeds on several cores; None (parse in-process afterwards) otherwise."""
-    cores = os.cpu_count() or 1
-    if due < PARALLEL_FROM or cores < 2:
-        yield None
-        return
-    # spawn, not fork: the caller may run threads (a progress bar, a test server) whose locks fork would copy
-    pool = ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=multiprocessing.get_context("spawn"))
+def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]:
+    """Worker processes for many feeds on several idle cores (see `_Parsers`), none for a few."""
+    eager = workers is not None
+    if workers is None:
+        workers = min(idle_cores(), MAX_WORKERS) if due >= PARALLEL_FROM else 0
+    parsers = _Parsers(process_pool(workers) if workers > 0 else None, workers, now, eager=eager)
     try:
-        yield pool
+        yield parsers
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        parsers.close()
+
+
+def idle_cores() -> int:
+    """Cores not busy with other work (the 1-minute load average), for parse workers to use.
+
+    Workers pay only with idle cores to run on: on a machine whose cores are all busy, they add the cost of
+    copying every body and every result between processes and gain no parallel time (bench/poll.py threshold).
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on this platform: assume the cores are free
+        return cores
+    return max(0, int(cores - load + 0.5))
 
 
 # ------------------------------------------------------------------------------------------------ storing
 
 
-def _settle(
-    store: IngestStore,
-    settings: PollSettings,
-    pending: _Pending,
-    before: Feed,
-    result: FetchResult,
-    now: datetime,
-    rand: Random,
-    transport: httpx.AsyncBaseTransport | None,
-) -> tuple[FeedOutcome, tuple[str, ...]]:
-    """Store one feed's articles and state; any failure here is this feed's alone."""
-    try:
-        if result.status is not FetchStatus.OK:
-            return _not_parsed(store, before, result), ()
-        parsed = pending.parsed(result)
-        if parsed is None or parsed.error:
-            return _failed(store, settings, before, result, _reason(parsed), now, rand), ()
-        return _store_articles(store, settings, _learnt(result.feed, parsed, settings, now), parsed, transport, now)
-    except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
-        reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-        return _failed(store, settings, before, result, reason, now, rand), ()
-
-
-def _not_parsed(store: IngestStore, before: Feed, result: FetchResult) -> FeedOutcome:
-    """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes."""
-    store.save_feed(result.feed)
+def _not_parsed(before: Feed, result: FetchResult) -> FeedOutcome:
+    """304, unchanged bytes, 410 or a fetch failure: only the feed's state changes (saved by the caller)."""
     if result.error:
         log.warning("feed %s failed: %s", before.key, result.error)
     return FeedOutcome(before.key, result.status, error=result.error)
 
 
-def _store_articles(
+async def _store_articles(
     store: IngestStore,
     settings: PollSettings,
     feed: Feed,
     parsed: ParsedFeed,
     transport: httpx.AsyncBaseTransport | None,
+    parsers: _Parsers,
     now: datetime,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
     """Store what is new (with full text where configured and its kind), remember this feed for what is known.
 
     The new items' spans are counted first, so their kinds are judged with the boilerplate they just taught
-    (a channel's first poll already shows its blurb under every video)."""
-    known = store.articles_by_id(a.id for a in parsed.articles)
+    (a channel's first poll already shows its blurb under every video); only this feed's model is read."""
+    known = store.stored_article_ids(a.id for a in parsed.articles)
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
-        fresh = _with_full_text(fresh, settings, transport, origin=feed.key)
+        fresh = await _with_full_text(fresh, settings, transport, parsers, origin=feed.key)
     with store.transaction():
         if fresh:
             store.count_spans(feed.key, boilerplate.span_counts(fresh), now)
-            fresh = tuple(kinds.classify(fresh, boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))))
+            learnt = boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS, feed.key))
+            fresh = tuple(kinds.classify(fresh, learnt))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
-
-
-def _reason(parsed: ParsedFeed | None) -> str:
-    return (parsed.error if parsed else None) or "no body to parse"
 
 
 def _failed(
@@ -269,16 +347,21 @@ def _learnt(feed: Feed, parsed: ParsedFeed, settings: PollSettings, now: datetim
     return replace(feed, next_poll=max(feed.next_poll, now + ttl))
 
 
-def _with_full_text(
-    articles: tuple[Article, ...], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, *, origin: str
+async def _with_full_text(
+    articles: tuple[Article, ...],
+    settings: PollSettings,
+    transport: httpx.AsyncBaseTransport | None,
+    parsers: _Parsers,
+    *,
+    origin: str,
 ) -> tuple[Article, ...]:
     """Replace each article's text by the body extracted from its page, when that is richer. The pages are
     fetched under the SSRF policy of the feed's configured URL (`origin`)."""
     urls = [a.url for a in articles if a.url][:MAX_FULL_TEXT]
-    pages = fetch_pages(urls, settings, transport, origin=origin)
+    pages = await gather_pages(urls, settings, transport, origin=origin)
     improved = []
     for article in articles:
         page = pages.get(article.url)
-        text = extract_article(page, article.url) if page else None
+        text = await parsers.extract(page, article.url) if page else None
         improved.append(replace(article, text=text) if text and len(text) > len(article.text) else article)
     return tuple(improved)

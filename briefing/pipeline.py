@@ -4,6 +4,7 @@
 
 Each function here reads as one named step per line and passes values from stage to stage; the stages
 themselves know nothing of each other. The clock is passed in (`now`, `at`), never read inside a stage.
+Each step imports the stages it runs, so a poll never loads rendering and a send never loads clustering.
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from briefing import boilerplate, cluster, ground, ingest, rank, render, review
+from briefing import rank
 from briefing.config import Settings
-from briefing.deliver import email, files, sending
-from briefing.deliver.channel import Channel
-from briefing.deliver.email import EditionMail
 from briefing.edition import (
     Candidate,
     Slot,
@@ -51,6 +49,11 @@ from briefing.models import (
 )
 from briefing.store import Store
 from briefing.subscribers import load_subscribers
+
+if TYPE_CHECKING:
+    from briefing.boilerplate import Boilerplate
+    from briefing.deliver.channel import Channel
+    from briefing.deliver.email import EditionMail
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 T = TypeVar("T")
@@ -91,6 +94,8 @@ def _recorded(store: Store, kind: str, work: Callable[[], T], outcome: Callable[
 
 def poll(settings: Settings, store: Store, now: datetime, progress: Progress = _no_progress) -> PollReport:
     """Fetch due feeds, store new articles, and attach them to stories."""
+    from briefing import ingest
+
     return _clustered_poll(settings, store, lambda: ingest.poll(settings, store, now, progress=_step(progress)))
 
 
@@ -99,6 +104,8 @@ def poll_now(
 ) -> PollReport:
     """Fetch every feed (or the one `selector` names) now, due or not; then as `poll`. A selector that names no
     feed is a ConfigError before anything is fetched or recorded."""
+    from briefing import ingest
+
     feeds = ingest.feeds_to_poll_now(settings, store, selector)
     return _clustered_poll(
         settings, store, lambda: ingest.poll_these(settings, store, feeds, now, progress=_step(progress))
@@ -124,6 +131,8 @@ def cluster_pending(settings: Settings, store: Store) -> int:
     pending = store.unclustered_articles()
     if not pending:
         return 0
+    from briefing import cluster  # numpy and scipy: only when there is something to cluster
+
     reach = timedelta(hours=settings.cluster.window_hours)
     earliest = min(a.published for a in pending) - reach
     latest = max(a.published for a in pending) + reach
@@ -139,12 +148,14 @@ def cluster_pending(settings: Settings, store: Store) -> int:
 
 
 def _recalled(
-    settings: Settings, store: Store, existing: list[Cluster], learnt: boilerplate.Boilerplate, version: str
+    settings: Settings, store: Store, existing: list[Cluster], learnt: Boilerplate, version: str
 ) -> list[Cluster]:
     """The window's stories, read without texts, after handing clustering what it kept in the store for them
     (nothing in a long-running process that already holds it; everything in a fresh one). The few articles
     with nothing usable stored (a new version, an older database, boilerplate learned since) come with their
     texts, stripped."""
+    from briefing import cluster
+
     clusters, articles = cluster.unremembered(existing, settings.cluster, version)
     if not clusters and not articles:
         return existing
@@ -156,12 +167,14 @@ def _recalled(
     return [replace(c, articles=tuple(texts.get(a.id, a) for a in c.articles)) for c in existing]
 
 
-def learned_boilerplate(store: Store) -> boilerplate.Boilerplate:
+def learned_boilerplate(store: Store) -> Boilerplate:
     """What the feeds have taught so far (`briefing.boilerplate`), from the counts in the store."""
+    from briefing import boilerplate
+
     return boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS))
 
 
-def _stripped(story: Cluster, learnt: boilerplate.Boilerplate) -> Cluster:
+def _stripped(story: Cluster, learnt: Boilerplate) -> Cluster:
     return replace(story, articles=tuple(learnt.strip_all(story.articles)))
 
 
@@ -193,6 +206,8 @@ def build(
 def _build(
     settings: Settings, store: Store, slot: Slot, at: datetime, now: datetime, *, dry_run: bool, progress: Progress
 ) -> BuildReport:
+    from briefing import render, review
+
     if not dry_run:
         publish_pending(settings, store, now)
     kept = store.edition(slot.id)
@@ -230,6 +245,9 @@ def _keep_sent(settings: Settings, store: Store, edition: Edition, *, dry_run: b
 
 def _publish(settings: Settings, store: Store, edition: Edition, now: datetime | None) -> BuildReport:
     """Write the edition's files and the site, then record it as published (only once the files are in place)."""
+    from briefing import render
+    from briefing.deliver import files
+
     editions = store.editions()
     rendered = render.render_edition(edition, settings.render, previous=editions)
     site = render.render_site(editions, settings.render) if "site" in settings.render.formats else {}
@@ -286,6 +304,9 @@ def delivery_channels(
     settings: Settings, store: Store, edition: Edition, now: datetime, *, include_email: bool
 ) -> list[Channel]:
     """The channels an edition goes out on, each with its message made for it."""
+    from briefing import render
+    from briefing.deliver import email
+
     channels: list[Channel] = []
     subscribers = load_subscribers(settings) if include_email else []
     if subscribers:
@@ -313,6 +334,8 @@ def _send_recorded(
     retry_unclear: bool,
     sleep: Callable[[float], None],
 ) -> SendReport:
+    from briefing.deliver import sending
+
     def work() -> SendReport:
         return sending.send_channel(
             channel, edition_id, store, now=now, claimant=claimant, retry_unclear=retry_unclear, sleep=sleep
@@ -335,11 +358,15 @@ def _send_recorded(
 
 def send_dry_run(settings: Settings, store: Store, edition_id: str, folder: Path, now: datetime) -> SendReport:
     """Write the messages `send` would send now into `folder`, record nothing."""
+    from briefing.deliver import email
+
     edition = _stored(store, edition_id)
     return email.write_dry_run(edition_mail(settings, store, edition), settings, store, folder, now=now)
 
 
 def send_test_copy(settings: Settings, store: Store, edition_id: str, address: str, now: datetime) -> SendReport:
+    from briefing.deliver import email
+
     edition = _stored(store, edition_id)
     return email.send_test_copy(edition_mail(settings, store, edition), settings, address, now=now)
 
@@ -355,6 +382,9 @@ def _stored(store: Store, edition_id: str) -> Edition:
 
 def edition_mail(settings: Settings, store: Store, edition: Edition) -> EditionMail:
     """The edition and its email for every sections filter the subscribers chose, rendered from the store."""
+    from briefing import render
+    from briefing.deliver.email import EditionMail
+
     filters = {subscriber.sections for subscriber in load_subscribers(settings)}
     variants = render.email_variants(edition, settings.render, filters, previous=store.editions())
     return EditionMail(edition, variants)
@@ -392,12 +422,21 @@ class PipelineJobs:
 
     def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utcnow) -> None:
         self._settings, self._store, self._clock = settings, store, clock
+        self.llm_outages: list[tuple[str, str]] = []  # (edition id, why) of each build whose LLM calls all failed
 
     def poll(self) -> int:
         return poll(self._settings, self._store, self._clock()).polled
 
     def build(self, edition_name: str, at: datetime) -> str:
-        return build(self._settings, self._store, at, self._clock(), edition_name=edition_name).edition.id
+        report = build(self._settings, self._store, at, self._clock(), edition_name=edition_name)
+        if report.llm_outage:
+            log.error(
+                "%s: every LLM call failed (%s); the edition used the offline summariser",
+                report.edition.id,
+                report.llm_outage,
+            )
+            self.llm_outages.append((report.edition.id, report.llm_outage))
+        return report.edition.id
 
     def send(self, edition_id: str) -> tuple[SendReport, ...]:
         return send(self._settings, self._store, edition_id, self._clock(), include_email=self._settings.email.enabled)
@@ -436,6 +475,8 @@ def _summarise(
     progress: Progress,
 ) -> list[Summary]:
     """Summaries (and their grounding) read each article without its feed's boilerplate."""
+    from briefing import ground, review
+
     learnt = learned_boilerplate(store)
     stories = [_stripped(item.cluster, learnt) for item in ranked]
     check = ground.grounder(settings.grounding, settings.encoder, store)

@@ -23,8 +23,6 @@ from types import FrameType
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import schedule
-
 from briefing.config import EditionSettings, Settings
 from briefing.errors import ConfigError
 from briefing.models import DueReport, PruneReport, ScheduleSlot, SendReport, SlotStatus
@@ -323,6 +321,8 @@ def run_forever(
 
         interval = settings.poll.interval_minutes
         say(f"running; {describe_next(settings, clock.now())}; due feeds are polled every {interval:g} min")
+        import schedule  # only the long-running loop needs it; a cron tick (`run_due`) does not
+
         scheduler = schedule.Scheduler()
         scheduler.every(round(interval * 60)).seconds.do(guarded, "poll", poll)
         scheduler.every(1).minutes.do(guarded, "editions", editions)

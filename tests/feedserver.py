@@ -8,12 +8,17 @@ It runs on an ephemeral port in a background thread and answers what each test r
     feed.url = server.url("/rss.xml")
     server.hits("/rss.xml")  # requests seen for that path
     server.max_in_flight  # the most requests it was answering at once (to check concurrency bounds)
+    server.wait_for_request("/slow.xml")  # blocks until that path is requested (to act while it is answered)
+
+`FeedServer(host="127.0.0.2")` listens on another loopback address: a second host, for per-host behaviour.
 
 `rss_feed(...)` builds a small RSS 2.0 document for tests that write their own items.
 
 Routes honour conditional GET (If-None-Match / If-Modified-Since -> 304) when given an `etag` or
 `last_modified`, unless `conditional=False` (a server that ignores validators). `delay` holds the response
-back before the headers (a slow server); `body_delay` sends the headers and then stalls before the body.
+back before the headers (a slow server); `body_delay` sends the headers and then stalls before the body; `gate`
+(a threading.Event) holds the response until the test sets it (or the server closes), to order events without
+sleeping.
 Served directories get an ETag (hash of the bytes) and Last-Modified (the file's mtime) per file.
 
 Use it as a pytest fixture (`feed_server`) or as a context manager (`with FeedServer() as server:`).
@@ -47,6 +52,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None  # an HTTP date
     conditional: bool = True  # answer 304 when the client's validators match
+    gate: threading.Event | None = None  # answer only once this is set (or the server closes)
 
 
 @dataclass(frozen=True)
@@ -59,17 +65,18 @@ class SeenRequest:
 class FeedServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with routes registered at run time."""
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(self, *, latency: float = 0.0, host: str = "127.0.0.1") -> None:
         self.latency = latency  # added to every response, e.g. to model network round trips in benchmarks
         self._routes: dict[str, Route] = {}
         self._directories: dict[str, Path] = {}
         self._hits: Counter[str] = Counter()
         self._seen: list[SeenRequest] = []
         self._lock = threading.Lock()
+        self._requested = threading.Condition(self._lock)
         self._in_flight = 0
         self.max_in_flight = 0
         self._stopping = threading.Event()
-        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer((host, 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="feed-server", daemon=True)
         self._thread.start()
@@ -108,6 +115,11 @@ class FeedServer:
         with self._lock:
             return [r for r in self._seen if path is None or r.path == path]
 
+    def wait_for_request(self, path: str, timeout: float = 60.0) -> bool:
+        """Block until `path` has been requested at least once (False if `timeout` passes first)."""
+        with self._requested:
+            return self._requested.wait_for(lambda: self._hits[path] > 0, timeout)
+
     def reset(self) -> None:
         """Forget the request log (routes stay)."""
         with self._lock:
@@ -117,6 +129,10 @@ class FeedServer:
     # ------------------------------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         self._stopping.set()  # wakes handlers sleeping in a delay
+        with self._lock:
+            for route in self._routes.values():
+                if route.gate is not None:
+                    route.gate.set()  # and handlers waiting at a gate
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -134,6 +150,7 @@ class FeedServer:
         with self._lock:
             self._hits[path] += 1
             self._seen.append(SeenRequest(method, path, headers))
+            self._requested.notify_all()
 
     def _enter(self) -> None:
         with self._lock:
@@ -224,6 +241,8 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def _respond(self, route: Route, headers: dict[str, str], send_body: bool) -> None:
             if not server._sleep(server.latency + route.delay):
                 return
+            if route.gate is not None:
+                route.gate.wait(timeout=60)  # a deadline only against a test that forgets to open it
             if _not_modified(route, headers):
                 self._send_head(304, route, length=None)
                 return

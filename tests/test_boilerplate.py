@@ -153,3 +153,11 @@ def test_rare_spans_are_forgotten_after_a_while(store: Store) -> None:
     forgotten = store.forget_rare_spans(MIN_ITEMS, NOW.replace(day=26))
     remaining = list(store.frequent_spans(MIN_ITEMS))
     assert (forgotten > 0, len(remaining)) == (True, len([s for s, n in span_counts(channel()).items() if n >= 3]))
+
+
+def test_one_feeds_model_from_the_store_is_what_the_whole_model_says_of_it(store: Store) -> None:
+    """Ingest learns only the polled feed's boilerplate: one query for its spans, not every feed's."""
+    store.count_spans(CHANNEL, span_counts(channel()), NOW)
+    store.count_spans(PAPER, span_counts([video(9, *STORIES[0], feed=PAPER)]), NOW)
+    whole = learned(store.frequent_spans(MIN_ITEMS))
+    assert learned(store.frequent_spans(MIN_ITEMS, CHANNEL)).by_feed[CHANNEL] == whole.by_feed[CHANNEL]

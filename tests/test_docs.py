@@ -29,7 +29,10 @@ REGENERATE = "stale: regenerate with `.venv/bin/python tests/docs_reference.py` 
 
 
 def commands(group: click.Group, prefix: str = "briefing") -> Iterator[tuple[str, click.Command]]:
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the group loads its commands lazily
+        command = group.get_command(context, name)
+        assert command is not None, f"`{prefix} {name}` is listed but cannot be loaded"
         path = f"{prefix} {name}"
         yield path, command
         if isinstance(command, click.Group):

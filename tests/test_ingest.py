@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +18,7 @@ from feedserver import FeedServer, rss_feed
 
 from briefing import ingest
 from briefing.config import FeedSettings, SectionSettings, Settings
-from briefing.models import FeedOutcome, FetchStatus
+from briefing.models import Feed, FeedOutcome, FetchStatus, ParsedFeed
 from briefing.store import Store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -108,7 +116,7 @@ def test_progress_is_reported_per_feed(feed_server: FeedServer, store: Store) ->
 
 
 def test_many_feeds_are_parsed_in_worker_processes_with_the_same_result(feed_server: FeedServer, store: Store) -> None:
-    count = ingest.PARALLEL_FROM + 2
+    count = 10
     urls = [
         feed_server.route(
             f"/f{i}.xml",
@@ -120,7 +128,10 @@ def test_many_feeds_are_parsed_in_worker_processes_with_the_same_result(feed_ser
     feed_server.route("/bad.xml", body=b"<rss", headers=XML)
 
     report = ingest.poll(
-        settings(*(FeedSettings(url=u) for u in urls), FeedSettings(url=feed_server.url("/bad.xml"))), store, NOW
+        settings(*(FeedSettings(url=u) for u in urls), FeedSettings(url=feed_server.url("/bad.xml"))),
+        store,
+        NOW,
+        workers=2,  # every body through the workers (by default the first ones are parsed here while they start)
     )
 
     assert (report.ok, report.failed, report.new_articles) == (count, 1, count)
@@ -148,3 +159,122 @@ def test_a_day_of_real_news_feeds_polls_cleanly_and_then_costs_only_304s(feed_se
     assert not [a.title for a in articles if "&#" in a.title or "&amp;" in a.title or "<" in a.title]
     assert all(a.published <= now for a in articles)
     assert (second.not_modified, second.new_articles) == (second.polled, 0)
+
+
+# ------------------------------------------------------------------------------------------------ resources
+
+
+def test_each_feed_is_stored_as_it_finishes_while_a_slower_one_is_still_fetching(
+    feed_server: FeedServer, store: Store
+) -> None:
+    release = threading.Event()
+    slow = feed_server.route("/slow.xml", body=rss_feed([OTHER]), headers=XML, gate=release)
+    fast = feed_server.route("/fast.xml", body=rss_feed([STORY]), headers=XML)
+    stored_when_the_first_finished: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            everything = store.articles_between(NOW - timedelta(days=1), NOW + timedelta(days=1))
+            stored_when_the_first_finished.extend(article.title for article in everything)
+            release.set()  # only now may the slow feed answer
+
+    ingest.poll(settings(FeedSettings(url=slow), FeedSettings(url=fast)), store, NOW, progress=progress)
+
+    assert stored_when_the_first_finished == ["Bridge reopens"]
+
+
+def test_a_feed_being_parsed_never_stops_the_others_from_being_read(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other_answered, other_done = threading.Event(), threading.Event()
+    big = feed_server.route("/big.xml", body=rss_feed([STORY]), headers=XML)
+    other = feed_server.route("/other.xml", status=500, gate=other_answered)
+    real_parse = ingest.parse_feed
+    read_while_parsing: list[bool] = []
+
+    def slow_parse(body: bytes, headers: dict[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+        other_answered.set()  # the other feed answers only now, while this body is being parsed
+        read_while_parsing.append(other_done.wait(timeout=30))  # the deadline only ends a test that would hang
+        return real_parse(body, headers, feed, now)
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            other_done.set()  # the first feed done is the other one, once its answer has been read
+
+    monkeypatch.setattr(ingest, "parse_feed", slow_parse)
+    ingest.poll(settings(FeedSettings(url=big), FeedSettings(url=other)), store, NOW, progress=progress)
+
+    assert read_while_parsing == [True]
+
+
+_POLL_WITH_WORKERS = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from briefing import ingest
+from briefing.config import load_settings
+from briefing.store import open_store_from_settings
+settings = load_settings(Path(sys.argv[1]))
+with open_store_from_settings(settings) as store:
+    ingest.poll(settings, store, datetime.now(UTC), workers=2)
+"""
+
+
+def test_parse_workers_exit_when_the_poll_that_started_them_is_killed(feed_server: FeedServer, tmp_path: Path) -> None:
+    urls = [feed_server.route(f"/f{i}.xml", body=rss_feed([STORY]), headers=XML) for i in range(4)]
+    urls.append(feed_server.route("/hangs.xml", body=rss_feed([OTHER]), headers=XML, delay=3600))
+    config = tmp_path / "feeds.yaml"
+    feeds = "".join(f"      - url: {url}\n" for url in urls)  # per_host 1: fetched in order, the hanging one last
+    config.write_text(f"poll:\n  per_host: 1\nsections:\n  - name: World\n    feeds:\n{feeds}", encoding="utf-8")
+    poll = subprocess.Popen([sys.executable, "-c", _POLL_WITH_WORKERS, str(config)])
+    workers: list[int] = []
+    try:
+        assert feed_server.wait_for_request("/hangs.xml")
+        workers = _children(poll.pid)
+        poll.send_signal(signal.SIGKILL)
+        poll.wait()
+        still_running = _still_running(workers, within=30)
+    finally:
+        _kill_all(workers)  # never leave orphans behind, even when the test fails
+
+    assert (bool(workers), still_running) == (True, [])
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _still_running(pids: list[int], within: float) -> list[int]:
+    """Those of `pids` that have not ended `within` seconds from now (waits on pidfds: no polling, no sleeping)."""
+    handles: dict[int, int] = {}
+    for pid in pids:
+        try:
+            handles[os.pidfd_open(pid)] = pid
+        except ProcessLookupError:
+            continue  # already gone
+    deadline = time.monotonic() + within
+    try:
+        while handles and (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select(list(handles), [], [], left)
+            for handle in readable:
+                os.close(handle)
+                del handles[handle]
+        return sorted(handles.values())
+    finally:
+        for handle in handles:
+            os.close(handle)
+
+
+def _kill_all(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import feedparser
 import pytest
-from feedserver import rss_feed
+from feedserver import FeedServer, rss_feed
 
-from briefing.models import Article, Feed, ParsedFeed
+import briefing.parse
+from briefing import ingest
+from briefing.config import FeedSettings, SectionSettings, Settings
+from briefing.models import Article, Feed, FeedOutcome, ParsedFeed
 from briefing.parse import canonical_url, clean_title, extract_article, parse_feed
+from briefing.parse._budget import MAX_EVENTS, MAX_TITLE_MARKUP
+from briefing.parse._clean import MAX_MARKUP
+from briefing.store import Store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 FEED = Feed(key="https://news.example.org/world/rss.xml", url="https://news.example.org/world/rss.xml", section="World")
@@ -406,3 +414,98 @@ def test_extract_article_finds_the_body_of_a_page() -> None:
 
 def test_extract_article_gives_none_for_an_empty_page() -> None:
     assert extract_article("<html><body></body></html>", "https://news.example.org/a/1") is None
+
+
+# ------------------------------------------------------------------------------------------------ hostile sizes
+
+
+def poll_one(server: FeedServer, store: Store, body: bytes) -> FeedOutcome:
+    """Serve `body` over HTTP and poll it as the only feed, as `briefing poll` would."""
+    url = server.route("/hostile.xml", body=body, headers={"Content-Type": "application/rss+xml"})
+    [outcome] = ingest.poll(
+        Settings(sections=[SectionSettings(name="World", feeds=[FeedSettings(url=url)])]), store, NOW
+    ).outcomes
+    return outcome
+
+
+@pytest.fixture
+def feedparser_reads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every body handed to feedparser, the expensive step, in the order it was handed."""
+    handed: list[bytes] = []
+    real = feedparser.parse
+
+    def spy(body: bytes, *args: Any, **kwargs: Any) -> Any:
+        handed.append(body)
+        return real(body, *args, **kwargs)
+
+    monkeypatch.setattr(feedparser, "parse", spy)
+    return handed
+
+
+def test_a_feed_of_thousands_of_items_is_cut_to_the_item_cap_before_feedparser_reads_it(
+    feed_server: FeedServer, store: Store, feedparser_reads: list[bytes]
+) -> None:
+    items = [{"title": f"Story number {i}", "link": f"https://news.example.org/a/{i}"} for i in range(5_000)]
+
+    outcome = poll_one(feed_server, store, rss_feed(items))
+
+    read = [body.count(b"<item>") for body in feedparser_reads]
+    assert (read, outcome.articles, outcome.warning) == ([1_000], 1_000, "more than 1,000 items: read the first 1,000")
+
+
+def test_a_feed_of_entity_spam_is_cut_to_the_markup_budget_before_feedparser_reads_it(
+    feed_server: FeedServer, store: Store, feedparser_reads: list[bytes]
+) -> None:
+    spam = "&amp;" * 6_000  # 6,000 entities in one item, 600,000 in the feed: one call into Python each
+    items = [
+        {"title": f"Story {i}", "link": f"https://news.example.org/a/{i}", "description": spam} for i in range(100)
+    ]
+
+    outcome = poll_one(feed_server, store, rss_feed(items))
+
+    events = max(body.count(b"&") + body.count(b"<") for body in feedparser_reads)
+    warning = "too much markup (tags, entities, lines): read the first 49 items"
+    assert (events <= MAX_EVENTS, outcome.articles, outcome.warning) == (True, 49, warning)
+
+
+def test_an_item_of_thousands_of_tags_is_where_reading_stops(
+    feed_server: FeedServer, store: Store, feedparser_reads: list[bytes]
+) -> None:
+    categories = "".join(f"<category>topic {i}</category>" for i in range(10_000))  # 1.7 s of feedparser alone
+    items = [
+        {"title": "Before", "link": "https://news.example.org/a/1"},
+        {"title": f"Spam</title>{categories}<title>Spam"},
+    ]
+    items.append({"title": "After", "link": "https://news.example.org/a/3"})
+
+    outcome = poll_one(feed_server, store, rss_feed(items))
+
+    tags_read = [body.count(b"<category>") for body in feedparser_reads]
+    assert (tags_read, outcome.articles, outcome.warning) == (
+        [0],
+        1,
+        "too much markup (tags, entities, lines): read the first 1 items",
+    )
+
+
+def test_each_field_of_an_item_is_capped_before_it_is_cleaned(
+    feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    longest: dict[str, int] = {}
+    for name in ("clean_title", "clean_text", "canonical_url"):
+        real = getattr(briefing.parse, name)
+
+        def spy(value: str, *args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            longest[_name] = max(longest.get(_name, 0), len(value))
+            return _real(value, *args, **kwargs)
+
+        monkeypatch.setattr(briefing.parse, name, spy)
+    huge = "word " * 150_000  # 750,000 characters in each field, within the markup budget
+    query = "&amp;".join(f"p{i}=v" for i in range(30_000))
+    body = rss_feed(
+        [{"title": huge, "link": f"https://news.example.org/a?{query}", "description": f"<![CDATA[{huge}]]>"}]
+    )
+
+    poll_one(feed_server, store, body)
+
+    assert longest == {"clean_title": MAX_TITLE_MARKUP, "clean_text": MAX_MARKUP}

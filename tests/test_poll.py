@@ -517,6 +517,24 @@ def test_requests_to_one_host_stay_within_the_per_host_bound(poller: Poller) -> 
     assert poller.server.max_in_flight <= 2
 
 
+def test_a_host_that_keeps_timing_out_is_skipped_for_the_rest_of_the_poll(store: Store) -> None:
+    with FeedServer(host="127.0.0.2") as hanging, FeedServer() as healthy:
+        stuck = [hanging.route(f"/{i}.xml", body=FEED, headers=XML, delay=3600) for i in range(5)]
+        fine = healthy.route("/rss.xml", body=FEED, headers=XML)
+        feeds = [FeedSettings(url=url) for url in [*stuck, fine]]
+        config = Settings(
+            sections=[SectionSettings(name="World", feeds=feeds)], poll=PollSettings(per_host=1, timeout=0.3)
+        )
+
+        report = ingest.poll(config, store, NOW, rand=lambda: 1.0)
+
+        asked = sum(hanging.hits(f"/{i}.xml") for i in range(5))
+    errors = [o.error for o in report.outcomes]
+    errors = ["timed out" if e and "timed out" in e and not e.startswith("skipped") else e for e in errors]
+    skipped = "skipped: 127.0.0.2 timed out 2 times in this poll"
+    assert (errors, asked) == (["timed out", "timed out", skipped, skipped, skipped, None], 2)
+
+
 def _gzip_zeros(size: int) -> bytes:
     """A gzip body far smaller than what it inflates to (100 MB of zeros -> ~0.4 MB)."""
     compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)

@@ -251,3 +251,23 @@ def test_full_text_item_links_into_a_private_network_are_never_fetched(feed_serv
         [PUBLIC],
         ["Short text."],
     )
+
+
+@pytest.mark.parametrize(
+    ("target", "refusal"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
+        ("http://10.1.2.3/admin", "10.1.2.3 is a private address"),
+    ],
+)
+def test_the_polls_own_clients_one_per_origin_refuse_a_redirect_out_of_the_feeds_class(
+    feed_server: FeedServer, target: str, refusal: str
+) -> None:
+    # No injected transport: the clients the product makes per origin, on the system resolver (an IP literal
+    # resolves to itself), so the refusal must come from their own guard, before any connection off loopback.
+    feed_server.redirect("/feed.xml", target, status=302)
+    feed = Feed(key=feed_server.url("/feed.xml"), url=feed_server.url("/feed.xml"), section="World")
+
+    [result] = poll_feeds([feed], PollSettings(timeout=5), NOW)
+
+    assert (result.status, refusal in (result.error or "")) == (FetchStatus.ERROR, True)

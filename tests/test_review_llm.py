@@ -769,3 +769,28 @@ def test_a_build_where_every_llm_call_failed_exits_3_and_says_why_in_one_line(
     [edition_file] = (tmp_path / "out" / "editions").glob("*/briefing.json")
     stories = [s for section in json.loads(edition_file.read_text())["sections"] for s in section["stories"]]
     assert {(s["summariser"], bool(s["fallback"])) for s in stories} == {("extractive", True)}
+
+
+def test_a_run_due_edition_where_every_llm_call_failed_exits_3_and_names_the_edition(
+    server: LLMServer, tmp_path: Path
+) -> None:
+    import time_machine
+    from click.testing import CliRunner
+
+    from briefing.cli import app
+    from briefing.demo import DEMO_AT, demo_config, serve_demo_feeds
+
+    server.model = lambda request: error(503, "the model is overloaded")
+    with serve_demo_feeds() as site:
+        config = demo_config(site, tmp_path / "out", tmp_path / "state.sqlite").replace(
+            "summariser: {backend: extractive}",
+            f"summariser: {{backend: openai, base_url: '{server.base_url}', retries: 0}}",
+        )
+        (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
+        with time_machine.travel(DEMO_AT.replace(minute=DEMO_AT.minute + 1), tick=False):  # the edition is due
+            result = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "run-due"])
+
+    lines = [line for line in result.output.splitlines() if "every LLM call failed" in line]
+    assert (result.exit_code, len(lines)) == (3, 1), result.output
+    assert lines[0].startswith("error: ") and "overloaded" in lines[0]
+    assert "morning" in lines[0] or DEMO_AT.date().isoformat() in lines[0]

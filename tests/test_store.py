@@ -6,6 +6,8 @@ transactions and savepoints, errors as one-line `StoreError`s, and the instance 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -119,6 +121,35 @@ def test_due_feeds_are_unretired_and_never_polled_or_due(store: Store) -> None:
     assert [f.key for f in store.due_feeds(NOW)] == ["https://new.example/rss", "https://due.example/rss"]
 
 
+def test_has_due_feeds_answers_what_due_feeds_would_list(store: Store) -> None:
+    store.sync_feeds([make_feed("https://a.example/rss")])
+    store.save_feed(make_feed("https://a.example/rss", next_poll=NOW + timedelta(minutes=5)))
+    before = store.has_due_feeds(NOW)
+    after = store.has_due_feeds(NOW + timedelta(minutes=5))
+    assert (before, after, [f.key for f in store.due_feeds(NOW + timedelta(minutes=5))]) == (
+        False,
+        True,
+        ["https://a.example/rss"],
+    )
+
+
+def test_has_due_feeds_ignores_retired_and_unconfigured_feeds(store: Store) -> None:
+    store.sync_feeds([make_feed("https://a.example/rss"), make_feed("https://b.example/rss")])
+    store.retire_feed("https://a.example/rss")
+    store.sync_feeds([make_feed("https://a.example/rss")])  # b left feeds.yaml
+    assert store.has_due_feeds(NOW) is False
+
+
+def test_save_feeds_writes_every_state_in_one_call(store: Store) -> None:
+    keys = ["https://a.example/rss", "https://b.example/rss"]
+    store.sync_feeds([make_feed(key) for key in keys])
+    store.save_feeds([make_feed(key, etag=f'"{n}"', consecutive_failures=n) for n, key in enumerate(keys)])
+    assert [(f.key, f.etag, f.consecutive_failures) for f in store.feeds()] == [
+        ("https://a.example/rss", '"0"', 0),
+        ("https://b.example/rss", '"1"', 1),
+    ]
+
+
 def test_feeds_can_leave_out_retired_ones(store: Store) -> None:
     store.sync_feeds([make_feed("https://a.example/rss"), make_feed("https://b.example/rss", retired=True)])
     store.save_feed(make_feed("https://b.example/rss", retired=True))
@@ -173,6 +204,15 @@ def test_articles_by_id_handles_many_ids_and_skips_unknown_ones(store: Store) ->
     store.add_articles("https://a.example/rss", [make_article(f"a-{n}") for n in range(1200)])
     found = store.articles_by_id([f"a-{n}" for n in range(0, 1300, 2)])
     assert len(found) == 600
+
+
+def test_stored_article_ids_names_only_the_stored_ones(store: Store) -> None:
+    store.add_articles("https://a.example/rss", [make_article("a-1"), make_article("a-3")])
+    assert store.stored_article_ids(["a-1", "a-2", "a-3", "a-1"]) == {"a-1", "a-3"}
+
+
+def test_stored_article_ids_of_nothing_is_empty(store: Store) -> None:
+    assert store.stored_article_ids([]) == set()
 
 
 def test_feeds_report_how_many_articles_they_carried(store: Store) -> None:
@@ -235,6 +275,45 @@ def test_ids_order_by_their_bytes_on_every_engine(store: Store) -> None:
     store.add_articles("https://a.example/rss", [make_article(i) for i in ids])
     found = store.articles_between(NOW - timedelta(hours=1), NOW + timedelta(hours=1))
     assert [a.id for a in found] == sorted(ids, key=lambda i: i.encode())
+
+
+def _killed_mid_run(store_url: str, password: str | None, host: str | None = None) -> None:
+    """A process that starts a run (as `host`, when given) and is SIGKILLed before it finishes."""
+    pretend = f"socket.gethostname = lambda: {host!r}\n" if host else ""
+    script = (
+        "import datetime, os, signal, socket\n"
+        "from briefing.store import open_store\n"
+        f"{pretend}"
+        f"store = open_store({store_url!r}, password={password!r})\n"
+        "store.start_run('poll', datetime.datetime(2026, 11, 25, 6, tzinfo=datetime.UTC))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=False)
+
+
+def test_a_run_whose_process_was_killed_is_marked_interrupted_at_the_next_start(
+    store_url: str, database_password: str | None
+) -> None:
+    _killed_mid_run(store_url, database_password)
+    with open_store(store_url, password=database_password) as store:
+        store.start_run("poll", NOW)
+        runs = [(run.status, run.finished, run.stats) for run in store.runs()]
+    reason = "the process stopped before the run finished (killed, or the machine went down)"
+    assert runs == [("running", None, {}), ("interrupted", None, {"error": reason})]
+
+
+def test_a_run_started_on_another_host_is_left_to_that_host(store_url: str, database_password: str | None) -> None:
+    _killed_mid_run(store_url, database_password, host="another-host.example")  # its pid means nothing here
+    with open_store(store_url, password=database_password) as store:
+        store.start_run("poll", NOW)
+        statuses = [run.status for run in store.runs()]
+    assert statuses == ["running", "running"]
+
+
+def test_a_run_whose_process_still_runs_stays_running(store: Store) -> None:
+    first = store.start_run("poll", NOW)  # this very process: alive
+    store.start_run("build", NOW)
+    assert [run.status for run in store.runs() if run.id == first] == ["running"]
 
 
 def test_runs_get_increasing_ids(store: Store) -> None:

@@ -2,10 +2,16 @@
 
 Command bodies stay thin: load settings, call one library function, print. Progress and messages go to
 stderr (rich), results to stdout.
+
+Commands load lazily: the module defining a command is imported only when that command runs (or when help
+lists every command), and each module imports the pipeline stages inside the commands that use them. An idle
+`briefing run-due` from cron thus loads click, the config and the store, not the clustering, summarising and
+rendering libraries (numpy, scipy, scikit-learn, jinja2, premailer), nor rich until something is printed with it.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -13,21 +19,45 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from briefing.errors import BriefingError, ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 # Exit codes (contract): 0 ok, 1 failure, 2 usage or configuration error, 3 partial, 4 nothing due.
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG, EXIT_PARTIAL, EXIT_NOTHING_DUE = 0, 1, 2, 3, 4
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)  # one problem stays one line when piped
-stdout = Console(highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich Console made on first use: a command that prints nothing through it never imports rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def load(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.load(), name)
+
+
+def real_console(console: Console) -> Console:
+    """The Console itself, for rich objects that need one (a progress display)."""
+    return console.load() if isinstance(console, _LazyConsole) else console
+
+
+stderr = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))  # one problem, one line
+stdout = cast("Console", _LazyConsole(highlight=False, soft_wrap=True))
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
@@ -43,6 +73,8 @@ def print_table(table: Table) -> None:
     if stdout.is_terminal:
         stdout.print(table)
         return
+    from rich.console import Console
+
     natural = stdout.measure(table, options=stdout.options.update(max_width=10_000)).maximum
     Console(file=stdout.file, width=max(natural, 80), highlight=False, soft_wrap=True).print(table)
 
@@ -105,15 +137,24 @@ class AppContext:
         return settings
 
 
+def print_llm_outage(why: str | None) -> None:
+    """One line when every LLM call of a build failed: the edition was still built, from the offline summariser."""
+    if why:
+        reason = plain(" ".join(why.split())[:300])
+        stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
+
+
 @contextmanager
 def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
     """A progress callback drawing one bar per step on stderr (nothing when quiet or not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     bars = Progress(
         TextColumn("{task.description:<10}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=stderr,
+        console=real_console(stderr),
         transient=True,
         disable=quiet or not stderr.is_terminal,  # no bars (or their blank line) in a pipe or a log
     )
@@ -131,6 +172,8 @@ def progress_bars(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 def plain(value: object) -> str:
     """Untrusted text (feed titles, error messages, config values, names, paths) for a rich string: shown as
     written, never read as markup (`[/]` in a feed title once crashed `briefing feeds`)."""
+    from rich.markup import escape
+
     return escape(str(value))
 
 
@@ -138,8 +181,37 @@ def default_config_path() -> Path:
     return Path(os.environ.get("BRIEFING_CONFIG", "feeds.yaml"))
 
 
+# Each command and the module under briefing.cli that defines it (and registers it on `app` when imported).
+COMMAND_MODULES = {
+    "init": "foundation",
+    "config": "foundation",
+    "feeds": "foundation",
+    "poll": "foundation",
+    "build": "build",
+    "run": "build",
+    "demo": "build",
+    "check": "check",
+    "send": "deliver",
+    "subscribers": "deliver",
+    "unsubscribe": "deliver",
+    "run-due": "schedule",
+    "schedule": "schedule",
+    "eval": "evaluate",
+    "store": "store",
+}
+
+
 class _Group(click.Group):
-    """Maps BriefingError to a one-line message and its exit code, also under click's test runner."""
+    """Loads a command's module when the command is asked for, and maps BriefingError to a one-line message
+    and its exit code, also under click's test runner."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"briefing.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

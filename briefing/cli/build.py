@@ -12,7 +12,18 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
-from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, plural, print_table, progress_bars, stderr, stdout
+from briefing.cli._app import (
+    EXIT_PARTIAL,
+    AppContext,
+    app,
+    plain,
+    plural,
+    print_llm_outage,
+    print_table,
+    progress_bars,
+    stderr,
+    stdout,
+)
 from briefing.config import Settings, load_settings
 from briefing.errors import ConfigError
 from briefing.models import PollReport
@@ -62,13 +73,6 @@ def print_build_report(report: BuildReport, outputs: Path) -> None:
             stdout.print(f"  {plain(path)}", highlight=False)
 
 
-def print_llm_outage(report: BuildReport) -> None:
-    """One line when every LLM call failed: the edition was still built, from the offline summariser."""
-    if report.llm_outage:
-        reason = plain(" ".join(report.llm_outage.split())[:300])
-        stderr.print(f"[red]error:[/red] every LLM call failed ({reason}); the edition used the offline summariser")
-
-
 def print_poll_summary(report: PollReport) -> None:
     """One line; each failed feed has already been reported (one `warning:` line each) as it failed."""
     stdout.print(
@@ -106,7 +110,7 @@ def build(ctx: AppContext, at_text: str | None, dry_run: bool, as_json: bool) ->
         stdout.print_json(json.dumps(edition_to_dict(report.edition)))
     else:
         print_build_report(report, settings.outputs_path)
-    print_llm_outage(report)
+    print_llm_outage(report.llm_outage)
     if report.edition.stats.feeds_failed or report.llm_outage:
         raise SystemExit(EXIT_PARTIAL)
 
@@ -135,7 +139,7 @@ def run(ctx: AppContext, at_text: str | None) -> None:
         )
     print_poll_summary(polled)
     print_build_report(report, settings.outputs_path)
-    print_llm_outage(report)
+    print_llm_outage(report.llm_outage)
     from briefing.cli.deliver import _print_send_report
 
     for channel in sent:

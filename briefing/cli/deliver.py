@@ -1,4 +1,4 @@
-"""Commands: `send`, `subscribers`, `unsubscribe`, `run-due` and `schedule`."""
+"""Commands: `send`, `subscribers` and `unsubscribe` (`run-due` and `schedule` are in `cli/schedule.py`)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,11 @@ from typing import Any
 import click
 from rich.table import Table
 
-from briefing.cli._app import (
-    EXIT_FAILURE,
-    EXIT_NOTHING_DUE,
-    EXIT_PARTIAL,
-    AppContext,
-    app,
-    plain,
-    plural,
-    print_table,
-    stderr,
-    stdout,
-)
-from briefing.cli.store import print_prune_report
-from briefing.config import Settings
+from briefing.cli._app import EXIT_PARTIAL, AppContext, app, plain, print_table, stderr, stdout
 from briefing.errors import ConfigError, DeliveryError
-from briefing.models import DueReport, SendReport
-from briefing.schedule import Jobs, run_due, run_forever
-from briefing.store import Store, open_store_from_settings
+from briefing.models import SendReport
+from briefing.store import open_store_from_settings
 from briefing.subscribers import is_address, load_subscribers
-
-
-def _pipeline_jobs(settings: Settings, store: Store) -> Jobs:
-    from briefing.pipeline import PipelineJobs  # imported when needed: it pulls in every stage
-
-    return PipelineJobs(settings, store)
 
 
 @app.command()
@@ -165,64 +145,3 @@ def unsubscribe(ctx: AppContext, address: str) -> None:
     with open_store_from_settings(settings) as store:
         added = store.unsubscribe(address, datetime.now(UTC))
     stdout.print(f"{plain(address)}: {'unsubscribed' if added else 'already unsubscribed'}")
-
-
-@app.command("run-due")
-@click.pass_obj
-def run_due_command(ctx: AppContext) -> None:
-    """Do what is due now and exit: poll due feeds, build (and send) each edition whose time has come.
-
-    For cron or a systemd timer. A missed edition still runs if it is at most grace_hours late; older ones are
-    recorded as skipped. Once a day it also prunes the store (`retention:`). Exit 4 when nothing was due, 3 when
-    some recipients failed, 1 when a build failed.
-    """
-    settings = ctx.checked_settings()
-    with open_store_from_settings(settings) as store, store.instance_lock():
-        report = run_due(settings, store, datetime.now(UTC), _pipeline_jobs(settings, store))
-    _print_due_report(report)
-    if report.failed or (report.poll_error and not report.ran):
-        sys.exit(EXIT_FAILURE)
-    if report.partial:
-        sys.exit(EXIT_PARTIAL)
-    if report.nothing_due:
-        sys.exit(EXIT_NOTHING_DUE)
-
-
-def _print_due_report(report: DueReport) -> None:
-    if report.polled:
-        stdout.print(f"polled {plural(report.polled, 'feed')}")
-    if report.poll_error:
-        stderr.print(f"[red]poll failed:[/red] {plain(report.poll_error)}")
-    for slot in report.ran:
-        stdout.print(plain(f"{slot.name} {slot.local_date}: {slot.status.value} ({slot.edition_id})"))
-    for slot in report.skipped:
-        stderr.print(f"[yellow]skipped:[/yellow] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
-    for slot in report.failed:
-        stderr.print(f"[red]failed:[/red] {plain(f'{slot.name} {slot.local_date}: {slot.error}')}")
-    for sent in report.sends:
-        _print_send_report(sent)
-    if report.pruned is not None:
-        print_prune_report(report.pruned)
-    if report.nothing_due:
-        stdout.print("nothing was due")
-
-
-@app.command("schedule")
-@click.pass_obj
-def schedule_command(ctx: AppContext) -> None:
-    """Run forever: poll feeds every poll.interval_minutes and build (and send) each edition at its local time.
-
-    Says on stderr that it is running and when the next edition is due, then one line per edition built,
-    sent, failed or skipped (and per poll that fetched feeds). Shares its ledger with `run-due`, so nothing is
-    done twice; only one instance runs at a time (a lock file beside a SQLite database, an advisory lock in
-    PostgreSQL). Prunes the store once a day, as `run-due` does. SIGTERM or Ctrl-C finish the current step and
-    exit.
-    """
-    settings = ctx.checked_settings()
-
-    def say(line: str) -> None:
-        if not ctx.quiet:
-            stderr.print(line, markup=False, highlight=False)
-
-    with open_store_from_settings(settings) as store:
-        run_forever(settings, store, _pipeline_jobs(settings, store), say=say)

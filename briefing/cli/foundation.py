@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -33,8 +33,10 @@ from briefing.cli._app import (
 from briefing.config import Settings, feeds_from_settings, redacted
 from briefing.errors import ConfigError
 from briefing.models import Feed, PollReport
-from briefing.opml import ImportReport, import_opml, parse_opml, write_opml
 from briefing.store import open_store_from_settings
+
+if TYPE_CHECKING:
+    from briefing.opml import ImportReport
 
 # ------------------------------------------------------------------------------------------------------ init
 
@@ -254,6 +256,8 @@ def import_opml_command(ctx: AppContext, file: Path, section: str | None) -> Non
     that cannot be edited in place (flow-style `sections: [...]`) is re-written from its data, and then the
     command says that comments were lost. OPML is read with defusedxml (no entity expansion).
     """
+    from briefing.opml import import_opml, parse_opml
+
     report = import_opml(ctx.config_path, parse_opml(file.read_bytes(), source=str(file)), section)
     _print_import(report, ctx.config_path)
 
@@ -279,6 +283,8 @@ def export_opml_command(ctx: AppContext, file: Path | None) -> None:
     Each feed is labelled with its configured name, else the title its feed gave when last polled. OPML has
     no place for `weight` and `full_text`; they are not exported.
     """
+    from briefing.opml import write_opml
+
     settings = ctx.settings()
     data = write_opml(_with_stored_titles(settings, feeds_from_settings(settings)), now=datetime.now(UTC))
     if file is None:

@@ -215,7 +215,8 @@ def _attach(
             group, apart = _agreeing(group, target, window, settings)
             if apart:
                 opened.touched(_merge(apart, None, changed, chunk))
-        opened.touched(_merge(group, target, changed, chunk))
+        if group:
+            opened.touched(_merge(group, target, changed, chunk))
 
 
 def _agreeing(
@@ -232,8 +233,6 @@ def _agreeing(
     scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
     bar = settings.threshold * settings.member_agreement
     agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
-    if not agree:
-        return group, []
     return agree, [a for a in group if a not in agree]
 
 

@@ -9,9 +9,7 @@ without `render.site_url` carry no absolute links).
 from __future__ import annotations
 
 from briefing.config import Settings
-from briefing.deliver.compose import from_address, subject_problems, unsubscribe_problems
 from briefing.errors import ConfigError
-from briefing.subscribers import load_subscribers
 
 
 def delivery_problems(settings: Settings) -> list[str]:
@@ -19,6 +17,9 @@ def delivery_problems(settings: Settings) -> list[str]:
     problems: list[str] = []
     email = settings.email
     if email.enabled or email.subscribers or email.subscribers_file:
+        # imported here: an idle cron tick checks a config without email in a blink
+        from briefing.deliver.compose import subject_problems, unsubscribe_problems
+
         problems += _subscriber_problems(settings)
         problems += _from_problems(settings)
         problems += subject_problems(email.subject)
@@ -49,6 +50,8 @@ _KEYS = ("email.", "channels[", "render.")  # a problem starting with a key gets
 
 
 def _subscriber_problems(settings: Settings) -> list[str]:
+    from briefing.subscribers import load_subscribers
+
     try:
         load_subscribers(settings)
     except ConfigError as error:
@@ -57,6 +60,8 @@ def _subscriber_problems(settings: Settings) -> list[str]:
 
 
 def _from_problems(settings: Settings) -> list[str]:
+    from briefing.deliver.compose import from_address
+
     try:
         from_address(settings.email)
     except ConfigError as error:

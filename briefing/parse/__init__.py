@@ -13,6 +13,10 @@ boilerplate lines dropped, a UTC published time (missing, unreadable or before E
 addressed to a language model (prompt injections) are removed from titles and text here (`_injection`), so the
 stored text that summaries are written from and checked against never holds them.
 
+What is read of a hostile body is bounded before the expensive steps (`_budget`): the body is cut after the
+last whole item within a budget of items and markup before feedparser reads it, and each entry's fields are cut
+before they are cleaned, so no feed costs more than about a second of CPU.
+
 This package is the only place that imports feedparser, trafilatura, dateparser and lxml (`_clean`).
 """
 
@@ -34,7 +38,9 @@ from urllib.parse import urlsplit
 import feedparser
 
 from briefing.models import Article, Feed, ParsedFeed
+from briefing.parse._budget import MAX_ENTRIES, MAX_TITLE_MARKUP, MAX_URL, bounded_body, bounded_url
 from briefing.parse._clean import (
+    MAX_MARKUP,
     canonical_url,
     clean_text,
     clean_title,
@@ -44,9 +50,11 @@ from briefing.parse._clean import (
 )
 from briefing.parse._injection import is_instruction, without_instructions
 
-MAX_ENTRIES = 1_000  # a feed is a window on recent items; more than this is a dump or an attack
 __all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed", "without_instructions"]
 
+# feedparser's own cleaning is off: markup is cleaned here (`_clean`), and links are resolved against the feed URL.
+# bench/poll.py's floor parses with the same options.
+FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": False}
 MAX_FOREIGN_DATES = 50
 MAX_JSON_DEPTH = 64  # JSON Feed nests three levels; deeper is an attack on the decoder's recursion
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder date, not a real one
@@ -107,11 +115,19 @@ def extract_article(page: str, url: str) -> str | None:
 
 
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
+    body, cut = bounded_body(body)  # before feedparser, whose cost grows with the items and tags it meets
+    if not body:
+        return ParsedFeed((), error=f"not read: {cut}")
+    parsed = _parse_xml_body(body, headers, feed, now)
+    if cut is None:
+        return parsed
+    return replace(parsed, warning="; ".join(note for note in (cut, parsed.warning) if note))
+
+
+def _parse_xml_body(body: bytes, headers: Mapping[str, str], feed: Feed, now: datetime) -> ParsedFeed:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = feedparser.parse(
-            body, response_headers=dict(headers), sanitize_html=False, resolve_relative_uris=False
-        )
+        parsed = feedparser.parse(body, response_headers=dict(headers), **FEEDPARSER_OPTIONS)
         version = parsed.get("version") or ""
         channel = parsed.get("feed", {})
         # feedparser warns when `updated_parsed` falls back to `published_parsed`; both are read on purpose
@@ -262,6 +278,7 @@ def _articles(
     entries: list[_Entry], feed: Feed, channel_title: str | None, now: datetime, headers: Mapping[str, str]
 ) -> tuple[Article, ...]:
     """Clean every entry; one article per id (feeds repeat items)."""
+    entries = [_bounded(entry) for entry in entries]
     repeated = Counter(e.guid for e in entries if e.guid)
     titles_by_link: dict[str, set[str]] = {}
     for entry in entries:
@@ -279,6 +296,17 @@ def _articles(
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
     return _without_repeated_lines(tuple(articles.values()))
+
+
+def _bounded(entry: _Entry) -> _Entry:
+    """The entry's fields cut to what cleaning reads, so that no field's length sets the cost (see `_budget`)."""
+    return replace(
+        entry,
+        guid=entry.guid[:MAX_URL] if entry.guid else entry.guid,
+        link=bounded_url(entry.link),
+        title=entry.title[:MAX_TITLE_MARKUP],
+        content=entry.content[:MAX_MARKUP],
+    )
 
 
 def _without_repeated_lines(articles: tuple[Article, ...]) -> tuple[Article, ...]:
@@ -404,7 +432,7 @@ def _ttl(value: object) -> timedelta | None:
 
 
 def _channel_title(channel: Any) -> str | None:
-    title = clean_title(str(channel.get("title", "")))
+    title = clean_title(str(channel.get("title", ""))[:MAX_TITLE_MARKUP])
     return title if title and not is_instruction(title) else None
 
 

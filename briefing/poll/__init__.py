@@ -1,20 +1,23 @@
 """Fetches feeds over HTTP, politely. Knows HTTP, not feeds: it never looks inside a body beyond a sniff test.
 
-`poll_feeds` fetches every feed once, concurrently (bounded overall and per host), and returns one
-`FetchResult` per feed carrying the feed's new polling state:
+`stream_feeds` fetches every feed once, concurrently (bounded overall and per host), and hands each feed's
+`FetchResult` (with the feed's new polling state) to the caller as soon as it is complete, waiting while the
+caller is busy so that bodies never pile up; `poll_feeds` collects them into a list.
 
 - conditional GET with the stored ETag / Last-Modified; a 304 is NOT_MODIFIED and a 200 with the same bytes as
   last time (sha256) is UNCHANGED, so neither is parsed again;
 - 301/308 move the feed (`feed.url`), 302/307 do not; 410 retires it; 429/503 honour Retry-After;
 - every other failure backs off exponentially with full jitter, capped at `max_backoff_hours`, never for good;
 - success schedules the next poll at `now + max(interval, Cache-Control max-age)`;
-- connect and total timeouts; the body is capped while streaming *after* decompression (a gzip bomb stops at
-  the cap); only http(s) is fetched, redirects included;
+- connect and total timeouts; a host that times out twice in a poll is skipped for the rest of it; the body is
+  capped while streaming *after* decompression (a gzip bomb stops at the cap); only http(s) is fetched,
+  redirects included;
 - every connection obeys the SSRF policy of `_guard` (checked on the resolved address, on every redirect hop and
   for full-text item links): a public feed never leads into a private network or to this machine.
 
-Nothing raises out of `poll_feeds` for one bad feed: every failure is a FetchResult with status ERROR and a
-one-line reason. This package is the only place that imports httpx (here and in `_body`, which reads capped bodies).
+Nothing raises out of `stream_feeds` for one bad feed: every failure is a FetchResult with status ERROR and a
+one-line reason. This package is the only place that imports httpx (here, in `_body`, which reads capped
+bodies, and in `_pool`, which makes the clients and bounds what is in flight).
 """
 
 from __future__ import annotations
@@ -24,34 +27,48 @@ import hashlib
 import random
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from briefing import __version__
 from briefing.config import PollSettings
 from briefing.models import Feed, FetchResult, FetchStatus
 from briefing.poll._body import BodyError, read_capped
 from briefing.poll._guard import ORIGIN, AddressClass, GuardedTransport, address_class, refusal
+from briefing.poll._headers import charset, lower, max_age, reason_phrase, retry_after
+from briefing.poll._pool import ACCEPT, USER_AGENT, Clients, Limits
 
-__all__ = ["AddressClass", "GuardedTransport", "address_class", "backoff", "fetch_pages", "poll_feeds", "refusal"]
+__all__ = [
+    "ACCEPT",
+    "USER_AGENT",
+    "AddressClass",
+    "GuardedTransport",
+    "address_class",
+    "backoff",
+    "fetch_pages",
+    "poll_feeds",
+    "record_failure",
+    "refusal",
+    "stream_feeds",
+]
 
-USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing-news/briefing)"
-ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
 MAX_REDIRECTS = 5
 MIN_RETRY = timedelta(minutes=1)  # floor under jittered back-off so a failing feed never spins
 
 Random = Callable[[], float]
 OnResult = Callable[[FetchResult], None]
+Admit = Callable[[int, FetchResult], Awaitable[None]]
 
 
 class _FetchFailed(Exception):
     """A one-line reason why a fetch failed; becomes FetchResult.error."""
+
+
+class _TimedOut(_FetchFailed):
+    """A fetch that ran out of time: counts against its host for the rest of the poll."""
 
 
 @dataclass(frozen=True)
@@ -75,30 +92,52 @@ def poll_feeds(
     rand: Random = random.random,
     on_result: OnResult | None = None,
 ) -> list[FetchResult]:
-    """Fetch every feed once; results in the order of `feeds`. `on_result` sees each result as it arrives."""
-    return asyncio.run(fetch_feeds(feeds, settings, now, transport, rand=rand, on_result=on_result))
+    """Fetch every feed once; results in the order of `feeds`. `on_result` sees each result as it arrives.
+
+    Every body is held until the end: for many feeds, `stream_feeds` hands each one over as it arrives."""
+    results: list[FetchResult | None] = [None] * len(feeds)
+
+    async def collect(index: int, result: FetchResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    asyncio.run(stream_feeds(feeds, settings, now, collect, transport, rand=rand))
+    return [result for result in results if result is not None]
 
 
-async def fetch_feeds(
-    feeds: list[Feed],
+async def stream_feeds(
+    feeds: Sequence[Feed],
     settings: PollSettings,
     now: datetime,
+    admit: Admit,
     transport: httpx.AsyncBaseTransport | None = None,
     *,
     rand: Random = random.random,
-    on_result: OnResult | None = None,
-) -> list[FetchResult]:
-    """The async core of `poll_feeds`, for callers that already run an event loop."""
-    limits = _Limits(settings)
-    async with _client(settings, transport) as client:
+) -> None:
+    """Fetch every feed once and await `admit(index in feeds, result)` for each as soon as it is complete.
 
-        async def one(feed: Feed) -> FetchResult:
-            result = await _fetch_guarded(client, limits, feed, settings, now, rand)
-            if on_result is not None:
-                on_result(result)
-            return result
+    `admit` is awaited while the fetch still holds its slot: a caller that is behind (parsing, storing) makes
+    fetching wait, so the bodies in memory stay bounded by `concurrency` plus what the caller keeps.
+    """
+    limits = Limits(settings)
+    clients = Clients(settings, (feed.url for feed in feeds), transport)
+    try:
 
-        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+        async def one(index: int, feed: Feed) -> None:
+            if limits.skipped(feed.url):  # no wait for a slot on a host already given up on: fail at once
+                await admit(index, await _fetch_guarded(clients, limits, feed, settings, now, rand))
+            else:
+                async with limits.slot(feed.url):
+                    result = await _fetch_guarded(clients, limits, feed, settings, now, rand)
+                    await admit(index, result)
+            await clients.done(feed.url)
+
+        async with asyncio.TaskGroup() as group:
+            for index, feed in enumerate(feeds):
+                group.create_task(one(index, feed))
+    finally:
+        await clients.aclose()
 
 
 def fetch_page(
@@ -120,7 +159,7 @@ def fetch_pages(
     `origin` is the configured URL of the feed that linked them: the SSRF policy allows what its class allows
     (without it, public addresses only).
     """
-    return asyncio.run(_fetch_pages(list(dict.fromkeys(urls)), settings, transport, origin))
+    return asyncio.run(gather_pages(urls, settings, transport, origin=origin))
 
 
 def record_failure(
@@ -152,13 +191,15 @@ def backoff(failures: int, settings: PollSettings, rand: Random = random.random)
 
 
 async def _fetch_guarded(
-    client: httpx.AsyncClient, limits: _Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
+    clients: Clients, limits: Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
 ) -> FetchResult:
     """One feed, with every failure turned into a result: nothing escapes for one bad feed."""
     started = time.perf_counter()
     try:
-        result = await _fetch(client, limits, feed, settings, now, rand)
+        result = await _fetch(clients, limits, feed, settings, now, rand)
     except _FetchFailed as exc:
+        if isinstance(exc, _TimedOut):
+            limits.timed_out(feed.url)
         result = FetchResult(record_failure(feed, str(exc), now, settings, rand), FetchStatus.ERROR, error=str(exc))
     except Exception as exc:  # a per-feed boundary: record whatever went wrong, keep polling the others
         reason = f"unexpected error: {type(exc).__name__}: {_one_line(str(exc))}"
@@ -167,16 +208,19 @@ async def _fetch_guarded(
 
 
 async def _fetch(
-    client: httpx.AsyncClient, limits: _Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
+    clients: Clients, limits: Limits, feed: Feed, settings: PollSettings, now: datetime, rand: Random
 ) -> FetchResult:
     _check_scheme(feed.url)
-    async with limits.slot(feed.url):
-        try:
-            response = await asyncio.wait_for(
-                _get(client, feed.url, _conditional_headers(feed), settings, feed.key), timeout=settings.timeout
-            )
-        except TimeoutError:
-            raise _FetchFailed(f"timed out after {settings.timeout:g} s") from None
+    skipped = limits.skipped(feed.url)
+    if skipped:
+        raise _FetchFailed(skipped)
+    client = clients.client(feed.url)
+    try:
+        response = await asyncio.wait_for(
+            _get(client, feed.url, _conditional_headers(feed), settings, feed.key), timeout=settings.timeout
+        )
+    except TimeoutError:
+        raise _TimedOut(f"timed out after {settings.timeout:g} s") from None
     moved = replace(feed, url=response.permanent_url)
     return _interpret(moved, response, settings, now, rand)
 
@@ -192,7 +236,7 @@ def _interpret(feed: Feed, response: _Response, settings: PollSettings, now: dat
     if status in (429, 503):
         return _throttled(feed, response, settings, now, rand)
     if not 200 <= status < 300:
-        raise _FetchFailed(f"HTTP {status} {_reason_phrase(status)}".rstrip())
+        raise _FetchFailed(f"HTTP {status} {reason_phrase(status)}".rstrip())
     _check_body(response)
     digest = hashlib.sha256(response.body).hexdigest()
     ok = replace(_succeeded(feed, headers, settings, now), content_hash=digest)
@@ -204,22 +248,22 @@ def _interpret(feed: Feed, response: _Response, settings: PollSettings, now: dat
 
 def _succeeded(feed: Feed, headers: dict[str, str], settings: PollSettings, now: datetime) -> Feed:
     interval = timedelta(minutes=settings.interval_minutes)
-    max_age = min(_max_age(headers.get("cache-control", "")), timedelta(hours=settings.max_backoff_hours))
+    asked = min(max_age(headers.get("cache-control", "")), timedelta(hours=settings.max_backoff_hours))
     return replace(
         feed,
         last_attempt=now,
         last_success=now,
         last_error=None,
         consecutive_failures=0,
-        next_poll=now + max(interval, max_age),
+        next_poll=now + max(interval, asked),
     )
 
 
 def _throttled(feed: Feed, response: _Response, settings: PollSettings, now: datetime, rand: Random) -> FetchResult:
     """429/503: wait as long as the server asks (capped at the back-off cap), else back off as usual."""
-    reason = f"HTTP {response.status} {_reason_phrase(response.status)}"
+    reason = f"HTTP {response.status} {reason_phrase(response.status)}"
     failed = record_failure(feed, reason, now, settings, rand)
-    wait = _retry_after(response.headers.get("retry-after", ""), now)
+    wait = retry_after(response.headers.get("retry-after", ""), now)
     if wait is not None:
         cap = timedelta(hours=settings.max_backoff_hours)
         failed = replace(failed, next_poll=now + min(cap, max(wait, MIN_RETRY)))
@@ -268,11 +312,11 @@ async def _get(
                     continue
                 ok = 200 <= response.status_code < 300
                 body = await read_capped(response, settings.max_bytes) if ok else b""
-                return _Response(response.status_code, url, permanent_url, _lower(response.headers), body)
+                return _Response(response.status_code, url, permanent_url, lower(response.headers), body)
         except BodyError as exc:
             raise _FetchFailed(str(exc)) from exc
         except httpx.TimeoutException as exc:
-            raise _FetchFailed(f"{_timeout_kind(exc)} timed out") from exc
+            raise _TimedOut(f"{_timeout_kind(exc)} timed out") from exc
         except httpx.HTTPError as exc:
             raise _FetchFailed(f"network error: {type(exc).__name__}: {_one_line(str(exc)) or url}") from exc
     raise _FetchFailed(f"more than {MAX_REDIRECTS} redirects")
@@ -281,80 +325,39 @@ async def _get(
 # ------------------------------------------------------------------------------------------------ pages
 
 
-async def _fetch_pages(
-    urls: list[str], settings: PollSettings, transport: httpx.AsyncBaseTransport | None, origin: str | None
+async def gather_pages(
+    urls: Iterable[str],
+    settings: PollSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    origin: str | None = None,
 ) -> dict[str, str | None]:
-    limits = _Limits(settings)
-    async with _client(settings, transport) as client:
+    """`fetch_pages` for callers inside an event loop. Pages have their own bounds, apart from the feeds'."""
+    unique = list(dict.fromkeys(urls))
+    limits = Limits(settings)
+    clients = Clients(settings, unique, transport)
 
-        async def one(url: str) -> str | None:
-            try:
-                _check_scheme(url)
-                async with limits.slot(url):
-                    response = await asyncio.wait_for(_get(client, url, {}, settings, origin), timeout=settings.timeout)
-            except (_FetchFailed, TimeoutError):
-                return None
-            content_type = response.headers.get("content-type", "text/html").lower()
-            if response.status != 200 or not response.body or "html" not in content_type:
-                return None  # an error, an empty page, or a PDF or image: nothing to extract an article from
-            return response.body.decode(_charset(response.headers), errors="replace")
-
-        pages = await asyncio.gather(*(one(url) for url in urls))
-    return dict(zip(urls, pages, strict=True))
-
-
-def _charset(headers: dict[str, str]) -> str:
-    match = re.search(r"charset=[\"']?([\w.:-]+)", headers.get("content-type", ""), re.I)
-    if match:
+    async def one(url: str) -> str | None:
         try:
-            "".encode(match.group(1))
-            return match.group(1)
-        except LookupError:
-            pass
-    return "utf-8"
+            _check_scheme(url)
+            async with limits.slot(url):
+                client = clients.client(url)
+                response = await asyncio.wait_for(_get(client, url, {}, settings, origin), timeout=settings.timeout)
+        except (_FetchFailed, TimeoutError):
+            return None
+        content_type = response.headers.get("content-type", "text/html").lower()
+        if response.status != 200 or not response.body or "html" not in content_type:
+            return None  # an error, an empty page, or a PDF or image: nothing to extract an article from
+        return response.body.decode(charset(response.headers), errors="replace")
+
+    try:
+        pages = await asyncio.gather(*(one(url) for url in unique))
+    finally:
+        await clients.aclose()
+    return dict(zip(unique, pages, strict=True))
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-class _Limits:
-    """A global bound and a per-host bound on requests in flight."""
-
-    def __init__(self, settings: PollSettings) -> None:
-        self._all = asyncio.Semaphore(settings.concurrency)
-        self._per_host = settings.per_host
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-
-    def slot(self, url: str) -> _Slot:
-        host = (urlsplit(url).hostname or "").lower()
-        return _Slot(self._all, self._hosts.setdefault(host, asyncio.Semaphore(self._per_host)))
-
-
-class _Slot:
-    def __init__(self, overall: asyncio.Semaphore, host: asyncio.Semaphore) -> None:
-        self._overall, self._host = overall, host
-
-    async def __aenter__(self) -> None:
-        await self._host.acquire()  # host first: a busy host must not hold global slots idle
-        await self._overall.acquire()
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._overall.release()
-        self._host.release()
-
-
-def _client(settings: PollSettings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
-    limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
-    headers = {
-        "User-Agent": settings.user_agent or USER_AGENT,
-        "Accept": ACCEPT,
-        "Accept-Encoding": "gzip, deflate, br",
-    }
-    guarded = transport if transport is not None else GuardedTransport(limits)
-    return httpx.AsyncClient(
-        headers=headers, timeout=timeout, limits=limits, transport=guarded, follow_redirects=False, trust_env=False
-    )
 
 
 def _conditional_headers(feed: Feed) -> dict[str, str]:
@@ -371,46 +374,6 @@ def _check_scheme(url: str, *, redirected: bool = False) -> None:
     if scheme not in ("http", "https"):
         where = "redirected to" if redirected else "feed URL is"
         raise _FetchFailed(f"{where} {url!r}: only http(s) URLs are fetched")
-
-
-MAX_DELAY_SECONDS = 365 * 24 * 3600  # no server-given delay is read past a year (timedelta overflows near 1e14 s)
-
-
-def _seconds(digits: str) -> timedelta:
-    """A delay in seconds from a server, capped before it becomes a timedelta (99999999999999999999 is sent)."""
-    return timedelta(seconds=MAX_DELAY_SECONDS if len(digits) > 9 else min(int(digits), MAX_DELAY_SECONDS))
-
-
-def _max_age(cache_control: str) -> timedelta:
-    match = re.search(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", cache_control, re.I)
-    return _seconds(match.group(1)) if match else timedelta(0)
-
-
-def _retry_after(value: str, now: datetime) -> timedelta | None:
-    """Retry-After as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isascii() and value.isdigit():
-        return _seconds(value)
-    try:
-        when = parsedate_to_datetime(value)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(timedelta(0), when - now)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _lower(headers: httpx.Headers) -> dict[str, str]:
-    return {name.lower(): value for name, value in headers.items()}
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _timeout_kind(exc: httpx.TimeoutException) -> str:

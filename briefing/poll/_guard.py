@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
@@ -170,9 +171,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         *,
         resolve: Resolver = system_resolver,
         network: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._limits, self._resolve = limits, resolve
         self._network = network or httpcore.AnyIOBackend()
+        self._ssl = ssl_context  # shared by the poll's many small transports: loading the CA bundle is costly
         self._homes: dict[str, frozenset[AddressClass]] = {}
         self._pools: dict[frozenset[AddressClass], httpx.AsyncHTTPTransport] = {}
 
@@ -203,10 +206,10 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     def _pool(self, home: frozenset[AddressClass]) -> httpx.AsyncHTTPTransport:
         if home not in self._pools:
-            transport = httpx.AsyncHTTPTransport(limits=self._limits, trust_env=False)
+            transport = httpx.AsyncHTTPTransport(verify=self._ssl_context(), limits=self._limits, trust_env=False)
             # httpx does not take a network backend; its pool does (httpcore's documented extension point)
             transport._pool = httpcore.AsyncConnectionPool(
-                ssl_context=httpx.create_ssl_context(trust_env=False),
+                ssl_context=self._ssl_context(),
                 max_connections=self._limits.max_connections,
                 max_keepalive_connections=self._limits.max_keepalive_connections,
                 keepalive_expiry=self._limits.keepalive_expiry,
@@ -214,3 +217,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             )
             self._pools[home] = transport
         return self._pools[home]
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context(trust_env=False)
+        return self._ssl

@@ -30,13 +30,15 @@ class BoilerplateSql(SqlMixin):
                 [(feed_key, span, items, when) for span, items in sorted(counts.items())],
             )
 
-    def frequent_spans(self, min_items: int) -> Iterator[tuple[str, int, int]]:
-        """(feed key, span, items) for every feed's count of each span that some feed carried `min_items` times
-        or more: what `briefing.boilerplate.learned` needs."""
+    def frequent_spans(self, min_items: int, feed_key: str | None = None) -> Iterator[tuple[str, int, int]]:
+        """(feed key, span, items) for every feed's count of each span that some feed (`feed_key` alone, when
+        given: what learning that one feed's boilerplate needs) carried `min_items` times or more: what
+        `briefing.boilerplate.learned` needs."""
+        mine = "" if feed_key is None else " AND feed_key = ?"
         rows = self._db.query(
             "SELECT feed_key, span, items FROM feed_spans WHERE span IN"
-            " (SELECT span FROM feed_spans WHERE items >= ?) ORDER BY span, feed_key",
-            (min_items,),
+            f" (SELECT span FROM feed_spans WHERE items >= ?{mine}) ORDER BY span, feed_key",
+            (min_items,) if feed_key is None else (min_items, feed_key),
         )
         for feed_key, span, items in rows:
             yield str(feed_key), int(span), int(items)

@@ -70,14 +70,30 @@ class FeedsSql(SqlMixin):
         )
         return [_feed_from_row(row) for row in rows]
 
+    def has_due_feeds(self, now: datetime) -> bool:
+        """Whether `due_feeds(now)` would list any (one cheap query: what an idle cron tick asks)."""
+        return (
+            one(
+                self._db,
+                "SELECT 1 FROM feeds WHERE configured = 1 AND retired = 0 AND (next_poll IS NULL OR next_poll <= ?)"
+                " LIMIT 1",
+                (to_db_time(now),),
+            )
+            is not None
+        )
+
     def save_feed(self, feed: Feed) -> None:
         """Write a feed's polling state (validators, times, errors, back-off, URL, retired).
 
         The config fields (section, name, weight, full_text) are only written when the feed is new: feeds.yaml
         owns them through `sync_feeds`.
         """
+        self.save_feeds([feed])
+
+    def save_feeds(self, feeds: Iterable[Feed]) -> None:
+        """`save_feed` for several feeds in one transaction (a poll's 304s and failures, a hundred at a time)."""
         with self.transaction():
-            self._db.execute(
+            self._db.execute_many(
                 f"""
                 INSERT INTO feeds (key, url, section, name, weight, full_text, title, etag, last_modified,
                     content_hash, last_success, last_attempt, last_error, consecutive_failures, next_poll, retired,
@@ -92,7 +108,7 @@ class FeedsSql(SqlMixin):
                     last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
                     next_poll = excluded.next_poll, retired = excluded.retired
                 """,
-                _feed_params(feed),
+                [_feed_params(feed) for feed in feeds],
             )
 
     def retire_feed(self, key: str, retired: bool = True) -> None:
@@ -136,6 +152,14 @@ class FeedsSql(SqlMixin):
             (to_db_time(start), to_db_time(end)),
         )
         return self._articles_from_rows(rows)
+
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` already stored (a poll's question for every feed: reads ids only, never texts)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        condition, param = self._db.any_of("id", wanted)
+        return {row[0] for row in self._db.query(f"SELECT id FROM articles WHERE {condition}", (param,))}
 
     def articles_by_id(self, ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]:
         """The stored articles among `ids` (unknown ids are simply absent); with `texts=False`, each with an

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from briefing.store._codec import to_db_time
 from briefing.store._sql import SqlMixin
+
+if TYPE_CHECKING:  # numpy is loaded when vectors are read: an idle cron tick opens the store without it
+    import numpy as np
+    from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
@@ -66,4 +68,6 @@ class VectorsSql(SqlMixin):
 def _decoded(blob: bytes, sentences: int, dimensions: int) -> NDArray[np.float32] | None:
     if len(blob) != 2 * sentences * dimensions:
         return None
+    import numpy as np
+
     return np.frombuffer(blob, dtype="<f2").reshape(sentences, dimensions).astype(np.float32)

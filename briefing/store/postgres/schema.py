@@ -186,7 +186,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sentence_vectors_created ON sentence_vectors (created);
     """,
-    # 4 (SQLite's 7): per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    # 4 (SQLite's 7): the process running each run, by pid and host (a store shared by several hosts), so that a
+    # run whose process was killed is marked interrupted at the next start on its host
+    """
+    ALTER TABLE runs ADD COLUMN pid BIGINT;
+    ALTER TABLE runs ADD COLUMN host TEXT COLLATE "C";
+    CREATE INDEX runs_running ON runs (host) WHERE status = 'running';
+    """,
+    # 5 (SQLite's 8): per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
     """
     CREATE TABLE feed_spans (
         feed_key TEXT COLLATE "C" NOT NULL,
@@ -199,7 +206,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX feed_spans_frequent ON feed_spans (items, span);
     CREATE INDEX feed_spans_last_seen ON feed_spans (last_seen);
     """,
-    # 5 (SQLite's 8): what story clustering keeps between polls (briefing.cluster)
+    # 6 (SQLite's 9): what story clustering keeps between polls (briefing.cluster)
     """
     CREATE TABLE article_features (
         article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,

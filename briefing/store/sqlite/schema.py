@@ -197,7 +197,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS sentence_vectors_created ON sentence_vectors (created);
     """,
-    # 7: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
+    # 7: the process running each run (pid and host), so that a run whose process was killed is marked
+    # interrupted at the next start on its host
+    """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    CREATE INDEX runs_running ON runs (host) WHERE status = 'running';
+    """,
+    # 8: per-feed span counts, from which each feed's boilerplate is learned (briefing.boilerplate)
     """
     CREATE TABLE IF NOT EXISTS feed_spans (
         feed_key TEXT NOT NULL,               -- the feed (as written in feeds.yaml) whose items carried the span
@@ -210,7 +217,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS feed_spans_frequent ON feed_spans (items, span);
     CREATE INDEX IF NOT EXISTS feed_spans_last_seen ON feed_spans (last_seen);
     """,
-    # 8: what story clustering keeps between polls, so a fresh process need not featurise the window again
+    # 9: what story clustering keeps between polls, so a fresh process need not featurise the window again
     """
     CREATE TABLE IF NOT EXISTS article_features (
         article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,

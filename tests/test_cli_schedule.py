@@ -1,0 +1,69 @@
+"""`briefing run-due` as cron runs it: a fresh process each tick, which must stay light when nothing is due."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from feedserver import FeedServer, rss_feed
+
+from briefing.config import load_settings
+from briefing.store import open_store_from_settings
+
+# What an idle tick must not load: every pipeline stage, and the libraries only they need.
+STAGES = ("briefing.pipeline", "briefing.ingest", "briefing.cluster", "briefing.summarise", "briefing.render")
+LIBRARIES = ("numpy", "scipy", "sklearn", "httpx", "feedparser", "jinja2", "premailer", "rich", "schedule")
+
+_TICK = """
+import json, sys
+sys.argv = ["briefing", "--config", sys.argv[1], "run-due"]
+from briefing.cli import main
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print(json.dumps({"exit": code, "loaded": sorted(sys.modules)}))
+"""
+
+
+def tick(config: Path) -> tuple[int, str, list[str]]:
+    """One cron tick in a fresh process: its exit code, what it printed, and the modules it loaded."""
+    finished = subprocess.run([sys.executable, "-c", _TICK, str(config)], capture_output=True, text=True, check=True)
+    *printed, last = finished.stdout.splitlines()
+    result = json.loads(last)
+    return result["exit"], "\n".join(printed), result["loaded"]
+
+
+def write_config(tmp_path: Path, feed_url: str) -> Path:
+    """One feed and a morning edition with no grace period, so no edition is ever due while the test runs."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        'grace_hours: 0\neditions:\n  - name: morning\n    at: "06:30"\n'
+        f"sections:\n  - name: World\n    feeds:\n      - url: {feed_url}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_a_tick_with_a_due_feed_polls_it(feed_server: FeedServer, tmp_path: Path) -> None:
+    url = feed_server.route("/world.xml", body=rss_feed([{"title": "Bridge reopens", "link": "https://e.org/1"}]))
+    config = write_config(tmp_path, url)
+
+    code, printed, _ = tick(config)
+
+    with open_store_from_settings(load_settings(config)) as store:
+        stored = store.feed(url)
+    assert (code, printed.splitlines()[0], stored and stored.articles) == (0, "polled 1 feed", 1)
+
+
+def test_an_idle_tick_loads_no_pipeline_stage(feed_server: FeedServer, tmp_path: Path) -> None:
+    url = feed_server.route("/world.xml", body=rss_feed([{"title": "Bridge reopens", "link": "https://e.org/1"}]))
+    config = write_config(tmp_path, url)
+    tick(config)  # polls the feed: it is not due again for half an hour
+
+    code, printed, loaded = tick(config)
+
+    heavy = [name for name in loaded if name in STAGES or name.split(".")[0] in LIBRARIES]
+    assert (code, printed, heavy) == (4, "nothing was due", [])
