@@ -382,9 +382,8 @@ def test_store_a_process_per_poll_clusters_as_one_long_process(
     assert max(len(c.articles) for c in kept) > 3 and sum(c.duplicates for c in kept) > 0
 
 
-def test_store_a_fresh_process_reads_no_texts_of_the_window(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    polls = polls_over_three_days()
-    poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
+def texts_read(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the ids of the articles whose texts the store hands out, in order."""
     read: list[str] = []
     original = store.articles_by_id
 
@@ -393,9 +392,16 @@ def test_store_a_fresh_process_reads_no_texts_of_the_window(store: Store, monkey
         read.extend(a.id for a in found.values() if a.text)
         return found
 
+    monkeypatch.setattr(store, "articles_by_id", spy)
+    return read
+
+
+def test_store_a_fresh_process_reads_no_texts_of_the_window(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    polls = polls_over_three_days()
+    poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
     forget_everything(monkeypatch)
     store.add_articles("https://feed.example/rss", polls[-1])
-    monkeypatch.setattr(store, "articles_by_id", spy)
+    read = texts_read(store, monkeypatch)
     cluster_pending(Settings(), store)
     assert read == ["a-late-copy"]
 
@@ -408,17 +414,9 @@ def test_store_newly_learned_boilerplate_makes_the_window_read_again_with_texts(
     polls = polls_over_three_days()
     poll_through(store, polls[:-1], fresh_each_poll=True, monkeypatch=monkeypatch)
     store.count_spans("https://feed.example/rss", Counter({12345: 5}), T0)  # a span the feed repeats
-    read: list[str] = []
-    original = store.articles_by_id
-
-    def spy(ids: Iterable[str], *, texts: bool = True) -> dict[str, Article]:
-        found = original(ids, texts=texts)
-        read.extend(a.id for a in found.values() if a.text)
-        return found
-
     forget_everything(monkeypatch)
     store.add_articles("https://feed.example/rss", polls[-1])
-    monkeypatch.setattr(store, "articles_by_id", spy)
+    read = texts_read(store, monkeypatch)
     cluster_pending(Settings(), store)
     window = store.clusters_between(T0 + timedelta(hours=24), T0 + timedelta(days=4), texts=False)
     expected = {a.id for c in window for a in c.articles}

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from factories import WHEN, article
 from llm_server import (
     LLMServer,
@@ -746,13 +747,12 @@ def test_one_story_answered_is_no_outage(server: LLMServer, bridge: Cluster, mus
     assert ([s.summariser for s in summaries], llm_outage(summaries)) == (["openai", "extractive"], None)
 
 
-def test_a_build_where_every_llm_call_failed_exits_3_and_says_why_in_one_line(
-    server: LLMServer, tmp_path: Path
-) -> None:
+def run_demo_with_the_llm_down(server: LLMServer, tmp_path: Path, *command: str) -> Result:
+    """A briefing command on the demo feeds, with an LLM summariser whose every call answers 503."""
     from click.testing import CliRunner
 
     from briefing.cli import app
-    from briefing.demo import DEMO_AT, demo_config, serve_demo_feeds
+    from briefing.demo import demo_config, serve_demo_feeds
 
     server.model = lambda request: error(503, "the model is overloaded")
     with serve_demo_feeds() as site:
@@ -761,7 +761,15 @@ def test_a_build_where_every_llm_call_failed_exits_3_and_says_why_in_one_line(
             f"summariser: {{backend: openai, base_url: '{server.base_url}', retries: 0}}",
         )
         (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
-        result = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "run", "--at", DEMO_AT.isoformat()])
+        return CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), *command])
+
+
+def test_a_build_where_every_llm_call_failed_exits_3_and_says_why_in_one_line(
+    server: LLMServer, tmp_path: Path
+) -> None:
+    from briefing.demo import DEMO_AT
+
+    result = run_demo_with_the_llm_down(server, tmp_path, "run", "--at", DEMO_AT.isoformat())
 
     lines = [line for line in result.output.splitlines() if "every LLM call failed" in line]
     assert (result.exit_code, len(lines)) == (3, 1), result.output
@@ -775,20 +783,11 @@ def test_a_run_due_edition_where_every_llm_call_failed_exits_3_and_names_the_edi
     server: LLMServer, tmp_path: Path
 ) -> None:
     import time_machine
-    from click.testing import CliRunner
 
-    from briefing.cli import app
-    from briefing.demo import DEMO_AT, demo_config, serve_demo_feeds
+    from briefing.demo import DEMO_AT
 
-    server.model = lambda request: error(503, "the model is overloaded")
-    with serve_demo_feeds() as site:
-        config = demo_config(site, tmp_path / "out", tmp_path / "state.sqlite").replace(
-            "summariser: {backend: extractive}",
-            f"summariser: {{backend: openai, base_url: '{server.base_url}', retries: 0}}",
-        )
-        (tmp_path / "feeds.yaml").write_text(config, encoding="utf-8")
-        with time_machine.travel(DEMO_AT.replace(minute=DEMO_AT.minute + 1), tick=False):  # the edition is due
-            result = CliRunner().invoke(app, ["--config", str(tmp_path / "feeds.yaml"), "run-due"])
+    with time_machine.travel(DEMO_AT.replace(minute=DEMO_AT.minute + 1), tick=False):  # the edition is due
+        result = run_demo_with_the_llm_down(server, tmp_path, "run-due")
 
     lines = [line for line in result.output.splitlines() if "every LLM call failed" in line]
     assert (result.exit_code, len(lines)) == (3, 1), result.output

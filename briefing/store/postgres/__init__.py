@@ -27,20 +27,10 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
-from briefing.store.boilerplate import BoilerplateSql
-from briefing.store.cluster_memory import ClusterMemorySql
-from briefing.store.clusters import ClustersSql
-from briefing.store.editions import EditionsSql
-from briefing.store.feeds import FeedsSql
+from briefing.store.portable import PortableSql
 from briefing.store.postgres._database import PgConnection, PostgresDatabase, pg_row
 from briefing.store.postgres.schema import MIGRATIONS
-from briefing.store.retention import RetentionSql
-from briefing.store.runs import RunsSql
 from briefing.store.schema import TABLES
-from briefing.store.sends import SendsSql
-from briefing.store.summaries import SummariesSql
-from briefing.store.transfer import TransferSql
-from briefing.store.vectors import VectorsSql
 
 __all__ = ["MIGRATIONS", "PostgresStore", "open_postgres_store", "redact_url"]
 
@@ -52,19 +42,7 @@ _LOCK_CLASS = 0x62726966  # "brif"
 _MIGRATION_LOCK = 1
 
 
-class PostgresStore(
-    FeedsSql,
-    ClustersSql,
-    SummariesSql,
-    EditionsSql,
-    SendsSql,
-    RunsSql,
-    RetentionSql,
-    TransferSql,
-    VectorsSql,
-    ClusterMemorySql,
-    BoilerplateSql,
-):
+class PostgresStore(PortableSql):
     """An open PostgreSQL store: every concern of `briefing.store.Store`. A context manager; or `close()`."""
 
     backend = "postgresql"

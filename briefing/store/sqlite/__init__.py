@@ -21,21 +21,11 @@ from typing import Any
 
 from briefing.errors import BriefingError, StoreError
 from briefing.store._sql import scalar
-from briefing.store.boilerplate import BoilerplateSql
-from briefing.store.cluster_memory import ClusterMemorySql
-from briefing.store.clusters import ClustersSql
-from briefing.store.editions import EditionsSql
-from briefing.store.feeds import FeedsSql
-from briefing.store.retention import RetentionSql
-from briefing.store.runs import RunsSql
-from briefing.store.sends import SendsSql
+from briefing.store.portable import PortableSql
 from briefing.store.sqlite._damage import integrity_problems, store_error
 from briefing.store.sqlite._database import SqliteDatabase
 from briefing.store.sqlite._lock import file_lock
 from briefing.store.sqlite.schema import MIGRATIONS
-from briefing.store.summaries import SummariesSql
-from briefing.store.transfer import TransferSql
-from briefing.store.vectors import VectorsSql
 
 __all__ = ["MIGRATIONS", "SqliteStore", "integrity_problems", "open_sqlite_store"]
 
@@ -43,19 +33,7 @@ BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait 
 _VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB at 4 KB pages)
 
 
-class SqliteStore(
-    FeedsSql,
-    ClustersSql,
-    SummariesSql,
-    EditionsSql,
-    SendsSql,
-    RunsSql,
-    RetentionSql,
-    TransferSql,
-    VectorsSql,
-    ClusterMemorySql,
-    BoilerplateSql,
-):
+class SqliteStore(PortableSql):
     """An open SQLite database: every concern of `briefing.store.Store`. A context manager; or call `close()`."""
 
     backend = "sqlite"
