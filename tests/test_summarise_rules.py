@@ -43,6 +43,8 @@ from briefing.summarise.rules import (
         ("The storm left 4,000 homes dark; Dana Ruiz has the details.", Rejection.SIGNOFF),
         ("Harbour TV's Mira Olsen and Tom Reyes discuss the council's vote.", Rejection.SIGNOFF),
         ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
+        ("Former state prosecutor Ann Vale reacts.", Rejection.SIGNOFF),
+        ("Harbour council leader Tom Reyes explains.", Rejection.SIGNOFF),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
     ],
 )
@@ -61,6 +63,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The report describes a sharp rise in cases among care workers.",
         "Video shows an officer kneeling on the man's neck for several minutes.",
         "Protesters clash with police in the city centre for a third night.",
+        "Former state prosecutor Ann Vale resigned.",
+        "Police chief Tom Reyes answers questions from the council on Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

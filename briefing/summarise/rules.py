@@ -86,6 +86,7 @@ _SIGNOFF = re.compile(
     rf"^(?:{_NAMES}(?:'s|’s|’|')\s+|{_NAMES}\s+(?:correspondent|reporter|anchor|host|contributor|editor)\s+)?"
     rf"{_FULL_NAME}(?:\s+and\s+{_FULL_NAME})?\s+{_SIGNOFF_VERB}"
     rf"|[;:]\s*{_FULL_NAME}\s+(?:reports?|has (?:more|the (?:latest|story|details)))\b"
+    rf"|^(?:\S+\s+){{0,4}}{_FULL_NAME}\s+{_SIGNOFF_VERB}\s*[.!]?$"  # "Former state attorney Jo Vale reacts."
     rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
     rf"|\b(?:reporting|editing|writing) by\b|\bcontributed to this report\b|^by\s+{_NAMES}\s*$"
     r"|\bjoin(?:s|ed)\b.{0,80}\b(?:to discuss|with reaction|to talk|to weigh in|to react|on ['‘\"“])"
