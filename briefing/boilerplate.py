@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from briefing.models import Article
@@ -109,8 +110,10 @@ def span_counts(articles: Iterable[Article]) -> Counter[int]:
     return counts
 
 
+@lru_cache(maxsize=65_536)
 def site(feed_key: str) -> str:
-    """The site a feed belongs to (its host without `www.`): feeds of one site may share boilerplate."""
+    """The site a feed belongs to (its host without `www.`): feeds of one site may share boilerplate. Cached:
+    `learned` asks it for every count row, and a process meets few feeds."""
     host = urlsplit(feed_key).hostname if "://" in feed_key else None
     return (host or feed_key).removeprefix("www.")
 
