@@ -259,6 +259,45 @@ def learned(rows: Iterable[tuple[str, int, int]]) -> Boilerplate:
     return Boilerplate({key: frozenset(found) for key, found in by_feed.items()})
 
 
+class SpanTotals:
+    """For each span read so far: its items over every feed, and per site. Kept for one poll, so deciding one
+    feed's boilerplate (`model`) costs the spans that feed carries, not every feed's rows for them again: a
+    sentence 2,000 feeds carry is read once a poll, not once per feed. Gives what `learned` gives on that feed's
+    rows of `frequent_spans`."""
+
+    def __init__(self) -> None:
+        self._total: dict[int, int] = {}
+        self._by_site: dict[int, Counter[str]] = {}
+
+    def missing(self, spans: Iterable[int]) -> list[int]:
+        """The spans whose counts have not been read yet."""
+        return [span for span in spans if span not in self._total]
+
+    def read(self, rows: Iterable[tuple[str, int, int]]) -> None:
+        """Every feed's count rows (feed key, span, items) of spans not read before."""
+        for feed_key, span, items in rows:
+            self._total[span] = self._total.get(span, 0) + items
+            self._by_site.setdefault(span, Counter())[site(feed_key)] += items
+
+    def add(self, feed_key: str, counts: Mapping[int, int]) -> None:
+        """Counts just added to the store for `feed_key`, for the spans already read (the others are read with
+        them included)."""
+        for span, items in counts.items():
+            if span in self._total:
+                self._total[span] += items
+                self._by_site[span][site(feed_key)] += items
+
+    def model(self, feed_key: str, own: Mapping[int, int]) -> Boilerplate:
+        """The boilerplate of `feed_key`, from its own counts of at least `MIN_ITEMS` (every span read)."""
+        home = site(feed_key)
+        found = frozenset(
+            span
+            for span, items in own.items()
+            if items >= MIN_ITEMS and items >= OTHER_SITES * (self._total[span] - self._by_site[span][home])
+        )
+        return Boilerplate({feed_key: found} if found else {})
+
+
 class SpanCounts:
     """Span counts held in memory, as the store holds them (for evaluation replays and tests)."""
 

@@ -23,6 +23,7 @@ import asyncio
 import logging
 import os
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -157,6 +158,7 @@ class _Stream:
     ) -> None:
         self._settings, self._store, self._now, self._transport = settings.poll, store, now, transport
         self._progress, self._rand, self._parsers = progress, rand, parsers
+        self._spans = boilerplate.SpanTotals()  # every feed's span counts, read once this poll
         self._due: list[Feed] = []
         self._outcomes: list[FeedOutcome | None] = []
         self._new_ids: list[tuple[str, ...]] = []
@@ -201,7 +203,9 @@ class _Stream:
             if parsed.error:
                 return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
             feed = _learnt(result.feed, parsed, settings, now)
-            return await _store_articles(self._store, settings, feed, parsed, self._transport, self._parsers, now)
+            return await _store_articles(
+                self._store, settings, feed, parsed, self._transport, self._parsers, self._spans, now
+            )
         except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
             reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             return _failed(self._store, settings, before, result, reason, now, self._rand), ()
@@ -301,6 +305,7 @@ async def _store_articles(
     parsed: ParsedFeed,
     transport: httpx.AsyncBaseTransport | None,
     parsers: _Parsers,
+    spans: boilerplate.SpanTotals,
     now: datetime,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
     """Store what is new (with full text where configured and its kind), remember this feed for what is known.
@@ -313,13 +318,23 @@ async def _store_articles(
         fresh = await _with_full_text(fresh, settings, transport, parsers, origin=feed.key)
     with store.transaction():
         if fresh:
-            store.count_spans(feed.key, boilerplate.span_counts(fresh), now)
-            learnt = boilerplate.learned(store.frequent_spans(boilerplate.MIN_ITEMS, feed.key))
-            fresh = tuple(kinds.classify(fresh, learnt))
+            fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, boilerplate.span_counts(fresh), spans, now)))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
+
+
+def _learn(
+    store: IngestStore, feed_key: str, counts: Counter[int], spans: boilerplate.SpanTotals, now: datetime
+) -> boilerplate.Boilerplate:
+    """Add a feed's new counts, then its boilerplate as `boilerplate.learned` would find it from every feed's
+    rows; the other feeds' counts of a span are read once a poll (`spans`), not once per feed."""
+    store.count_spans(feed_key, counts, now)
+    spans.add(feed_key, counts)
+    own = store.own_spans(feed_key, boilerplate.MIN_ITEMS)
+    spans.read(store.span_rows(spans.missing(own)))
+    return spans.model(feed_key, own)
 
 
 def _failed(

@@ -161,3 +161,34 @@ def test_one_feeds_model_from_the_store_is_what_the_whole_model_says_of_it(store
     store.count_spans(PAPER, span_counts([video(9, *STORIES[0], feed=PAPER)]), NOW)
     whole = learned(store.frequent_spans(MIN_ITEMS))
     assert learned(store.frequent_spans(MIN_ITEMS, CHANNEL)).by_feed[CHANNEL] == whole.by_feed[CHANNEL]
+
+
+def test_a_polls_running_totals_give_each_feed_the_model_its_stored_rows_give(store: Store) -> None:
+    """A poll keeps every feed's counts of a span once (`SpanTotals`) instead of reading them again for each
+    feed: feed after feed, including a sibling feed of the same site and an outlet repeating a sentence, each
+    feed's model is what `learned` finds in the store."""
+    from briefing.boilerplate import SpanTotals
+
+    def report(number: int) -> Article:  # another site's item: the story's sentence, no blurb
+        title, lead = STORIES[number % len(STORIES)]
+        return replace(video(number, title, lead, feed=PAPER), title=title, text=lead)
+
+    sibling = "https://example-tv.test/feeds/news.xml"
+    polls = [
+        (CHANNEL, channel()[:2]),
+        (PAPER, [report(n) for n in range(9, 11)]),
+        (sibling, [video(n, *STORIES[n % len(STORIES)], feed=sibling) for n in range(11, 16)]),
+        (CHANNEL, channel()[2:]),
+        (PAPER, [report(n) for n in range(16, 20)]),
+    ]
+    totals, models = SpanTotals(), []
+    for feed, articles in polls:
+        counts = span_counts(articles)
+        store.count_spans(feed, counts, NOW)
+        totals.add(feed, counts)
+        own = store.own_spans(feed, MIN_ITEMS)
+        totals.read(store.span_rows(totals.missing(own)))
+        running, stored = totals.model(feed, own), learned(store.frequent_spans(MIN_ITEMS, feed))
+        models.append((running.by_feed.get(feed), stored.by_feed.get(feed)))
+    assert [running for running, _ in models] == [stored for _, stored in models]
+    assert [bool(running) for running, _ in models] == [False, False, True, True, False]

@@ -9,7 +9,7 @@ are signed 64-bit integers (SQLite INTEGER, PostgreSQL BIGINT).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from briefing.store._codec import to_db_time
@@ -42,6 +42,23 @@ class BoilerplateSql(SqlMixin):
         )
         for feed_key, span, items in rows:
             yield str(feed_key), int(span), int(items)
+
+    def own_spans(self, feed_key: str, min_items: int) -> dict[int, int]:
+        """The spans `feed_key` carried `min_items` times or more, with their counts (its primary-key range)."""
+        rows = self._db.query(
+            "SELECT span, items FROM feed_spans WHERE feed_key = ? AND items >= ?", (feed_key, min_items)
+        )
+        return {int(span): int(items) for span, items in rows}
+
+    def span_rows(self, spans: Sequence[int]) -> Iterator[tuple[str, int, int]]:
+        """(feed key, span, items) of every feed for `spans`, a few hundred at a time."""
+        for start in range(0, len(spans), 500):
+            chunk = spans[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for feed_key, span, items in self._db.query(
+                f"SELECT feed_key, span, items FROM feed_spans WHERE span IN ({marks})", tuple(chunk)
+            ):
+                yield str(feed_key), int(span), int(items)
 
     def forget_rare_spans(self, below: int, before: datetime) -> int:
         """Forget counts under `below` items not seen since `before`; returns how many were forgotten."""
