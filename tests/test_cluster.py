@@ -219,16 +219,7 @@ def replay(polls: list[list[Article]], fresh_each_call: bool, monkeypatch: pytes
 def test_cluster_kept_state_gives_the_clusters_a_fresh_process_would(monkeypatch: pytest.MonkeyPatch) -> None:
     """One long `briefing schedule` keeps each story's sums and the window's counts between polls; stories that
     grow, leave the window and come back must cluster exactly as polls run one process each."""
-    polls: list[list[Article]] = [[] for _ in range(24)]
-    for day in range(3):
-        for story, items in STORIES.items():
-            for i in range(len(items)):
-                published = T0 + timedelta(hours=26 * day + 2 * i + 1)
-                article = make(story, i, published, ident=f"a-{story}-{i}-day{day}")
-                article = replace(article, text=f"{article.text} (Day {day}.)")  # no line repeats 3 times
-                polls[int((published - T0).total_seconds() // (3 * 3600))].append(article)
-    original = next(a for batch in polls for a in batch if a.id == "a-quake-0-day2")
-    polls.append([replace(original, id="a-late-copy", published=T0 + timedelta(hours=60))])  # a wire copy
+    polls = polls_over_three_days()
     kept = replay(polls, fresh_each_call=False, monkeypatch=monkeypatch)
     assert replay(polls, fresh_each_call=True, monkeypatch=monkeypatch) == kept
     assert max(len(c.articles) for c in kept) > 3 and sum(c.duplicates for c in kept) > 0
