@@ -45,7 +45,30 @@ CUES = (  # words and phrases that mark what an item is, in any outlet (not name
     *("interactive", "best of", "special", "conversation", "celebrates", "anniversary", "join us", "subscribe"),
     *("today's", "morning", "evening", "weekend", "news alert", "breaking"),
 )
-_CUE_PATTERNS = tuple(re.compile(r"(?<![a-z'])" + re.escape(cue) + r"(?![a-z])") for cue in CUES)
+_CUE_PATTERNS = tuple(re.compile(r"(?<![a-z'])" + re.escape(cue) + r"(?![a-z])") for cue in CUES)  # the definition
+
+
+def _cue_finder() -> tuple[re.Pattern[str], dict[str, tuple[int, ...]]]:
+    """One pattern that finds every cue (each a whole word or phrase) in one pass, and for each cue the columns
+    it sets: a cue and the shorter cues it starts with ("how to watch", "how"), which the same position carries.
+
+    A zero-width lookahead at every word start, trying the longest cues first, so cues that overlap or start
+    where another one does are all found; ninety separate searches per field cost more than the rest of
+    ingesting an item (`_CUE_PATTERNS` is what this must agree with: tests/test_kinds.py)."""
+    longest_first = sorted(CUES, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z'])(?=(" + "|".join(re.escape(cue) for cue in longest_first) + r")(?![a-z]))")
+    columns = {
+        cue: tuple(
+            i
+            for i, shorter in enumerate(CUES)
+            if cue.startswith(shorter) and not re.match("[a-z]", cue[len(shorter) :])
+        )
+        for cue in CUES
+    }
+    return pattern, columns
+
+
+_CUE_FINDER, _CUE_COLUMNS = _cue_finder()
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
     r"|\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
@@ -74,8 +97,8 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
     stripped = boilerplate.strip(article)
     title, text = article.title.lower(), stripped.text[:_TEXT_START].lower()
     return [
-        *(1.0 if pattern.search(title) else 0.0 for pattern in _CUE_PATTERNS),
-        *(1.0 if pattern.search(text) else 0.0 for pattern in _CUE_PATTERNS),
+        *_cues(title),
+        *_cues(text),
         1.0 if _DATE.search(article.title) else 0.0,
         boilerplate.title_share(article),
         0.0 if stripped.text.strip() else 1.0,
@@ -87,6 +110,15 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
         1.0 if _LIVE_MARK.search(article.title) else 0.0,
     ]
+
+
+def _cues(lowered: str) -> list[float]:
+    """1.0 for each cue of `CUES` the lower-cased text carries as a whole word or phrase, else 0.0."""
+    found = [0.0] * len(CUES)
+    for match in _CUE_FINDER.finditer(lowered):
+        for column in _CUE_COLUMNS[match.group(1)]:
+            found[column] = 1.0
+    return found
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from briefing.boilerplate import Boilerplate, SpanCounts
-from briefing.kinds import classify
+from briefing.kinds import _CUE_PATTERNS, _cues, classify
 from briefing.models import Article, ArticleKind
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 FEED = "https://news.example.org/rss.xml"
+REAL_STORIES = Path(__file__).parent.parent.parent / "shared" / "data" / "eval" / "real-stories-dev.jsonl"
 
 LABELLED = [  # written for this test: (title, text, kind)
     (
@@ -68,3 +73,27 @@ def test_news_keeps_its_kind_whatever_the_feed_repeats() -> None:
     counts = SpanCounts()
     counts.add(FEED, items)
     assert [a.kind for a in classify(items, counts.model())] == [ArticleKind.NEWS] * len(items)
+
+
+def cue_definition(lowered: str) -> list[float]:
+    """What each cue column means: a separate search for the cue as a whole word or phrase."""
+    return [1.0 if pattern.search(lowered) else 0.0 for pattern in _CUE_PATTERNS]
+
+
+def test_one_pass_finds_the_cues_each_search_finds_even_where_they_overlap() -> None:
+    texts = [  # written for this test: cues inside cues, at one position, glued to letters and apostrophes
+        "how to watch the full episode: what happened, live updates and the daily update",
+        "photos/photo gallery; in pictures: pictures of the week in review. today's top stories",
+        "deals and deal-breakers; cartoons, cartoon's, livestream, relive, 'live', updates-live",
+        "why? who... what's this day in history from the archives, archives. best of tv",
+        "",
+    ]
+    assert [_cues(t) for t in texts] == [cue_definition(t) for t in texts]
+
+
+def test_one_pass_finds_the_cues_each_search_finds_on_real_items() -> None:
+    if not REAL_STORIES.is_file():
+        pytest.skip("../shared/data/eval/real-stories-dev.jsonl is absent: the real-item check needs it")
+    lines = REAL_STORIES.read_text(encoding="utf-8").splitlines()
+    fields = [text.lower() for line in lines for text in (json.loads(line)["title"], json.loads(line)["text"][:200])]
+    assert [_cues(t) for t in fields] == [cue_definition(t) for t in fields]
