@@ -5,6 +5,7 @@
     .venv/bin/python bench/poll.py threshold [--counts 2 4 8 16 32 64] [--write-docs]
     .venv/bin/python bench/poll.py memory [--counts 4 32 64] [--body-mb 9.5] [--write-docs]
     .venv/bin/python bench/poll.py fetch [--feeds 1000] [--concurrencies 16 64] [--write-docs]
+    .venv/bin/python bench/poll.py digest [--feeds 300]
     common: [--latency 0.05] [--hosts 32] [--concurrency 16]
 
 The feeds are generated from the real items in ../shared/data/feeds/real-news, read at run time (newsfeeds.py),
@@ -25,6 +26,9 @@ and peak memory show whether the poll is linear in feeds and its memory flat.
 threshold: polls of a few feeds parsed in this process and in worker processes: where parallel parsing pays.
 memory: first polls of large bodies (`--body-mb`): peak memory at 4, 32 and 64 feeds.
 fetch: fetch-only CPU per feed at each concurrency (one connection pool per origin keeps it flat).
+digest: what a first poll and its clustering produce (the learned boilerplate, each article's kind, the
+stories), as one digest, from a poll in a fixed order (one feed at a time, parsed in this process): run it on
+two commits (PYTHONPATH=<other checkout>) to show that a change to the poll's speed changed none of its results.
 """
 
 from __future__ import annotations
@@ -364,13 +368,39 @@ def memory(args: argparse.Namespace) -> None:
         print(f"wrote {write_figures('poll-memory', command, table)}")
 
 
+# ------------------------------------------------------------------------------------------------ digest
+
+
+def digest(args: argparse.Namespace) -> None:
+    import hashlib
+
+    import briefing
+    from briefing import ingest, pipeline
+    from briefing.config import load_settings
+    from briefing.store import open_store_from_settings
+
+    with served(args.feeds, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(write_config(Path(tmp), urls, concurrency=1))
+        with open_store_from_settings(settings) as store:
+            report = ingest.poll(settings, store, NOW, workers=0)
+            pipeline.cluster_pending(settings, store)
+            model = pipeline.learned_boilerplate(store).digest()
+            kinds = sorted((a.id, str(a.kind)) for a in store.articles_by_id(report.new_article_ids).values())
+            stories = sorted(
+                sorted(a.id for a in c.articles) for c in store.clusters_between(NOW - timedelta(days=30), NOW)
+            )
+    parts = {"boilerplate": model, "kinds": kinds, "stories": stories}
+    found = {name: hashlib.sha256(json.dumps(part).encode()).hexdigest()[:16] for name, part in parts.items()}
+    print(json.dumps({"briefing": str(Path(briefing.__file__).parent), "articles": len(kinds), **found}))
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     modes = parser.add_subparsers(dest="mode", required=True)
-    for name in ("first", "scale", "threshold", "memory", "fetch"):
+    for name in ("first", "scale", "threshold", "memory", "fetch", "digest"):
         mode = modes.add_parser(name)
         mode.add_argument("--items", type=int, default=30)
         mode.add_argument("--latency", type=float, default=0.05)
@@ -379,6 +409,7 @@ def main() -> None:
         mode.add_argument("--repeat", type=int, default=3)
         mode.add_argument("--write-docs", action="store_true", help="write the table into docs/figures/")
     modes.choices["first"].add_argument("--feeds", type=int, default=2000)
+    modes.choices["digest"].add_argument("--feeds", type=int, default=300)
     modes.choices["scale"].add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
     modes.choices["scale"].add_argument("--cluster", action="store_true")
     modes.choices["threshold"].add_argument("--counts", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64])
@@ -394,7 +425,8 @@ def main() -> None:
     if args.mode == "_child":
         child(args.config, args.cluster, args.workers)
     else:
-        modes_run = {"first": first, "scale": scale, "threshold": threshold, "memory": memory, "fetch": fetch}
+        modes_run = {"first": first, "scale": scale, "threshold": threshold, "memory": memory, "fetch": fetch,
+                     "digest": digest}  # fmt: skip
         modes_run[args.mode](args)
 
 

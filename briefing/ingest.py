@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -56,6 +56,8 @@ PARALLEL_FROM = 100  # due feeds from which workers start: measured, `bench/poll
 MAX_WORKERS = 4
 BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being parsed
 STATE_BATCH = 100  # states of feeds without new articles written per transaction (a re-poll is mostly 304s)
+COMMIT_FEEDS = 100  # feeds stored per commit at most ...
+COMMIT_SECONDS = 1.0  # ... and for at most this long (another process's writes wait for it)
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
 
 
@@ -159,6 +161,7 @@ class _Stream:
         self._settings, self._store, self._now, self._transport = settings.poll, store, now, transport
         self._progress, self._rand, self._parsers = progress, rand, parsers
         self._spans = boilerplate.SpanTotals()  # every feed's span counts, read once this poll
+        self._commits = _GroupCommit(store)
         self._due: list[Feed] = []
         self._outcomes: list[FeedOutcome | None] = []
         self._new_ids: list[tuple[str, ...]] = []
@@ -173,6 +176,7 @@ class _Stream:
                 await stream_feeds(due, self._settings, self._now, self._admit, self._transport, rand=self._rand)
         finally:
             self._save_states()
+            self._commits.close()
         outcomes = tuple(outcome for outcome in self._outcomes if outcome is not None)
         return PollReport(outcomes=outcomes, new_article_ids=tuple(i for ids in self._new_ids for i in ids))
 
@@ -204,7 +208,7 @@ class _Stream:
                 return _failed(self._store, settings, before, result, parsed.error, now, self._rand), ()
             feed = _learnt(result.feed, parsed, settings, now)
             return await _store_articles(
-                self._store, settings, feed, parsed, self._transport, self._parsers, self._spans, now
+                self._store, settings, feed, parsed, self._transport, self._parsers, self._spans, self._commits, now
             )
         except Exception as exc:  # the per-feed boundary: a worker crash or a bad entry must not stop the poll
             reason = f"could not read the feed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
@@ -221,6 +225,44 @@ class _Stream:
         self._done += 1
         if self._progress is not None:
             self._progress(self._done, len(self._due))
+
+
+class _GroupCommit:
+    """Feeds stored in one poll share their commits: each feed is stored in its own savepoint (a feed that fails
+    undoes only its own writes), and the transaction around them is committed every COMMIT_FEEDS feeds or
+    COMMIT_SECONDS, whichever comes first, and when the poll ends however it ends (an interrupted poll keeps
+    what it stored). A commit per feed wrote the same pages of the span counts' indexes again for every feed,
+    which cost more than parsing (bench/poll.py). A crash before a commit loses that group's articles together
+    with their feeds' new validators, so the next poll fetches and stores them again: nothing is half-stored."""
+
+    def __init__(self, store: IngestStore) -> None:
+        self._store = store
+        self._open: ExitStack | None = None
+        self._feeds = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def hold(self) -> None:
+        """Before a feed is stored: open the group's transaction if none is open."""
+        if self._open is None:
+            self._open = ExitStack()
+            self._open.enter_context(self._store.transaction())
+            self._feeds = 0
+            self._timer = asyncio.get_running_loop().call_later(COMMIT_SECONDS, self.close)
+
+    def stored(self) -> None:
+        """After a feed is stored: commit when the group is full."""
+        self._feeds += 1
+        if self._feeds >= COMMIT_FEEDS:
+            self.close()
+
+    def close(self) -> None:
+        """Commit what the group stored (between feeds, never inside one: the loop runs it between tasks)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._open is not None:
+            group, self._open = self._open, None
+            group.close()
 
 
 class _Parsers:
@@ -306,6 +348,7 @@ async def _store_articles(
     transport: httpx.AsyncBaseTransport | None,
     parsers: _Parsers,
     spans: boilerplate.SpanTotals,
+    commits: _GroupCommit,
     now: datetime,
 ) -> tuple[FeedOutcome, tuple[str, ...]]:
     """Store what is new (with full text where configured and its kind), remember this feed for what is known.
@@ -316,11 +359,13 @@ async def _store_articles(
     fresh = tuple(a for a in parsed.articles if a.id not in known)
     if feed.full_text and fresh:
         fresh = await _with_full_text(fresh, settings, transport, parsers, origin=feed.key)
+    commits.hold()
     with store.transaction():
         if fresh:
             fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, boilerplate.span_counts(fresh), spans, now)))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
+    commits.stored()
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
 

@@ -35,10 +35,12 @@ class BoilerplateSql(SqlMixin):
         given: what learning that one feed's boilerplate needs) carried `min_items` times or more: what
         `briefing.boilerplate.learned` needs."""
         mine = "" if feed_key is None else " AND feed_key = ?"
+        # the count as a literal: the index of frequent spans is partial (items >= 3), and a planner can only
+        # use it for a condition it can see implies that one
         rows = self._db.query(
             "SELECT feed_key, span, items FROM feed_spans WHERE span IN"
-            f" (SELECT span FROM feed_spans WHERE items >= ?{mine}) ORDER BY span, feed_key",
-            (min_items,) if feed_key is None else (min_items, feed_key),
+            f" (SELECT span FROM feed_spans WHERE items >= {int(min_items)}{mine}) ORDER BY span, feed_key",
+            () if feed_key is None else (feed_key,),
         )
         for feed_key, span, items in rows:
             yield str(feed_key), int(span), int(items)

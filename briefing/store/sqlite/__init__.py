@@ -29,6 +29,7 @@ from briefing.store.sqlite.schema import MIGRATIONS
 
 __all__ = ["MIGRATIONS", "SqliteStore", "integrity_problems", "open_sqlite_store"]
 
+CACHE_KB = 65_536
 BUSY_TIMEOUT_MS = 10_000  # a poll and a build may overlap (cron); writers wait rather than fail
 _VACUUM_STEP_PAGES = 2_000  # pages given back per incremental_vacuum step (8 MB at 4 KB pages)
 
@@ -144,6 +145,10 @@ def _configure(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
+    # up to 64 MB of pages in memory, taken only as a command touches them (an idle cron tick touches a few): a
+    # poll writes span counts all over their indexes, and with SQLite's 2 MB default each commit re-read and
+    # spilled the same pages (bench/poll.py first: the span writes cost 3 times as much)
+    db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
