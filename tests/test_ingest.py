@@ -19,7 +19,7 @@ from feedserver import FeedServer, rss_feed
 from briefing import ingest
 from briefing.config import FeedSettings, SectionSettings, Settings
 from briefing.models import Feed, FeedOutcome, FetchStatus, ParsedFeed
-from briefing.store import Store
+from briefing.store import Store, open_store
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 XML = {"Content-Type": "application/rss+xml"}
@@ -205,6 +205,47 @@ def test_a_feed_being_parsed_never_stops_the_others_from_being_read(
     ingest.poll(settings(FeedSettings(url=big), FeedSettings(url=other)), store, NOW, progress=progress)
 
     assert read_while_parsing == [True]
+
+
+def test_a_poll_that_ends_in_an_error_keeps_what_it_stored(
+    feed_server: FeedServer, store: Store, store_url: str, database_password: str | None
+) -> None:
+    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
+
+    def progress(done: int, total: int) -> None:
+        raise RuntimeError("the terminal went away")
+
+    with pytest.raises(ExceptionGroup):
+        ingest.poll(settings(FeedSettings(url=world)), store, NOW, progress=progress)
+
+    with open_store(store_url, password=database_password) as elsewhere:  # another connection: only commits
+        stored = [a.title for a in elsewhere.articles_between(NOW - timedelta(days=1), NOW + timedelta(days=1))]
+    assert stored == ["Bridge reopens"]
+
+
+def test_a_feed_that_fails_while_stored_leaves_nothing_behind_and_the_others_are_kept(
+    feed_server: FeedServer,
+    store: Store,
+    store_url: str,
+    database_password: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
+    rail = feed_server.route("/rail.xml", body=rss_feed([OTHER]), headers=XML)
+    save_feed, failed = store.save_feed, []
+
+    def failing_for_rail(feed: Feed) -> None:
+        save_feed(feed)
+        if feed.key == rail and not failed:  # once, after its articles and its state are written
+            failed.append(feed.key)
+            raise OSError("disk unplugged")
+
+    monkeypatch.setattr(store, "save_feed", failing_for_rail)
+    report = ingest.poll(settings(FeedSettings(url=world), FeedSettings(url=rail)), store, NOW, rand=lambda: 1.0)
+
+    with open_store(store_url, password=database_password) as elsewhere:
+        stored = [a.title for a in elsewhere.articles_between(NOW - timedelta(days=1), NOW + timedelta(days=1))]
+    assert (stored, report.ok, report.failed) == (["Bridge reopens"], 1, 1)
 
 
 _POLL_WITH_WORKERS = """
