@@ -232,8 +232,11 @@ def _agreeing(
     feed = _one_feed(group)
     scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
     bar = settings.threshold * settings.member_agreement
-    agree = [a for a, score in zip(group, scores.tolist(), strict=True) if score >= bar]
-    return agree, [a for a in group if a not in agree]
+    agree: list[Article] = []
+    apart: list[Article] = []
+    for article, score in zip(group, scores.tolist(), strict=True):  # not `a not in agree`: quadratic in Article ==
+        (agree if score >= bar else apart).append(article)
+    return agree, apart
 
 
 def _core(target: _Draft, window: Window) -> Vectors:
