@@ -2,15 +2,15 @@
 
     report = ingest.poll(settings, store, now)
 
-Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch
-completes, parse its body (`briefing.parse`): in worker processes when there are many feeds and idle cores,
-else in a thread of this process, so parsing overlaps the network and never stalls the event loop; apply RSS
-`<ttl>` to the next poll; fetch full pages for `full_text` feeds (their text extracted in the same thread);
-store the articles and the feed's new state in one transaction per feed. Each feed is stored as soon as it is
-parsed, and at most BACKLOG bodies wait for a parser: when parsing is the bottleneck fetching waits, so memory
-stays flat in the number of feeds (it grows with `concurrency`, not with the feeds). The state of feeds that
-bring no articles (304, unchanged, failed) is written a hundred at a time: a re-poll is mostly 304s, and a
-transaction per feed cost a third more CPU than the fetching itself.
+Steps: sync feeds.yaml into the store; fetch the due feeds concurrently (`briefing.poll`); as each fetch completes,
+parse its body (`briefing.parse`): in worker processes when there are many feeds and idle cores, else in a thread
+of this process, so parsing overlaps the network and never stalls the event loop; apply RSS `<ttl>` to the next
+poll; fetch full pages for `full_text` feeds (their text extracted in the same thread); store the articles and the
+feed's new state, each feed in its own savepoint, the feeds stored within a second sharing one commit
+(`_GroupCommit`). Each feed is stored as soon as it is parsed, and at most BACKLOG bodies wait for a parser: when
+parsing is the bottleneck fetching waits, so memory stays flat in the number of feeds (it grows with `concurrency`,
+not with the feeds). The state of feeds that bring no articles (304, unchanged, failed) is written a hundred at a
+time: a re-poll is mostly 304s, and a transaction per feed cost a third more CPU than the fetching itself.
 
 A body that fails to parse is recorded on the feed exactly like a fetch failure (reason, failure count,
 back-off), and its validators and hash are not kept, so the same bytes are parsed again next time.
