@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from briefing.models import Article
@@ -244,13 +246,12 @@ def _removable(run: tuple[int, int], ends: list[bool]) -> tuple[int, int] | None
 
 
 def learned(rows: Iterable[tuple[str, int, int]]) -> Boilerplate:
-    """The model from count rows (feed key, span id, items). Every feed's row for a span is needed, since a
-    span is boilerplate for a feed only when other sites rarely carry it."""
-    by_span: dict[int, list[tuple[str, int]]] = {}
-    for feed_key, span, items in rows:
-        by_span.setdefault(span, []).append((feed_key, items))
+    """The model from count rows (feed key, span id, items), ordered by span (as the store gives them). Every
+    feed's row for a span is needed, since a span is boilerplate for a feed only when other sites rarely carry
+    it. One span's rows are held at a time: after a first poll of 10,000 feeds there are millions."""
     by_feed: dict[str, set[int]] = {}
-    for span, counts in by_span.items():
+    for span, group in groupby(rows, key=itemgetter(1)):
+        counts = [(feed_key, items) for feed_key, _, items in group]
         per_site = Counter[str]()
         for feed_key, items in counts:
             per_site[site(feed_key)] += items
@@ -313,6 +314,5 @@ class SpanCounts:
 
     def model(self) -> Boilerplate:
         frequent = {span for counts in self._counts.values() for span, n in counts.items() if n >= MIN_ITEMS}
-        return learned(
-            (key, span, n) for key, counts in self._counts.items() for span, n in counts.items() if span in frequent
-        )
+        rows = [(key, span, n) for key, found in self._counts.items() for span, n in found.items() if span in frequent]
+        return learned(sorted(rows, key=itemgetter(1)))

@@ -37,13 +37,14 @@ class BoilerplateSql(SqlMixin):
         mine = "" if feed_key is None else " AND feed_key = ?"
         # the count as a literal: the index of frequent spans is partial (items >= 3), and a planner can only
         # use it for a condition it can see implies that one
-        rows = self._db.query(
+        batches = self._db.stream(  # millions of rows after a big first poll: never all in memory at once
             "SELECT feed_key, span, items FROM feed_spans WHERE span IN"
             f" (SELECT span FROM feed_spans WHERE items >= {int(min_items)}{mine}) ORDER BY span, feed_key",
             () if feed_key is None else (feed_key,),
         )
-        for feed_key, span, items in rows:
-            yield str(feed_key), int(span), int(items)
+        for rows in batches:
+            for found, span, items in rows:
+                yield str(found), int(span), int(items)
 
     def own_spans(self, feed_key: str, min_items: int) -> dict[int, int]:
         """The spans `feed_key` carried `min_items` times or more, with their counts (its primary-key range)."""
