@@ -57,6 +57,29 @@ def test_split_sentences_keeps_abbreviations_and_initials_together() -> None:
     ]
 
 
+def test_a_sentence_ending_in_a_quotation_keeps_its_closing_quote() -> None:
+    text = 'The mayor called the closure "a necessary evil." Work starts on Monday. She said “it will be quick.” Then?'
+
+    assert split_sentences(text) == [
+        'The mayor called the closure "a necessary evil."',
+        "Work starts on Monday.",
+        "She said “it will be quick.”",
+        "Then?",
+    ]
+
+
+def test_a_sentence_ending_in_a_quotation_is_a_whole_bullet_not_half_a_quote() -> None:
+    text = (
+        'The harbour board chair said late on Friday that the bridge repairs were "long overdue and fully funded." '
+        "Tolls will stay at two dollars."
+    )
+    cluster = Cluster("c-quote", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 1)] == [
+        'The harbour board chair said late on Friday that the bridge repairs were "long overdue and fully funded."'
+    ]
+
+
 def test_the_first_bullet_is_the_sentence_every_outlet_shares(bridge_story: Cluster) -> None:
     first = candidate_bullets(bridge_story, 4)[0]
 
@@ -187,7 +210,16 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
 
 
 @pytest.mark.parametrize(
-    "prefix", ["LONDON (Reuters) - ", "WASHINGTON — ", "(CNN) — ", "Why it matters: ", "The big picture: "]
+    "prefix",
+    [
+        "LONDON (Reuters) - ",
+        "WASHINGTON — ",
+        "(CNN) — ",
+        "Why it matters: ",
+        "The big picture: ",
+        "(UPDATE 2, 5:30 p.m.) ",
+        "(Update 1, 2:44 p.m. ",  # the feed never closed the label's bracket
+    ],
 )
 def test_datelines_and_newsletter_labels_are_not_part_of_a_bullet(prefix: str) -> None:
     cluster = Cluster(

@@ -35,7 +35,10 @@ _ABBREVIATION_WORDS = """
     jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends after its full stop and any closing quotes or brackets, which stay with it ('... "go."' keeps
+# its closing quote, or the quotation would look unbalanced and the sentence be taken for half a quote).
+_CLOSERS = "\"'”’)\\]"
+_BOUNDARY = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}])|(?<=[.!?][{_CLOSERS}]{{2}}))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
     r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
@@ -43,7 +46,9 @@ _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
     r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
     r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback)\s*:\s*"
-    r"|^\((?:updated|update|corrected|watch|video)\)\s*",
+    r"|^\((?:watch|video)\)\s*"
+    # "(Updated)", "(UPDATE 2, 5:30 p.m.)", and the same label whose bracket the feed never closes
+    r"|^\((?:updated?|corrected)\b(?:\s*\d{1,2}(?![:.\d]))?,?(?:\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?)?\s*\)?\s*",
     re.IGNORECASE,
 )
 _LAYOUT = re.compile(r"^(?:related|more|see also)\s*:|^(?:updated|published|posted)\b", re.IGNORECASE)
