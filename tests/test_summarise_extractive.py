@@ -80,6 +80,43 @@ def test_a_sentence_ending_in_a_quotation_is_a_whole_bullet_not_half_a_quote() -
     ]
 
 
+SUMMARY_AS_TITLE = (
+    "Days after the harbour bridge was closed for repairs, ferries have been full and a second ferry will run"
+    " every half hour from Monday to carry the commuters"
+)
+
+
+def test_a_summary_the_feed_put_in_the_title_is_read_as_the_articles_lead() -> None:
+    cluster = Cluster(
+        "c-ferry",
+        (
+            article("a-1", "", title=SUMMARY_AS_TITLE, outlet="Wire"),
+            article("a-2", "Tolls on the coast road will be waived for six weeks, the council said.", outlet="Daily"),
+        ),
+    )
+
+    assert {(b.text, b.sources) for b in extractive_bullets(cluster, 4)} == {
+        (SUMMARY_AS_TITLE + ".", ("a-1",)),
+        ("Tolls on the coast road will be waived for six weeks, the council said.", ("a-2",)),
+    }
+
+
+def test_a_title_short_enough_to_be_a_title_is_not_a_bullet() -> None:
+    cluster = Cluster(
+        "c-ferry",
+        (
+            article(
+                "a-1", "", title="A second ferry will run every half hour from Monday for commuters", outlet="Wire"
+            ),
+            article("a-2", "Tolls on the coast road will be waived for six weeks, the council said.", outlet="Daily"),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "Tolls on the coast road will be waived for six weeks, the council said."
+    ]
+
+
 def test_the_first_bullet_is_the_sentence_every_outlet_shares(bridge_story: Cluster) -> None:
     first = candidate_bullets(bridge_story, 4)[0]
 

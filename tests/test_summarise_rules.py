@@ -43,6 +43,8 @@ from briefing.summarise.rules import (
         ("The storm left 4,000 homes dark; Dana Ruiz has the details.", Rejection.SIGNOFF),
         ("Harbour TV's Mira Olsen and Tom Reyes discuss the council's vote.", Rejection.SIGNOFF),
         ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
+        ("The mayor, pictured, toured the flooded school with two teachers.", Rejection.CAPTION),
+        ("The mayor is pictured with two teachers at the flooded school.", Rejection.CAPTION),
         ("Former state prosecutor Ann Vale reacts.", Rejection.SIGNOFF),
         ("Harbour council leader Tom Reyes explains.", Rejection.SIGNOFF),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
@@ -65,6 +67,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Protesters clash with police in the city centre for a third night.",
         "Former state prosecutor Ann Vale resigned.",
         "Police chief Tom Reyes answers questions from the council on Monday.",
+        "The singer was pictured leaving the studio in Oster on Friday, a week after the concert.",
+        "The queen has been pictured riding in the park for the first time since March.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

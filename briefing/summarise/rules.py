@@ -69,7 +69,9 @@ _CAPTION = re.compile(
     r"(?:of|from|taken|as)\b"
     r"|,\s+(?:left|right|centre|center|top|bottom|second (?:left|right)),|\((?:left|right|centre|center)\)"
     r"|\((?:wearing|holding|pictured|seen|centre|center|second from)\b"
-    r"|\bpictured\b|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
+    # "X, pictured, ...", "Pictured: X", "X is pictured with Y"; but "X was pictured leaving ..." reports an event
+    r"|(?<!\bwas )(?<!\bwere )(?<!\bbeen )\bpictured\b"
+    r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
     r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b",
     re.IGNORECASE,
 )

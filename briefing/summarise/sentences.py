@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from briefing.models import Article
 from briefing.summarise import rules, timewords
+from briefing.summarise.headlines import MAX_TITLE_WORDS
 from briefing.summarise.rules import Rejection, fingerprint
 
 MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
@@ -139,7 +140,7 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
     and the count of the others by reason."""
     context = context or StoryContext()
     found = Found()
-    raw = split_sentences(html.unescape(article.text[:MAX_TEXT_CHARS]))[:MAX_SENTENCES]
+    raw = split_sentences(html.unescape(_readable_text(article)[:MAX_TEXT_CHARS]))[:MAX_SENTENCES]
     for position, original in enumerate(raw):
         following = raw[position + 1] if position + 1 < len(raw) else None
         text, reason = _judged(original, following, context.recurring)
@@ -156,6 +157,15 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
             sentence = replace(sentence, position=found.sentences.pop().position)
         found.sentences.append(sentence)
     return found
+
+
+def _readable_text(article: Article) -> str:
+    """The article's text; led by its title when the title is too long to be one (`MAX_TITLE_WORDS`): a feed that
+    puts its summary in <title> often leaves the description empty, and the summary is what the item states."""
+    title = " ".join(article.title.split())
+    if len(title.split()) <= MAX_TITLE_WORDS or fingerprint(title) in fingerprint(article.text):
+        return article.text
+    return f"{title}\n{article.text}"
 
 
 def _judged(original: str, following: str | None, recurring: frozenset[str]) -> tuple[str | None, Rejection | None]:
