@@ -86,6 +86,18 @@ SUMMARY_AS_TITLE = (
 )
 
 
+def test_the_rest_of_a_sentence_whose_opening_was_removed_is_not_a_bullet() -> None:
+    text = "at the site of the old ferry terminal in Port Aldren. The harbour bridge will close for six weeks."
+    cluster = Cluster(
+        "c-rest", (article("a-1", text), article("a-2", "eBay sellers in Port Aldren can ship for free."))
+    )
+
+    assert {b.text for b in extractive_bullets(cluster, 4)} == {
+        "The harbour bridge will close for six weeks.",
+        "eBay sellers in Port Aldren can ship for free.",
+    }
+
+
 def test_a_summary_the_feed_put_in_the_title_is_read_as_the_articles_lead() -> None:
     cluster = Cluster(
         "c-ferry",

@@ -200,7 +200,15 @@ def _well_formed(sentence: str) -> bool:
         and not bare.endswith(("...", "…"))  # a lead cut off by the feed
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
+        and not _opens_mid_sentence(sentence)
     )
+
+
+def _opens_mid_sentence(sentence: str) -> bool:
+    """ "at the site of his arrest in Minneapolis.": the rest of a sentence whose opening was removed (as a feed's
+    boilerplate) or cut off. A brand written in lower case ("iPhone sales rose ...") is a whole sentence."""
+    first = sentence.lstrip("\"'“‘([ ").split(maxsplit=1)[:1]
+    return bool(first) and first[0][:1].islower() and first[0] == first[0].lower()
 
 
 def _head_before_cut(sentence: str) -> str | None:
