@@ -6,6 +6,7 @@ import pytest
 
 from briefing.summarise.rules import (
     Rejection,
+    first_person,
     junk_reason,
     leans_back,
     sets_up_contrast,
@@ -122,3 +123,16 @@ def test_not_just_always_sets_up_a_contrast() -> None:
 
 def test_a_negation_that_stands_alone_is_a_fact() -> None:
     assert not sets_up_contrast("No accidents have been linked to the fault.", "Shares fell 4% on Tuesday.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "voice"),
+    [
+        ("Crowds outside the embassy chanted 'I can't breathe,' the words of the dying man.", False),
+        ('The minister said "we will rebuild the harbour" after the storm.', False),
+        ("I can't say the players' union was wrong about the harbour.", True),
+        ("The 'opportunistic' looters were wrong, and our city deserves better.", True),
+    ],
+)
+def test_first_person_words_inside_a_quotation_are_the_speakers_not_the_writers(sentence: str, voice: bool) -> None:
+    assert first_person(sentence) is voice

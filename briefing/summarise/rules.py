@@ -119,7 +119,9 @@ _HELPLINE = re.compile(
     r"|^if you (?:suspect|or someone|or a (?:friend|family member)|need (?:help|support)|are (?:struggling|worried))",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)")
+# Quotations: double quotes, curly single quotes, and straight single quotes as many outlets print them ('I can't
+# breathe,'), where an apostrophe between two letters is part of a word, not the closing quote.
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*?(?<=\S)'(?!\w)")
 # The writer's own voice, or one addressing the reader ("What you're watching is ..."): opinion, not news.
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s|[Yy]ou|[Yy]our|[Yy]ou['’]re)\b")
 
@@ -229,6 +231,11 @@ def _verbless(words: list[str]) -> bool:
         if len(lowered) > 3 and lowered.endswith(("ed", "en", "s")):  # "his" and "its" are not verbs
             return False
     return True
+
+
+def quotations(sentence: str) -> list[str]:
+    """The quoted passages of a sentence, as printed."""
+    return _QUOTED.findall(sentence)
 
 
 def first_person(sentence: str) -> bool:

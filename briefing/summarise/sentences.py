@@ -261,7 +261,9 @@ def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | No
     if context.edition_day is None:
         return text, None
     anchored = timewords.anchored(text, context.published_day(article), context.edition_day)
-    return (anchored, None) if anchored is not None else (None, Rejection.STALE_TIME)
+    if anchored is None or rules.quotations(anchored) != rules.quotations(text):
+        return None, Rejection.STALE_TIME  # a speaker's "today" cannot be rewritten: that would misquote them
+    return anchored, None
 
 
 def usable_sentences(articles: Sequence[Article], context: StoryContext) -> Found:
