@@ -201,7 +201,14 @@ def _well_formed(sentence: str) -> bool:
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
         and not _opens_mid_sentence(sentence)
+        and not _bare_quotation(sentence)
     )
+
+
+def _bare_quotation(sentence: str) -> bool:
+    """ "\"We will rebuild the harbour.\"": a quotation without its speaker, who is in a sentence not shown."""
+    quoted = rules.quotations(sentence.strip())
+    return len(quoted) == 1 and quoted[0] == sentence.strip()
 
 
 def _opens_mid_sentence(sentence: str) -> bool:
