@@ -90,6 +90,10 @@ def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
         "That explanation came 16 hours after the first post.",
         "However, the council rejected the plan.",
         "Many are using it to share videos of the march.",
+        "Hours later, crowds gathered outside the town hall.",
+        "Later, the mayor lifted the curfew.",
+        "Notably, the airline kept its forecast.",
+        "The mayor goes on to say the curfew will stay.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
@@ -103,6 +107,9 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "Those who were in contact with a case will be asked to isolate.",
         "This year the festival was cancelled for the first time.",
         "The council said the bridge would reopen in March.",
+        "Later this week the council will vote on the plan.",
+        "The trial went on for three weeks.",
+        "Days after the bridge closed, a second ferry began to run.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

@@ -129,15 +129,20 @@ _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et�
 # what the sentence states; the others carry a contrast, a consequence or a reference that needs the sentence
 # before it.
 _ADDITIVE_OPENER = re.compile(
-    r"^(?:and|also|meanwhile|in addition|additionally|moreover|furthermore|besides|separately|elsewhere)\s*,?\s+",
+    r"^(?:and|also|meanwhile|in addition|additionally|moreover|furthermore|besides|separately|elsewhere|notably)"
+    r"\s*,?\s+",
     re.IGNORECASE,
 )
 _LEANING_OPENER = re.compile(
     r"^(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
-    r"|similarly|likewise|or|nor|plus|after that|that is)\b",
+    r"|similarly|likewise|or|nor|plus|after that|that is|later\s*,|afterwards|shortly after(?:wards)?\s*,"
+    r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
+    r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
+# "Trump goes on to say ...": a continuation of words the reader never saw.
+_CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
     r"^[\"“‘']?(?:he|she|it|they|his|her|its|their|this|that|these|those|both|such|him|them|the latter"
     r"|the former|the two|the pair|the same|another|other|others|the others|the rest)\b(?!-)"
@@ -256,7 +261,7 @@ def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
     possessive or demonstrative whose referent is not in the sentence."""
     text = sentence.lstrip("\"“‘' ")
-    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text):
+    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(text):
         return True
     if _QUANTIFIER_OPENER.match(text):
         return True
