@@ -110,6 +110,7 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "Later this week the council will vote on the plan.",
         "The trial went on for three weeks.",
         "Days after the bridge closed, a second ferry began to run.",
+        "The mayor condemned the riot. The mayor goes on to say the curfew will stay.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

@@ -141,6 +141,7 @@ _LEANING_OPENER = re.compile(
     r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
 # "Trump goes on to say ...": a continuation of words the reader never saw.
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
@@ -261,7 +262,8 @@ def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
     possessive or demonstrative whose referent is not in the sentence."""
     text = sentence.lstrip("\"“‘' ")
-    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(text):
+    first_sentence = _SENTENCE_END.split(text, maxsplit=1)[0]  # a bullet may be a lead joined to what follows it
+    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
     if _QUANTIFIER_OPENER.match(text):
         return True
