@@ -111,6 +111,8 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "The trial went on for three weeks.",
         "Days after the bridge closed, a second ferry began to run.",
         "The mayor condemned the riot. The mayor goes on to say the curfew will stay.",
+        "Norvale's council voted to close the pool.",
+        "Stillwater's mayor resigned on Friday.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

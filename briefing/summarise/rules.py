@@ -134,9 +134,10 @@ _ADDITIVE_OPENER = re.compile(
     re.IGNORECASE,
 )
 _LEANING_OPENER = re.compile(
-    r"^(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
+    r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
-    r"|similarly|likewise|or|nor|plus|after that|that is|later\s*,|afterwards|shortly after(?:wards)?\s*,"
+    r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
+    r"|(?:later|shortly after(?:wards)?)\s*,"
     r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
     r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
