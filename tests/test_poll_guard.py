@@ -261,13 +261,26 @@ def test_full_text_item_links_into_a_private_network_are_never_fetched(feed_serv
     ],
 )
 def test_the_polls_own_clients_one_per_origin_refuse_a_redirect_out_of_the_feeds_class(
-    feed_server: FeedServer, target: str, refusal: str
+    feed_server: FeedServer, target: str, refusal: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No injected transport: the clients the product makes per origin, on the system resolver (an IP literal
-    # resolves to itself), so the refusal must come from their own guard, before any connection off loopback.
+    # resolves to itself), so the refusal must come from their own guard. httpcore's own socket layer is
+    # fenced to loopback, so were the guard ever removed this test fails on a recorded attempt, sending nothing.
+    attempts: list[str] = []
+    connect = httpcore.AnyIOBackend.connect_tcp
+
+    async def loopback_only(
+        backend: httpcore.AnyIOBackend, host: str, *args: typing.Any, **kwargs: typing.Any
+    ) -> typing.Any:
+        attempts.append(host)
+        if not ipaddress.ip_address(host).is_loopback:
+            raise httpcore.ConnectError(f"test network: {host} is off loopback")
+        return await connect(backend, host, *args, **kwargs)
+
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", loopback_only)
     feed_server.redirect("/feed.xml", target, status=302)
     feed = Feed(key=feed_server.url("/feed.xml"), url=feed_server.url("/feed.xml"), section="World")
 
     [result] = poll_feeds([feed], PollSettings(timeout=5), NOW)
 
-    assert (result.status, refusal in (result.error or "")) == (FetchStatus.ERROR, True)
+    assert (result.status, refusal in (result.error or ""), attempts) == (FetchStatus.ERROR, True, ["127.0.0.1"])

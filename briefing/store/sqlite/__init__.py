@@ -11,8 +11,6 @@ WAL lets a poll from cron and a build overlap: readers never block the writer, a
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +22,7 @@ from briefing.store._sql import scalar
 from briefing.store.portable import PortableSql
 from briefing.store.sqlite._damage import integrity_problems, store_error
 from briefing.store.sqlite._database import SqliteDatabase
-from briefing.store.sqlite._lock import file_lock
+from briefing.store.sqlite._lock import LockHeld, file_lock
 from briefing.store.sqlite.schema import MIGRATIONS
 
 __all__ = ["MIGRATIONS", "SqliteStore", "integrity_problems", "open_sqlite_store"]
@@ -52,23 +50,14 @@ class SqliteStore(PortableSql):
     def instance_lock(self) -> Iterator[None]:
         """Hold `<database>.lock` (flock) for the duration; a second `schedule` or `run-due` fails at once."""
         path = self.path.with_name(self.path.name + ".lock")
-        with path.open("a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown"
-                raise BriefingError(
-                    f"another briefing (pid {holder}) is already running the schedule; lock: {path}",
-                    hint="wait for it to finish, or stop it first",
-                ) from None
-            handle.truncate(0)
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
+        try:
+            with file_lock(path, "the schedule", wait=False):
                 yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        except LockHeld as held:
+            raise BriefingError(
+                f"another briefing (pid {held.holder}) is already running the schedule; lock: {path}",
+                hint="wait for it to finish, or stop it first",
+            ) from None
 
     # ----------------------------------------------------------------------------------------- maintenance
 
