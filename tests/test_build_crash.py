@@ -59,13 +59,21 @@ def kill_after_writes(config: Path, out: Path, writes: int) -> bool:
     started = time.time_ns()
     process = start_build(config)
     while process.poll() is None:
-        fresh = [p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime_ns >= started]
+        fresh = [p for p in out.rglob("*") if _modified_since(p, started)]
         if len(fresh) >= writes:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             return True
         time.sleep(0.005)
     return False
+
+
+def _modified_since(path: Path, started: int) -> bool:
+    """A file written since `started`; a temporary file renamed away between the scan and this look is not."""
+    try:
+        return path.is_file() and path.stat().st_mtime_ns >= started
+    except FileNotFoundError:
+        return False
 
 
 def test_build_killed_mid_write_leaves_whole_files_and_reruns(polled_config: Path, tmp_path: Path) -> None:

@@ -261,6 +261,28 @@ def test_today_in_a_two_day_old_article_is_anchored_to_its_date_and_passes_the_c
     assert summary.bullets[0].grounding is not None and summary.bullets[0].grounding.supported
 
 
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        '"We voted today to close the Eastside pool for the winter," the mayor said.',
+        "'Today is a sad day for every swimmer in the city,' the club's chair said after the vote.",
+    ],
+)
+def test_a_relative_time_inside_a_quotation_is_never_rewritten(quoted: str) -> None:
+    story = Cluster(
+        "c-pool",
+        (article("a-pool", f"{quoted} The city council voted to close the Eastside swimming pool for the winter."),),
+    )
+    two_days_later = EditionContext(day=date(2026, 11, 27), timezone="UTC")
+
+    [summary] = review([story], context=two_days_later)
+
+    assert ([b.text for b in summary.bullets], summary.stats.rejected) == (
+        ["The city council voted to close the Eastside swimming pool for the winter."],
+        {"stale_time": 1},
+    )
+
+
 def test_a_relative_time_that_cannot_be_anchored_is_not_used() -> None:
     story = Cluster(
         "c-pool",

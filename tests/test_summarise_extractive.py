@@ -57,6 +57,85 @@ def test_split_sentences_keeps_abbreviations_and_initials_together() -> None:
     ]
 
 
+def test_a_sentence_ending_in_a_quotation_keeps_its_closing_quote() -> None:
+    text = 'The mayor called the closure "a necessary evil." Work starts on Monday. She said “it will be quick.” Then?'
+
+    assert split_sentences(text) == [
+        'The mayor called the closure "a necessary evil."',
+        "Work starts on Monday.",
+        "She said “it will be quick.”",
+        "Then?",
+    ]
+
+
+def test_a_quotation_without_its_speaker_is_not_a_bullet() -> None:
+    text = '"The repairs are long overdue and fully funded." Tolls on the harbour bridge will stay at two dollars.'
+    cluster = Cluster("c-quote", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == ["Tolls on the harbour bridge will stay at two dollars."]
+
+
+def test_a_sentence_ending_in_a_quotation_is_a_whole_bullet_not_half_a_quote() -> None:
+    text = (
+        'The harbour board chair said late on Friday that the bridge repairs were "long overdue and fully funded." '
+        "Tolls will stay at two dollars."
+    )
+    cluster = Cluster("c-quote", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 1)] == [
+        'The harbour board chair said late on Friday that the bridge repairs were "long overdue and fully funded."'
+    ]
+
+
+SUMMARY_AS_TITLE = (
+    "Days after the harbour bridge was closed for repairs, ferries have been full and a second ferry will run"
+    " every half hour from Monday to carry the commuters"
+)
+
+
+def test_the_rest_of_a_sentence_whose_opening_was_removed_is_not_a_bullet() -> None:
+    text = "at the site of the old ferry terminal in Port Aldren. The harbour bridge will close for six weeks."
+    cluster = Cluster(
+        "c-rest", (article("a-1", text), article("a-2", "eBay sellers in Port Aldren can ship for free."))
+    )
+
+    assert {b.text for b in extractive_bullets(cluster, 4)} == {
+        "The harbour bridge will close for six weeks.",
+        "eBay sellers in Port Aldren can ship for free.",
+    }
+
+
+def test_a_summary_the_feed_put_in_the_title_is_read_as_the_articles_lead() -> None:
+    cluster = Cluster(
+        "c-ferry",
+        (
+            article("a-1", "", title=SUMMARY_AS_TITLE, outlet="Wire"),
+            article("a-2", "Tolls on the coast road will be waived for six weeks, the council said.", outlet="Daily"),
+        ),
+    )
+
+    assert {(b.text, b.sources) for b in extractive_bullets(cluster, 4)} == {
+        (SUMMARY_AS_TITLE + ".", ("a-1",)),
+        ("Tolls on the coast road will be waived for six weeks, the council said.", ("a-2",)),
+    }
+
+
+def test_a_title_short_enough_to_be_a_title_is_not_a_bullet() -> None:
+    cluster = Cluster(
+        "c-ferry",
+        (
+            article(
+                "a-1", "", title="A second ferry will run every half hour from Monday for commuters", outlet="Wire"
+            ),
+            article("a-2", "Tolls on the coast road will be waived for six weeks, the council said.", outlet="Daily"),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "Tolls on the coast road will be waived for six weeks, the council said."
+    ]
+
+
 def test_the_first_bullet_is_the_sentence_every_outlet_shares(bridge_story: Cluster) -> None:
     first = candidate_bullets(bridge_story, 4)[0]
 
@@ -187,7 +266,16 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
 
 
 @pytest.mark.parametrize(
-    "prefix", ["LONDON (Reuters) - ", "WASHINGTON — ", "(CNN) — ", "Why it matters: ", "The big picture: "]
+    "prefix",
+    [
+        "LONDON (Reuters) - ",
+        "WASHINGTON — ",
+        "(CNN) — ",
+        "Why it matters: ",
+        "The big picture: ",
+        "(UPDATE 2, 5:30 p.m.) ",
+        "(Update 1, 2:44 p.m. ",  # the feed never closed the label's bracket
+    ],
 )
 def test_datelines_and_newsletter_labels_are_not_part_of_a_bullet(prefix: str) -> None:
     cluster = Cluster(

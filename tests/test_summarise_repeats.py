@@ -26,6 +26,7 @@ from briefing.summarise.repeats import claim, repeated_pairs, repeats
             "The Helios-3 weather satellite reached its planned orbit after launching from the Sarn spaceport.",
             "A rocket carrying the Helios-3 weather satellite lifted off from Sarn and placed it in orbit.",
         ),
+        ("Officials denied the claims.", "Officials refused the claims on Friday."),  # "denied" is "deny"
     ],
 )
 def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> None:

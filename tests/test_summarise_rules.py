@@ -6,6 +6,7 @@ import pytest
 
 from briefing.summarise.rules import (
     Rejection,
+    first_person,
     junk_reason,
     leans_back,
     sets_up_contrast,
@@ -43,6 +44,8 @@ from briefing.summarise.rules import (
         ("The storm left 4,000 homes dark; Dana Ruiz has the details.", Rejection.SIGNOFF),
         ("Harbour TV's Mira Olsen and Tom Reyes discuss the council's vote.", Rejection.SIGNOFF),
         ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
+        ("The mayor, pictured, toured the flooded school with two teachers.", Rejection.CAPTION),
+        ("The mayor is pictured with two teachers at the flooded school.", Rejection.CAPTION),
         ("Former state prosecutor Ann Vale reacts.", Rejection.SIGNOFF),
         ("Harbour council leader Tom Reyes explains.", Rejection.SIGNOFF),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
@@ -65,6 +68,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Protesters clash with police in the city centre for a third night.",
         "Former state prosecutor Ann Vale resigned.",
         "Police chief Tom Reyes answers questions from the council on Monday.",
+        "The singer was pictured leaving the studio in Oster on Friday, a week after the concert.",
+        "The queen has been pictured riding in the park for the first time since March.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:
@@ -85,6 +90,10 @@ def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
         "That explanation came 16 hours after the first post.",
         "However, the council rejected the plan.",
         "Many are using it to share videos of the march.",
+        "Hours later, crowds gathered outside the town hall.",
+        "Later, the mayor lifted the curfew.",
+        "Notably, the airline kept its forecast.",
+        "The mayor goes on to say the curfew will stay.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
@@ -98,6 +107,12 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "Those who were in contact with a case will be asked to isolate.",
         "This year the festival was cancelled for the first time.",
         "The council said the bridge would reopen in March.",
+        "Later this week the council will vote on the plan.",
+        "The trial went on for three weeks.",
+        "Days after the bridge closed, a second ferry began to run.",
+        "The mayor condemned the riot. The mayor goes on to say the curfew will stay.",
+        "Norvale's council voted to close the pool.",
+        "Stillwater's mayor resigned on Friday.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:
@@ -118,3 +133,16 @@ def test_not_just_always_sets_up_a_contrast() -> None:
 
 def test_a_negation_that_stands_alone_is_a_fact() -> None:
     assert not sets_up_contrast("No accidents have been linked to the fault.", "Shares fell 4% on Tuesday.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "voice"),
+    [
+        ("Crowds outside the embassy chanted 'I can't breathe,' the words of the dying man.", False),
+        ('The minister said "we will rebuild the harbour" after the storm.', False),
+        ("I can't say the players' union was wrong about the harbour.", True),
+        ("The 'opportunistic' looters were wrong, and our city deserves better.", True),
+    ],
+)
+def test_first_person_words_inside_a_quotation_are_the_speakers_not_the_writers(sentence: str, voice: bool) -> None:
+    assert first_person(sentence) is voice

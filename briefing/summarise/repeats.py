@@ -166,6 +166,8 @@ def _stem(word: str) -> str:
     """A crude suffix fold: enough to match "increased" with "increase", "rates" with "rate" and "forecasters"
     with "forecast"."""
     word = word.removesuffix("'s").removesuffix("’s")
+    if len(word) > 5 and word.endswith(("ied", "ies")):  # "denied" and "denies" are "deny"
+        word = word[:-3] + "y"
     for suffix in ("ing", "ers", "er", "ed", "es", "s", "e", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]

@@ -69,7 +69,9 @@ _CAPTION = re.compile(
     r"(?:of|from|taken|as)\b"
     r"|,\s+(?:left|right|centre|center|top|bottom|second (?:left|right)),|\((?:left|right|centre|center)\)"
     r"|\((?:wearing|holding|pictured|seen|centre|center|second from)\b"
-    r"|\bpictured\b|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
+    # "X, pictured, ...", "Pictured: X", "X is pictured with Y"; but "X was pictured leaving ..." reports an event
+    r"|(?<!\bwas )(?<!\bwere )(?<!\bbeen )\bpictured\b"
+    r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
     r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b",
     re.IGNORECASE,
 )
@@ -117,7 +119,9 @@ _HELPLINE = re.compile(
     r"|^if you (?:suspect|or someone|or a (?:friend|family member)|need (?:help|support)|are (?:struggling|worried))",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)")
+# Quotations: double quotes, curly single quotes, and straight single quotes as many outlets print them ('I can't
+# breathe,'), where an apostrophe between two letters is part of a word, not the closing quote.
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*?(?<=\S)'(?!\w)")
 # The writer's own voice, or one addressing the reader ("What you're watching is ..."): opinion, not news.
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s|[Yy]ou|[Yy]our|[Yy]ou['’]re)\b")
 
@@ -125,15 +129,22 @@ _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et�
 # what the sentence states; the others carry a contrast, a consequence or a reference that needs the sentence
 # before it.
 _ADDITIVE_OPENER = re.compile(
-    r"^(?:and|also|meanwhile|in addition|additionally|moreover|furthermore|besides|separately|elsewhere)\s*,?\s+",
+    r"^(?:and|also|meanwhile|in addition|additionally|moreover|furthermore|besides|separately|elsewhere|notably)"
+    r"\s*,?\s+",
     re.IGNORECASE,
 )
 _LEANING_OPENER = re.compile(
-    r"^(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
+    r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
-    r"|similarly|likewise|or|nor|plus|after that|that is)\b",
+    r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
+    r"|(?:later|shortly after(?:wards)?)\s*,"
+    r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
+    r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
+# "Trump goes on to say ...": a continuation of words the reader never saw.
+_CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
     r"^[\"“‘']?(?:he|she|it|they|his|her|its|their|this|that|these|those|both|such|him|them|the latter"
     r"|the former|the two|the pair|the same|another|other|others|the others|the rest)\b(?!-)"
@@ -229,6 +240,11 @@ def _verbless(words: list[str]) -> bool:
     return True
 
 
+def quotations(sentence: str) -> list[str]:
+    """The quoted passages of a sentence, as printed."""
+    return _QUOTED.findall(sentence)
+
+
 def first_person(sentence: str) -> bool:
     """The writer's own voice, or the reader addressed, outside quotation marks."""
     return bool(_FIRST_PERSON.search(_QUOTED.sub("", sentence)))
@@ -247,7 +263,8 @@ def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
     possessive or demonstrative whose referent is not in the sentence."""
     text = sentence.lstrip("\"“‘' ")
-    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text):
+    first_sentence = _SENTENCE_END.split(text, maxsplit=1)[0]  # a bullet may be a lead joined to what follows it
+    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
     if _QUANTIFIER_OPENER.match(text):
         return True

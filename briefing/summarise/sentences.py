@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from briefing.models import Article
 from briefing.summarise import rules, timewords
+from briefing.summarise.headlines import MAX_TITLE_WORDS
 from briefing.summarise.rules import Rejection, fingerprint
 
 MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
@@ -35,7 +36,10 @@ _ABBREVIATION_WORDS = """
     jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends after its full stop and any closing quotes or brackets, which stay with it ('... "go."' keeps
+# its closing quote, or the quotation would look unbalanced and the sentence be taken for half a quote).
+_CLOSERS = "\"'”’)\\]"
+_BOUNDARY = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}])|(?<=[.!?][{_CLOSERS}]{{2}}))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
     r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
@@ -43,7 +47,9 @@ _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
     r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
     r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback)\s*:\s*"
-    r"|^\((?:updated|update|corrected|watch|video)\)\s*",
+    r"|^\((?:watch|video)\)\s*"
+    # "(Updated)", "(UPDATE 2, 5:30 p.m.)", and the same label whose bracket the feed never closes
+    r"|^\((?:updated?|corrected)\b(?:\s*\d{1,2}(?![:.\d]))?,?(?:\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?)?\s*\)?\s*",
     re.IGNORECASE,
 )
 _LAYOUT = re.compile(r"^(?:related|more|see also)\s*:|^(?:updated|published|posted)\b", re.IGNORECASE)
@@ -134,7 +140,7 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
     and the count of the others by reason."""
     context = context or StoryContext()
     found = Found()
-    raw = split_sentences(html.unescape(article.text[:MAX_TEXT_CHARS]))[:MAX_SENTENCES]
+    raw = split_sentences(html.unescape(_readable_text(article)[:MAX_TEXT_CHARS]))[:MAX_SENTENCES]
     for position, original in enumerate(raw):
         following = raw[position + 1] if position + 1 < len(raw) else None
         text, reason = _judged(original, following, context.recurring)
@@ -151,6 +157,15 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
             sentence = replace(sentence, position=found.sentences.pop().position)
         found.sentences.append(sentence)
     return found
+
+
+def _readable_text(article: Article) -> str:
+    """The article's text; led by its title when the title is too long to be one (`MAX_TITLE_WORDS`): a feed that
+    puts its summary in <title> often leaves the description empty, and the summary is what the item states."""
+    title = " ".join(article.title.split())
+    if len(title.split()) <= MAX_TITLE_WORDS or fingerprint(title) in fingerprint(article.text):
+        return article.text
+    return f"{title}\n{article.text}"
 
 
 def _judged(original: str, following: str | None, recurring: frozenset[str]) -> tuple[str | None, Rejection | None]:
@@ -185,7 +200,22 @@ def _well_formed(sentence: str) -> bool:
         and not bare.endswith(("...", "…"))  # a lead cut off by the feed
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
+        and not _opens_mid_sentence(sentence)
+        and not _bare_quotation(sentence)
     )
+
+
+def _bare_quotation(sentence: str) -> bool:
+    """ "\"We will rebuild the harbour.\"": a quotation without its speaker, who is in a sentence not shown."""
+    quoted = rules.quotations(sentence.strip())
+    return len(quoted) == 1 and quoted[0] == sentence.strip()
+
+
+def _opens_mid_sentence(sentence: str) -> bool:
+    """ "at the site of his arrest in Minneapolis.": the rest of a sentence whose opening was removed (as a feed's
+    boilerplate) or cut off. A brand written in lower case ("iPhone sales rose ...") is a whole sentence."""
+    first = sentence.lstrip("\"'“‘([ ").split(maxsplit=1)[:1]
+    return bool(first) and first[0][:1].islower() and first[0] == first[0].lower()
 
 
 def _head_before_cut(sentence: str) -> str | None:
@@ -238,7 +268,9 @@ def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | No
     if context.edition_day is None:
         return text, None
     anchored = timewords.anchored(text, context.published_day(article), context.edition_day)
-    return (anchored, None) if anchored is not None else (None, Rejection.STALE_TIME)
+    if anchored is None or rules.quotations(anchored) != rules.quotations(text):
+        return None, Rejection.STALE_TIME  # a speaker's "today" cannot be rewritten: that would misquote them
+    return anchored, None
 
 
 def usable_sentences(articles: Sequence[Article], context: StoryContext) -> Found:
