@@ -20,10 +20,10 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from feedserver import FeedServer
+from realday import REAL_NEWS, build_real_day
 
 from briefing.cli import app
 
-REAL_NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds" / "real-news"
 DAYS = ("2020-05-30", "2020-05-31", "2020-06-01")
 COLUMNS = (
     "stories",
@@ -38,15 +38,7 @@ COLUMNS = (
 
 def day_counts(server: FeedServer, day: str, folder: Path) -> dict[str, object]:
     """`briefing check --json` of the day's edition, built in `folder`."""
-    server.serve_directory(REAL_NEWS / day, prefix="/news/")
-    feeds = "\n".join(f"      - url: {server.url('/news/' + f.name)}" for f in sorted((REAL_NEWS / day).glob("*.xml")))
-    config = folder / "feeds.yaml"
-    config.write_text(
-        "timezone: UTC\nlookback_hours: 48\nrank: {max_stories: 60, max_per_section: 60}\n"
-        f"sections:\n  - name: News\n    feeds:\n{feeds}\n",
-        encoding="utf-8",
-    )
-    built = CliRunner().invoke(app, ["--config", str(config), "run", "--at", f"{day}T23:00:00+00:00"])
+    built = build_real_day(server, day, folder)
     if built.exit_code not in (0, 3):
         raise SystemExit(f"{day}: the build failed: {built.output.strip()}")
     checked = CliRunner().invoke(app, ["check", str(folder / "outputs" / "editions" / day), "--json"])

@@ -11,12 +11,11 @@ import pytest
 from click.testing import CliRunner
 from edition_fixture import END, OK, sample_edition
 from feedserver import FeedServer
+from realday import REAL_NEWS, build_real_day
 
 from briefing.cli import app
 from briefing.evaluate.edition import check_edition
 from briefing.models import ArticleKind, ArticleRef, Bullet, Edition, Section, Story, StoryStatus, edition_to_dict
-
-REAL_NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds" / "real-news"
 
 
 def _ref(n: int, title: str, days_old: int = 0, kind: ArticleKind = ArticleKind.NEWS) -> ArticleRef:
@@ -114,17 +113,7 @@ def test_briefing_check_on_a_missing_edition_is_one_clear_line(tmp_path: Path) -
 def test_a_real_day_meets_the_bullet_targets(feed_server: FeedServer, tmp_path: Path, day: str) -> None:
     if not REAL_NEWS.is_dir():
         pytest.skip("../shared/data/feeds/real-news is absent: the real-day bullet targets need it")
-    feed_server.serve_directory(REAL_NEWS / day, prefix="/news/")
-    feeds = "\n".join(
-        f"      - url: {feed_server.url('/news/' + f.name)}" for f in sorted((REAL_NEWS / day).glob("*.xml"))
-    )
-    config = tmp_path / "feeds.yaml"
-    config.write_text(
-        "timezone: UTC\nlookback_hours: 48\nrank: {max_stories: 60, max_per_section: 60}\n"
-        f"sections:\n  - name: News\n    feeds:\n{feeds}\n",
-        encoding="utf-8",
-    )
-    built = CliRunner().invoke(app, ["--config", str(config), "run", "--at", f"{day}T23:00:00+00:00"])
+    built = build_real_day(feed_server, day, tmp_path)
     assert built.exit_code in (0, 3), built.output
 
     result = CliRunner().invoke(app, ["check", str(tmp_path / "outputs" / "editions" / day), "--json"])
