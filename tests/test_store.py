@@ -19,6 +19,7 @@ from factories import make_article, make_feed
 from briefing.errors import BriefingError, StoreError
 from briefing.models import ArticleKind, Run, SendStatus
 from briefing.store import Store, open_store
+from briefing.store import runs as runs_module
 from briefing.store.schema import TABLES
 
 # ------------------------------------------------------------------------------------------- transactions
@@ -300,6 +301,18 @@ def test_a_run_whose_process_was_killed_is_marked_interrupted_at_the_next_start(
         runs = [(run.status, run.finished, run.stats) for run in store.runs()]
     reason = "the process stopped before the run finished (killed, or the machine went down)"
     assert runs == [("running", None, {}), ("interrupted", None, {"error": reason})]
+
+
+def test_a_run_of_an_earlier_boot_is_interrupted_even_when_its_pid_lives_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs_module, "boot_id", lambda: "an-earlier-boot")
+    store.start_run("poll", NOW)  # this process's pid: alive, as a reused pid would be after a reboot
+    monkeypatch.setattr(runs_module, "boot_id", lambda: "this-boot")
+
+    store.start_run("poll", NOW)
+
+    assert [run.status for run in store.runs()] == ["running", "interrupted"]
 
 
 def test_a_run_started_on_another_host_is_left_to_that_host(store_url: str, database_password: str | None) -> None:

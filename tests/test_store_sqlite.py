@@ -41,6 +41,22 @@ def test_open_store_creates_folders_and_uses_wal(tmp_path: Path) -> None:
     assert (path.exists(), found, busy) == (True, ["wal", 1, 2], 10_000)
 
 
+def test_syncing_unchanged_feeds_neither_writes_nor_waits_for_a_running_poll(tmp_path: Path) -> None:
+    path = tmp_path / "briefing.sqlite"
+    feeds = [make_feed(), make_feed("https://example.org/other.xml", name="Other")]
+    with open_sqlite_store(path) as store:
+        store.sync_feeds(feeds)
+        poll = sqlite3.connect(path, timeout=0)
+        poll.execute("BEGIN IMMEDIATE")  # another process holds the write lock, as a running poll does
+        try:
+            store.sync_feeds(feeds)  # the idle cron tick's sync: nothing changed, so no write and no wait
+        finally:
+            poll.rollback()
+            poll.close()
+        stored = [(feed.key, feed.name) for feed in store.feeds()]
+    assert stored == [("https://example.org/world.xml", None), ("https://example.org/other.xml", "Other")]
+
+
 def test_open_store_migrates_an_empty_database_to_the_latest_version(tmp_path: Path) -> None:
     with open_sqlite_store(tmp_path / "briefing.sqlite") as store:
         tables = {row[0] for row in store._db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}

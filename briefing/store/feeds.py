@@ -36,7 +36,14 @@ class FeedsSql(SqlMixin):
     # ------------------------------------------------------------------------------------------------ feeds
 
     def sync_feeds(self, configured: list[Feed]) -> None:
-        """Make the stored feeds match feeds.yaml: add new keys, update config fields, keep polling state."""
+        """Make the stored feeds match feeds.yaml: add new keys, update config fields, keep polling state.
+
+        Writes only when something changed: every cron tick syncs, and a tick with nothing to do should neither
+        wait for a running poll's write lock nor hold one itself."""
+        wanted = {(f.key, f.section, f.name, float(f.weight), int(f.full_text)) for f in configured}
+        stored = self._db.query("SELECT key, section, name, weight, full_text FROM feeds WHERE configured = 1")
+        if {(r[0], r[1], r[2], float(r[3]), int(r[4])) for r in stored} == wanted and len(stored) == len(wanted):
+            return
         with self.transaction():
             self._db.execute("UPDATE feeds SET configured = 0")
             self._db.execute_many(

@@ -6,7 +6,8 @@ back into the pipeline's decisions except through explicit queries.
 Each row remembers the process that runs it: its pid and its host (a PostgreSQL store is shared by several
 hosts, and a pid means something only on its own). A process killed mid-run (SIGKILL, a reboot) cannot finish
 its row, so every start first marks as "interrupted" the rows still "running" whose process, on this host, is
-gone. Rows of other hosts are left to their own hosts' next start.
+gone. Rows of other hosts are left to their own hosts' next start. A row also remembers the host's boot (Linux's
+boot id), since after a reboot its pid may belong to another process: a row of an earlier boot is gone too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import os
 import socket
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from briefing.errors import StoreError
@@ -22,6 +25,7 @@ from briefing.store._codec import from_db_json, from_db_time, from_db_time_or_no
 from briefing.store._sql import Row, SqlMixin
 
 INTERRUPTED = "the process stopped before the run finished (killed, or the machine went down)"
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")  # a new random id at every boot (Linux)
 
 
 class RunsSql(SqlMixin):
@@ -33,8 +37,8 @@ class RunsSql(SqlMixin):
         with self.transaction():
             self._mark_interrupted(host)
             [row] = self._db.query(
-                "INSERT INTO runs (kind, started, pid, host) VALUES (?, ?, ?, ?) RETURNING id",
-                (kind, to_db_time(now), os.getpid(), host),
+                "INSERT INTO runs (kind, started, pid, host, boot) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (kind, to_db_time(now), os.getpid(), host, boot_id()),
             )
         return int(row[0])
 
@@ -50,9 +54,14 @@ class RunsSql(SqlMixin):
 
     def _mark_interrupted(self, host: str) -> None:
         rows = self._db.query(
-            "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL AND host = ?", (host,)
+            "SELECT id, pid, boot FROM runs WHERE status = 'running' AND pid IS NOT NULL AND host = ?", (host,)
         )
-        gone = [(to_db_json({"error": INTERRUPTED}), row[0]) for row in rows if not _alive(int(row[1]))]
+        boot = boot_id()
+        gone = [
+            (to_db_json({"error": INTERRUPTED}), row[0])
+            for row in rows
+            if (boot and row[2] and row[2] != boot) or not _alive(int(row[1]))
+        ]
         self._db.execute_many(
             "UPDATE runs SET status = 'interrupted', stats = ? WHERE id = ? AND status = 'running'", gone
         )
@@ -62,6 +71,15 @@ class RunsSql(SqlMixin):
         where, params = ("WHERE kind = ?", (kind, limit)) if kind else ("", (limit,))
         rows = self._db.query(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", params)
         return [_run_from_row(row) for row in rows]
+
+
+@cache
+def boot_id() -> str | None:
+    """This host's current boot, where the system says (Linux); None elsewhere, where only the pid is checked."""
+    try:
+        return BOOT_ID.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
 
 
 def _alive(pid: int) -> bool:

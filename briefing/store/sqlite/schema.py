@@ -238,4 +238,8 @@ MIGRATIONS: list[str] = [
     DROP INDEX IF EXISTS feed_spans_frequent;
     CREATE INDEX feed_spans_frequent ON feed_spans (span) WHERE items >= 3;
     """,
+    # 11: the boot each run was started in (Linux's boot id): after a reboot a run's pid may be another process's
+    """
+    ALTER TABLE runs ADD COLUMN boot TEXT;
+    """,
 ]
