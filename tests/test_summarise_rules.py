@@ -94,6 +94,7 @@ def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
         "Later, the mayor lifted the curfew.",
         "Notably, the airline kept its forecast.",
         "The mayor goes on to say the curfew will stay.",
+        "U.S. President Jo Park goes on to say the curfew will stay.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:

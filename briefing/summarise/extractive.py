@@ -33,8 +33,8 @@ from briefing.summarise.sentences import MAX_SENTENCES as MAX_SENTENCES
 from briefing.summarise.sentences import MAX_TEXT_CHARS as MAX_TEXT_CHARS
 from briefing.summarise.sentences import MAX_WORDS as MAX_WORDS
 from briefing.summarise.sentences import Sentence, StoryContext, usable_sentences
-from briefing.summarise.sentences import split_sentences as split_sentences
 from briefing.summarise.sentences import trim_sentence as trim_sentence
+from briefing.summarise.splitting import split_sentences as split_sentences
 
 VERSION = "5"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
 MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from briefing.models import Cluster
 from briefing.summarise.headlines import title_parts
 from briefing.summarise.rules import fingerprint
-from briefing.summarise.sentences import split_sentences
+from briefing.summarise.splitting import split_sentences
 
 MIN_STORIES = 2  # a sentence in articles of this many different stories recurs
 MIN_TITLES = 3  # a title segment in this many titles is a show or section name

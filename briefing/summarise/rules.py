@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from briefing.summarise.splitting import split_sentences
+
 
 class Rejection(StrEnum):
     """Why a candidate sentence (or a drafted bullet) was not used."""
@@ -142,7 +144,6 @@ _LEANING_OPENER = re.compile(
     r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
 # "Trump goes on to say ...": a continuation of words the reader never saw.
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
@@ -263,7 +264,7 @@ def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
     possessive or demonstrative whose referent is not in the sentence."""
     text = sentence.lstrip("\"“‘' ")
-    first_sentence = _SENTENCE_END.split(text, maxsplit=1)[0]  # a bullet may be a lead joined to what follows it
+    first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
     if _QUANTIFIER_OPENER.match(text):

@@ -1,8 +1,8 @@
-"""Source sentences and what may become a bullet: splitting, the rules applied to each sentence, and trimming.
+"""Source sentences and what may become a bullet: the rules applied to each sentence, and trimming.
 
-sentences knows text: where sentences end, which are usable as bullets (`briefing.summarise.rules`), how an
-older article's relative times are anchored (`timewords`), and how a long sentence is cut at a clause boundary
-without changing what it states. It must not know scoring, LLMs, grounding or the store.
+sentences knows text: where sentences end (`splitting`), which are usable as bullets (`rules`), how an older
+article's relative times are anchored (`timewords`), and how a long sentence is cut at a clause boundary without
+changing what it states. It must not know scoring, LLMs, grounding or the store.
 
 A sentence that leans on the one before it ("It was the third rise this year.") is used only when it follows
 the article's first usable sentence, joined to it (the lead is what such a pronoun points at in a feed
@@ -23,6 +23,7 @@ from briefing.models import Article
 from briefing.summarise import rules, timewords
 from briefing.summarise.headlines import MAX_TITLE_WORDS
 from briefing.summarise.rules import Rejection, fingerprint
+from briefing.summarise.splitting import split_sentences
 
 MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
 HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed at all
@@ -31,15 +32,6 @@ MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is 
 MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
 MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
 
-_ABBREVIATION_WORDS = """
-    mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc corp co ltd vs etc no nos fig
-    jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
-"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-# A sentence ends after its full stop and any closing quotes or brackets, which stay with it ('... "go."' keeps
-# its closing quote, or the quotation would look unbalanced and the sentence be taken for half a quote).
-_CLOSERS = "\"'”’)\\]"
-_BOUNDARY = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}])|(?<=[.!?][{_CLOSERS}]{{2}}))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
     r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
@@ -88,34 +80,6 @@ class Found:
 
     sentences: list[Sentence] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text; paragraph breaks always end one, abbreviations and initials never do."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
-        pieces = _BOUNDARY.split(paragraph.strip())
-        sentences.extend(_merge_abbreviations([p.strip() for p in pieces if p.strip()]))
-    return sentences
-
-
-def _merge_abbreviations(pieces: list[str]) -> list[str]:
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and _ends_with_abbreviation(merged[-1]):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    return merged
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    last = text.rstrip("\"'”’)]").split()[-1] if text.split() else ""
-    if not last.endswith("."):
-        return False
-    word = last[:-1].lstrip("\"'“‘([")
-    # "J." and "U.S." are initials; "Mr." and "Sept." are known abbreviations.
-    return len(word) == 1 or bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word)) or word.lower() in _ABBREVIATIONS
 
 
 def _terminated(sentence: str) -> bool:
