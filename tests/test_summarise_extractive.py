@@ -148,6 +148,25 @@ def test_bullets_do_not_repeat_the_same_fact(bridge_story: Cluster) -> None:
     assert sum("six weeks" in b.text for b in bullets) == 1
 
 
+def test_a_new_fact_that_recalls_the_lead_as_background_is_a_bullet_of_its_own() -> None:
+    charged = "Board chair Jo Vale was arrested and charged with fraud over the bridge repair contracts on Friday."
+    divorce = (
+        "Ana Vale, a former school principal, is seeking a divorce from Jo Vale, her lawyers said, following his "
+        "fraud charge over the bridge contracts."
+    )
+    inquiry = "Police are investigating whether the bridge repair contracts broke procurement rules."
+    cluster = Cluster(
+        "c-fraud",
+        (
+            article("a-1", charged, "Harbour board chair charged with fraud"),
+            article("a-2", divorce, "Harbour board chair's wife seeks a divorce", "Courier"),
+            article("a-3", inquiry, "Police look into bridge contracts", "Metro"),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [charged, inquiry, divorce]
+
+
 def test_colour_unrelated_to_the_story_is_left_out(bridge_story: Cluster) -> None:
     texts = [b.text for b in extractive_bullets(bridge_story, 3)]
 
