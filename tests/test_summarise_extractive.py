@@ -154,17 +154,15 @@ def test_a_new_fact_that_recalls_the_lead_as_background_is_a_bullet_of_its_own()
         "Ana Vale, a former school principal, is seeking a divorce from Jo Vale, her lawyers said, following his "
         "fraud charge over the bridge contracts."
     )
-    inquiry = "Police are investigating whether the bridge repair contracts broke procurement rules."
     cluster = Cluster(
         "c-fraud",
         (
             article("a-1", charged, "Harbour board chair charged with fraud"),
             article("a-2", divorce, "Harbour board chair's wife seeks a divorce", "Courier"),
-            article("a-3", inquiry, "Police look into bridge contracts", "Metro"),
         ),
     )
 
-    assert [b.text for b in extractive_bullets(cluster, 4)] == [charged, inquiry, divorce]
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [charged, divorce]
 
 
 def test_colour_unrelated_to_the_story_is_left_out(bridge_story: Cluster) -> None:

@@ -27,9 +27,9 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
             "A rocket carrying the Helios-3 weather satellite lifted off from Sarn and placed it in orbit.",
         ),
         ("Officials denied the claims.", "Officials refused the claims on Friday."),  # "denied" is "deny"
-        (  # "no new cases" is the fact: polarity is part of the wording
-            "There are no new cases in Oster on Friday, the fifth straight day without a case.",
-            "There are no new cases in Oster today, and one patient is still in hospital, the ministry has confirmed.",
+        (  # a restatement is still one when it ends on a background clause
+            "Jo Vale was charged with fraud over the bridge repair contracts on Friday.",
+            "Jo Vale has been charged with fraud over the bridge contracts, after a two-year audit of the board.",
         ),
         (  # what the earlier bullet only recalled as background is still said
             "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs on Monday.",
@@ -56,14 +56,6 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
             "Talks are under way with two neighbours on travel lanes, said Trade Minister Jo Lind on Saturday.",
             "The fate of the city's grand prix will be announced next week, said Trade Minister Jo Lind on Saturday.",
         ),
-        (  # "COVID-19" is a name, not a figure the two share
-            "Norvale reported 40 new COVID-19 cases on Friday.",
-            "Norvale will lift its COVID-19 travel restrictions from Monday.",
-        ),
-        (  # "24-hour" says which curfew, as a name would
-            "Valen imposed a 24-hour curfew on Friday.",
-            "Police in Valen arrested 15 people for breaking the 24-hour curfew.",
-        ),
         (  # a new fact that recalls the earlier one as background
             "The harbour bridge closed for repairs on Monday.",
             "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs.",
@@ -72,10 +64,6 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
             "Former harbour board chair Jo Vale was charged with fraud over the bridge contracts.",
             "Jo Vale, a former harbour board chair, has resigned from the yacht club, her lawyer said, following the "
             "fraud charge over the bridge contracts.",
-        ),
-        (  # an investigation asserts no breach
-            "The minister attended a dinner that broke the lockdown rules.",
-            "Police are investigating whether the dinner attended by the minister broke the lockdown rules.",
         ),
     ],
 )
@@ -89,11 +77,13 @@ def test_the_attribution_is_not_part_of_the_claim() -> None:
     )
 
 
-def test_the_main_claim_leaves_out_background_asides_and_open_questions() -> None:
+def test_the_main_claim_leaves_out_a_background_clause_and_an_aside_about_who_someone_is() -> None:
+    facts_kept = "The board approved its plan, a $2 billion rebuild, on Friday, which angered the unions."
+
     assert [
         main_claim("Jo Vale, the harbour board chair, resigned, her lawyer said, following the fraud charge."),
-        main_claim("Police are investigating whether the dinner broke the rules, officials said."),
-    ] == ["Jo Vale resigned.", "Police are investigating."]
+        main_claim(facts_kept),
+    ] == ["Jo Vale resigned.", facts_kept]
 
 
 def test_a_later_bullet_may_recall_an_earlier_one_but_not_restate_it() -> None:

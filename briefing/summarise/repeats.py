@@ -5,21 +5,18 @@ Wire rewrites and outlets covering one development say the same thing in differe
 claim (below) and the earlier bullet
 
 1. share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a small
-   count, not a number that is part of a name or a compound modifier: "COVID-19", "G-7", "a 24-hour curfew",
-   "the 82-year-old woman" name a thing every bullet about it shares) and also a name or some of their wording;
-   or
-2. when a good part of the shorter one's content words, names aside (names say who or where: the story's topic,
-   which every bullet shares), are in the other (a paraphrase), after folding inflections and a small table of
-   synonyms for the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless
-   both state salient numbers and none is shared (the same wording about different figures).
+   count) and also a name or some of their wording; or
+2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
+   topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
+   the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
+   salient numbers and none is shared (the same wording about different figures).
 
 The main claim is what a sentence asserts, without what it only mentions: a trailing attribution (", officials
 said"), a trailing clause that recalls the background (", following his murder charge", ", when the city
-reopens"), an aside between commas after a name (", the nephew of the king,") and what a "whether" clause
-leaves open ("Police are investigating whether the party broke the rules" asserts an investigation, not a
-breach). A second bullet may recall the first one's fact as background while stating a new one; it repeats
-the first only when what it asserts was said already. So the comparison has a direction: the later bullet's
-main claim against the whole of the earlier one.
+reopens") and a short aside between commas that says who someone is (", the nephew of the king,"). A second
+bullet may recall the first one's fact as background while stating a new one; it repeats the first only when
+what it asserts was said already. So the comparison has a direction: the later bullet's main claim against the
+whole of the earlier one.
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
 use it for drafted and repaired bullets, against each other and against what earlier editions published;
@@ -46,7 +43,6 @@ _STOP = frozenset(
     what as also while since until because although though yet still even per cent percent according said says
     say told tells announced reported reports added stated claimed confirmed noted""".split()  # noqa: SIM905
 )
-_NEGATIONS = frozenset({"no", "not", "never", "nor", "none", "nobody", "nothing", "neither"})
 # Predicates news repeats in other words: each group folds to its first word. Small on purpose.
 _SYNONYM_GROUPS = (
     "increase rise raise hike climb jump grow boost lift",
@@ -68,8 +64,6 @@ _NUMBER = re.compile(
     r"\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)?\b\s*(?P<unit>%|per ?cent|percent)?",
     re.IGNORECASE,
 )
-_NAMED_NUMBER = re.compile(r"[A-Za-z]-$")  # "COVID-19", "G-7", "F-35": a name, not a figure
-_MODIFIER = re.compile(r"-[A-Za-z]")  # "24-hour curfew", "82-year-old woman": what a thing is, not a figure
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _NOT_NAMES = frozenset(
     """The A An In On At By For But And Or If As It Its He She They His Her Their This That These Those
@@ -109,14 +103,13 @@ _ATTRIBUTION = re.compile(
 # ", following his murder charge." / ", when the city reopens.": a last clause that recalls the background, up to
 # the end of the sentence (a clause closed by a comma may be followed by the sentence's own verb).
 _BACKGROUND = re.compile(
-    r",\s+(?:following|after|before|amid|as|when|where|which|who|whose|despite)\s+[^,;]+?\s*[.!]?[\"'”’]?\s*$",
+    r",\s+(?:following|after|before|amid|as|when|despite)\s+[^,;]+?\s*[.!]?[\"'”’]?\s*$",
     re.IGNORECASE,
 )
-# "Prince Jo, the nephew of the king, has ...", "Mr. Vale, who led the party for a decade, said ...": an aside
-# about who someone is, between commas after a name.
-_ASIDE = re.compile(r"(\b[A-Z][\w.'’-]*),\s+(?:a|an|the|who|whose)\s+[^,;]{1,80},(?=\s+[a-z])")
-# "... whether the party broke the rules": left open, not asserted.
-_WHETHER = re.compile(r"\s+whether\s+[^,;]+?(?=\s*[,;]|[.!]?[\"'”’]?\s*$)", re.IGNORECASE)
+# "Prince Jo, the nephew of the king, has ...": a short aside saying who someone is (a noun phrase of up to eight
+# words, without a figure), between commas after a name. A relative clause ("who led the party") or an aside
+# with a figure ("its plan, a $2 billion proposal, ...") may state a fact, and stays.
+_ASIDE = re.compile(r"(\b[A-Z][\w.'’-]*),\s+(?:a|an|the)(?:\s+[^\s,;\d]+){1,7},(?=\s+[a-z])")
 
 
 def claim(text: str) -> str:
@@ -125,11 +118,10 @@ def claim(text: str) -> str:
 
 
 def main_claim(text: str) -> str:
-    """What the sentence asserts: the claim without a trailing background clause, asides about who someone is,
-    or what a "whether" clause leaves open (see the module docstring)."""
+    """What the sentence asserts: the claim without a trailing background clause or asides about who someone is
+    (see the module docstring)."""
     stated = _BACKGROUND.sub(".", claim(text))
-    stated = claim(_ASIDE.sub(r"\1", stated))  # an attribution may precede the background clause
-    return _WHETHER.sub("", stated)
+    return claim(_ASIDE.sub(r"\1", stated))  # an attribution may precede the background clause
 
 
 def facts(text: str) -> Facts:
@@ -171,12 +163,9 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _numbers(text: str) -> frozenset[tuple[float, bool]]:
-    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year; never part of
-    a name ("COVID-19") or of a compound modifier ("24-hour")."""
+    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year."""
     found = set()
     for match in _NUMBER.finditer(text):
-        if _part_of_a_word(text, match):
-            continue
         value = float(match["value"].replace(",", "") + (match["frac"] or ""))
         scale = _SCALES.get((match["scale"] or "").lower(), 1.0)
         percent = bool(match["unit"])
@@ -186,12 +175,6 @@ def _numbers(text: str) -> frozenset[tuple[float, bool]]:
             continue
         found.add((value * scale, percent))
     return frozenset(found)
-
-
-def _part_of_a_word(text: str, match: re.Match[str]) -> bool:
-    """ "COVID-19", "G-7": part of a name; "24-hour", "82-year-old": a compound modifier saying what a thing is."""
-    end = max(match.end("value"), match.end("frac"))
-    return bool(_NAMED_NUMBER.search(text[max(match.start() - 2, 0) : match.start()]) or _MODIFIER.match(text, end))
 
 
 def _names(text: str) -> frozenset[str]:
@@ -210,9 +193,7 @@ def _content(text: str, *, names: bool = True) -> frozenset[str]:
         if not word or word[0].isdigit() or (not names and index > 0 and word[0].isupper()):
             continue
         lowered = word.lower()
-        if lowered in _NEGATIONS or lowered.endswith("n't"):
-            stems.add("not")  # polarity is part of what is stated: "no new cases" is not "new cases"
-        elif lowered not in _STOP and len(lowered) > 1:
+        if lowered not in _STOP and len(lowered) > 1:
             stems.add(_fold(lowered))
     return frozenset(stems)
 
