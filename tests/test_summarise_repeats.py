@@ -27,6 +27,10 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
             "A rocket carrying the Helios-3 weather satellite lifted off from Sarn and placed it in orbit.",
         ),
         ("Officials denied the claims.", "Officials refused the claims on Friday."),  # "denied" is "deny"
+        (  # the same announcement of the same open question
+            "The mayor will announce this week whether the city will build a second harbour bridge.",
+            "The mayor plans to announce this week whether a second bridge will be built over the harbour.",
+        ),
         (  # a restatement is still one when it ends on a background clause
             "Jo Vale was charged with fraud over the bridge repair contracts on Friday.",
             "Jo Vale has been charged with fraud over the bridge contracts, after a two-year audit of the board.",
@@ -59,6 +63,10 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
         (  # a new fact that recalls the earlier one as background
             "The harbour bridge closed for repairs on Monday.",
             "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs.",
+        ),
+        (  # an inquiry the earlier bullet does not mention, into what it stated
+            "The minister attended a dinner that broke the lockdown rules.",
+            "Police are investigating whether the dinner attended by the minister broke the lockdown rules.",
         ),
         (  # an aside about who she is, and a background clause, around a new fact
             "Former harbour board chair Jo Vale was charged with fraud over the bridge contracts.",

@@ -16,7 +16,11 @@ said"), a trailing clause that recalls the background (", following his murder c
 reopens") and a short aside between commas that says who someone is (", the nephew of the king,"). A second
 bullet may recall the first one's fact as background while stating a new one; it repeats the first only when
 what it asserts was said already. So the comparison has a direction: the later bullet's main claim against the
-whole of the earlier one.
+whole of the earlier one. What a "whether" clause asks is not asserted either ("Police are investigating whether
+the party broke the rules" reports an inquiry, not a breach): a later bullet whose main claim, the question
+aside, shares no word with the earlier bullet reports something new (an inquiry the earlier one did not
+mention), however much of the question the earlier one answered; when the rest is shared ("Pelosi will
+announce this week whether ..."), the question is part of the comparison.
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
 use it for drafted and repaired bullets, against each other and against what earlier editions published;
@@ -89,6 +93,7 @@ class Facts:
 
     whole: Wording
     main: Wording
+    inquiry: Wording | None = None  # the main claim without what a "whether" clause leaves open, when it has one
 
 
 # ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
@@ -110,6 +115,8 @@ _BACKGROUND = re.compile(
 # words, without a figure), between commas after a name. A relative clause ("who led the party") or an aside
 # with a figure ("its plan, a $2 billion proposal, ...") may state a fact, and stays.
 _ASIDE = re.compile(r"(\b[A-Z][\w.'’-]*),\s+(?:a|an|the)(?:\s+[^\s,;\d]+){1,7},(?=\s+[a-z])")
+# "Police are investigating whether the party broke the rules": what the clause asks is not asserted.
+_WHETHER = re.compile(r"\s+whether\s+[^,;]+?(?=\s*[,;]|[.!]?[\"'”’]?\s*$)", re.IGNORECASE)
 
 
 def claim(text: str) -> str:
@@ -125,7 +132,9 @@ def main_claim(text: str) -> str:
 
 
 def facts(text: str) -> Facts:
-    return Facts(_wording(claim(text)), _wording(main_claim(text)))
+    main = main_claim(text)
+    asked = _WHETHER.sub("", main)
+    return Facts(_wording(claim(text)), _wording(main), _wording(asked) if asked != main else None)
 
 
 def _wording(text: str) -> Wording:
@@ -135,6 +144,8 @@ def _wording(text: str) -> Wording:
 def same_fact(later: Facts, earlier: Facts) -> bool:
     """Whether the `later` bullet's main claim was already stated by the `earlier` one (see the module
     docstring)."""
+    if later.inquiry is not None and _unrelated(later.inquiry, earlier.whole):
+        return False  # an inquiry the earlier bullet does not mention, into what it may have stated
     a, b = later.main, earlier.whole
     overlap = _overlap(a.words, b.words)
     if a.numbers & b.numbers and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
@@ -142,6 +153,10 @@ def same_fact(later: Facts, earlier: Facts) -> bool:
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
     return _overlap(a.plain, b.plain) >= PARAPHRASE and len(a.plain & b.plain) >= MIN_SHARED_WORDS
+
+
+def _unrelated(a: Wording, b: Wording) -> bool:
+    return bool(a.plain) and not a.plain & b.plain and not a.numbers & b.numbers
 
 
 def repeats(text: str, others: Iterable[str]) -> bool:
