@@ -19,7 +19,7 @@ what it asserts was said already. So the comparison has a direction: the later b
 whole of the earlier one. What a "whether" clause asks is not asserted either ("Police are investigating whether
 the party broke the rules" reports an inquiry, not a breach): a later bullet whose main claim, the question
 aside, shares no word with the earlier bullet reports something new (an inquiry the earlier one did not
-mention), however much of the question the earlier one answered; when the rest is shared ("Pelosi will
+mention), however much of the question the earlier one answered; when the rest is shared ("The mayor will
 announce this week whether ..."), the question is part of the comparison.
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
