@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -91,26 +90,12 @@ _LIVE_MARK = re.compile(
     r"|(?i:\blive (?:updates?|blog|coverage)\b|\bupdates? live\b|\brolling coverage\b)"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_PAST_YEARS = 2  # a title naming a year at least this much before the item's own looks back: an archive clip
-# What an outlet's own URL says an item is, in words every publishing system uses for its sections and formats
-# (the words of the path, slug included: "/videos/...-vault-orig", "/lifestyle/tablet-interactive-..."; not the
-# query, where YouTube's "watch?v=" is every item). Each group is one feature, so a word seen in one outlet
-# stands for its synonyms in the others.
-_URL_GROUPS = {
-    "url live": ("live", "liveblog", "interactive", "rolling"),
-    "url gallery": ("gallery", "galleries", "photos", "pictures", "cartoons", "cartoon", "slideshow"),
-    "url archive": ("archive", "archives", "vault", "history", "retro"),
-    "url video": ("video", "videos", "tv", "podcast", "podcasts", "programmes", "episode", "episodes"),
-    "url other": ("horoscope", "horoscopes", "puzzle", "puzzles", "quiz", "crossword", "recipes", "recipe", "deals"),
-    "url opinion": ("opinion", "comment", "commentisfree", "analysis", "editorial", "column", "columns", "blogs"),
-}
-_URL_WORD = re.compile(r"[a-z]+")
 _TEXT_START = 200  # characters of the text whose cue words count
 _SHAPE = (
     *("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year"),
-    *("format opening", "live mark", "past year"),
+    *("format opening", "live mark"),
 )
-FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE, *_URL_GROUPS)
+FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
 _LIVE_COLUMN = FEATURES.index("live mark")  # a page that says it is live is live, whatever the weights say
 
 
@@ -131,21 +116,7 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if _YEAR.search(article.title) else 0.0,
         1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
         1.0 if _LIVE_MARK.search(article.title) or _LIVE_MARK.search(stripped.text[:_TEXT_START]) else 0.0,
-        1.0 if _looks_back(article) else 0.0,
-        *_url_groups(article.url),
     ]
-
-
-def _looks_back(article: Article) -> bool:
-    """Whether the title names a year well before the item's own ("... told CNN in 2004", "From 1947")."""
-    years = [int(year) for year in _YEAR.findall(article.title)]
-    return bool(years) and min(years) <= article.published.year - _PAST_YEARS
-
-
-def _url_groups(url: str) -> list[float]:
-    """1.0 for each group of `_URL_GROUPS` with a word in the URL's path."""
-    words = set(_URL_WORD.findall(urlsplit(url).path.lower()))
-    return [1.0 if words.intersection(group) else 0.0 for group in _URL_GROUPS.values()]
 
 
 def _cues(lowered: str) -> list[float]:
