@@ -82,7 +82,13 @@ _FORMAT_OPENING = re.compile(
     r"|quiz|horoscopes?|recipes?|cartoons?|briefing|digest|recap|highlights)\s*[:|\-–—]",
     re.IGNORECASE,
 )
-_LIVE_MARK = re.compile(r"\bLIVE\b|\blive updates?\b|\bupdates? live\b", re.IGNORECASE)
+# A rolling page says so: "LIVE" in capitals, a "Live:" opening, "live updates", "rolling coverage". The word
+# "live" alone is not a mark ("where people live", a show called "Live PD").
+# "Watch live" is a stream of one event (an address, a launch): a report of it, not a rolling page.
+_LIVE_MARK = re.compile(
+    r"(?<!WATCH )(?<!Watch )(?<!watch )\bLIVE\b|^\W*(?i:live)\s*[:|\-–—]"
+    r"|(?i:\blive (?:updates?|blog|coverage)\b|\bupdates? live\b|\brolling coverage\b)"
+)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TEXT_START = 200  # characters of the text whose cue words count
 _SHAPE = (
@@ -90,6 +96,7 @@ _SHAPE = (
     *("format opening", "live mark"),
 )
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
+_LIVE_COLUMN = FEATURES.index("live mark")  # a page that says it is live is live, whatever the weights say
 
 
 def features(article: Article, boilerplate: Boilerplate) -> list[float]:
@@ -108,7 +115,7 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if "?" in article.title else 0.0,
         1.0 if _YEAR.search(article.title) else 0.0,
         1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
-        1.0 if _LIVE_MARK.search(article.title) else 0.0,
+        1.0 if _LIVE_MARK.search(article.title) or _LIVE_MARK.search(stripped.text[:_TEXT_START]) else 0.0,
     ]
 
 
@@ -138,15 +145,18 @@ class KindModel:
         return probabilities
 
     def kinds_of(self, rows: np.ndarray) -> list[ArticleKind]:
-        """The kind of each row: the likeliest stand-alone kind when they weigh `standalone_at` together, else
-        the likelier of news and opinion."""
+        """The kind of each row: `live` when the item says it is a live page (`_LIVE_MARK`: a definition, not a
+        weight, since a dozen live blogs in a day are too few to teach it); else the likeliest stand-alone kind
+        when they weigh `standalone_at` together, else the likelier of news and opinion."""
         if not len(rows):
             return []
         probabilities = self.probabilities(rows)
         standalone = np.array([kind.standalone for kind in self.kinds])
         alone = probabilities[:, standalone].sum(axis=1) >= self.standalone_at
         masked = np.where(alone[:, None] == standalone[None, :], probabilities, -1.0)
-        return [self.kinds[int(i)] for i in masked.argmax(axis=1)]
+        found = [self.kinds[int(i)] for i in masked.argmax(axis=1)]
+        declared = rows[:, _LIVE_COLUMN] > 0
+        return [ArticleKind.LIVE if live else kind for kind, live in zip(found, declared, strict=True)]
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -58,6 +58,29 @@ def test_a_live_blog_is_live() -> None:
     assert found.kind == ArticleKind.LIVE
 
 
+def test_a_page_whose_text_says_it_rolls_is_live_whatever_its_title() -> None:
+    [found] = classify(
+        [article(1, "Tablet edition: Storms across the north", "Follow our rolling coverage.")], Boilerplate()
+    )
+    assert found.kind == ArticleKind.LIVE
+
+
+def test_a_title_that_shouts_live_is_live() -> None:
+    [found] = classify(
+        [article(1, "Harbour storm LIVE: ferries cancelled as winds rise", "Ferries stopped.")], Boilerplate()
+    )
+    assert found.kind == ArticleKind.LIVE
+
+
+def test_a_stream_of_one_address_and_the_word_live_are_not_live_pages() -> None:
+    """(What else they are is the model's call: the rule only says what is live.)"""
+    items = [
+        article(1, "Watch live: mayor addresses the flood", "WATCH LIVE: the mayor speaks at noon about the flood."),
+        article(2, "Where families live now that the river has moved", "Two hundred homes were rebuilt uphill."),
+    ]
+    assert [a.kind == ArticleKind.LIVE for a in classify(items, Boilerplate())] == [False, False]
+
+
 def test_a_title_that_is_only_a_show_name_and_a_date_is_an_episode() -> None:
     """The feed's boilerplate says the title is all show name: an episode, not a report."""
     episodes = [article(n, f"Harbour Tonight ({n} November)", "Harbour Tonight. Watch on demand.") for n in range(1, 6)]
