@@ -88,11 +88,21 @@ def _hash(kind: str, words: Sequence[str]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+_blake2b, _from_bytes = hashlib.blake2b, int.from_bytes
+
+
 def _text_spans(words: Sequence[str]) -> list[int]:
-    """One id per run of `SHINGLE` words; a text shorter than that is one span."""
+    """One id per run of `SHINGLE` words; a text shorter than that is one span. The same ids as `_hash("t", run)`
+    for each run, from one encoded copy of the text cut at its words' byte offsets (a string built, encoded and
+    hashed per run cost a poll about as much as writing the counts)."""
     if len(words) < SHINGLE:
         return [_hash("t", words)] if words else []
-    return [_hash("t", words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    encoded = " ".join(words).encode()
+    starts = [0]
+    for word in words:
+        starts.append(starts[-1] + len(word.encode()) + 1)
+    runs = (b"t:" + encoded[starts[i] : starts[i + SHINGLE] - 1] for i in range(len(words) - SHINGLE + 1))
+    return [_from_bytes(_blake2b(run, digest_size=8).digest(), "big", signed=True) for run in runs]
 
 
 def _title_segments(title: str) -> list[tuple[str, int]]:
@@ -103,7 +113,7 @@ def _title_segments(title: str) -> list[tuple[str, int]]:
 
 def spans(article: Article) -> frozenset[int]:
     """The span ids an article carries (each counted once per item)."""
-    words = [_fold(m.group()) for m in _WORD.finditer(article.text)]
+    words = [_fold(word) for word in article.text.split()]  # str.split() cuts where `_WORD` does, faster
     return frozenset(_text_spans(words)) | {span for _, span in _title_segments(article.title)}
 
 
@@ -152,6 +162,8 @@ class Boilerplate:
         """How much of the title (in characters of its segments) is its feeds' boilerplate: 1.0 for a title
         that only names a show and a date ("Red Alert (31 May 2020) | Teleradyo")."""
         learnt = frozenset().union(*(self.by_feed.get(key, frozenset()) for key in article.feeds))
+        if not learnt:
+            return 0.0
         segments = _title_segments(article.title)
         total = sum(len(part) for part, _ in segments)
         return sum(len(part) for part, span in segments if span in learnt) / total if total else 0.0
