@@ -111,10 +111,16 @@ def _title_segments(title: str) -> list[tuple[str, int]]:
     return [(part, _hash("h", [_fold(w) for w in part.split()])) for part in parts if part.strip(_EDGE_PUNCTUATION)]
 
 
+@lru_cache(maxsize=1024)
+def _spans_of_text(text: str) -> tuple[int, ...]:
+    """The ids of a text's runs of words, in order. Cached for a feed's worth of items: a poll counts the spans
+    of a feed's new items and then strips that feed's boilerplate from the same texts to judge their kinds."""
+    return tuple(_text_spans([_fold(word) for word in text.split()]))  # str.split() cuts where `_WORD` does
+
+
 def spans(article: Article) -> frozenset[int]:
     """The span ids an article carries (each counted once per item)."""
-    words = [_fold(word) for word in article.text.split()]  # str.split() cuts where `_WORD` does, faster
-    return frozenset(_text_spans(words)) | {span for _, span in _title_segments(article.title)}
+    return frozenset(_spans_of_text(article.text)) | {span for _, span in _title_segments(article.title)}
 
 
 def span_counts(articles: Iterable[Article]) -> Counter[int]:
@@ -179,7 +185,7 @@ def _stripped_title(title: str, learnt: frozenset[int]) -> str:
 
 def _stripped_text(text: str, learnt: frozenset[int]) -> str:
     matches = list(_WORD.finditer(text))
-    covered = _bridged(_covered([_fold(m.group()) for m in matches], learnt), matches)
+    covered = _bridged(_covered(len(matches), _spans_of_text(text), learnt), matches)
     ends = [bool(_SENTENCE_END.search(m.group())) for m in matches]  # a sentence ends with this word
     covered = _with_cut_tail(covered, ends)
     dropped = [cut for run in _runs(covered) if (cut := _removable(run, ends)) is not None]
@@ -193,11 +199,12 @@ def _stripped_text(text: str, learnt: frozenset[int]) -> str:
     return " ".join(" ".join(piece.split()) for piece in pieces if piece.strip())
 
 
-def _covered(words: list[str], learnt: frozenset[int]) -> list[bool]:
-    if len(words) < SHINGLE:
-        return [bool(words) and _hash("t", words) in learnt] * len(words)
-    covered = [False] * len(words)
-    for i, span in enumerate(_text_spans(words)):
+def _covered(words: int, runs: Sequence[int], learnt: frozenset[int]) -> list[bool]:
+    """Which of the `words` words lie in a run (`runs`: `_spans_of_text`) that is boilerplate."""
+    if words < SHINGLE:
+        return [bool(words) and runs[0] in learnt] * words
+    covered = [False] * words
+    for i, span in enumerate(runs):
         if span in learnt:
             covered[i : i + SHINGLE] = [True] * SHINGLE
     return covered
