@@ -296,8 +296,12 @@ class SpanTotals:
         """The spans whose counts have not been read yet."""
         return [span for span in spans if span not in self._total]
 
-    def read(self, rows: Iterable[tuple[str, int, int]]) -> None:
-        """Every feed's count rows (feed key, span, items) of spans not read before."""
+    def read(self, rows: Iterable[tuple[str, int, int]], spans: Iterable[int] = ()) -> None:
+        """Every feed's count rows (feed key, span, items) of spans not read before; `spans`, the spans they were
+        read for, count as read even when no feed has counted them yet (`add` then counts for them)."""
+        for span in spans:
+            self._total.setdefault(span, 0)
+            self._by_site.setdefault(span, Counter())
         for feed_key, span, items in rows:
             self._total[span] = self._total.get(span, 0) + items
             self._by_site.setdefault(span, Counter())[site(feed_key)] += items
