@@ -149,6 +149,23 @@ def prune_if_due(store: ScheduleStore, now: datetime, jobs: Jobs) -> PruneReport
         return None
 
 
+class IdleStore(RunStore, Protocol):
+    def has_due_feeds(self, now: datetime) -> bool: ...
+    def next_poll_time(self) -> datetime | None: ...
+
+
+def idle_until(settings: Settings, store: IdleStore, now: datetime) -> datetime:
+    """Until when nothing can be due, as seen at `now` by a pass that found nothing due: the soonest of the
+    next edition, the next feed poll and the next prune (`briefing.idle` keeps it for the next cron tick)."""
+    if store.has_due_feeds(now):
+        return now
+    soonest = [due for _, due in next_editions(settings, now)]
+    soonest.append(store.next_poll_time() or now + PRUNE_EVERY)
+    last_prune = store.runs("prune", limit=1)
+    soonest.append(last_prune[0].started + PRUNE_EVERY if last_prune else now)
+    return max(now, min(soonest))
+
+
 def run_due_editions(settings: Settings, store: ScheduleStore, now: datetime, jobs: Jobs) -> DueReport:
     """Build (and send) the edition slots that are due at `now`; record missed ones as skipped."""
     ran: list[ScheduleSlot] = []

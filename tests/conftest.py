@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,13 @@ sections:
       - url: http://127.0.0.1:8000/world.xml
         name: Example World
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The user cache folder (where `run-due` leaves its idle notes) is a temporary one, for every test and
+    every process a test starts: tests never write to the home folder of whoever runs them."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

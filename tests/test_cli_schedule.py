@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from feedserver import FeedServer, rss_feed
@@ -67,3 +68,43 @@ def test_an_idle_tick_loads_no_pipeline_stage(feed_server: FeedServer, tmp_path:
 
     heavy = [name for name in loaded if name in STAGES or name.split(".")[0] in LIBRARIES]
     assert (code, printed, heavy) == (4, "nothing was due", [])
+
+
+def test_the_tick_after_an_idle_tick_loads_not_even_the_config(feed_server: FeedServer, tmp_path: Path) -> None:
+    url = feed_server.route("/world.xml", body=rss_feed([{"title": "Bridge reopens", "link": "https://e.org/1"}]))
+    config = write_config(tmp_path, url)
+    tick(config)  # polls the feed
+    tick(config)  # finds nothing due, and leaves a note saying until when
+
+    code, printed, loaded = tick(config)
+
+    heavy = [name for name in loaded if name.startswith(("briefing.config", "briefing.store", "pydantic", "yaml"))]
+    assert (code, printed, heavy) == (4, "nothing was due", [])
+
+
+def test_a_feed_added_to_feeds_yaml_is_polled_at_the_next_tick(feed_server: FeedServer, tmp_path: Path) -> None:
+    first = feed_server.route("/world.xml", body=rss_feed([{"title": "Bridge reopens", "link": "https://e.org/1"}]))
+    added = feed_server.route("/local.xml", body=rss_feed([{"title": "Fair opens", "link": "https://e.org/2"}]))
+    config = write_config(tmp_path, first)
+    tick(config)
+    tick(config)  # idle: leaves a note
+    config.write_text(config.read_text(encoding="utf-8") + f"      - url: {added}\n", encoding="utf-8")
+
+    code, printed, _ = tick(config)
+
+    assert (code, printed) == (0, "polled 1 feed")
+
+
+def test_a_store_written_by_another_command_is_checked_again(feed_server: FeedServer, tmp_path: Path) -> None:
+    url = feed_server.route("/world.xml", body=rss_feed([{"title": "Bridge reopens", "link": "https://e.org/1"}]))
+    config = write_config(tmp_path, url)
+    tick(config)
+    tick(config)  # idle: leaves a note
+    with open_store_from_settings(load_settings(config)) as store:  # as `briefing feeds` or a poll would
+        feed = store.feed(url)
+        assert feed is not None
+        store.save_feed(replace(feed, next_poll=None))
+
+    code, printed, _ = tick(config)
+
+    assert (code, printed) == (0, "polled 1 feed")

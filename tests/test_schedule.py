@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import time_machine
 
 from briefing.config import EditionSettings, EmailSettings, Settings
 from briefing.errors import BriefingError
-from briefing.models import PruneReport, SendFailure, SendReport, SlotStatus
-from briefing.schedule import MAX_SLOT_ATTEMPTS, describe_next, due_instant, run_due, run_forever
+from briefing.models import Feed, PruneReport, SendFailure, SendReport, SlotStatus
+from briefing.schedule import MAX_SLOT_ATTEMPTS, describe_next, due_instant, idle_until, run_due, run_forever
 from briefing.store import Store, open_store
 
 LONDON = "Europe/London"
@@ -435,3 +435,32 @@ def test_schedule_runs_the_spring_forward_edition_once_as_the_clocks_change(
         forever(settings, jobs, TravellingClock(traveller, stop_at=utc("2026-03-29T02:00")))
 
     assert jobs.built == [("morning", utc("2026-03-29T01:00"))]  # 02:00 BST, the first valid instant
+
+
+# ------------------------------------------------------------------------------------ the idle note's horizon
+
+
+def polled_feed(store: Store, next_poll: datetime, pruned: datetime | None) -> None:
+    """One feed polled, next due at `next_poll`; the store last pruned at `pruned` (never when None)."""
+    store.sync_feeds([Feed(key="https://e.org/rss", url="https://e.org/rss", section="World")])
+    store.save_feed(replace(store.feeds()[0], next_poll=next_poll))
+    if pruned is not None:
+        store.finish_run(store.start_run("prune", pruned), pruned, "ok", {})
+
+
+def test_nothing_is_due_until_the_next_edition_when_it_comes_first(tmp_path: Path, store: Store) -> None:
+    polled_feed(store, next_poll=utc("2026-11-25T09:00"), pruned=utc("2026-11-25T01:00"))
+
+    assert idle_until(make_settings(tmp_path), store, utc("2026-11-25T05:00")) == utc("2026-11-25T06:30")
+
+
+def test_nothing_is_due_until_the_next_feed_poll_when_it_comes_first(tmp_path: Path, store: Store) -> None:
+    polled_feed(store, next_poll=utc("2026-11-25T05:20"), pruned=utc("2026-11-25T01:00"))
+
+    assert idle_until(make_settings(tmp_path), store, utc("2026-11-25T05:00")) == utc("2026-11-25T05:20")
+
+
+def test_a_store_never_pruned_is_due_at_once(tmp_path: Path, store: Store) -> None:
+    polled_feed(store, next_poll=utc("2026-11-25T05:20"), pruned=None)
+
+    assert idle_until(make_settings(tmp_path), store, utc("2026-11-25T05:00")) == utc("2026-11-25T05:00")

@@ -1,7 +1,8 @@
 """Commands: `run-due` and `schedule` — doing what is due, from cron or as a long-running process.
 
-An idle cron tick must cost about an interpreter start: this module imports the config, the store and the
-schedule, and the pipeline (every stage, and numpy, scipy, scikit-learn with them) only once something is due.
+An idle cron tick must cost about an interpreter start. A tick that finds the idle note of the last one still
+valid (`briefing.idle`) loads nothing but click; otherwise it loads the config, the store and the schedule,
+and the pipeline (every stage, and numpy and scipy with them) only once something is due.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from briefing.cli._app import (
     stderr,
     stdout,
 )
-from briefing.config import Settings, feeds_from_settings
-from briefing.models import DueReport, PruneReport, SendReport
-from briefing.schedule import run_due, run_forever
-from briefing.store import Store, open_store_from_settings
 
 if TYPE_CHECKING:
+    from briefing.config import Settings
+    from briefing.models import DueReport, PruneReport, SendReport
     from briefing.pipeline import PipelineJobs
+    from briefing.store import Store
 
 
 class LazyPipelineJobs:
@@ -41,6 +41,8 @@ class LazyPipelineJobs:
         self._loaded: PipelineJobs | None = None
 
     def poll(self) -> int:
+        from briefing.config import feeds_from_settings
+
         self._store.sync_feeds(feeds_from_settings(self._settings))  # a feed new in feeds.yaml is due at once
         if not self._store.has_due_feeds(self._clock()):
             return 0
@@ -84,10 +86,12 @@ def run_due_command(ctx: AppContext) -> None:
     recorded as skipped. Once a day it also prunes the store (`retention:`). Exit 4 when nothing was due, 3 when
     some recipients failed or every LLM call of a build failed, 1 when a build failed.
     """
-    settings = ctx.checked_settings()
-    with open_store_from_settings(settings) as store, store.instance_lock():
-        jobs = pipeline_jobs(settings, store)
-        report = run_due(settings, store, _utcnow(), jobs)
+    from briefing import idle
+
+    if idle.nothing_due_before(ctx.config_path, _utcnow()):
+        click.echo("nothing was due")  # the last tick's note still holds: nothing loaded, nothing asked
+        sys.exit(EXIT_NOTHING_DUE)
+    report, jobs = _run_due_once(ctx)
     _print_due_report(report)
     if report.failed or (report.poll_error and not report.ran):
         sys.exit(EXIT_FAILURE)
@@ -95,6 +99,26 @@ def run_due_command(ctx: AppContext) -> None:
         sys.exit(EXIT_PARTIAL)
     if report.nothing_due:
         sys.exit(EXIT_NOTHING_DUE)
+
+
+def _run_due_once(ctx: AppContext) -> tuple[DueReport, LazyPipelineJobs]:
+    """One pass of the schedule; a pass that found nothing due leaves a note for the next tick."""
+    from briefing import idle
+    from briefing.schedule import idle_until, run_due
+    from briefing.store import database_file, open_store_from_settings
+
+    settings = ctx.checked_settings()
+    now = _utcnow()
+    with open_store_from_settings(settings) as store, store.instance_lock():
+        jobs = pipeline_jobs(settings, store)
+        report = run_due(settings, store, now, jobs)
+        until = idle_until(settings, store, _utcnow()) if report.nothing_due else None
+    database = database_file(settings)
+    if until is not None and database is not None:
+        idle.leave_note(ctx.config_path, database, now, until)  # after closing: the files as the next tick sees them
+    else:
+        idle.forget_note(ctx.config_path)
+    return report, jobs
 
 
 def _print_due_report(report: DueReport) -> None:
@@ -137,6 +161,9 @@ def schedule_command(ctx: AppContext) -> None:
     def say(line: str) -> None:
         if not ctx.quiet:
             stderr.print(line, markup=False, highlight=False)
+
+    from briefing.schedule import run_forever
+    from briefing.store import open_store_from_settings
 
     with open_store_from_settings(settings) as store:
         run_forever(settings, store, pipeline_jobs(settings, store), say=say)

@@ -89,6 +89,12 @@ class FeedsSql(SqlMixin):
             is not None
         )
 
+    def next_poll_time(self) -> datetime | None:
+        """The soonest time a configured feed is next due (None when no feed has one): until then an idle
+        cron tick need not poll."""
+        row = one(self._db, "SELECT MIN(next_poll) AS soonest FROM feeds WHERE configured = 1 AND retired = 0")
+        return None if row is None else from_db_time_or_none(row["soonest"])
+
     def save_feed(self, feed: Feed) -> None:
         """Write a feed's polling state (validators, times, errors, back-off, URL, retired).
 
