@@ -367,10 +367,8 @@ async def _store_articles(
             fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, counts, spans)))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
-        if counts:
-            store.count_spans(
-                feed.key, counts, now
-            )  # last: held by the group's batch, which a failure above must not reach
+        if counts:  # last: the group's batch holds them, and a failure above must not leave them there
+            store.count_spans(feed.key, counts, now)
     commits.stored()
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
