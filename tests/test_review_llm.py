@@ -637,6 +637,30 @@ def test_a_drafted_bullet_that_repeats_a_fact_in_other_words_is_dropped(
     assert summary.stats.rejected == {"repeat": 1}
 
 
+CHARGED = "Harbour board chair Jo Vale was arrested and charged with fraud over the bridge repair contracts on Friday."
+DIVORCE = (
+    "Ana Vale, a former school principal, is seeking a divorce from Jo Vale, her lawyers said, following his fraud "
+    "charge over the bridge contracts."
+)
+
+
+def test_a_drafted_bullet_that_recalls_a_kept_one_as_background_while_stating_a_new_fact_is_kept(
+    server: LLMServer, settings: SummariserSettings
+) -> None:
+    fraud = Cluster(
+        "c-fraud",
+        (
+            article("a-daily", CHARGED, "Harbour board chair charged with fraud", "Daily"),
+            article("a-courier", DIVORCE, "Harbour board chair's wife seeks a divorce", "The Courier"),
+        ),
+    )
+    server.script(chat(summary_json("Harbour board chair charged", (CHARGED, [1], CHARGED), (DIVORCE, [2], DIVORCE))))
+
+    [summary] = summarise([fraud], without_judge(settings))
+
+    assert (summary.summariser, texts(summary), summary.stats.rejected) == ("openai", [CHARGED, DIVORCE], {})
+
+
 def test_a_drafted_bullet_that_leans_on_another_is_dropped(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster
 ) -> None:

@@ -148,6 +148,37 @@ def test_bullets_do_not_repeat_the_same_fact(bridge_story: Cluster) -> None:
     assert sum("six weeks" in b.text for b in bullets) == 1
 
 
+def test_a_new_fact_that_recalls_the_lead_as_background_is_a_bullet_of_its_own() -> None:
+    charged = "Board chair Jo Vale was arrested and charged with fraud over the bridge repair contracts on Friday."
+    divorce = (
+        "Ana Vale, a former school principal, is seeking a divorce from Jo Vale, her lawyers said, following his "
+        "fraud charge over the bridge contracts."
+    )
+    cluster = Cluster(
+        "c-fraud",
+        (
+            article("a-1", charged, "Harbour board chair charged with fraud"),
+            article("a-2", divorce, "Harbour board chair's wife seeks a divorce", "Courier"),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [charged, divorce]
+
+
+def test_an_inquiry_into_what_the_lead_mentions_is_a_bullet_of_its_own() -> None:
+    dinner = "The port minister has tested positive for the flu days after a private dinner which broke lockdown rules."
+    inquiry = "Police are investigating whether the dinner attended by the minister broke the rules."
+    cluster = Cluster(
+        "c-dinner",
+        (
+            article("a-1", dinner, "Harbour minister tests positive after lockdown dinner"),
+            article("a-2", inquiry, "Minister's lockdown dinner under scrutiny", "Courier"),
+        ),
+    )
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [dinner, inquiry]
+
+
 def test_colour_unrelated_to_the_story_is_left_out(bridge_story: Cluster) -> None:
     texts = [b.text for b in extractive_bullets(bridge_story, 3)]
 

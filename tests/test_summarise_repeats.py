@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.summarise.repeats import claim, repeated_pairs, repeats
+from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeats
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,18 @@ from briefing.summarise.repeats import claim, repeated_pairs, repeats
             "A rocket carrying the Helios-3 weather satellite lifted off from Sarn and placed it in orbit.",
         ),
         ("Officials denied the claims.", "Officials refused the claims on Friday."),  # "denied" is "deny"
+        (  # the same announcement of the same open question
+            "The mayor will announce this week whether the city will build a second harbour bridge.",
+            "The mayor plans to announce this week whether a second bridge will be built over the harbour.",
+        ),
+        (  # a restatement is still one when it ends on a background clause
+            "Jo Vale was charged with fraud over the bridge repair contracts on Friday.",
+            "Jo Vale has been charged with fraud over the bridge contracts, after a two-year audit of the board.",
+        ),
+        (  # what the earlier bullet only recalled as background is still said
+            "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs on Monday.",
+            "The harbour bridge closed for repairs.",
+        ),
     ],
 )
 def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> None:
@@ -48,6 +60,19 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
             "Talks are under way with two neighbours on travel lanes, said Trade Minister Jo Lind on Saturday.",
             "The fate of the city's grand prix will be announced next week, said Trade Minister Jo Lind on Saturday.",
         ),
+        (  # a new fact that recalls the earlier one as background
+            "The harbour bridge closed for repairs on Monday.",
+            "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs.",
+        ),
+        (  # an inquiry the earlier bullet does not mention, into what it stated
+            "The minister attended a dinner that broke the lockdown rules.",
+            "Police are investigating whether the dinner attended by the minister broke the lockdown rules.",
+        ),
+        (  # an aside about who she is, and a background clause, around a new fact
+            "Former harbour board chair Jo Vale was charged with fraud over the bridge contracts.",
+            "Jo Vale, a former harbour board chair, has resigned from the yacht club, her lawyer said, following the "
+            "fraud charge over the bridge contracts.",
+        ),
     ],
 )
 def test_distinct_facts_are_not_a_repeat(first: str, second: str) -> None:
@@ -58,6 +83,22 @@ def test_the_attribution_is_not_part_of_the_claim() -> None:
     assert (
         claim("The bridge will close for six weeks, the city council said.") == "The bridge will close for six weeks."
     )
+
+
+def test_the_main_claim_leaves_out_a_background_clause_and_an_aside_about_who_someone_is() -> None:
+    facts_kept = "The board approved its plan, a $2 billion rebuild, on Friday, which angered the unions."
+
+    assert [
+        main_claim("Jo Vale, the harbour board chair, resigned, her lawyer said, following the fraud charge."),
+        main_claim(facts_kept),
+    ] == ["Jo Vale resigned.", facts_kept]
+
+
+def test_a_later_bullet_may_recall_an_earlier_one_but_not_restate_it() -> None:
+    closed = "The harbour bridge closed for repairs on Monday."
+    ferries = "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs."
+
+    assert (repeated_pairs([closed, ferries]), repeated_pairs([ferries, closed])) == ([], [(0, 1)])
 
 
 def test_repeated_pairs_are_found_by_index() -> None:

@@ -1,14 +1,26 @@
-"""Whether two bullets state the same fact, however they are worded.
+"""Whether a bullet states a fact an earlier bullet already stated, however they are worded.
 
 Wire rewrites and outlets covering one development say the same thing in different words ("raised its rate to
-4.25%" / "increased its benchmark rate to 4.25 percent"). Two bullets repeat each other when
+4.25%" / "increased its benchmark rate to 4.25 percent"). A later bullet repeats an earlier one when its main
+claim (below) and the earlier bullet
 
-1. they share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a
-   small count) and also a name or some of their wording; or
-2. a good part of the shorter one's content words, names aside (names say who or where: the story's topic,
-   which every bullet shares), are in the other (a paraphrase), after folding inflections and a small table of
-   synonyms for the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless
-   both state salient numbers and none is shared (the same wording about different figures).
+1. share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a small
+   count) and also a name or some of their wording; or
+2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
+   topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
+   the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
+   salient numbers and none is shared (the same wording about different figures).
+
+The main claim is what a sentence asserts, without what it only mentions: a trailing attribution (", officials
+said"), a trailing clause that recalls the background (", following his murder charge", ", when the city
+reopens") and a short aside between commas that says who someone is (", the nephew of the king,"). A second
+bullet may recall the first one's fact as background while stating a new one; it repeats the first only when
+what it asserts was said already. So the comparison has a direction: the later bullet's main claim against the
+whole of the earlier one. What a "whether" clause asks is not asserted either ("Police are investigating whether
+the party broke the rules" reports an inquiry, not a breach): a later bullet whose main claim, the question
+aside, shares no word with the earlier bullet reports something new (an inquiry the earlier one did not
+mention), however much of the question the earlier one answered; when the rest is shared ("The mayor will
+announce this week whether ..."), the question is part of the comparison.
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
 use it for drafted and repaired bullets, against each other and against what earlier editions published;
@@ -65,13 +77,23 @@ _NOT_NAMES = frozenset(
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What a sentence states, reduced for comparison."""
+class Wording:
+    """A text reduced for comparison."""
 
     numbers: frozenset[tuple[float, bool]]  # (value, is a percentage)
     names: frozenset[str]
     words: frozenset[str]  # content words, folded
     plain: frozenset[str]  # ... without names: what is said, not who or where (the story's topic)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a sentence states: all of it (what a later bullet must not repeat), and its main claim (what it
+    asserts, compared with the bullets before it)."""
+
+    whole: Wording
+    main: Wording
+    inquiry: Wording | None = None  # the main claim without what a "whether" clause leaves open, when it has one
 
 
 # ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
@@ -83,18 +105,48 @@ _ATTRIBUTION = re.compile(
 )
 
 
+# ", following his murder charge." / ", when the city reopens.": a last clause that recalls the background, up to
+# the end of the sentence (a clause closed by a comma may be followed by the sentence's own verb).
+_BACKGROUND = re.compile(
+    r",\s+(?:following|after|before|amid|as|when|despite)\s+[^,;]+?\s*[.!]?[\"'”’]?\s*$",
+    re.IGNORECASE,
+)
+# "Prince Jo, the nephew of the king, has ...": a short aside saying who someone is (a noun phrase of up to eight
+# words, without a figure), between commas after a name. A relative clause ("who led the party") or an aside
+# with a figure ("its plan, a $2 billion proposal, ...") may state a fact, and stays.
+_ASIDE = re.compile(r"(\b[A-Z][\w.'’-]*),\s+(?:a|an|the)(?:\s+[^\s,;\d]+){1,7},(?=\s+[a-z])")
+# "Police are investigating whether the party broke the rules": what the clause asks is not asserted.
+_WHETHER = re.compile(r"\s+whether\s+[^,;]+?(?=\s*[,;]|[.!]?[\"'”’]?\s*$)", re.IGNORECASE)
+
+
 def claim(text: str) -> str:
     """The sentence without a trailing attribution (", officials said."): what is claimed, to compare."""
     return _ATTRIBUTION.sub(".", text.strip())
 
 
+def main_claim(text: str) -> str:
+    """What the sentence asserts: the claim without a trailing background clause or asides about who someone is
+    (see the module docstring)."""
+    stated = _BACKGROUND.sub(".", claim(text))
+    return claim(_ASIDE.sub(r"\1", stated))  # an attribution may precede the background clause
+
+
 def facts(text: str) -> Facts:
-    stated = claim(text)
-    return Facts(_numbers(stated), _names(stated), _content(stated), _content(stated, names=False))
+    main = main_claim(text)
+    asked = _WHETHER.sub("", main)
+    return Facts(_wording(claim(text)), _wording(main), _wording(asked) if asked != main else None)
 
 
-def same_fact(a: Facts, b: Facts) -> bool:
-    """Whether two bullets state the same fact (see the module docstring)."""
+def _wording(text: str) -> Wording:
+    return Wording(_numbers(text), _names(text), _content(text), _content(text, names=False))
+
+
+def same_fact(later: Facts, earlier: Facts) -> bool:
+    """Whether the `later` bullet's main claim was already stated by the `earlier` one (see the module
+    docstring)."""
+    if later.inquiry is not None and _unrelated(later.inquiry, earlier.whole):
+        return False  # an inquiry the earlier bullet does not mention, into what it may have stated
+    a, b = later.main, earlier.whole
     overlap = _overlap(a.words, b.words)
     if a.numbers & b.numbers and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
         return True
@@ -103,16 +155,20 @@ def same_fact(a: Facts, b: Facts) -> bool:
     return _overlap(a.plain, b.plain) >= PARAPHRASE and len(a.plain & b.plain) >= MIN_SHARED_WORDS
 
 
+def _unrelated(a: Wording, b: Wording) -> bool:
+    return bool(a.plain) and not a.plain & b.plain and not a.numbers & b.numbers
+
+
 def repeats(text: str, others: Iterable[str]) -> bool:
-    """Whether `text` states a fact one of `others` already states."""
+    """Whether `text` states a fact one of `others` (said before it) already states."""
     mine = facts(text)
     return any(same_fact(mine, facts(other)) for other in others)
 
 
 def repeated_pairs(texts: Sequence[str]) -> list[tuple[int, int]]:
-    """Index pairs of `texts` that state the same fact."""
+    """Index pairs (earlier, later) of `texts`, in reading order, where the later states a fact the earlier did."""
     found = [facts(t) for t in texts]
-    return [(i, j) for i in range(len(found)) for j in range(i + 1, len(found)) if same_fact(found[i], found[j])]
+    return [(i, j) for i in range(len(found)) for j in range(i + 1, len(found)) if same_fact(found[j], found[i])]
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
