@@ -88,11 +88,21 @@ def _hash(kind: str, words: Sequence[str]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+_blake2b, _from_bytes = hashlib.blake2b, int.from_bytes
+
+
 def _text_spans(words: Sequence[str]) -> list[int]:
-    """One id per run of `SHINGLE` words; a text shorter than that is one span."""
+    """One id per run of `SHINGLE` words; a text shorter than that is one span. The same ids as `_hash("t", run)`
+    for each run, from one encoded copy of the text cut at its words' byte offsets (a string built, encoded and
+    hashed per run cost a poll about as much as writing the counts)."""
     if len(words) < SHINGLE:
         return [_hash("t", words)] if words else []
-    return [_hash("t", words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    encoded = " ".join(words).encode()
+    starts = [0]
+    for word in words:
+        starts.append(starts[-1] + len(word.encode()) + 1)
+    runs = (b"t:" + encoded[starts[i] : starts[i + SHINGLE] - 1] for i in range(len(words) - SHINGLE + 1))
+    return [_from_bytes(_blake2b(run, digest_size=8).digest(), "big", signed=True) for run in runs]
 
 
 def _title_segments(title: str) -> list[tuple[str, int]]:
@@ -101,10 +111,16 @@ def _title_segments(title: str) -> list[tuple[str, int]]:
     return [(part, _hash("h", [_fold(w) for w in part.split()])) for part in parts if part.strip(_EDGE_PUNCTUATION)]
 
 
+@lru_cache(maxsize=1024)
+def _spans_of_text(text: str) -> tuple[int, ...]:
+    """The ids of a text's runs of words, in order. Cached for a feed's worth of items: a poll counts the spans
+    of a feed's new items and then strips that feed's boilerplate from the same texts to judge their kinds."""
+    return tuple(_text_spans([_fold(word) for word in text.split()]))  # str.split() cuts where `_WORD` does
+
+
 def spans(article: Article) -> frozenset[int]:
     """The span ids an article carries (each counted once per item)."""
-    words = [_fold(m.group()) for m in _WORD.finditer(article.text)]
-    return frozenset(_text_spans(words)) | {span for _, span in _title_segments(article.title)}
+    return frozenset(_spans_of_text(article.text)) | {span for _, span in _title_segments(article.title)}
 
 
 def span_counts(articles: Iterable[Article]) -> Counter[int]:
@@ -152,6 +168,8 @@ class Boilerplate:
         """How much of the title (in characters of its segments) is its feeds' boilerplate: 1.0 for a title
         that only names a show and a date ("Red Alert (31 May 2020) | Teleradyo")."""
         learnt = frozenset().union(*(self.by_feed.get(key, frozenset()) for key in article.feeds))
+        if not learnt:
+            return 0.0
         segments = _title_segments(article.title)
         total = sum(len(part) for part, _ in segments)
         return sum(len(part) for part, span in segments if span in learnt) / total if total else 0.0
@@ -167,7 +185,7 @@ def _stripped_title(title: str, learnt: frozenset[int]) -> str:
 
 def _stripped_text(text: str, learnt: frozenset[int]) -> str:
     matches = list(_WORD.finditer(text))
-    covered = _bridged(_covered([_fold(m.group()) for m in matches], learnt), matches)
+    covered = _bridged(_covered(len(matches), _spans_of_text(text), learnt), matches)
     ends = [bool(_SENTENCE_END.search(m.group())) for m in matches]  # a sentence ends with this word
     covered = _with_cut_tail(covered, ends)
     dropped = [cut for run in _runs(covered) if (cut := _removable(run, ends)) is not None]
@@ -181,11 +199,12 @@ def _stripped_text(text: str, learnt: frozenset[int]) -> str:
     return " ".join(" ".join(piece.split()) for piece in pieces if piece.strip())
 
 
-def _covered(words: list[str], learnt: frozenset[int]) -> list[bool]:
-    if len(words) < SHINGLE:
-        return [bool(words) and _hash("t", words) in learnt] * len(words)
-    covered = [False] * len(words)
-    for i, span in enumerate(_text_spans(words)):
+def _covered(words: int, runs: Sequence[int], learnt: frozenset[int]) -> list[bool]:
+    """Which of the `words` words lie in a run (`runs`: `_spans_of_text`) that is boilerplate."""
+    if words < SHINGLE:
+        return [bool(words) and runs[0] in learnt] * words
+    covered = [False] * words
+    for i, span in enumerate(runs):
         if span in learnt:
             covered[i : i + SHINGLE] = [True] * SHINGLE
     return covered
@@ -277,8 +296,12 @@ class SpanTotals:
         """The spans whose counts have not been read yet."""
         return [span for span in spans if span not in self._total]
 
-    def read(self, rows: Iterable[tuple[str, int, int]]) -> None:
-        """Every feed's count rows (feed key, span, items) of spans not read before."""
+    def read(self, rows: Iterable[tuple[str, int, int]], spans: Iterable[int] = ()) -> None:
+        """Every feed's count rows (feed key, span, items) of spans not read before; `spans`, the spans they were
+        read for, count as read even when no feed has counted them yet (`add` then counts for them)."""
+        for span in spans:
+            self._total.setdefault(span, 0)
+            self._by_site.setdefault(span, Counter())
         for feed_key, span, items in rows:
             self._total[span] = self._total.get(span, 0) + items
             self._by_site.setdefault(span, Counter())[site(feed_key)] += items

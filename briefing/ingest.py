@@ -246,6 +246,7 @@ class _GroupCommit:
         if self._open is None:
             self._open = ExitStack()
             self._open.enter_context(self._store.transaction())
+            self._open.enter_context(self._store.batched_spans())  # the group's span counts, written in span order
             self._feeds = 0
             self._timer = asyncio.get_running_loop().call_later(COMMIT_SECONDS, self.close)
 
@@ -361,24 +362,28 @@ async def _store_articles(
         fresh = await _with_full_text(fresh, settings, transport, parsers, origin=feed.key)
     commits.hold()
     with store.transaction():
+        counts = boilerplate.span_counts(fresh)
         if fresh:
-            fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, boilerplate.span_counts(fresh), spans, now)))
+            fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, counts, spans)))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
+        if counts:  # last: the group's batch holds them, and a failure above must not leave them there
+            store.count_spans(feed.key, counts, now)
     commits.stored()
     new_ids = tuple(a.id for a in fresh)
     return FeedOutcome(feed.key, FetchStatus.OK, len(new_ids), len(parsed.articles), warning=parsed.warning), new_ids
 
 
 def _learn(
-    store: IngestStore, feed_key: str, counts: Counter[int], spans: boilerplate.SpanTotals, now: datetime
+    store: IngestStore, feed_key: str, counts: Counter[int], spans: boilerplate.SpanTotals
 ) -> boilerplate.Boilerplate:
-    """Add a feed's new counts, then its boilerplate as `boilerplate.learned` would find it from every feed's
-    rows; the other feeds' counts of a span are read once a poll (`spans`), not once per feed."""
-    store.count_spans(feed_key, counts, now)
+    """A feed's boilerplate as `boilerplate.learned` would find it from every feed's rows once its new counts
+    are added (the caller adds them to the store after); the other feeds' counts of a span are read once a poll
+    (`spans`), not once per feed."""
+    own = store.own_spans(feed_key, boilerplate.MIN_ITEMS, adding=counts)
+    missing = spans.missing(own)
+    spans.read(store.span_rows(missing), missing)
     spans.add(feed_key, counts)
-    own = store.own_spans(feed_key, boilerplate.MIN_ITEMS)
-    spans.read(store.span_rows(spans.missing(own)))
     return spans.model(feed_key, own)
 
 

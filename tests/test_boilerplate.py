@@ -192,3 +192,53 @@ def test_a_polls_running_totals_give_each_feed_the_model_its_stored_rows_give(st
         models.append((running.by_feed.get(feed), stored.by_feed.get(feed)))
     assert [running for running, _ in models] == [stored for _, stored in models]
     assert [bool(running) for running, _ in models] == [False, False, True, True, False]
+
+
+def _polls() -> list[tuple[str, list[Article]]]:
+    """Feed after feed: a channel in two polls, a sibling feed of its site, another outlet repeating a story."""
+
+    def report(number: int) -> Article:  # another site's item: the story's sentence, no blurb
+        title, lead = STORIES[number % len(STORIES)]
+        return replace(video(number, title, lead, feed=PAPER), title=title, text=lead)
+
+    sibling = "https://example-tv.test/feeds/news.xml"
+    return [
+        (CHANNEL, channel()[:2]),
+        (PAPER, [report(n) for n in range(9, 11)]),
+        (sibling, [video(n, *STORIES[n % len(STORIES)], feed=sibling) for n in range(11, 16)]),
+        (CHANNEL, channel()[2:]),
+        (PAPER, [report(n) for n in range(16, 20)]),
+    ]
+
+
+def test_a_batch_of_counts_teaches_each_feed_what_counts_written_one_by_one_teach(store: Store) -> None:
+    """A poll holds its counts in a batch and learns each feed's boilerplate before counting it (`ingest`):
+    each model is the one the counts so far give, and the stored rows afterwards are the same."""
+    from briefing.boilerplate import SpanTotals
+
+    totals, reference, models = SpanTotals(), SpanCounts(), []
+    with store.transaction(), store.batched_spans():
+        for feed, articles in _polls():
+            counts = span_counts(articles)
+            own = store.own_spans(feed, MIN_ITEMS, adding=counts)
+            missing = totals.missing(own)
+            totals.read(store.span_rows(missing), missing)
+            totals.add(feed, counts)
+            store.count_spans(feed, counts, NOW)
+            reference.add(feed, articles)
+            models.append((totals.model(feed, own).by_feed.get(feed), reference.model().by_feed.get(feed)))
+    assert ([running for running, _ in models], learned(store.frequent_spans(MIN_ITEMS))) == (
+        [expected for _, expected in models],
+        reference.model(),
+    )
+    assert [bool(running) for running, _ in models] == [False, False, True, True, False]
+
+
+def test_a_batch_that_fails_writes_none_of_its_counts(store: Store) -> None:
+    try:
+        with store.transaction(), store.batched_spans():
+            store.count_spans(CHANNEL, span_counts(channel()), NOW)
+            raise RuntimeError("the poll stopped")
+    except RuntimeError:
+        pass
+    assert list(store.span_rows(list(span_counts(channel())))) == []

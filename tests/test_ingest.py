@@ -248,6 +248,33 @@ def test_a_feed_that_fails_while_stored_leaves_nothing_behind_and_the_others_are
     assert (stored, report.ok, report.failed) == (["Bridge reopens"], 1, 1)
 
 
+def test_a_feed_that_fails_while_stored_teaches_no_boilerplate_and_the_others_do(
+    feed_server: FeedServer,
+    store: Store,
+    store_url: str,
+    database_password: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The poll holds span counts for its commit group: a feed whose storing fails must not leave its counts
+    there (they would be counted again when its items are stored next time)."""
+    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
+    rail = feed_server.route("/rail.xml", body=rss_feed([OTHER]), headers=XML)
+    save_feed, failed = store.save_feed, []
+
+    def failing_for_rail(feed: Feed) -> None:
+        save_feed(feed)
+        if feed.key == rail and not failed:  # once, while its articles are stored (not when its failure is)
+            failed.append(feed.key)
+            raise OSError("disk unplugged")
+
+    monkeypatch.setattr(store, "save_feed", failing_for_rail)
+    ingest.poll(settings(FeedSettings(url=world), FeedSettings(url=rail)), store, NOW, rand=lambda: 1.0)
+
+    with open_store(store_url, password=database_password) as elsewhere:
+        counted = {feed: bool(list(elsewhere.frequent_spans(1, feed))) for feed in (world, rail)}
+    assert counted == {world: True, rail: False}
+
+
 _POLL_WITH_WORKERS = """
 import sys
 from datetime import UTC, datetime

@@ -386,6 +386,20 @@ def test_trimming_never_cuts_a_clause_that_closes_before_the_sentences_verb() ->
     assert trimmed is None or "will be brought back" in trimmed
 
 
+@pytest.mark.parametrize("dash", ["--", "—"])
+def test_trimming_never_leaves_a_subject_without_its_verb(dash: str) -> None:
+    sentence = (
+        f"The harbour master, tired after three nights of storms along the whole of the northern coast {dash} "
+        f"including at the old pier {dash} told the fishing crews in a radio call on Monday to stay in port until "
+        "the swell drops below two metres."
+    )
+
+    assert trim_sentence(sentence) == (
+        "The harbour master, tired after three nights of storms along the whole of the northern coast, told the "
+        "fishing crews in a radio call on Monday to stay in port until the swell drops below two metres."
+    )
+
+
 def test_trimming_never_removes_a_clause_that_carries_a_negation() -> None:
     sentence = (
         "The harbour bridge will reopen to cars and buses on the first Monday of next month as planned, although "

@@ -75,30 +75,28 @@ _BLOCKS = frozenset(
     ).split()
 )
 _DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
-_BOILERPLATE = re.compile(
-    "|".join(
-        f"(?:{pattern})"
-        for pattern in (
-            r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
-            r"full story|click here|see more|more:)\b.{0,150}$",
-            r"^the post .{1,300} appeared first on .{1,200}$",
-            r"^\(?with information from [^)]{1,200}\)?\.?$",
-            r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
-            r"subscribe to (our|the))\b.{0,100}$",
-            r"^(image|photo|video)( credit)?:.{0,80}$",
-            r"^advertisement$",
-            # video-channel promotion: "Subscribe to Fox News! https://...", "Get more at: https://..."
-            r"^[-•*·]?\s*(subscribe|watch|follow|visit|download|get more|for more|like us|check out|find us)\b"
-            r".{0,160}https?://\S+.{0,80}$",
-            r"^[-•*·]?\s*[^.!?]{0,60}?\s[:\-–]\s*https?://\S+\.?$",  # "Twitter: https://...", "On Demand - https://..."
-            r"^[-•*·]?\s*[\w ]{1,40}:\s*https?://\S+\.?$",
-            r"^(https?://\S+|(#\w+\s*)+)\.?$",  # a bare link, or nothing but hashtags
-            # a dateline repeating the published time: "May 31, 2020 1:50 PM."
-            r"^[a-z]{3,9}\.? \d{1,2}, \d{4}(,? \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?\.?$",
-        )
-    ),
-    re.I,
+_BOILERPLATE_LINES = (
+    r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
+    r"full story|click here|see more|more:)\b.{0,150}$",
+    r"^the post .{1,300} appeared first on .{1,200}$",
+    r"^\(?with information from [^)]{1,200}\)?\.?$",
+    r"^(share (this|on|via|the)|share:|click to share|tweet this|follow us|like us on|sign up for|"
+    r"subscribe to (our|the))\b.{0,100}$",
+    r"^(image|photo|video)( credit)?:.{0,80}$",
+    r"^advertisement$",
+    r"^(https?://\S+|(#\w+\s*)+)\.?$",  # a bare link, or nothing but hashtags
+    # a dateline repeating the published time: "May 31, 2020 1:50 PM."
+    r"^[a-z]{3,9}\.? \d{1,2}, \d{4}(,? \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?\.?$",
 )
+_BOILERPLATE_LINK_LINES = (  # lines that hold a link ("http" in them): read only then, their patterns backtrack
+    # video-channel promotion: "Subscribe to Fox News! https://...", "Get more at: https://..."
+    r"^[-•*·]?\s*(subscribe|watch|follow|visit|download|get more|for more|like us|check out|find us)\b"
+    r".{0,160}https?://\S+.{0,80}$",
+    r"^[-•*·]?\s*[^.!?]{0,60}?\s[:\-–]\s*https?://\S+\.?$",  # "Twitter: https://...", "On Demand - https://..."
+    r"^[-•*·]?\s*[\w ]{1,40}:\s*https?://\S+\.?$",
+)
+_BOILERPLATE = re.compile("|".join(f"(?:{pattern})" for pattern in _BOILERPLATE_LINES), re.I)
+_BOILERPLATE_LINK = re.compile("|".join(f"(?:{pattern})" for pattern in _BOILERPLATE_LINK_LINES), re.I)
 _INLINE_JUNK = [  # (a cheap test, the pattern): most lines skip the regular expressions
     ("[", re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$")),
     ("with information from", re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I)),
@@ -152,7 +150,11 @@ def _html_text(fragment: str, *, blocks: bool) -> str:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return _BOILERPLATE.match(line) is not None
+    """No character but h, t and p themselves matches them ignoring case, so a line without "http" in lower
+    case cannot match a pattern of links."""
+    if _BOILERPLATE.match(line) is not None:
+        return True
+    return "http" in line.lower() and _BOILERPLATE_LINK.match(line) is not None
 
 
 def _strip_inline_junk(line: str) -> str:

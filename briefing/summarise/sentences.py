@@ -260,7 +260,8 @@ _TRAILING_CLAUSE = re.compile(
     r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
 )
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
-_PAIRED_DASHES = re.compile(r"\s+[—–]\s+[^—–]{1,150}?\s+[—–](?=\s)")  # "The Senate — in a vote — passed"
+# "The Senate — in a vote — passed", and the same aside between ASCII double hyphens ("-- in a vote --").
+_PAIRED_DASHES = re.compile(r"\s+([—–]|--)\s+(?:(?!\s--\s)[^—–]){1,150}?\s+\1(?=\s)")
 
 
 def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
@@ -277,7 +278,7 @@ def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
     shorter = _PARENTHETICAL.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), sentence)
     if len(shorter.split()) <= max_words:
         return shorter
-    shorter = _PAIRED_DASHES.sub(lambda m: "" if _safe_to_remove(m.group(0)) else m.group(0), shorter)
+    shorter = _PAIRED_DASHES.sub(_without_dash_aside, shorter)
     if len(shorter.split()) <= max_words:
         return shorter
     for match in reversed(list(_TRAILING_CLAUSE.finditer(shorter))):
@@ -285,6 +286,14 @@ def trim_sentence(sentence: str, max_words: int = MAX_WORDS) -> str | None:
         if len(head.split()) <= max_words and _safe_cut(head, tail):
             return head.rstrip(" ,;:") + "."
     return shorter if len(shorter.split()) <= HARD_MAX_WORDS else None
+
+
+def _without_dash_aside(match: re.Match[str]) -> str:
+    """A dash aside removed; inside a comma aside ("Mr Li, tired after -- and at home -- said"), the comma that
+    closes it stays, so the subject still meets its verb."""
+    if not _safe_to_remove(match.group(0)):
+        return match.group(0)
+    return "," if match.string[: match.start()].count(",") % 2 else ""
 
 
 def _safe_to_remove(removed: str) -> bool:
@@ -299,4 +308,6 @@ def _safe_cut(head: str, tail: str) -> bool:
     restrictive = not tail.startswith((",", ";", " —", " –", " --")) and bool(_NEGATION.search(head))
     if not tail.startswith((";", " —", " –", " --")) and "," in tail[1:]:
         return False  # the clause may close with that comma and the sentence's own verb follow it
+    if tail.startswith((" —", " –", " --")) and tail.lstrip()[:2].strip() in tail.lstrip()[2:]:
+        return False  # a dash aside that closes later: the sentence's own verb may follow it
     return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive
