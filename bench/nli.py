@@ -195,38 +195,7 @@ def measure(nli: Nli, path: Path, cache: Path, vectors: Path | None, as_json: bo
 
 def cost(nli: Nli, rss_before: int) -> None:
     """One bullet of two sentences against six articles of 25 sentences: the NLI pairs it adds, timed."""
-    rng = np.random.default_rng(7)
-    words = [
-        "council",
-        "budget",
-        "approved",
-        "schools",
-        "mayor",
-        "police",
-        "river",
-        "storm",
-        "bridge",
-        "vote",
-        "election",
-        "court",
-        "judge",
-    ]
-    words += [
-        "ruled",
-        "minister",
-        "health",
-        "hospital",
-        "patients",
-        "trade",
-        "talks",
-        "export",
-        "prices",
-        "rose",
-        "fell",
-        "market",
-        "workers",
-    ]
-    articles = [bench_ground._article(rng, words, 25) for _ in range(6)]
+    articles = bench_ground.six_articles()
     bullet = "The council approved the budget for schools. The mayor said prices rose after the vote."
     lexical = Grounder(GroundingSettings(), None, None)
     lexical.check_claim(bullet, articles)
