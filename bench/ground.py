@@ -159,14 +159,19 @@ def fitting(path: Path, vectors: Path | None, write: bool, as_json: bool) -> Non
         print(json.dumps({"held_out": results, "models": models}, indent=2))
         return
     for check, report in results.items():
-        for scheme in ("held_out_by_doc", "held_out_by_origin"):
-            r = report[scheme]
-            summedits = r["per_origin"].get("summedits-news", {}).get("balanced_accuracy")
-            print(
-                f"{check:8s} {scheme:19s} balanced accuracy {r['balanced_accuracy']:.3f}  ROC-AUC {r['roc_auc']:.3f}"
-                f"  summedits-news {summedits}"
-            )
+        print_held_out(f"{check:8s}", report)
         print(f"{check:8s} weights {models[check]}")
+
+
+def print_held_out(name: str, report: dict[str, Any]) -> None:
+    """One line per grouping (by document, by origin): balanced accuracy, ROC-AUC and SummEdits-news."""
+    for scheme in ("held_out_by_doc", "held_out_by_origin"):
+        r = report[scheme]
+        summedits = r["per_origin"].get("summedits-news", {}).get("balanced_accuracy")
+        print(
+            f"{name} {scheme:19s} balanced accuracy {r['balanced_accuracy']:.3f}  ROC-AUC {r['roc_auc']:.3f}"
+            f"  summedits-news {summedits}"
+        )
 
 
 # ------------------------------------------------------------------------------------------------- cost

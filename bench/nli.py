@@ -183,13 +183,7 @@ def measure(nli: Nli, path: Path, cache: Path, vectors: Path | None, as_json: bo
         print(json.dumps(results, indent=2))
         return
     for name, report in results.items():
-        for scheme in ("held_out_by_doc", "held_out_by_origin"):
-            r = report[scheme]
-            summedits = r["per_origin"].get("summedits-news", {}).get("balanced_accuracy")
-            print(
-                f"{name:20s} {scheme:19s} balanced accuracy {r['balanced_accuracy']:.3f}  "
-                f"ROC-AUC {r['roc_auc']:.3f}  summedits-news {summedits}"
-            )
+        bench_ground.print_held_out(f"{name:20s}", report)
         print(f"{name:20s} coefficients (in sample) {report['coefficients_in_sample']}")
 
 
