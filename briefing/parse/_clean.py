@@ -129,9 +129,17 @@ def clean_text(value: str, *, markup: bool) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
+# Paragraphs and line breaks around text with no other markup, no entity and no character lxml might read
+# differently (C1 controls, lone surrogates): the commonest feed description ("<p>...</p><p>...</p>")
+_SIMPLE_MARKUP = re.compile(r"\s*(?:(?:<p>(?:[^<>&\x80-\x9f\ud800-\udfff]|<br\s*/?>)*</p>\s*)+|(?:[^<>&\x80-\x9f\ud800-\udfff]|<br\s*/?>)*)")
+_BREAK = re.compile(r"<br\s*/?>")
+
+
 def _html_text(fragment: str, *, blocks: bool) -> str:
     """Text of an HTML fragment; with `blocks`, each block element starts a new line so words never glue."""
     fragment = _CONTROL.sub("", fragment)  # lxml refuses strings with NUL or control characters
+    if blocks and _SIMPLE_MARKUP.fullmatch(fragment):
+        return _simple_text(fragment)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=parser)
@@ -147,6 +155,13 @@ def _html_text(fragment: str, *, blocks: bool) -> str:
         elif element.tag.lower() in ("img", "br", "td", "th"):
             element.tail = " " + (element.tail or "")
     return str(root.text_content())
+
+
+def _simple_text(fragment: str) -> str:
+    """What lxml reads from well-formed paragraphs and line breaks (`_SIMPLE_MARKUP`), without building a tree:
+    each paragraph and each line break starts a new line. The same lines once `clean_text` collapses whitespace
+    and drops empty lines (lxml's copy differs only in blank lines), at a fraction of the cost."""
+    return _BREAK.sub("\n", fragment.replace("<p>", "\n").replace("</p>", "\n"))
 
 
 def _is_boilerplate(line: str) -> bool:
