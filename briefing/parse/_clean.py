@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import lxml.etree  # type: ignore[import-untyped]
@@ -53,8 +54,10 @@ def canonical_url(link: str, base: str = "") -> str | None:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
 
 
+@lru_cache(maxsize=4096)
 def _is_tracking(piece: str) -> bool:
-    """One `name=value` of a query string; the rest of the query is kept byte for byte."""
+    """One `name=value` of a query string; the rest of the query is kept byte for byte. Cached: a feed's links
+    repeat the same few pieces ("utm_source=rss") on every item."""
     name, _, value = unquote_plus(piece).partition("=")
     lowered = name.lower()
     if lowered == "ref":  # "ref=rss" marks the feed as the referrer; other refs may name content
@@ -62,8 +65,11 @@ def _is_tracking(piece: str) -> bool:
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
 
 
+_URL_START = re.compile(r"https?://[^\s/]+", re.I)
+
+
 def looks_like_url(value: str) -> bool:
-    return bool(re.match(r"https?://[^\s/]+", value.strip(), re.I))
+    return _URL_START.match(value.strip()) is not None
 
 
 # ------------------------------------------------------------------------------------------------ text
