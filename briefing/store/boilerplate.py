@@ -39,12 +39,17 @@ class _Batch:
         self.feeds_of: dict[int, list[str]] = {}
 
     def add(self, feed_key: str, counts: Mapping[int, int], when: str) -> None:
-        items, seen = self.items.setdefault(feed_key, {}), self.seen.setdefault(feed_key, {})
-        for span, count in counts.items():
-            if span not in items:
-                self.feeds_of.setdefault(span, []).append(feed_key)
-            items[span] = items.get(span, 0) + count
-            seen[span] = when
+        """A feed's counts; the first ones it adds to a batch (a poll stores each feed once) are copied whole."""
+        items = self.items.setdefault(feed_key, {})
+        new = counts.keys() if not items else counts.keys() - items.keys()
+        for span in new:
+            self.feeds_of.setdefault(span, []).append(feed_key)
+        if items:
+            for span, count in counts.items():
+                items[span] = items.get(span, 0) + count
+        else:
+            items.update(counts)
+        self.seen.setdefault(feed_key, {}).update(dict.fromkeys(counts, when))
 
     def rows(self) -> list[tuple[str, int, int, str]]:
         """Every held count, in span order (the order of the index by span: each of its pages written once)."""
