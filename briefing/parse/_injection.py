@@ -166,14 +166,14 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 
 def _may_hold_instructions(text: str) -> bool:
-    """False only when no pattern can match anywhere in `text` (one pass for its words, a few substrings)."""
-    folded = _SPACES.sub(" ", _folded(text))
-    words = set(_WORDS.findall(folded))
+    """False only when no pattern can match anywhere in `text` (one pass for its words, a few substrings). Only
+    the directive's test reads spacing, so only it pays for collapsing it."""
+    folded = _folded(text)
     return (
-        not words.isdisjoint(_TRIGGER_WORDS)
+        not _TRIGGER_WORDS.isdisjoint(_WORDS.findall(folded))
         or _TRIGGER_PREFIXES.search(folded) is not None
         or any(mark in folded for mark in _TRIGGER_MARKS)
-        or _DIRECTIVE.search(folded) is not None
+        or _DIRECTIVE.search(_SPACES.sub(" ", folded)) is not None
     )
 
 
