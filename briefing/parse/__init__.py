@@ -166,17 +166,22 @@ def _bozo_reason(parsed: Any) -> str | None:
 
 
 def _from_feedparser(entry: Any, channel: Any) -> _Entry:
-    guid = entry.get("id") or None
-    link = entry.get("link") or _alternate_link(entry.get("links", []))
-    struct = entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+    """One feedparser entry, its keys read as a plain dict: FeedParserDict's own lookup (aliases such as
+    `description`, and `updated` falling back to `published`) costs more per key than the rest of this, and
+    none of these keys is an alias; `updated` is read only when `published` is empty, so its fallback would
+    give nothing more."""
+    get = dict.get
+    guid = get(entry, "id") or None
+    link = get(entry, "link") or _alternate_link(get(entry, "links", []))
+    struct = get(entry, "published_parsed") or get(entry, "updated_parsed") or get(entry, "created_parsed")
     published = _from_struct(struct)
-    raw_date = entry.get("published") or entry.get("updated") or None
+    raw_date = get(entry, "published") or get(entry, "updated") or None
     content, language = _richest(entry)
     return _Entry(
         guid=str(guid) if guid else None,
-        guid_is_link=bool(entry.get("guidislink")) or looks_like_url(str(guid or "")),
+        guid_is_link=bool(get(entry, "guidislink")) or looks_like_url(str(guid or "")),
         link=str(link) if link else None,
-        title=str(entry.get("title", "")),
+        title=str(get(entry, "title", "")),
         content=content,
         published=published,
         raw_date=str(raw_date) if raw_date and not published else None,
@@ -196,9 +201,10 @@ def _from_struct(struct: Any) -> datetime | None:
 
 def _richest(entry: Any) -> tuple[str, str | None]:
     """The longest of content, summary and description, with its language when given."""
-    candidates = [(c.get("value", ""), c.get("language")) for c in entry.get("content", []) or []]
-    detail = entry.get("summary_detail") or {}
-    candidates.append((entry.get("summary", "") or "", detail.get("language")))
+    get = dict.get  # see `_from_feedparser`
+    candidates = [(get(c, "value", ""), get(c, "language")) for c in get(entry, "content", []) or []]
+    detail = get(entry, "summary_detail") or {}
+    candidates.append((get(entry, "summary", "") or "", get(detail, "language")))
     value, language = max(candidates, key=lambda c: len(c[0] or ""))
     return str(value or ""), language
 
