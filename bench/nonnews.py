@@ -89,12 +89,12 @@ def build(folder: Path, held_out_from: Path | None) -> None:
                 train_labels = [k for k, t in zip(labels, train, strict=True) if t]
                 train_days = [r.day for r, t in zip(records, train, strict=True) if t]
                 model = fit(rows[train], train_labels, *choose(rows[train], train_labels, train_days))
-                kinds.load_model = lambda model=model: model  # type: ignore[misc]
+                setattr(kinds, "load_model", lambda model=model: model)  # noqa: B010
             (folder / day).mkdir(parents=True, exist_ok=True)
             try:
                 build_real_day(server, day, folder / day)
             finally:
-                kinds.load_model = shipped  # type: ignore[misc]
+                setattr(kinds, "load_model", shipped)  # noqa: B010
 
 
 def main() -> None:
