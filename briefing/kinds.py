@@ -22,7 +22,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,14 +111,6 @@ _LIVE_MARK = re.compile(
     r"|(?i:\blive (?:updates?|blog|coverage)\b|\bupdates? live\b|\brolling coverage\b)"
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_OLD = 10  # years: a date this far back is history, not the item's news
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_FULL_DATE = re.compile(
-    r"\b(?:(?P<d1>\d{1,2}) (?P<m1>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"|(?P<m2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?P<d2>\d{1,2})(?:st|nd|rd|th)?,?)"
-    r" (?P<y>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
 _TEXT_START = 200  # characters of the text whose cue words count
 _SHAPE = (
     *("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year"),
@@ -128,7 +119,6 @@ _SHAPE = (
     *(f"text: any {group}" for group in _GROUPS),
     *(f"label: any {group}" for group in _GROUPS),
     "text opens with a day",
-    "anniversary",
 )
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
 _GROUP_COLUMNS = tuple(tuple(CUES.index(c) for c in group) for group in _GROUPS.values())
@@ -163,25 +153,7 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         *_any(text_cues),
         *_any(label_cues),
         1.0 if _DAY_OPENING.search(stripped.text) else 0.0,
-        1.0 if _anniversary(f"{article.title} {stripped.text[:_TEXT_START]}", article.published) else 0.0,
     ]
-
-
-def _anniversary(text: str, published: datetime) -> bool:
-    """Whether the text names a full date of at least `_OLD` years ago on the day (give or take one) the item was
-    published: "On 31 May 1970 an earthquake ...", "June 1, 1980": an archive page or an anniversary piece."""
-    for match in _FULL_DATE.finditer(text):
-        month = _MONTHS.index((match.group("m1") or match.group("m2")).lower()) + 1
-        day, year = int(match.group("d1") or match.group("d2")), int(match.group("y"))
-        if year > published.year - _OLD:
-            continue
-        try:
-            then = published.date().replace(month=month, day=day)
-        except ValueError:
-            continue
-        if abs((then - published.date()).days) <= 1:
-            return True
-    return False
 
 
 def _any(found: list[float]) -> list[float]:
