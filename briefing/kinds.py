@@ -34,7 +34,7 @@ __all__ = ["CUES", "FEATURES", "KindModel", "classify", "features", "load_model"
 
 MODEL_FILE = Path(__file__).with_name("kinds-model.json")
 
-CUES = (  # words and phrases that mark what an item is, in any outlet (not names of shows or outlets)
+CUES: tuple[str, ...] = (  # words and phrases that mark what an item is, in any outlet (not names of shows or outlets)
     *("live", "updates", "update", "as it happened", "rolling", "livestream", "replay", "full episode", "episode"),
     *("watch", "podcast", "on demand", "coming soon", "presents", "documentary", "how to watch", "picks", "tv"),
     *("papers", "gossip", "in pictures", "pictures", "photos", "photo", "gallery", "week in", "cartoon"),
