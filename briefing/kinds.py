@@ -119,7 +119,6 @@ _SHAPE = (
     *(f"text: any {group}" for group in _GROUPS),
     *(f"label: any {group}" for group in _GROUPS),
     "text opens with a day",
-    "text boilerplate",
 )
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
 _GROUP_COLUMNS = tuple(tuple(CUES.index(c) for c in group) for group in _GROUPS.values())
@@ -154,7 +153,6 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         *_any(text_cues),
         *_any(label_cues),
         1.0 if _DAY_OPENING.search(stripped.text) else 0.0,
-        1.0 - len(stripped.text.split()) / max(1, len(article.text.split())),
     ]
 
 
