@@ -62,7 +62,7 @@ _GROUPS = {
     ),
     "service": (
         *("horoscope", "recipe", "recipes", "crossword", "deals", "this day in history", "from the archives"),
-        *("archives", "early interview"),
+        "archives",
     ),
 }
 CUES = (*CUES, *(c for group in _GROUPS.values() for c in group if c not in CUES))
