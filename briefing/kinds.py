@@ -34,7 +34,7 @@ __all__ = ["CUES", "FEATURES", "KindModel", "classify", "features", "load_model"
 
 MODEL_FILE = Path(__file__).with_name("kinds-model.json")
 
-CUES = (  # words and phrases that mark what an item is, in any outlet (not names of shows or outlets)
+CUES: tuple[str, ...] = (  # words and phrases that mark what an item is, in any outlet (not names of shows or outlets)
     *("live", "updates", "update", "as it happened", "rolling", "livestream", "replay", "full episode", "episode"),
     *("watch", "podcast", "on demand", "coming soon", "presents", "documentary", "how to watch", "picks", "tv"),
     *("papers", "gossip", "in pictures", "pictures", "photos", "photo", "gallery", "week in", "cartoon"),
@@ -45,6 +45,27 @@ CUES = (  # words and phrases that mark what an item is, in any outlet (not name
     *("interactive", "best of", "special", "conversation", "celebrates", "anniversary", "join us", "subscribe"),
     *("today's", "morning", "evening", "weekend", "news alert", "breaking"),
 )
+# Cues that say an item is one of the stand-alone formats, grouped by what they mark. Each cue alone is rare (a
+# "cartoons" page a day, TV listings on one day), too rare for its own weight to be learned from a few days; a
+# group pools them, so a format first met on a new day still weighs as its kin did.
+_GROUPS = {
+    "digest": (
+        *("papers", "gossip", "in pictures", "pictures", "photos", "gallery", "week in", "cartoon", "cartoons"),
+        *("briefing", "need to know", "top stories", "daily update", "you may have missed", "things to know"),
+        *("express", "recap", "snapshot", "digest", "plus more", "other stories"),
+        *("what else", "tip sheet", "illustrated", "round-up", "roundup"),
+    ),
+    "programme": (
+        *("full episode", "episode", "podcast", "on demand", "coming soon", "presents", "picks"),
+        *("how to watch", "tv", "celebrates", "anniversary", "join us", "subscribe", "replay", "livestream"),
+        *("looks back", "look back", "relive", "rewind", "best of", "tune in", "programme", "series"),
+    ),
+    "service": (
+        *("horoscope", "recipe", "recipes", "crossword", "deals", "this day in history", "from the archives"),
+        "archives",
+    ),
+}
+CUES = (*CUES, *(c for group in _GROUPS.values() for c in group if c not in CUES))
 _CUE_PATTERNS = tuple(re.compile(r"(?<![a-z'])" + re.escape(cue) + r"(?![a-z])") for cue in CUES)  # the definition
 
 
@@ -94,8 +115,17 @@ _TEXT_START = 200  # characters of the text whose cue words count
 _SHAPE = (
     *("title date", "title boilerplate", "no text", "text words", "title words", "shouted", "question", "year"),
     *("format opening", "live mark"),
+    *(f"title: any {group}" for group in _GROUPS),
+    *(f"text: any {group}" for group in _GROUPS),
+    *(f"label: any {group}" for group in _GROUPS),
+    "text opens with a day",
 )
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
+_GROUP_COLUMNS = tuple(tuple(CUES.index(c) for c in group) for group in _GROUPS.values())
+_LABEL = re.compile(r"^([^:|]{1,40})[:|]")  # the part of a title before its first colon or bar ("The Papers: ...")
+_DAY_OPENING = re.compile(
+    r"^\W*(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight)\s*:", re.IGNORECASE
+)
 _LIVE_COLUMN = FEATURES.index("live mark")  # a page that says it is live is live, whatever the weights say
 
 
@@ -103,9 +133,12 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
     """The classifier's input for one article as stored (its feeds' boilerplate is looked up here)."""
     stripped = boilerplate.strip(article)
     title, text = article.title.lower(), stripped.text[:_TEXT_START].lower()
+    title_cues, text_cues = _cues(title), _cues(text)
+    label = _LABEL.match(title)
+    label_cues = _cues(label.group(1)) if label else [0.0] * len(CUES)
     return [
-        *_cues(title),
-        *_cues(text),
+        *title_cues,
+        *text_cues,
         1.0 if _DATE.search(article.title) else 0.0,
         boilerplate.title_share(article),
         0.0 if stripped.text.strip() else 1.0,
@@ -116,7 +149,16 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if _YEAR.search(article.title) else 0.0,
         1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
         1.0 if _LIVE_MARK.search(article.title) or _LIVE_MARK.search(stripped.text[:_TEXT_START]) else 0.0,
+        *_any(title_cues),
+        *_any(text_cues),
+        *_any(label_cues),
+        1.0 if _DAY_OPENING.search(stripped.text) else 0.0,
     ]
+
+
+def _any(found: list[float]) -> list[float]:
+    """For each group of `_GROUPS`, 1.0 when any of its cues was found."""
+    return [max(found[i] for i in columns) for columns in _GROUP_COLUMNS]
 
 
 def _cues(lowered: str) -> list[float]:
