@@ -39,6 +39,7 @@ from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
 from briefing.cluster._opened import Opened, lowest_useful_words
+from briefing.cluster._weighed import Weighed
 from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, normalize, similarity
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
@@ -131,15 +132,16 @@ def cluster_articles(
         return []
     settings = settings.model_copy(update={"threshold": threshold_for(window.size, settings)})
     changed: dict[str, _Draft] = {}
-    opened: Opened[_Draft] = Opened(window, settings)
     for article in (a for a in window.new if a.kind.standalone):  # a live blog or a digest is its own story
         _merge([article], None, changed, -1)
     joining = [a for a in window.new if not a.kind.standalone]
+    weighed = Weighed(window, joining)  # every step below reads the new articles' rows from one weighing
+    opened: Opened[_Draft] = Opened(weighed, settings)
     for number, chunk in enumerate(_chunks(joining, settings.max_batch)):
-        vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
+        vectors = weighed.vectors(chunk)  # grouping and the groups' centroids both use them
         groups = _group_new(chunk, vectors, settings)
-        _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, opened, number)
-    _count_duplicates(list(changed.values()), window, settings)
+        _attach(groups, _group_centroids(chunk, vectors, groups), weighed, changed, opened, number)
+    _count_duplicates(list(changed.values()), weighed, settings)
     return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
 
 
@@ -187,7 +189,7 @@ def _group_centroids(chunk: list[Article], vectors: Vectors, groups: list[list[A
 def _attach(
     groups: list[list[Article]],
     centroids: Vectors,
-    window: Window,
+    weighed: Weighed,
     changed: dict[str, _Draft],
     opened: Opened[_Draft],
     chunk: int,
@@ -195,7 +197,7 @@ def _attach(
     """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
     this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
     """
-    settings = opened.settings
+    settings, window = opened.settings, weighed.window
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
     nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups])
@@ -212,7 +214,7 @@ def _attach(
             best = near
         target = best[1]
         if target is not None and len(group) > 1:
-            group, apart = _agreeing(group, target, window, settings)
+            group, apart = _agreeing(group, target, weighed, settings)
             if apart:
                 opened.touched(_merge(apart, None, changed, chunk))
         if group:
@@ -220,15 +222,15 @@ def _attach(
 
 
 def _agreeing(
-    group: list[Article], target: _Draft, window: Window, settings: ClusterSettings
+    group: list[Article], target: _Draft, weighed: Weighed, settings: ClusterSettings
 ) -> tuple[list[Article], list[Article]]:
     """The members of a joining group that agree with the story's core on their own, and the others.
 
     A group is formed by average linkage and joins on its centroid; a member that only resembles another
     member (not the story) would be chained in. Those stay together as a story of their own."""
-    core = _core(target, window)
+    core = _core(target, weighed)
     when = np.array([hours(a.published) for a in group])
-    scores = similarity(window.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
+    scores = similarity(weighed.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
     feed = _one_feed(group)
     scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
     bar = settings.threshold * settings.member_agreement
@@ -239,13 +241,13 @@ def _agreeing(
     return agree, apart
 
 
-def _core(target: _Draft, window: Window) -> Vectors:
+def _core(target: _Draft, weighed: Weighed) -> Vectors:
     """The story's centroid (`window.centroids_of` its articles), from a running sum of its articles' rows kept
     on the draft: a story of thousands of articles joined again and again in a big first poll is not weighed
     again each time."""
     added = target.articles[target.core_count :]
     if added:
-        part = window.vectors(added).total()
+        part = weighed.vectors(added).total()
         before = target.core_sum
         target.core_sum = part if before is None else Vectors(before.words + part.words, before.names + part.names)
         target.core_count = len(target.articles)
@@ -310,10 +312,10 @@ def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draf
     return draft
 
 
-def _count_duplicates(drafts: Sequence[_Draft], window: Window, settings: ClusterSettings) -> None:
+def _count_duplicates(drafts: Sequence[_Draft], weighed: Weighed, settings: ClusterSettings) -> None:
     """Count each added article that nearly repeats an article before it in its cluster (a wire copy)."""
     for batch in _batches(drafts):
-        _count_batch(batch, window, settings)
+        _count_batch(batch, weighed, settings)
 
 
 def _batches(drafts: Sequence[_Draft]) -> Iterable[list[_Draft]]:
@@ -331,10 +333,10 @@ def _batches(drafts: Sequence[_Draft]) -> Iterable[list[_Draft]]:
         yield batch
 
 
-def _count_batch(drafts: list[_Draft], window: Window, settings: ClusterSettings) -> None:
+def _count_batch(drafts: list[_Draft], weighed: Weighed, settings: ClusterSettings) -> None:
     """One sparse product of the added articles by every article of these clusters; only pairs within one
     cluster, with the earlier article first, count."""
-    words = window.vectors([a for d in drafts for a in d.articles]).words
+    words = weighed.vectors([a for d in drafts for a in d.articles]).words
     sizes = np.array([len(d.articles) for d in drafts])
     owner = np.repeat(np.arange(len(drafts)), sizes)
     position = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # within its cluster
