@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
@@ -159,8 +160,8 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
         return [chunk]
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
-    feed = np.array([_feed(a) for a in chunk])
-    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)
+    _, feed = np.unique(np.array([_feed(a) for a in chunk]), return_inverse=True)  # numbers: comparing strings
+    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)  # cost more than the rest
     distance = np.clip(1.0 - scores, 0.0, None)
     labels = _average_linkage_groups(distance, 1.0 - settings.threshold)
     groups: dict[int, list[Article]] = {}
@@ -173,7 +174,7 @@ def _average_linkage_groups(distance: np.ndarray, below: float) -> np.ndarray:
     """A flat label per row of the square `distance` matrix: average-linkage merges while the distance between
     two groups is under `below` (strictly: a pair exactly at the threshold stays apart, as it always has).
     Average linkage never merges lower than a merge below it, so cutting the tree just under `below` is that."""
-    condensed = distance[np.triu_indices(len(distance), k=1)]
+    condensed = squareform(distance, checks=False)  # the upper triangle, row by row (as `linkage` reads it)
     tree = linkage(condensed, method="average")
     labels: np.ndarray = fcluster(tree, np.nextafter(below, -np.inf), criterion="distance")
     return labels
