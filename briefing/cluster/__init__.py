@@ -39,9 +39,12 @@ from scipy.spatial.distance import squareform
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
+from briefing.cluster._agreement import agreements
+from briefing.cluster._agreement import feed_of as _feed
+from briefing.cluster._agreement import one_feed as _one_feed
 from briefing.cluster._opened import Opened, lowest_useful_words
 from briefing.cluster._weighed import Weighed
-from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, normalize, similarity
+from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
 
@@ -202,68 +205,74 @@ def _attach(
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
     nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups])
+    targets: list[Cluster | _Draft | None] = []
     for g, group in enumerate(groups):
-        best: tuple[float, _Draft | None] = (settings.threshold, None)
+        best: tuple[float, Cluster | _Draft | None] = (settings.threshold, None)
         feed = _one_feed(group)
         for score, i in candidates[g]:
             cluster = window.clusters[i]
             score *= _feed_factor(feed, cluster.articles, settings)
             if score >= best[0]:
-                best = (score, changed.get(cluster.id) or _Draft.of(cluster))
+                best = (score, cluster)
         near = nearest_opened[g]
         if near is not None and near[0] >= best[0]:
             best = near
-        target = best[1]
-        if target is not None and len(group) > 1:
-            group, apart = _agreeing(group, target, weighed, settings)
-            if apart:
-                opened.touched(_merge(apart, None, changed, chunk))
-        if group:
-            opened.touched(_merge(group, target, changed, chunk))
+        targets.append(best[1])
+    joined = _join(groups, targets, weighed, changed, chunk, settings)
+    for group, join in zip(groups, joined, strict=True):  # in the groups' order, as clusters are opened
+        if join is None:
+            opened.touched(_merge(group, None, changed, chunk))
+            continue
+        story, agree, apart = join
+        if apart:
+            opened.touched(_merge(apart, None, changed, chunk))
+        if agree:
+            opened.touched(story)
 
 
-def _agreeing(
-    group: list[Article], target: _Draft, weighed: Weighed, settings: ClusterSettings
-) -> tuple[list[Article], list[Article]]:
-    """The members of a joining group that agree with the story's core on their own, and the others.
+def _join(
+    groups: list[list[Article]],
+    targets: list[Cluster | _Draft | None],
+    weighed: Weighed,
+    changed: dict[str, _Draft],
+    chunk: int,
+    settings: ClusterSettings,
+) -> list[tuple[_Draft, list[Article], list[Article]] | None]:
+    """Each group with a target joins it: a group of several only with its members that agree with the story
+    (`_agreement`; the others are left apart, for the caller). Returns, per group, the story joined, the members
+    that joined and those left apart (None for a group without a target).
 
-    A group is formed by average linkage and joins on its centroid; a member that only resembles another
-    member (not the story) would be chained in. Those stay together as a story of their own."""
-    core = _core(target, weighed)
-    when = np.array([hours(a.published) for a in group])
-    scores = similarity(weighed.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
-    feed = _one_feed(group)
-    scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
-    bar = settings.threshold * settings.member_agreement
-    agree: list[Article] = []
-    apart: list[Article] = []
-    for article, score in zip(group, scores.tolist(), strict=True):  # not `a not in agree`: quadratic in Article ==
-        (agree if score >= bar else apart).append(article)
-    return agree, apart
+    The groups are taken in waves: the first group of each target, then the second, and so on. A story's core
+    changes only when a group joins it, so each group meets its story as it would one group after another,
+    and the groups of a wave, joining different stories, are scored together."""
+    waves: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for g, target in enumerate(targets):
+        if target is not None:
+            turn = seen[target.id] = seen.get(target.id, -1) + 1
+            if turn == len(waves):
+                waves.append([])
+            waves[turn].append(g)
+    joined: list[tuple[_Draft, list[Article], list[Article]] | None] = [None] * len(groups)
+    for wave in waves:
+        stories = [_story(targets[g], changed) for g in wave]
+        several = [k for k, g in enumerate(wave) if len(groups[g]) > 1]
+        split = agreements([groups[wave[k]] for k in several], [stories[k] for k in several], weighed, settings)
+        found = dict(zip(several, split, strict=True))
+        for k, g in enumerate(wave):
+            agree, apart = found.get(k, (groups[g], []))
+            if agree:
+                _merge(agree, stories[k], changed, chunk)
+            joined[g] = (stories[k], agree, apart)
+    return joined
 
 
-def _core(target: _Draft, weighed: Weighed) -> Vectors:
-    """The story's centroid (`window.centroids_of` its articles), from a running sum of its articles' rows kept
-    on the draft: a story of thousands of articles joined again and again in a big first poll is not weighed
-    again each time."""
-    added = target.articles[target.core_count :]
-    if added:
-        part = weighed.vectors(added).total()
-        before = target.core_sum
-        target.core_sum = part if before is None else Vectors(before.words + part.words, before.names + part.names)
-        target.core_count = len(target.articles)
-    assert target.core_sum is not None
-    return Vectors(normalize(target.core_sum.words), normalize(target.core_sum.names))
-
-
-def _feed(article: Article) -> str:
-    return article.feeds[0] if article.feeds else article.outlet
-
-
-def _one_feed(articles: Sequence[Article]) -> str | None:
-    """The feed all the articles come from, or None when they come from several."""
-    first = _feed(articles[0])
-    return first if all(_feed(a) == first for a in articles) else None
+def _story(target: Cluster | _Draft | None, changed: dict[str, _Draft]) -> _Draft:
+    """The draft of a target: an opened cluster's own, a stored cluster's as this call has changed it so far."""
+    assert target is not None
+    if isinstance(target, Cluster):
+        return changed.get(target.id) or _Draft.of(target)
+    return target
 
 
 def _feed_factor(feed: str | None, articles: Sequence[Article], settings: ClusterSettings) -> float:
