@@ -39,7 +39,7 @@ from scipy.spatial.distance import squareform
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
-from briefing.cluster._agreement import agreements
+from briefing.cluster._agreement import CoreSum, agreements
 from briefing.cluster._agreement import feed_of as _feed
 from briefing.cluster._agreement import one_feed as _one_feed
 from briefing.cluster._opened import Opened, lowest_useful_words
@@ -372,7 +372,7 @@ class _Draft:
     added: int = 0  # articles added in this call (the last ones)
     latest_hours: float = -math.inf  # its newest article, in hours
     sole_feed: str | None = None  # the one feed all its articles come from (None: several)
-    core_sum: Vectors | None = None  # the sum of the rows of its first `core_count` articles (see `_core`)
+    core_sum: CoreSum | None = None  # the sum of the rows of its first `core_count` articles (`_agreement`)
     core_count: int = 0
 
     @classmethod
