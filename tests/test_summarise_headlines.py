@@ -74,6 +74,22 @@ def test_news_titles_are_preferred_to_opinion() -> None:
     assert headlines.headline(story) == "Storm hits coast"
 
 
+@pytest.mark.parametrize(
+    ("title", "asks"),
+    [
+        ("Will the storm return?", True),
+        ("What Time Is the Storm Briefing? How to Watch", True),
+        ("How can schools be kept safe in a storm? I Inside Story", True),
+        ("Is the grid ready? | Morning Talk", True),
+        ("Is the grid ready? Not after this storm, engineers say", False),
+        ("Storm cuts power to 40,000 homes", False),
+        ("'Why me?' asks farmer whose barn the storm flattened", False),
+    ],
+)
+def test_a_question_followed_by_a_show_name_is_still_a_question(title: str, asks: bool) -> None:
+    assert headlines.question_title(title) is asks
+
+
 def test_without_a_usable_title_the_lead_bullet_names_the_story() -> None:
     story = _story(("Is the grid ready for the next storm?", ArticleKind.NEWS))
     assert headlines.headline(story, fallback="The storm cut power to 40,000 homes.") == (

@@ -90,9 +90,17 @@ def may_supply_bullets(article: Article) -> bool:
     return not effective_kind(article.title, article.kind).standalone
 
 
+_QUESTION_THEN_HOW = re.compile(r"\?\s*(?:how|what|where|when|why|who)\b", re.I)
+# "? I Inside Story", "? | Talk Show", "? - The Debate": up to four capitalised words (a show or outlet name) and
+# nothing else after the question mark; a statement after it ("Not so fast") has lowercase words.
+_QUESTION_THEN_NAME = re.compile(r"\?\s*(?:[|–—-]\s*)?(?:[A-Z0-9][\w'’.&]*\s*){1,4}$")
+
+
 def question_title(title: str) -> bool:
-    """A title that asks rather than tells ("What Time Is the SpaceX Launch?"): no headline."""
-    return "?" in title.rstrip()[-3:] or bool(re.search(r"\?\s*(?:how|what|where|when|why|who)\b", title, re.I))
+    """A title that asks rather than tells ("What Time Is the SpaceX Launch?"), also when a how-to-watch line or
+    a show name follows the question ("How can schools be safe? I Inside Story"): no headline."""
+    text = title.rstrip()
+    return "?" in text[-3:] or bool(_QUESTION_THEN_HOW.search(text) or _QUESTION_THEN_NAME.search(text))
 
 
 # -------------------------------------------------------------------------------------------------- cleaning
