@@ -39,6 +39,14 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
             "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs on Monday.",
             "The harbour bridge closed for repairs.",
         ),
+        (  # a later bullet that says nothing the earlier did not, behind an opening attribution
+            "The Helios-3 weather satellite reached its planned orbit on Tuesday after launching from Sarn.",
+            "The space agency confirmed that Helios-3 reached orbit.",
+        ),
+        (
+            "No accidents have been linked to the fault, according to the company.",
+            "The company said no accidents had been reported.",
+        ),
     ],
 )
 def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> None:
@@ -67,6 +75,10 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
         (  # an inquiry the earlier bullet does not mention, into what it stated
             "The minister attended a dinner that broke the lockdown rules.",
             "Police are investigating whether the dinner attended by the minister broke the lockdown rules.",
+        ),
+        (  # as few words, but about someone else
+            "Brazil reported more deaths from the virus on Monday.",
+            "Officials said Mexico reported deaths from the virus.",
         ),
         (  # an aside about who she is, and a background clause, around a new fact
             "Former harbour board chair Jo Vale was charged with fraud over the bridge contracts.",

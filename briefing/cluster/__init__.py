@@ -35,11 +35,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
+from briefing.cluster._agreement import CoreSum, agreements
+from briefing.cluster._agreement import feed_of as _feed
+from briefing.cluster._agreement import one_feed as _one_feed
 from briefing.cluster._opened import Opened, lowest_useful_words
-from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, normalize, similarity
+from briefing.cluster._weighed import Weighed
+from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
 
@@ -131,15 +136,16 @@ def cluster_articles(
         return []
     settings = settings.model_copy(update={"threshold": threshold_for(window.size, settings)})
     changed: dict[str, _Draft] = {}
-    opened: Opened[_Draft] = Opened(window, settings)
     for article in (a for a in window.new if a.kind.standalone):  # a live blog or a digest is its own story
         _merge([article], None, changed, -1)
     joining = [a for a in window.new if not a.kind.standalone]
+    weighed = Weighed(window, joining)  # every step below reads the new articles' rows from one weighing
+    opened: Opened[_Draft] = Opened(weighed, settings)
     for number, chunk in enumerate(_chunks(joining, settings.max_batch)):
-        vectors = window.vectors(chunk)  # weighed once; grouping and the groups' centroids both use them
+        vectors = weighed.vectors(chunk)  # grouping and the groups' centroids both use them
         groups = _group_new(chunk, vectors, settings)
-        _attach(groups, _group_centroids(chunk, vectors, groups), window, changed, opened, number)
-    _count_duplicates(list(changed.values()), window, settings)
+        _attach(groups, _group_centroids(chunk, vectors, groups), weighed, changed, opened, number)
+    _count_duplicates(list(changed.values()), weighed, settings)
     return sorted((draft.freeze() for draft in changed.values()), key=lambda c: c.id)
 
 
@@ -157,8 +163,8 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
         return [chunk]
     when = np.array([hours(a.published) for a in chunk])
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
-    feed = np.array([_feed(a) for a in chunk])
-    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)
+    _, feed = np.unique(np.array([_feed(a) for a in chunk]), return_inverse=True)  # numbers: comparing strings
+    scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)  # cost more than the rest
     distance = np.clip(1.0 - scores, 0.0, None)
     labels = _average_linkage_groups(distance, 1.0 - settings.threshold)
     groups: dict[int, list[Article]] = {}
@@ -171,7 +177,7 @@ def _average_linkage_groups(distance: np.ndarray, below: float) -> np.ndarray:
     """A flat label per row of the square `distance` matrix: average-linkage merges while the distance between
     two groups is under `below` (strictly: a pair exactly at the threshold stays apart, as it always has).
     Average linkage never merges lower than a merge below it, so cutting the tree just under `below` is that."""
-    condensed = distance[np.triu_indices(len(distance), k=1)]
+    condensed = squareform(distance, checks=False)  # the upper triangle, row by row (as `linkage` reads it)
     tree = linkage(condensed, method="average")
     labels: np.ndarray = fcluster(tree, np.nextafter(below, -np.inf), criterion="distance")
     return labels
@@ -187,7 +193,7 @@ def _group_centroids(chunk: list[Article], vectors: Vectors, groups: list[list[A
 def _attach(
     groups: list[list[Article]],
     centroids: Vectors,
-    window: Window,
+    weighed: Weighed,
     changed: dict[str, _Draft],
     opened: Opened[_Draft],
     chunk: int,
@@ -195,72 +201,78 @@ def _attach(
     """Each group joins the most similar cluster it is close enough to (stored, or opened by an earlier chunk of
     this call), or becomes a new cluster. One nearest-neighbour query serves the whole chunk.
     """
-    settings = opened.settings
+    settings, window = opened.settings, weighed.window
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
     nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups])
+    targets: list[Cluster | _Draft | None] = []
     for g, group in enumerate(groups):
-        best: tuple[float, _Draft | None] = (settings.threshold, None)
+        best: tuple[float, Cluster | _Draft | None] = (settings.threshold, None)
         feed = _one_feed(group)
         for score, i in candidates[g]:
             cluster = window.clusters[i]
             score *= _feed_factor(feed, cluster.articles, settings)
             if score >= best[0]:
-                best = (score, changed.get(cluster.id) or _Draft.of(cluster))
+                best = (score, cluster)
         near = nearest_opened[g]
         if near is not None and near[0] >= best[0]:
             best = near
-        target = best[1]
-        if target is not None and len(group) > 1:
-            group, apart = _agreeing(group, target, window, settings)
-            if apart:
-                opened.touched(_merge(apart, None, changed, chunk))
-        if group:
-            opened.touched(_merge(group, target, changed, chunk))
+        targets.append(best[1])
+    joined = _join(groups, targets, weighed, changed, chunk, settings)
+    for group, join in zip(groups, joined, strict=True):  # in the groups' order, as clusters are opened
+        if join is None:
+            opened.touched(_merge(group, None, changed, chunk))
+            continue
+        story, agree, apart = join
+        if apart:
+            opened.touched(_merge(apart, None, changed, chunk))
+        if agree:
+            opened.touched(story)
 
 
-def _agreeing(
-    group: list[Article], target: _Draft, window: Window, settings: ClusterSettings
-) -> tuple[list[Article], list[Article]]:
-    """The members of a joining group that agree with the story's core on their own, and the others.
+def _join(
+    groups: list[list[Article]],
+    targets: list[Cluster | _Draft | None],
+    weighed: Weighed,
+    changed: dict[str, _Draft],
+    chunk: int,
+    settings: ClusterSettings,
+) -> list[tuple[_Draft, list[Article], list[Article]] | None]:
+    """Each group with a target joins it: a group of several only with its members that agree with the story
+    (`_agreement`; the others are left apart, for the caller). Returns, per group, the story joined, the members
+    that joined and those left apart (None for a group without a target).
 
-    A group is formed by average linkage and joins on its centroid; a member that only resembles another
-    member (not the story) would be chained in. Those stay together as a story of their own."""
-    core = _core(target, window)
-    when = np.array([hours(a.published) for a in group])
-    scores = similarity(window.vectors(group), core, settings)[:, 0] * decay(when - target.latest_hours, settings)
-    feed = _one_feed(group)
-    scores *= settings.same_feed_factor if feed is not None and target.sole_feed == feed else 1.0
-    bar = settings.threshold * settings.member_agreement
-    agree: list[Article] = []
-    apart: list[Article] = []
-    for article, score in zip(group, scores.tolist(), strict=True):  # not `a not in agree`: quadratic in Article ==
-        (agree if score >= bar else apart).append(article)
-    return agree, apart
+    The groups are taken in waves: the first group of each target, then the second, and so on. A story's core
+    changes only when a group joins it, so each group meets its story as it would one group after another,
+    and the groups of a wave, joining different stories, are scored together."""
+    waves: list[list[int]] = []
+    seen: dict[str, int] = {}
+    for g, target in enumerate(targets):
+        if target is not None:
+            turn = seen[target.id] = seen.get(target.id, -1) + 1
+            if turn == len(waves):
+                waves.append([])
+            waves[turn].append(g)
+    joined: list[tuple[_Draft, list[Article], list[Article]] | None] = [None] * len(groups)
+    for wave in waves:
+        stories = [_story(targets[g], changed) for g in wave]
+        several = [k for k, g in enumerate(wave) if len(groups[g]) > 1]
+        split = agreements([groups[wave[k]] for k in several], [stories[k] for k in several], weighed, settings)
+        found = dict(zip(several, split, strict=True))
+        for k, g in enumerate(wave):
+            agree, apart = found.get(k, (groups[g], []))
+            if agree:
+                _merge(agree, stories[k], changed, chunk)
+            joined[g] = (stories[k], agree, apart)
+    return joined
 
 
-def _core(target: _Draft, window: Window) -> Vectors:
-    """The story's centroid (`window.centroids_of` its articles), from a running sum of its articles' rows kept
-    on the draft: a story of thousands of articles joined again and again in a big first poll is not weighed
-    again each time."""
-    added = target.articles[target.core_count :]
-    if added:
-        part = window.vectors(added).total()
-        before = target.core_sum
-        target.core_sum = part if before is None else Vectors(before.words + part.words, before.names + part.names)
-        target.core_count = len(target.articles)
-    assert target.core_sum is not None
-    return Vectors(normalize(target.core_sum.words), normalize(target.core_sum.names))
-
-
-def _feed(article: Article) -> str:
-    return article.feeds[0] if article.feeds else article.outlet
-
-
-def _one_feed(articles: Sequence[Article]) -> str | None:
-    """The feed all the articles come from, or None when they come from several."""
-    first = _feed(articles[0])
-    return first if all(_feed(a) == first for a in articles) else None
+def _story(target: Cluster | _Draft | None, changed: dict[str, _Draft]) -> _Draft:
+    """The draft of a target: an opened cluster's own, a stored cluster's as this call has changed it so far."""
+    assert target is not None
+    if isinstance(target, Cluster):
+        return changed.get(target.id) or _Draft.of(target)
+    return target
 
 
 def _feed_factor(feed: str | None, articles: Sequence[Article], settings: ClusterSettings) -> float:
@@ -310,10 +322,10 @@ def _merge(group: list[Article], target: _Draft | None, changed: dict[str, _Draf
     return draft
 
 
-def _count_duplicates(drafts: Sequence[_Draft], window: Window, settings: ClusterSettings) -> None:
+def _count_duplicates(drafts: Sequence[_Draft], weighed: Weighed, settings: ClusterSettings) -> None:
     """Count each added article that nearly repeats an article before it in its cluster (a wire copy)."""
     for batch in _batches(drafts):
-        _count_batch(batch, window, settings)
+        _count_batch(batch, weighed, settings)
 
 
 def _batches(drafts: Sequence[_Draft]) -> Iterable[list[_Draft]]:
@@ -331,10 +343,10 @@ def _batches(drafts: Sequence[_Draft]) -> Iterable[list[_Draft]]:
         yield batch
 
 
-def _count_batch(drafts: list[_Draft], window: Window, settings: ClusterSettings) -> None:
+def _count_batch(drafts: list[_Draft], weighed: Weighed, settings: ClusterSettings) -> None:
     """One sparse product of the added articles by every article of these clusters; only pairs within one
     cluster, with the earlier article first, count."""
-    words = window.vectors([a for d in drafts for a in d.articles]).words
+    words = weighed.vectors([a for d in drafts for a in d.articles]).words
     sizes = np.array([len(d.articles) for d in drafts])
     owner = np.repeat(np.arange(len(drafts)), sizes)
     position = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # within its cluster
@@ -360,7 +372,7 @@ class _Draft:
     added: int = 0  # articles added in this call (the last ones)
     latest_hours: float = -math.inf  # its newest article, in hours
     sole_feed: str | None = None  # the one feed all its articles come from (None: several)
-    core_sum: Vectors | None = None  # the sum of the rows of its first `core_count` articles (see `_core`)
+    core_sum: CoreSum | None = None  # the sum of the rows of its first `core_count` articles (`_agreement`)
     core_count: int = 0
 
     @classmethod

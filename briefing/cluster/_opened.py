@@ -13,7 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 
-from briefing.cluster._window import Vectors, Window, decay, mix
+from briefing.cluster._weighed import Weighed
+from briefing.cluster._window import Vectors, decay, mix
 from briefing.config import ClusterSettings
 from briefing.models import Article
 
@@ -44,8 +45,8 @@ class Opened(Generic[D]):
     the one an all-pairs comparison makes: the best score, and on a tie the cluster opened first.
     """
 
-    def __init__(self, window: Window, settings: ClusterSettings) -> None:
-        self.window, self.settings = window, settings
+    def __init__(self, weighed: Weighed, settings: ClusterSettings) -> None:
+        self.weighed, self.settings = weighed, settings
         self._blocks: list[_Block[D]] = []
         self._where: dict[str, tuple[_Block[D], int]] = {}  # each opened cluster's live centroid
         self._stale: dict[str, D] = {}  # opened or grown in the current chunk: centroids to compute
@@ -81,7 +82,7 @@ class Opened(Generic[D]):
                 if draft.id in self._where:
                     block, row = self._where[draft.id]
                     block.alive[row] = False
-            block = _Block.of(stale, self.window.centroids_of([d.articles for d in stale]), self._order)
+            block = _Block.of(stale, self.weighed.centroids_of([d.articles for d in stale]), self._order)
             self._where.update((d.id, (block, i)) for i, d in enumerate(stale))
             self._blocks.append(block)
             self._stale.clear()

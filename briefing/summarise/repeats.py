@@ -9,18 +9,21 @@ claim (below) and the earlier bullet
 2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
    topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
    the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
-   salient numbers and none is shared (the same wording about different figures).
+   salient numbers and none is shared (the same wording about different figures); or
+3. say nothing the earlier bullet did not: every content word, name and salient number of the main claim is in
+   the earlier bullet ("The space agency confirmed that Helios-3 reached orbit." after "The Helios-3 satellite
+   reached its planned orbit on Tuesday."), however few words that is.
 
 The main claim is what a sentence asserts, without what it only mentions: a trailing attribution (", officials
-said"), a trailing clause that recalls the background (", following his murder charge", ", when the city
-reopens") and a short aside between commas that says who someone is (", the nephew of the king,"). A second
-bullet may recall the first one's fact as background while stating a new one; it repeats the first only when
-what it asserts was said already. So the comparison has a direction: the later bullet's main claim against the
-whole of the earlier one. What a "whether" clause asks is not asserted either ("Police are investigating whether
-the party broke the rules" reports an inquiry, not a breach): a later bullet whose main claim, the question
-aside, shares no word with the earlier bullet reports something new (an inquiry the earlier one did not
-mention), however much of the question the earlier one answered; when the rest is shared ("The mayor will
-announce this week whether ..."), the question is part of the comparison.
+said"; for the third test, an opening one too: "The company said (that) ..."), a trailing clause that recalls the
+background (", following his murder charge", ", when the city reopens") and a short aside between commas that says
+who someone is (", the nephew of the king,"). A second bullet may recall the first one's fact as background while
+stating a new one; it repeats the first only when what it asserts was said already. So the comparison has a
+direction: the later bullet's main claim against the whole of the earlier one. What a "whether" clause asks is not
+asserted either ("Police are investigating whether the party broke the rules" reports an inquiry, not a breach): a
+later bullet whose main claim, the question aside, shares no word with the earlier bullet reports something new (an
+inquiry the earlier one did not mention), however much of the question the earlier one answered; when the rest is
+shared ("The mayor will announce this week whether ..."), the question is part of the comparison.
 
 repeats knows English words and numbers; it must not know summarisers, scores or the store. Both summarisers
 use it for drafted and repaired bullets, against each other and against what earlier editions published;
@@ -94,6 +97,7 @@ class Facts:
     whole: Wording
     main: Wording
     inquiry: Wording | None = None  # the main claim without what a "whether" clause leaves open, when it has one
+    said: Wording | None = None  # the main claim without an opening "The agency confirmed that", when it has one
 
 
 # ", said Trade Minister Jo Bloggs on Saturday." / ", the council said." / ", according to police.": who said it is
@@ -101,6 +105,15 @@ class Facts:
 _ATTRIBUTION = re.compile(
     r",\s+(?:(?:said|says|told|added|announced)\s+[^,;]{1,80}|(?:the\s+)?[^,;]{1,60}\s+(?:said|says|told \w+|added"
     r"|announced)(?:\s+on\s+\w+)?(?:\s*\([^()]{1,20}\))?|according to\s+[^,;]{1,80})\s*[.!]?[\"'”’]?\s*$",
+    re.IGNORECASE,
+)
+
+
+# "The space agency confirmed that ..." / "Police said ...": a short subject and a verb of saying opening the
+# sentence, followed by what was said (at least three words of it).
+_LEADING_ATTRIBUTION = re.compile(
+    r"^(?:[^\s,;]+\s+){1,6}?(?:said|says|confirmed|confirms|announced|announces|added|told\s+\w+)\s+(?:that\s+)?"
+    r"(?=(?:\S+\s+){2,}\S)",
     re.IGNORECASE,
 )
 
@@ -134,7 +147,13 @@ def main_claim(text: str) -> str:
 def facts(text: str) -> Facts:
     main = main_claim(text)
     asked = _WHETHER.sub("", main)
-    return Facts(_wording(claim(text)), _wording(main), _wording(asked) if asked != main else None)
+    said = _LEADING_ATTRIBUTION.sub("", main)  # lower case left as it is: "police" opening it is no name
+    return Facts(
+        _wording(claim(text)),
+        _wording(main),
+        _wording(asked) if asked != main else None,
+        _wording(said) if said != main else None,
+    )
 
 
 def _wording(text: str) -> Wording:
@@ -152,7 +171,14 @@ def same_fact(later: Facts, earlier: Facts) -> bool:
         return True
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
+    if _nothing_new(later.said or a, b):
+        return True
     return _overlap(a.plain, b.plain) >= PARAPHRASE and len(a.plain & b.plain) >= MIN_SHARED_WORDS
+
+
+def _nothing_new(a: Wording, b: Wording) -> bool:
+    """Every content word, name and salient number of `a` is in `b`: `a` says nothing `b` did not."""
+    return bool(a.words) and a.words <= b.words and a.names <= b.names and a.numbers <= b.numbers
 
 
 def _unrelated(a: Wording, b: Wording) -> bool:
