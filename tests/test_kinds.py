@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefing.boilerplate import Boilerplate, SpanCounts
-from briefing.kinds import _CUE_PATTERNS, _cues, classify
+from briefing.kinds import _CUE_PATTERNS, FEATURES, _cues, classify, features
 from briefing.models import Article, ArticleKind
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -49,6 +49,17 @@ def test_labelled_examples_get_their_side_news_or_not() -> None:
     items = [article(n, title, text) for n, (title, text, _) in enumerate(LABELLED)]
     found = [a.kind.standalone for a in classify(items, Boilerplate())]
     assert found == [ArticleKind(kind).standalone for _, _, kind in LABELLED]
+
+
+def test_a_format_word_also_counts_for_its_group_so_a_rare_format_weighs_as_its_kin() -> None:
+    def shape(title: str, text: str) -> dict[str, float]:
+        return dict(zip(FEATURES, features(article(1, title, text), Boilerplate()), strict=True))
+
+    digest = shape("Gossip: who wore what at the gala", "Monday: snapshots from the red carpet.")
+    news = shape("Harbour bridge reopens: traffic flows again", "The bridge reopened on Monday after repairs.")
+
+    assert (digest["title: any digest"], digest["label: any digest"], digest["text opens with a day"]) == (1, 1, 1)
+    assert (news["title: any digest"], news["label: any digest"], news["text opens with a day"]) == (0, 0, 0)
 
 
 def test_a_live_blog_is_live() -> None:
