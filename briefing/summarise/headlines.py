@@ -129,7 +129,16 @@ def clean_title(title: str, outlet: str, shows: Collection[str] = ()) -> str:
         text = text[: match.start()]
     if shows:
         text = _without_shows(text, shows)
-    return _PREFIX.sub("", text).strip()
+    text = _PREFIX.sub("", text).strip()
+    without_teaser = _TEASER_TAIL.sub("", text)
+    return without_teaser.removesuffix(".") if without_teaser != text else text
+
+
+# "Wildfires have burned 1,200 square miles. Here are the key fires": a promise of content after the news title.
+_TEASER_TAIL = re.compile(
+    r"(?<=[.!?])\s+(?:here(?:['’]s| is| are)|what (?:we know|to know|you need to know))\b[^.!?]*[.!?]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _without_shows(text: str, shows: Collection[str]) -> str:
