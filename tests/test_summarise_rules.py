@@ -173,6 +173,7 @@ def wordnet(wordnet_installed: None) -> WordNet:
         "The harbour authority said she would be replaced next month.",
         "Police said he was arrested on Tuesday near the station.",
         "A week of protests ended with her resignation.",
+        "“To answer your question, we have a deal on the harbour,” he said.",
     ],
 )
 def test_a_he_or_her_inside_a_sentence_with_no_one_it_can_stand_for_is_dangling(

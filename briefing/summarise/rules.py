@@ -335,7 +335,7 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
         if run and _names_someone(run, wordnet):
             return True
         run = []
-        if word.islower() and wordnet.is_kind_of(word, "person", usual=True):
+        if word.islower() and word not in stop and wordnet.is_kind_of(word, "person", usual=True):
             return True
     return bool(run) and _names_someone(run, wordnet)
 
