@@ -502,6 +502,19 @@ def test_trimming_never_cuts_at_as_that_opens_a_noun_phrase() -> None:
     )
 
 
+def test_trimming_never_leaves_what_someone_sees_without_what_they_see_it_as() -> None:
+    sentence = (
+        "The former governor of the northern province will visit the harbour on Wednesday to cast a bright light on"
+        " what he sees as the council's failed approach to the port and the crisis that is playing out in his"
+        " absence from the province over the past four years."
+    )
+
+    assert trim_sentence(sentence) != (
+        "The former governor of the northern province will visit the harbour on Wednesday to cast a bright light on"
+        " what he sees."
+    )
+
+
 def test_a_lead_cut_off_by_the_feed_is_never_left_ending_in_a_conjunction() -> None:
     text = (
         "Speaking after the withdrawal of nearly all the peacekeeping forces and as the rebels advance across the"

@@ -263,9 +263,10 @@ _TRAILING_CLAUSE = re.compile(
     r"|\s+as\s+(?=(?:he|she|they|it|we|the|his|her|their|officials|police)\b))"
 )
 # A head that ends like this was cut inside a phrase ("combat forces and", "the withdrawal of"): no sentence.
-# So does a quotation followed by its speaker's name alone ("... ,” Noem"): the verb of saying was cut off.
+# So does a quotation followed by its speaker's name alone ("... ,” Noem"): the verb of saying was cut off; and a
+# "what he sees" whose "as ..." was cut ("... a light on what he sees as the failed approach").
 _OPEN_END = re.compile(
-    r"\b(?:and|or|but|nor|the|a|an|of|to|for|with|from|by|in|on|at|than)$|(?-i:[”\"]\s*,?\s*(?:[A-Z][\w.'’-]*\s*){1,4}$)",
+    r"\b(?:and|or|but|nor|the|a|an|of|to|for|with|from|by|in|on|at|than)$|\bwhat(?:\s+[\w'’-]+){1,2}$|(?-i:[”\"]\s*,?\s*(?:[A-Z][\w.'’-]*\s*){1,4}$)",
     re.IGNORECASE,
 )
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
