@@ -834,3 +834,45 @@ def test_a_run_due_edition_where_every_llm_call_failed_exits_3_and_names_the_edi
     assert (result.exit_code, len(lines)) == (3, 1), result.output
     assert lines[0].startswith("error: ") and "overloaded" in lines[0]
     assert "morning" in lines[0] or DEMO_AT.date().isoformat() in lines[0]
+
+
+POOLS = "The regional government approves the return of indoor public swimming behind closed doors from Monday, 1 June."
+POOLS_AGAIN = (
+    "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with outdoor "
+    "lidos and club training likely to be the first back."
+)
+STRIKE = "Lifeguards in Sarn will strike on 1 June over pay, their union said."
+
+
+def test_a_drafted_bullet_that_restates_the_same_day_and_fact_in_other_words_is_dropped(
+    server: LLMServer, settings: SummariserSettings
+) -> None:
+    pools = Cluster(
+        "c-pools",
+        (
+            article("a-daily", POOLS, "Public swimming to return on 1 June", "Daily"),
+            article("a-courier", POOLS_AGAIN, "Swimming gets the green light", "The Courier"),
+        ),
+    )
+    server.script(chat(summary_json("Public pools to reopen", (POOLS, [1], POOLS), (POOLS_AGAIN, [2], POOLS_AGAIN))))
+
+    [summary] = summarise([pools], without_judge(settings))
+
+    assert (texts(summary), summary.stats.rejected) == ([POOLS], {"repeat": 1})
+
+
+def test_a_drafted_bullet_with_the_same_day_and_a_new_fact_is_kept(
+    server: LLMServer, settings: SummariserSettings
+) -> None:
+    pools = Cluster(
+        "c-pools",
+        (
+            article("a-daily", POOLS, "Public swimming to return on 1 June", "Daily"),
+            article("a-courier", STRIKE, "Pool staff to strike", "The Courier"),
+        ),
+    )
+    server.script(chat(summary_json("Public pools to reopen", (POOLS, [1], POOLS), (STRIKE, [2], STRIKE))))
+
+    [summary] = summarise([pools], without_judge(settings))
+
+    assert (texts(summary), summary.stats.rejected) == ([POOLS, STRIKE], {})

@@ -557,3 +557,25 @@ def test_a_sentence_whose_her_stands_for_the_lead_is_joined_to_the_lead(wordnet_
     cluster = Cluster("c-mayor", (article("a-1", text),))
 
     assert [b.text for b in extractive_bullets(cluster, 4)] == [text]
+
+
+POOLS = "The regional government approves the return of indoor public swimming behind closed doors from Monday, 1 June."
+POOLS_AGAIN = (
+    "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with outdoor "
+    "lidos and club training likely to be the first back."
+)
+LANES = "Swimmers will have to book one of 40 lanes an hour online, the council said."
+
+
+def test_the_same_day_and_fact_in_other_words_is_one_bullet_and_the_next_candidate_is_tried() -> None:
+    cluster = Cluster(
+        "c-pools",
+        (
+            article("a-1", f"{POOLS} {LANES}", "Public swimming to return on 1 June"),
+            article("a-2", POOLS_AGAIN, "Swimming gets the green light", "Courier"),
+        ),
+    )
+
+    bullets = [b.text for b in extractive_bullets(cluster, 4)]
+
+    assert sum("swimming" in b for b in bullets) == 1 and LANES in bullets

@@ -71,6 +71,16 @@ _NUMBER = re.compile(
     r"\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)?\b\s*(?P<unit>%|per ?cent|percent)?",
     re.IGNORECASE,
 )
+# "1 June" / "June 1" / "Jun. 1": a day of a month names one day however it is written; "30 May" is a date, not a
+# count of 30.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})|(?P<month2>{_MONTH})\.?\s+(?P<day2>\d{{1,2}})"
+    r"(?:st|nd|rd|th)?)\b"
+)
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _NOT_NAMES = frozenset(
     """The A An In On At By For But And Or If As It Its He She They His Her Their This That These Those
@@ -167,8 +177,12 @@ def same_fact(later: Facts, earlier: Facts) -> bool:
         return False  # an inquiry the earlier bullet does not mention, into what it may have stated
     a, b = later.main, earlier.whole
     overlap = _overlap(a.words, b.words)
-    if a.numbers & b.numbers and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
+    shared = a.numbers & b.numbers
+    days = {number for number in shared if number in _DAYS_OF_MONTHS}
+    if shared - days and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
         return True
+    if days and _overlap(a.plain, b.plain) >= SHARED_NUMBER_OVERLAP and len(a.plain & b.plain) >= MIN_SHARED_WORDS:
+        return True  # the same day ("1 June" / "June 1") and what happens on it, in other words
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
     if _nothing_new(later.said or a, b):
@@ -204,9 +218,10 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _numbers(text: str) -> frozenset[tuple[float, bool]]:
-    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year."""
-    found = set()
-    for match in _NUMBER.finditer(text):
+    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year; and days of a
+    month (see `_dates`)."""
+    found = set(_dates(text))
+    for match in _NUMBER.finditer(_DATE.sub(lambda m: m[0] if _date(m) is None else " ", text)):
         value = float(match["value"].replace(",", "") + (match["frac"] or ""))
         scale = _SCALES.get((match["scale"] or "").lower(), 1.0)
         percent = bool(match["unit"])
@@ -216,6 +231,20 @@ def _numbers(text: str) -> frozenset[tuple[float, bool]]:
             continue
         found.add((value * scale, percent))
     return frozenset(found)
+
+
+def _dates(text: str) -> list[tuple[float, bool]]:
+    """Days of a month, as negative numbers (-(month * 100 + day)) so that no count or amount equals one."""
+    return [(-float(value), False) for value in map(_date, _DATE.finditer(text)) if value is not None]
+
+
+def _date(match: re.Match[str]) -> int | None:
+    month, day = (match["month"] or match["month2"])[:3].lower(), int(match["day"] or match["day2"])
+    return _MONTHS.index(month) * 100 + 100 + day if 1 <= day <= 31 else None
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS_OF_MONTHS = frozenset((-float(month * 100 + day), False) for month in range(1, 13) for day in range(1, 32))
 
 
 def _names(text: str) -> frozenset[str]:
