@@ -50,10 +50,8 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
         (  # one day, however it is written, and what happens on it in other words
             "The regional government approves the return of indoor public swimming behind closed doors from Monday, "
             "1 June.",
-            (
-                "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with outdoor "
-                "lidos and club training likely to be the first back."
-            ),
+            "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with "
+            "outdoor lidos and club training likely to be the first back.",
         ),
     ],
 )
