@@ -5,7 +5,9 @@ Wire rewrites and outlets covering one development say the same thing in differe
 claim (below) and the earlier bullet
 
 1. share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a small
-   count) and also a name or some of their wording; or
+   count) and also a name or some of their wording; or share a day of a month ("1 June" = "June 1") and three
+   content words, names aside, a fifth of the shorter one's (a day alone is no fact: "Jan. 6" names an event that
+   every bullet of its story mentions); or
 2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
    topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
    the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
