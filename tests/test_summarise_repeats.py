@@ -90,6 +90,12 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
             "Ferry crews went on strike on 1 June over pay.",
             "The harbour bridge reopened to traffic on June 1 after six weeks of repairs.",
         ),
+        (  # a day that names the event both bullets are about ("the Jan. 6 attack") is the topic, not a fact
+            "The March 14 flood inquiry will hear evidence from harbour engineers and weather forecasters over the "
+            "next two weeks.",
+            "Families of the March 14 flood victims will give evidence to the inquiry in person and ask for "
+            "compensation for lost homes and businesses.",
+        ),
         (  # one date and the same names, a new fact
             "The Sarn council will vote on the harbour budget on 8 June.",
             "Sarn's mayor Jo Lind will resign from the council after the June 8 vote, her office said.",

@@ -5,9 +5,9 @@ Wire rewrites and outlets covering one development say the same thing in differe
 claim (below) and the earlier bullet
 
 1. share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a small
-   count) and also a name or some of their wording; or share a day of a month ("1 June" = "June 1") and three
-   content words, names aside, a fifth of the shorter one's (a day alone is no fact: "Jan. 6" names an event that
-   every bullet of its story mentions); or
+   count) and also a name or some of their wording; or share the day something happens on ("on 1 June" = "from
+   Monday, June 1") and three content words, names aside, a fifth of the shorter one's (a day alone is no fact,
+   and a day that names an event, "the Jan. 6 attack", is the topic every bullet of its story mentions); or
 2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
    topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
    the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
@@ -82,6 +82,11 @@ _MONTH = (
 _DATE = re.compile(
     rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})|(?P<month2>{_MONTH})\.?\s+(?P<day2>\d{{1,2}})"
     r"(?:st|nd|rd|th)?)\b"
+)
+# What introduces the day something happens on: "on", "from", "until" ..., or a weekday ("Saturday 30 May").
+_WHEN = re.compile(
+    r"(?:\b(?:on|from|by|until|till|since|before|after|to)|day,?)\s+$",
+    re.IGNORECASE,
 )
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _NOT_NAMES = frozenset(
@@ -236,8 +241,15 @@ def _numbers(text: str) -> frozenset[tuple[float, bool]]:
 
 
 def _dates(text: str) -> list[tuple[float, bool]]:
-    """Days of a month, as negative numbers (-(month * 100 + day)) so that no count or amount equals one."""
-    return [(-float(value), False) for value in map(_date, _DATE.finditer(text)) if value is not None]
+    """Days on which something happens ("on 1 June", "from Monday, June 1"), as negative numbers
+    (-(month * 100 + day)) so that no count or amount equals one. A day that names an event ("the Jan. 6 attack",
+    "the Jan. 6 committee") is the story's topic, which every bullet about it mentions: not counted."""
+    found = []
+    for match in _DATE.finditer(text):
+        value = _date(match)
+        if value is not None and _WHEN.search(text, 0, match.start()):
+            found.append((-float(value), False))
+    return found
 
 
 def _date(match: re.Match[str]) -> int | None:
