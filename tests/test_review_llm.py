@@ -678,6 +678,23 @@ def test_a_drafted_bullet_that_leans_on_another_is_dropped(
     assert (len(summary.bullets), summary.stats.rejected) == (2, {"dangling": 1})
 
 
+def test_a_drafted_bullet_whose_he_stands_for_no_one_in_it_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster, wordnet_installed: None
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        ("The inspection report said he found corrosion in two of the main steel cables.", [1], BRIDGE_2),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise([bridge], settings)
+
+    assert not any(" he " in t for t in texts(summary))
+    assert (len(summary.bullets), summary.stats.rejected) == (2, {"dangling": 1})
+
+
 def test_today_from_an_older_source_is_dropped_and_an_anchored_date_is_published(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster
 ) -> None:
