@@ -32,12 +32,24 @@ _DETACH = {
 Synset = tuple[str, int]  # (part of speech, byte offset in its data file)
 FOLDER = "/usr/share/wordnet"  # where Debian's wordnet-base puts the database (the `grounding.wordnet` default)
 _HYPERNYMS = frozenset({"@", "@i"})  # "is a kind of", "is an instance of"
+# WordNet's lexicographer files 03-28 (noun.Tops ... noun.time), by number: each noun sense's coarse class.
+_NOUN_FILES = dict(
+    enumerate(
+        (
+            "Tops", "act", "animal", "artifact", "attribute", "body", "cognition", "communication", "event",
+            "feeling", "food", "group", "location", "motive", "object", "person", "phenomenon", "plant",
+            "possession", "process", "quantity", "relation", "shape", "state", "substance", "time",
+        ),
+        start=3,
+    )
+)  # fmt: skip
 _MAX_ANCESTORS = 400  # a noun's hypernym closure is a few dozen synsets; bounds a damaged file
 
 
 @dataclass(frozen=True)
 class _Entry:
     words: tuple[str, ...]
+    lexfile: int  # the lexicographer file: 4 = noun.act, 10 = noun.communication, 11 = noun.event, ...
     pointers: tuple[tuple[str, Synset, int, int], ...]  # (symbol, target, source word, target word); 0 = all
 
 
@@ -83,8 +95,18 @@ class WordNet:
         """Whether `word` (or a dictionary form it may inflect) is in WordNet at all, as any part of speech."""
         return bool(self.synsets(word.lower()))
 
+    def has_verb(self, word: str) -> bool:
+        return any(s[0] == "v" for s in self.synsets(word.lower()))
+
     def has_noun(self, word: str) -> bool:
         return any(s[0] == "n" for s in self.synsets(word.lower()))
+
+    def usual_noun_files(self, word: str) -> frozenset[str]:
+        """The lexicographer files ("act", "event", "communication", "person", ...) of the most frequent noun
+        sense of each dictionary form of `word`: "move" -> {"act"}, "data" -> {"cognition"}, "measures" ->
+        {"act"}; empty for a word that is no noun. The file is WordNet's own coarse class of a sense."""
+        firsts = (self._first_noun_sense(lemma) for lemma in self._forms(word.lower(), "n"))
+        return frozenset(_NOUN_FILES.get(self._entry(first).lexfile, "") for first in firsts if first) - {""}
 
     def _first_noun_sense(self, lemma: str) -> Synset | None:
         line = _find(self._index["n"], lemma)
@@ -184,7 +206,7 @@ def _parse(line: str) -> _Entry:
     for i in range(at + 1, at + 1 + 4 * int(fields[at]), 4):
         symbol, offset, pos, link = fields[i : i + 4]
         pointers.append((symbol, ("a" if pos == "s" else pos, int(offset)), int(link[:2], 16), int(link[2:], 16)))
-    return _Entry(words, tuple(pointers))
+    return _Entry(words, int(fields[1]), tuple(pointers))
 
 
 @lru_cache(maxsize=2)

@@ -876,3 +876,39 @@ def test_a_drafted_bullet_with_the_same_day_and_a_new_fact_is_kept(
     [summary] = summarise([pools], without_judge(settings))
 
     assert (texts(summary), summary.stats.rejected) == ([POOLS, STRIKE], {})
+
+
+MOVE = "The move comes as engineers found corrosion in two of the main steel cables."
+
+
+def test_a_drafted_first_bullet_naming_its_subject_only_as_the_move_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster, wordnet_installed: None
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        (MOVE, [1], BRIDGE_2),
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise([bridge], settings)
+
+    assert MOVE not in texts(summary)
+    assert summary.stats.rejected == {"dangling": 1}
+
+
+def test_a_drafted_bullet_saying_the_move_after_one_that_states_it_is_kept(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster, wordnet_installed: None
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        (MOVE, [1], BRIDGE_2),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise([bridge], without_judge(settings))
+
+    assert MOVE in texts(summary) and summary.stats.rejected == {}

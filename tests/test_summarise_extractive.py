@@ -579,3 +579,39 @@ def test_the_same_day_and_fact_in_other_words_is_one_bullet_and_the_next_candida
     bullets = [b.text for b in extractive_bullets(cluster, 4)]
 
     assert sum("swimming" in b for b in bullets) == 1 and LANES in bullets
+
+
+def test_a_sentence_naming_its_subject_only_as_the_move_never_opens_a_story(wordnet_installed: None) -> None:
+    text = (
+        "Engineers found corrosion in two of the bridge's main steel cables during an inspection in October. "
+        "The bakery on Quay Street has sold cakes and pies for thirty years. "
+        "The move comes amid a rise in repair costs across the harbour district."
+    )
+    lead = "The harbour bridge will close for repairs for six weeks from Monday, the city council said."
+    cluster = Cluster(
+        "c-move",
+        (
+            article("a-1", "The move comes amid a rise in repair costs across the harbour bridge district."),
+            article("a-2", f"{lead} {text}", outlet="The Courier"),
+        ),
+    )
+
+    bullets = [b.text for b in extractive_bullets(cluster, 4)]
+
+    assert not bullets[0].startswith("The move")
+
+
+def test_a_story_whose_only_sentence_says_the_move_gets_no_bullet(wordnet_installed: None) -> None:
+    cluster = Cluster("c-move", (article("a-1", "The move comes amid a rise in repair costs across the district."),))
+
+    assert extractive_bullets(cluster, 4) == []
+
+
+def test_a_mid_sentence_also_is_left_out_of_the_bullet_and_kept_in_the_evidence() -> None:
+    text = "The harbour bridge will close for six weeks. Councillor Jo Vale also has two challengers in the vote."
+    cluster = Cluster("c-vote", (article("a-1", text),))
+
+    bullets = extractive_bullets(cluster, 4)
+
+    assert "Councillor Jo Vale has two challengers in the vote." in [b.text for b in bullets]
+    assert any("also has" in b.evidence[0] for b in bullets)

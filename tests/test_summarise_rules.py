@@ -12,10 +12,13 @@ from briefing.summarise.rules import (
     first_person,
     junk_reason,
     leans_back,
+    opens_story,
+    reported_subject,
     sets_up_contrast,
     strip_tags,
     unreferenced_pronoun,
     without_additive_opener,
+    without_also,
 )
 from briefing.wordnet import WordNet, default_wordnet
 
@@ -245,3 +248,92 @@ def test_a_wire_photo_caption_with_its_dated_dateline_is_a_caption(sentence: str
 )
 def test_a_weekday_or_a_dated_day_in_prose_is_no_caption(sentence: str) -> None:
     assert junk_reason(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Now, the harbour master is being sued by the port authority.",
+        "In total, 40 ferries were cancelled over the weekend, the operator said.",
+        "In part, that is the council's own fault.",
+        "The town, though, is by far the largest to use the scheme.",
+        "The minister will not, however, meet her own deadline for the bridge.",
+        "Take, for example, the ferry pier at Oster.",
+        "Two smuggling gangs used these small harbours, the coastguard said.",
+        "Without it, most villages would have had no bus at all.",
+        "Amid that, the council will gain two seats.",
+        "Of that figure, 4 million pounds goes to the ferry.",
+        "Call that good news, because it comes with more jobs.",
+        "Second, the early plans were mixed up with rumours.",
+        "Many fired flares from the pier, celebrating the truce.",
+        "One results from demand growing faster than supply.",
+    ],
+)
+def test_a_connective_or_a_bare_it_or_these_that_points_back_is_dangling(sentence: str) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In May, the council closed the outdoor pool.",
+        "In Oster, the ferry pier reopened on Monday.",
+        "Now that the bridge is open, the free ferry will stop.",
+        "Those aged over 70 will be offered the vaccine first.",
+        "The ferry will run every hour, but the council said it would review the timetable.",
+        "Most commuters cross the harbour by bus these days.",
+        "This week, the council closed the outdoor pool.",
+        "Officials said that 1,200 people, mostly children, had left.",
+        "Some Harbour Board members resigned on Friday.",
+        "Some 200 people were rescued from the flood.",
+    ],
+)
+def test_a_dated_or_placed_opener_and_those_naming_people_are_not_dangling(sentence: str) -> None:
+    assert not leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The move comes amid a rise in flooding along the coast.",
+        "The new measures come into force on Monday.",
+        "The decision was made by a show of hands.",
+        "The announcement came after a long day of talks.",
+        "The data bolsters the case for a second bridge.",
+    ],
+)
+def test_an_act_or_event_named_only_as_the_move_or_the_data_is_a_reported_subject(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert reported_subject(sentence, wordnet)
+    assert not leans_back(sentence)  # after a bullet that states the move, a reader knows which move
+    assert not opens_story(sentence)  # as a story's first bullet, nothing says which
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The decision to close the pool was taken on Monday.",
+        "The stock market rose 2% on Friday.",
+        "The vote count showed a narrow lead for the mayor.",
+        "The mayor said the bridge would reopen in March.",
+        "The number coding scheme is still lifted in the capital.",
+        "The move by the council surprised the ferry operators.",
+    ],
+)
+def test_a_description_that_says_which_or_names_a_standing_thing_is_no_reported_subject(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert not reported_subject(sentence, wordnet)
+    assert opens_story(sentence)
+
+
+def test_a_mid_sentence_also_is_removed_but_a_quoted_one_is_left_as_printed() -> None:
+    assert without_also("Councillor Jo Vale also has two challengers.") == "Councillor Jo Vale has two challengers."
+    assert (
+        without_also('Vale said "we also want a bridge" and also left.')
+        == 'Vale said "we also want a bridge" and left.'
+    )
+    assert without_also("The ferry, also known as the Blue Line, was late.") == (
+        "The ferry, also known as the Blue Line, was late."
+    )

@@ -39,3 +39,16 @@ def test_a_body_of_people_is_a_kind_of_social_group(word: str, group: bool, word
 
 def test_a_folder_without_the_database_gives_no_wordnet(tmp_path: Path) -> None:
     assert load_wordnet(str(tmp_path)) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "files"),
+    [("move", {"act"}), ("measures", {"act"}), ("announcement", {"communication"}), ("mayor", {"person"})],
+)
+def test_a_nouns_usual_sense_has_its_lexicographer_file(word: str, files: set[str], wordnet: WordNet) -> None:
+    assert wordnet.usual_noun_files(word) == files
+
+
+def test_a_word_that_is_no_noun_has_no_lexicographer_file(wordnet: WordNet) -> None:
+    assert wordnet.usual_noun_files("quickly") == frozenset()
+    assert wordnet.has_verb("comes") and not wordnet.has_verb("of")

@@ -140,8 +140,8 @@ def _junk(story: Story, shared: set[str]) -> list[Finding]:
 
 def _dangling(story: Story) -> list[Finding]:
     found = []
-    for bullet in story.bullets:
-        if rules.leans_back(bullet.text):
+    for position, bullet in enumerate(story.bullets):
+        if rules.leans_back(bullet.text) or (position == 0 and rules.reported_subject(bullet.text)):
             found.append(Finding(story.id, bullet.text, "leans on a sentence the reader does not see"))
         elif rules.sets_up_contrast(bullet.text, None):
             found.append(Finding(story.id, bullet.text, "sets up a contrast it does not resolve"))

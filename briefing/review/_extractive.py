@@ -5,6 +5,7 @@ that fails the check is dropped and the next one tried. Also the outcome of a st
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -12,7 +13,7 @@ from briefing.config import SummariserSettings
 from briefing.models import Bullet, Summary, SummaryStats
 from briefing.review._plan import Plan
 from briefing.review._vetting import Checker, Tally, verdict_of
-from briefing.summarise import extractive, headlines
+from briefing.summarise import extractive, headlines, rules
 from briefing.summarise.rules import Rejection
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,17 @@ def _checked_extractive(plan: Plan, settings: SummariserSettings, check: Checker
     found = extractive.candidates(plan.cluster, settings.max_bullets * 2, plan.context)
     tally.rejected.update(found.rejected)
     kept: list[Bullet] = []
-    for candidate in found.bullets:
-        if len(kept) == settings.max_bullets:
-            break
+    waiting = deque(found.bullets)
+    while waiting and len(kept) < settings.max_bullets:
+        candidate = waiting.popleft()
+        if not kept and rules.reported_subject(candidate.text):
+            # "The move comes amid ..." may not open the story (the lead failed the check): it waits behind the
+            # next bullet that may, or is dropped when none may
+            opening = next((i for i, b in enumerate(waiting) if not rules.reported_subject(b.text)), None)
+            if opening is None:
+                break
+            waiting.insert(opening + 1, candidate)
+            continue
         verdict = verdict_of(check, candidate, plan.checkable)
         tally.checked += 1
         if verdict.supported:

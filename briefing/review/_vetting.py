@@ -52,8 +52,8 @@ def vetted(bullet: Bullet, plan: Plan, kept: Sequence[Bullet]) -> Rejection | No
     reason = rules.junk_reason(text)
     if reason is not None:
         return reason
-    if rules.leans_back(text):
-        return Rejection.DANGLING
+    if rules.leans_back(text) or (not kept and rules.reported_subject(text)):
+        return Rejection.DANGLING  # "The move comes amid ..." may follow a bullet that states the move
     if _stale(bullet, plan):
         return Rejection.STALE_TIME
     if repeats.repeats(text, [b.text for b in kept] + list(plan.context.said)):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.models import Bullet, Cluster
-from briefing.summarise import headlines, repeats
+from briefing.summarise import headlines, repeats, rules
 from briefing.summarise.headlines import MAX_TITLE_WORDS as MAX_TITLE_WORDS
 from briefing.summarise.headlines import clean_title
 from briefing.summarise.rules import Rejection
@@ -36,7 +36,7 @@ from briefing.summarise.sentences import Sentence, StoryContext, usable_sentence
 from briefing.summarise.sentences import trim_sentence as trim_sentence
 from briefing.summarise.splitting import split_sentences as split_sentences
 
-VERSION = "11"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
+VERSION = "12"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
 MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them
 MAX_ARTICLES = 40  # per story: enough outlets to find the centre; bounds the similarity matrix (untrusted input)
 REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen
@@ -153,8 +153,18 @@ def candidates(cluster: Cluster, limit: int, context: StoryContext | None = None
     scores, similarity = _centrality(sentences, [clean_title(a.title, a.outlet) for a in supplying])
     chosen, skipped = _select(sentences, scores, similarity, limit, context.said)
     found.rejected[str(Rejection.REPEAT)] += skipped
-    bullets = [_bullet(sentences[i], cluster) for i in chosen]
+    bullets = [_bullet(sentences[i], cluster) for i in _opening_first(chosen, sentences)]
     return Candidates(bullets, Counter({k: v for k, v in found.rejected.items() if v}))
+
+
+def _opening_first(chosen: list[int], sentences: Sequence[Sentence]) -> list[int]:
+    """The chosen in order, except that the best one that may open a story goes first: "The move comes amid ..."
+    says which move only after a bullet that states it (`rules.reported_subject`). Without one, the story
+    has none of them."""
+    opening = next((i for i in chosen if rules.opens_story(sentences[i].text)), None)
+    if opening is None:
+        return []
+    return [opening, *(i for i in chosen if i != opening)]
 
 
 def _bullet(sentence: Sentence, cluster: Cluster) -> Bullet:

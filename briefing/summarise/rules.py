@@ -151,6 +151,34 @@ _LEANING_OPENER = re.compile(
     r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
+# "Now, Rogers is being prosecuted ...", "In total, ...", "In part, that is ...": a bare "now" or "in" and one
+# lowercase word (no date, place or name), then a comma, sums up or continues what the sentence before said.
+_DISCOURSE_OPENER = re.compile(r"^(?:[Nn]ow|[Ii]n [a-z]+)\s*,")
+# "New York City, though, is ...": a contrastive or causal connective set off mid-sentence leans back as an
+# opening one does.
+_PARENTHETIC_CONNECTIVE = re.compile(
+    r",\s+(?:though|however|instead|nonetheless|nevertheless|therefore|thus|in turn|as a result|for example"
+    r"|for instance)\s*,",
+    re.IGNORECASE,
+)
+# "... used these particular storage facilities": "these" points at things named before. ("those" is left alone:
+# "those aged 12 to 17", "those coming from ..." name people by what follows.)
+_PLURAL_DEMONSTRATIVE = re.compile(r"\b[Tt]hese\s+(?!(?:days|years|months|weeks|times)\b)[a-z]")
+# "Without it, ...", "Of that figure, ...", "At that point, ...": an opening phrase of a few words holding "it" or a
+# demonstrative, before any noun in the sentence could give it a referent ("This week, ..." names a time).
+_BARE_IT = re.compile(
+    r"^(?:[\w'’-]+\s+){0,3}(?:it|this|these|those|that(?!\s+(?:\d|(?-i:[A-Z])|(?:the|a|an|he|she|it|they|we)\b)))\b"
+    r"(?!\s+(?:year|week|month|morning|afternoon|evening|night|time|summer|winter|spring|autumn|fall|season)s?\b)"
+    r"(?:\s+[\w'’-]+){0,2}\s*,",
+    re.IGNORECASE,
+)
+# "Second, early efforts ...", "Finally, ...": an item of a list whose opening the reader never saw.
+_ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|lastly)\s*,", re.IGNORECASE)
+# "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
+# whose head is an act, event, idea or communication, as the sentence's subject, points at what an earlier
+# sentence reported. Its head's usual WordNet sense is in one of these lexicographer files.
+_DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b")
+_REPORTED = frozenset({"act", "event", "communication", "cognition"})
 # "Trump goes on to say ...": a continuation of words the reader never saw.
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
@@ -278,6 +306,17 @@ def without_additive_opener(sentence: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
+_ALSO = re.compile(r"(?<=\w)\s+also(?=\s+[a-z])(?!\s+known\b)")
+
+
+def without_also(sentence: str) -> str:
+    """ "Kinzinger also has challengers." -> "Kinzinger has challengers.": a mid-sentence "also" points at a
+    sentence the reader may not see; without it the sentence states the same fact on its own. Quotations are left
+    as printed (a speaker's words are not edited)."""
+    parts = re.split(f"({_QUOTED.pattern})", sentence)
+    return "".join(part if index % 2 else _ALSO.sub("", part) for index, part in enumerate(parts))
+
+
 def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
     possessive or demonstrative whose referent is not in the sentence."""
@@ -285,13 +324,78 @@ def leans_back(sentence: str) -> bool:
     first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
-    if _QUANTIFIER_OPENER.match(text):
+    if _QUANTIFIER_OPENER.match(text) or _DISCOURSE_OPENER.match(text) or _ORDINAL_OPENER.match(text):
+        return True
+    if _BARE_IT.match(first_sentence) or _quantifier_acting(text):
+        return True
+    bare = _QUOTED.sub("", first_sentence)
+    if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
         return True
     if unreferenced_pronoun(text):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
     return bool(_PRONOUN_OPENER.match(text))
+
+
+def _quantifier_acting(sentence: str) -> bool:
+    """ "Many fired in the air, ...", "One results from ...": "many", "some", "others", "one" acting as a subject
+    stand for what an earlier sentence named ("Some 200 people ..." and "Most schools ..." name their own)."""
+    match = re.match(r"((?i:many|some|most|few|several|others|one))\s+([a-z]+)\b", sentence)
+    wordnet = default_wordnet()
+    if match is None or wordnet is None:
+        return False
+    return _finite(match.group(2), plural=match.group(1).lower() != "one", wordnet=wordnet)
+
+
+def reported_subject(sentence: str, wordnet: WordNet | None = None) -> bool:
+    """Whether the sentence's subject is a bare definite description of something reported before it: "The move
+    is the latest ...", "The data bolsters ...", "The new measures come amid ...". The head noun (the word before
+    the verb, after at most one modifier) is usually an act, event, idea or communication (WordNet's
+    lexicographer files), and a verb follows it at once: no "of ...", "to ...", relative clause or name that
+    would say which move. "The vote count shows" is not one: "count" there is not an inflected verb. Without
+    WordNet nothing is decided (False).
+
+    Such a sentence cannot open a story's bullets (nothing before it says which move); after a bullet that
+    states the story's news, a reader takes "the move" to be that news, as the source's reader did. So it is
+    not part of `leans_back`: the summarisers never put it first (`opens_story`), and `briefing check` counts
+    it only as a story's first bullet."""
+    wordnet = wordnet or default_wordnet()
+    match = _DEFINITE_SUBJECT.match(sentence.strip())
+    if wordnet is None or match is None:
+        return False
+    words = match.group(1).split()
+    following = [*words, match.group(2)]
+    return any(  # "The move is ...", "The new measures come ..."
+        _finite(following[length], plural=words[length - 1].endswith("s"), wordnet=wordnet)
+        and _reported(words[:length], wordnet)
+        for length in range(1, len(words) + 1)
+    )
+
+
+def _reported(described: list[str], wordnet: WordNet) -> bool:
+    """The head (last word) names an act, event, idea or communication, and its modifier, if any, is an adjective
+    ("new", "proposed", "latest"): a noun before the head makes a name of a standing thing ("the stock market",
+    "the number coding" scheme), not a pointer back."""
+    head, modifiers = described[-1], described[:-1]
+    if any(wordnet.has_noun(word) and not word.endswith("est") for word in modifiers):
+        return False
+    return not _REPORTED.isdisjoint(wordnet.usual_noun_files(head))
+
+
+def opens_story(sentence: str) -> bool:
+    """Whether the sentence may be a story's first bullet: it neither leans back nor names its subject only as
+    "the move", "the decision", "the data" (`reported_subject`)."""
+    return not leans_back(sentence) and not reported_subject(sentence)
+
+
+def _finite(word: str, *, plural: bool, wordnet: WordNet) -> bool:
+    """A verb as a subject's verb is printed: an auxiliary, a past form, or present tense agreeing with it."""
+    if word in _AUXILIARIES or word in _IRREGULAR_PAST:
+        return True
+    if not wordnet.has_verb(word):
+        return False
+    return word.endswith("ed") or (word.endswith("s") and not plural) or (plural and not word.endswith("s"))
 
 
 def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:

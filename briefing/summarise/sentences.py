@@ -148,7 +148,7 @@ def _judged(original: str, following: str | None, recurring: frozenset[str]) -> 
         return None, Rejection.FIRST_PERSON
     if rules.sets_up_contrast(sentence, following):
         return None, Rejection.SETUP
-    text = _trimmed(rules.without_additive_opener(sentence))
+    text = _trimmed(rules.without_also(rules.without_additive_opener(sentence)))
     if text is None:
         return None, Rejection.FRAGMENT
     return text, Rejection.DANGLING if rules.leans_back(text) else None
