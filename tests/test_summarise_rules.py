@@ -269,7 +269,7 @@ def test_a_weekday_or_a_dated_day_in_prose_is_no_caption(sentence: str) -> None:
         "One results from demand growing faster than supply.",
     ],
 )
-def test_a_connective_or_a_bare_it_or_these_that_points_back_is_dangling(sentence: str) -> None:
+def test_a_connective_or_a_bare_it_or_these_that_points_back_is_dangling(sentence: str, wordnet: WordNet) -> None:
     assert leans_back(sentence)
 
 
@@ -278,6 +278,8 @@ def test_a_connective_or_a_bare_it_or_these_that_points_back_is_dangling(sentenc
     [
         "In May, the council closed the outdoor pool.",
         "In Oster, the ferry pier reopened on Monday.",
+        "In court, the harbour master denied the charge.",
+        "In hospital, the injured sailor thanked the crew.",
         "Now that the bridge is open, the free ferry will stop.",
         "Those aged over 70 will be offered the vaccine first.",
         "The ferry will run every hour, but the council said it would review the timetable.",
@@ -286,9 +288,11 @@ def test_a_connective_or_a_bare_it_or_these_that_points_back_is_dangling(sentenc
         "Officials said that 1,200 people, mostly children, had left.",
         "Some Harbour Board members resigned on Friday.",
         "Some 200 people were rescued from the flood.",
+        "Some people have taken to shouting at joggers without masks.",
+        "One issue is that ballots, once counted, are kept by the council.",
     ],
 )
-def test_a_dated_or_placed_opener_and_those_naming_people_are_not_dangling(sentence: str) -> None:
+def test_a_dated_or_placed_opener_and_those_naming_people_are_not_dangling(sentence: str, wordnet: WordNet) -> None:
     assert not leans_back(sentence)
 
 
@@ -319,6 +323,7 @@ def test_an_act_or_event_named_only_as_the_move_or_the_data_is_a_reported_subjec
         "The mayor said the bridge would reopen in March.",
         "The number coding scheme is still lifted in the capital.",
         "The move by the council surprised the ferry operators.",
+        "The latest data compiled by the harbour board show fewer crossings.",
     ],
 )
 def test_a_description_that_says_which_or_names_a_standing_thing_is_no_reported_subject(

@@ -151,9 +151,11 @@ _LEANING_OPENER = re.compile(
     r"\s+(?:later\b|after(?:wards)?\s*,))",
     re.IGNORECASE,
 )
-# "Now, Rogers is being prosecuted ...", "In total, ...", "In part, that is ...": a bare "now" or "in" and one
-# lowercase word (no date, place or name), then a comma, sums up or continues what the sentence before said.
-_DISCOURSE_OPENER = re.compile(r"^(?:[Nn]ow|[Ii]n [a-z]+)\s*,")
+# "Now, Rogers is being prosecuted ...", "In total, ...", "In part, that is ...": a bare "now", or "in" and one
+# lowercase word then a comma, sums up or continues what the sentence before said; unless the word names a place,
+# a building or a body ("In court, ...", "In hospital, ...": `_discourse_opener`).
+_DISCOURSE_OPENER = re.compile(r"^(?:[Nn]ow|[Ii]n ([a-z]+))\s*,")
+_SETTINGS = ("location", "structure", "social_group")
 # "New York City, though, is ...": a contrastive or causal connective set off mid-sentence leans back as an
 # opening one does.
 _PARENTHETIC_CONNECTIVE = re.compile(
@@ -167,8 +169,9 @@ _PLURAL_DEMONSTRATIVE = re.compile(r"\b[Tt]hese\s+(?!(?:days|years|months|weeks|
 # "Without it, ...", "Of that figure, ...", "At that point, ...": an opening phrase of a few words holding "it" or a
 # demonstrative, before any noun in the sentence could give it a referent ("This week, ..." names a time).
 _BARE_IT = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}(?:it|this|these|those|that(?!\s+(?:\d|(?-i:[A-Z])|(?:the|a|an|he|she|it|they|we)\b)))\b"
-    r"(?!\s+(?:year|week|month|morning|afternoon|evening|night|time|summer|winter|spring|autumn|fall|season)s?\b)"
+    r"^(?:(?:[\w'’-]+\s+){0,3}(?:it|this|these|those)\b|(?:[\w'’-]+\s+)?that\b"  # "found that, ..." is no pointer
+    r"(?!\s+(?:\d|(?-i:[A-Z])|(?:the|a|an|he|she|it|they|we)\b)))"
+    r"(?!\s+(?:year|week|month|day|morning|afternoon|evening|night|time|summer|winter|spring|autumn|fall|season)s?\b)"
     r"(?:\s+[\w'’-]+){0,2}\s*,",
     re.IGNORECASE,
 )
@@ -177,7 +180,7 @@ _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|
 # "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
 # whose head is an act, event, idea or communication, as the sentence's subject, points at what an earlier
 # sentence reported. Its head's usual WordNet sense is in one of these lexicographer files.
-_DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b")
+_DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b(?!\s+(?:by|at|to|from|with)\b)")
 _REPORTED = frozenset({"act", "event", "communication", "cognition"})
 # "Trump goes on to say ...": a continuation of words the reader never saw.
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
@@ -324,7 +327,7 @@ def leans_back(sentence: str) -> bool:
     first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
-    if _QUANTIFIER_OPENER.match(text) or _DISCOURSE_OPENER.match(text) or _ORDINAL_OPENER.match(text):
+    if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
         return True
     if _BARE_IT.match(first_sentence) or _quantifier_acting(text):
         return True
@@ -338,6 +341,14 @@ def leans_back(sentence: str) -> bool:
     return bool(_PRONOUN_OPENER.match(text))
 
 
+def _discourse_opener(sentence: str) -> bool:
+    match = _DISCOURSE_OPENER.match(sentence)
+    if match is None or match.group(1) is None:
+        return match is not None
+    wordnet = default_wordnet()
+    return wordnet is not None and not any(wordnet.is_kind_of(match.group(1), k, usual=True) for k in _SETTINGS)
+
+
 def _quantifier_acting(sentence: str) -> bool:
     """ "Many fired in the air, ...", "One results from ...": "many", "some", "others", "one" acting as a subject
     stand for what an earlier sentence named ("Some 200 people ..." and "Most schools ..." name their own)."""
@@ -345,7 +356,11 @@ def _quantifier_acting(sentence: str) -> bool:
     wordnet = default_wordnet()
     if match is None or wordnet is None:
         return False
-    return _finite(match.group(2), plural=match.group(1).lower() != "one", wordnet=wordnet)
+    word = match.group(2)
+    if match.group(1).lower() == "one":  # after "one" a noun is singular: "results" is the verb
+        return _finite(word, plural=False, wordnet=wordnet)
+    # after "many" a word that may be a noun is taken for one ("Some people ...", "Most schools ...")
+    return _finite(word, plural=True, wordnet=wordnet) and (word.endswith("ed") or not wordnet.has_noun(word))
 
 
 def reported_subject(sentence: str, wordnet: WordNet | None = None) -> bool:
@@ -353,8 +368,9 @@ def reported_subject(sentence: str, wordnet: WordNet | None = None) -> bool:
     is the latest ...", "The data bolsters ...", "The new measures come amid ...". The head noun (the word before
     the verb, after at most one modifier) is usually an act, event, idea or communication (WordNet's
     lexicographer files), and a verb follows it at once: no "of ...", "to ...", relative clause or name that
-    would say which move. "The vote count shows" is not one: "count" there is not an inflected verb. Without
-    WordNet nothing is decided (False).
+    would say which move. "The vote count shows" is not one: "count" there is not an inflected verb; nor is
+    "The data compiled by ...": a participle followed by "by", "at", "to" ... says which data. Without WordNet
+    nothing is decided (False).
 
     Such a sentence cannot open a story's bullets (nothing before it says which move); after a bullet that
     states the story's news, a reader takes "the move" to be that news, as the source's reader did. So it is
