@@ -25,4 +25,5 @@ TABLES: tuple[str, ...] = (
     "article_features",
     "cluster_sums",
     "feed_spans",
+    "feed_spans_staged",
 )
