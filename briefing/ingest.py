@@ -58,7 +58,6 @@ BACKLOG = 2  # bodies per parser waiting to be parsed, beyond the ones being par
 STATE_BATCH = 100  # states of feeds without new articles written per transaction (a re-poll is mostly 304s)
 COMMIT_FEEDS = 100  # feeds stored per commit at most ...
 COMMIT_SECONDS = 1.0  # ... and for at most this long (another process's writes wait for it)
-MERGE_SPANS = 250_000  # staged span counts merged between commits once there are this many (store.merge_spans)
 MAX_FULL_TEXT = 30  # article pages fetched per full-text feed and poll: polite to the publisher
 
 
@@ -139,7 +138,6 @@ def _poll(
     with _parsers(len(due), workers, now) as parsers:
         streaming = _Stream(settings, store, now, transport, progress, rand, parsers)
         report = asyncio.run(streaming.run(due, backlog=parsers.count * (1 + BACKLOG)))
-    store.merge_spans()  # this poll's staged span counts, and any a crashed poll left staged
     store.forget_rare_spans(boilerplate.MIN_ITEMS, now - boilerplate.MEMORY)
     return report
 
@@ -248,6 +246,7 @@ class _GroupCommit:
         if self._open is None:
             self._open = ExitStack()
             self._open.enter_context(self._store.transaction())
+            self._open.enter_context(self._store.batched_spans())  # the group's span counts, written in span order
             self._feeds = 0
             self._timer = asyncio.get_running_loop().call_later(COMMIT_SECONDS, self.close)
 
@@ -265,7 +264,6 @@ class _GroupCommit:
         if self._open is not None:
             group, self._open = self._open, None
             group.close()
-            self._store.merge_spans(at_least=MERGE_SPANS)  # the staged span counts, once they are many
 
 
 class _Parsers:
@@ -369,7 +367,7 @@ async def _store_articles(
             fresh = tuple(kinds.classify(fresh, _learn(store, feed.key, counts, spans)))
         store.add_articles(feed.key, fresh + tuple(a for a in parsed.articles if a.id in known))
         store.save_feed(feed)
-        if counts:  # staged with the articles (store.merge_spans adds them to the main table later)
+        if counts:  # last: the group's batch holds them, and a failure above must not leave them there
             store.count_spans(feed.key, counts, now)
     commits.stored()
     new_ids = tuple(a.id for a in fresh)

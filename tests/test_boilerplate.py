@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from briefing.boilerplate import MIN_ITEMS, SpanCounts, learned, site, span_counts
 from briefing.models import Article
@@ -211,14 +211,13 @@ def _polls() -> list[tuple[str, list[Article]]]:
     ]
 
 
-def test_counts_staged_in_a_polls_transaction_teach_each_feed_what_merged_counts_teach(store: Store) -> None:
-    """A poll stages each feed's counts with its articles and learns each feed's boilerplate before counting it
-    (`ingest`): each model is the one the counts so far give, staged counts included, and merging them changes
-    no count."""
+def test_a_batch_of_counts_teaches_each_feed_what_counts_written_one_by_one_teach(store: Store) -> None:
+    """A poll holds its counts in a batch and learns each feed's boilerplate before counting it (`ingest`):
+    each model is the one the counts so far give, and the stored rows afterwards are the same."""
     from briefing.boilerplate import SpanTotals
 
     totals, reference, models = SpanTotals(), SpanCounts(), []
-    with store.transaction():
+    with store.transaction(), store.batched_spans():
         for feed, articles in _polls():
             counts = span_counts(articles)
             own = store.own_spans(feed, MIN_ITEMS, adding=counts)
@@ -228,65 +227,18 @@ def test_counts_staged_in_a_polls_transaction_teach_each_feed_what_merged_counts
             store.count_spans(feed, counts, NOW)
             reference.add(feed, articles)
             models.append((totals.model(feed, own).by_feed.get(feed), reference.model().by_feed.get(feed)))
-    staged = learned(store.frequent_spans(MIN_ITEMS))
-    store.merge_spans()
-    assert ([running for running, _ in models], staged, learned(store.frequent_spans(MIN_ITEMS))) == (
+    assert ([running for running, _ in models], learned(store.frequent_spans(MIN_ITEMS))) == (
         [expected for _, expected in models],
-        reference.model(),
         reference.model(),
     )
     assert [bool(running) for running, _ in models] == [False, False, True, True, False]
 
 
-def test_readers_see_staged_counts_as_they_will_be_once_merged(store: Store) -> None:
-    """Counts merged before, counts staged since (the channel's second poll, another site's item): every
-    reader gives the same before and after the merge, and the merge leaves nothing staged."""
-    store.count_spans(CHANNEL, span_counts(channel()[:2]), NOW)
-    store.count_spans(PAPER, span_counts([video(9, *STORIES[0], feed=PAPER)]), NOW)
-    store.merge_spans()
-    store.count_spans(CHANNEL, span_counts(channel()[2:]), NOW)
-    store.count_spans(PAPER, span_counts([video(10, *STORIES[1], feed=PAPER)]), NOW)
-    every = sorted(span_counts(channel()) | span_counts([video(9, *STORIES[0], feed=PAPER)]))
-
-    def readers() -> tuple[object, ...]:
-        return (
-            list(store.frequent_spans(MIN_ITEMS)),
-            list(store.frequent_spans(MIN_ITEMS, CHANNEL)),
-            store.own_spans(CHANNEL, MIN_ITEMS),
-            store.own_spans(PAPER, 1, adding=span_counts([video(11, *STORIES[2], feed=PAPER)])),
-            sorted(store.span_rows(every)),
-        )
-
-    staged, before = store.staged_spans(), readers()
-    merged = store.merge_spans()
-    assert (staged > 0, merged, store.staged_spans(), readers()) == (True, staged, 0, before)
-    assert all(before)  # none of them empty
-
-
-def test_a_poll_that_fails_stages_none_of_its_counts(store: Store) -> None:
+def test_a_batch_that_fails_writes_none_of_its_counts(store: Store) -> None:
     try:
-        with store.transaction():
+        with store.transaction(), store.batched_spans():
             store.count_spans(CHANNEL, span_counts(channel()), NOW)
             raise RuntimeError("the poll stopped")
     except RuntimeError:
         pass
-    assert (list(store.span_rows(list(span_counts(channel())))), store.staged_spans()) == ([], 0)
-
-
-def test_counts_staged_by_a_process_that_died_are_read_and_merged_by_the_next(
-    store_url: str, database_password: str | None
-) -> None:
-    """A crash between the commit that staged a poll's counts and their merge: a new process reads them, and
-    merges them into the counts already there before it forgets rare ones (a month-old count of 2 that the
-    staged counts raise is not forgotten)."""
-    month_ago = NOW - timedelta(days=40)
-    with open_store(store_url, password=database_password) as store:
-        store.count_spans(CHANNEL, span_counts(channel()[:2]), month_ago)
-        store.merge_spans()
-        store.count_spans(CHANNEL, span_counts(channel()[2:]), NOW)  # committed; the process dies before merging
-    with open_store(store_url, password=database_password) as store:
-        seen = learned(store.frequent_spans(MIN_ITEMS))
-        forgotten = store.forget_rare_spans(MIN_ITEMS, NOW - timedelta(days=30))
-        after = (store.staged_spans(), learned(store.frequent_spans(MIN_ITEMS)))
-    assert (forgotten > 0, after) == (True, (0, seen))
-    assert seen.strip(channel()[3]).text == STORIES[3][1]
+    assert list(store.span_rows(list(span_counts(channel())))) == []

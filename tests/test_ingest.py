@@ -223,25 +223,6 @@ def test_a_poll_that_ends_in_an_error_keeps_what_it_stored(
     assert stored == ["Bridge reopens"]
 
 
-def test_span_counts_a_poll_left_staged_when_it_ended_in_an_error_are_merged_by_the_next(
-    feed_server: FeedServer, store: Store
-) -> None:
-    """A poll stages each feed's span counts with its articles and merges them when it ends: one that ends in an
-    error leaves them staged (and read), and the next poll merges them with its own."""
-    world = feed_server.route("/world.xml", body=rss_feed([STORY]), headers=XML)
-    rail = feed_server.route("/rail.xml", body=rss_feed([OTHER]), headers=XML)
-
-    def progress(done: int, total: int) -> None:
-        raise RuntimeError("the terminal went away")
-
-    with pytest.raises(ExceptionGroup):
-        ingest.poll(settings(FeedSettings(url=world)), store, NOW, progress=progress)
-    left = (store.staged_spans() > 0, bool(list(store.frequent_spans(1, world))))
-    ingest.poll(settings(FeedSettings(url=world), FeedSettings(url=rail)), store, NOW + timedelta(hours=1))
-    counted = {feed: bool(list(store.frequent_spans(1, feed))) for feed in (world, rail)}
-    assert (left, store.staged_spans(), counted) == ((True, True), 0, {world: True, rail: True})
-
-
 def test_a_feed_that_fails_while_stored_leaves_nothing_behind_and_the_others_are_kept(
     feed_server: FeedServer,
     store: Store,

@@ -4,8 +4,6 @@ migrations, the advisory instance lock, and the same tables and columns as SQLit
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -66,33 +64,6 @@ def test_both_engines_have_the_same_columns_in_every_table(
             if columns_of(lite, table) != columns_of(server, table)
         }
     assert differences == {}
-
-
-def test_a_version_8_database_keeps_its_span_counts_and_stages_new_ones(
-    postgres_url: str, postgres_password: str | None
-) -> None:
-    """Version 9 adds the staging table for span counts: the counts already stored are read as before, and
-    new ones are staged and then merged into them."""
-    with psycopg.connect(postgres_url, password=postgres_password, autocommit=True) as admin:
-        admin.execute("CREATE TABLE briefing_schema (version INTEGER NOT NULL)")
-        admin.execute("INSERT INTO briefing_schema (version) VALUES (8)")
-        for step in schema.MIGRATIONS[:8]:
-            admin.execute(step)
-        admin.execute(
-            "INSERT INTO feed_spans (feed_key, span, items, last_seen)"
-            " VALUES ('https://a.example/rss', 42, 2, '2026-11-20T06:00:00.000000+00:00')"
-        )
-    with open_store(postgres_url, password=postgres_password) as store:
-        before = (store.schema_version, list(store.frequent_spans(1)))
-        store.count_spans("https://a.example/rss", Counter({42: 1, 7: 1}), datetime(2026, 11, 25, tzinfo=UTC))
-        staged = (store.staged_spans(), list(store.frequent_spans(3)))
-        store.merge_spans()
-        merged = (store.staged_spans(), list(store.frequent_spans(1)))
-    assert (before, staged, merged) == (
-        (9, [("https://a.example/rss", 42, 2)]),
-        (2, [("https://a.example/rss", 42, 3)]),
-        (0, [("https://a.example/rss", 7, 1), ("https://a.example/rss", 42, 3)]),
-    )
 
 
 def test_two_processes_opening_a_new_database_migrate_it_once(postgres_url: str, postgres_password: str | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,30 +111,6 @@ def test_a_version_2_database_keeps_its_rowid_orders_as_explicit_positions(tmp_p
             ["https://z.example/rss", "https://a.example/rss", "https://m.example/rss"],
             ("https://z.example/rss", "https://a.example/rss", "https://m.example/rss"),
         )
-
-
-def test_a_version_11_database_keeps_its_span_counts_and_stages_new_ones(tmp_path: Path) -> None:
-    """Version 12 adds the staging table for span counts: the counts already stored are read as before, and
-    new ones are staged and then merged into them."""
-    path = tmp_path / "briefing.sqlite"
-    db = old_database(path, 11)
-    db.execute(
-        "INSERT INTO feed_spans (feed_key, span, items, last_seen)"
-        " VALUES ('https://a.example/rss', 42, 2, '2026-11-20T06:00:00.000000+00:00')"
-    )
-    db.commit()
-    db.close()
-    with open_store(path) as store:
-        before = (store.schema_version, list(store.frequent_spans(1)))
-        store.count_spans("https://a.example/rss", Counter({42: 1, 7: 1}), WHEN)
-        staged = (store.staged_spans(), list(store.frequent_spans(3)))
-        store.merge_spans()
-        merged = (store.staged_spans(), list(store.frequent_spans(1)))
-    assert (before, staged, merged) == (
-        (12, [("https://a.example/rss", 42, 2)]),
-        (2, [("https://a.example/rss", 42, 3)]),
-        (0, [("https://a.example/rss", 7, 1), ("https://a.example/rss", 42, 3)]),
-    )
 
 
 def test_a_failing_migration_step_leaves_the_database_at_its_old_version(

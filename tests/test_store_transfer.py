@@ -46,8 +46,6 @@ def filled(store: Store) -> None:
     store.cache_vectors("model-1", {"digest-1": np.arange(8, dtype=np.float32).reshape(2, 4) / 8})
     store.save_cluster_memory(ClusterMemory("stamp-1", {"a-1": b"\x00\x01"}, {"c-1": (("a-1",), b"\x02")}))
     store.count_spans("https://a.example/rss", Counter({-(2**63): 3, 2**63 - 1: 1}), NOW)
-    store.merge_spans()
-    store.count_spans("https://a.example/rss", Counter({2**63 - 1: 2}), NOW)  # staged, not merged yet
 
 
 def everything(store: Store) -> tuple[object, ...]:

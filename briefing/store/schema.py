@@ -25,5 +25,4 @@ TABLES: tuple[str, ...] = (
     "article_features",
     "cluster_sums",
     "feed_spans",
-    "feed_spans_staged",
 )

@@ -232,16 +232,4 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN boot TEXT;
     """,
-    # 9 (SQLite's 12): span counts are appended to a staging table in the transaction that stores their feed's
-    # articles, and merged into feed_spans in span order when a poll ends or its staging grows
-    """
-    CREATE TABLE feed_spans_staged (
-        feed_key TEXT COLLATE "C" NOT NULL,
-        span BIGINT NOT NULL,
-        items INTEGER NOT NULL,
-        last_seen TEXT COLLATE "C" NOT NULL
-    );
-    CREATE INDEX feed_spans_staged_feed ON feed_spans_staged (feed_key);
-    CREATE INDEX feed_spans_staged_span ON feed_spans_staged (span);
-    """,
 ]

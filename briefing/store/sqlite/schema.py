@@ -242,17 +242,4 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN boot TEXT;
     """,
-    # 12: span counts are appended to a staging table in the transaction that stores their feed's articles, and
-    # merged into feed_spans in span order when a poll ends or its staging grows (briefing.store.boilerplate):
-    # each commit's counts written straight into feed_spans rewrote most pages of its index by span
-    """
-    CREATE TABLE IF NOT EXISTS feed_spans_staged (
-        feed_key TEXT NOT NULL,               -- as in feed_spans; a (feed_key, span) may be staged several times
-        span INTEGER NOT NULL,
-        items INTEGER NOT NULL,               -- added to feed_spans.items when merged
-        last_seen TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS feed_spans_staged_feed ON feed_spans_staged (feed_key);
-    CREATE INDEX IF NOT EXISTS feed_spans_staged_span ON feed_spans_staged (span);
-    """,
 ]
