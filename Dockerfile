@@ -24,6 +24,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BRIEFING_CONFIG=/srv/briefing/feeds.yaml
 COPY --from=build /wheels /wheels
+# wordnet-base: the grounding check's antonym rule and the sentence rules' person nouns (docs/bullets.md).
+RUN apt-get update && apt-get install -y --no-install-recommends wordnet-base && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --no-index --find-links /wheels briefing tzdata \
     && rm -rf /wheels \
     && useradd --system --uid 10001 --user-group --home-dir /srv/briefing --shell /usr/sbin/nologin briefing \

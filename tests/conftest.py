@@ -38,6 +38,15 @@ def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture
+def wordnet_installed() -> None:
+    """Skips the test without the WordNet database, which the antonym and person-noun rules read."""
+    from briefing import wordnet
+
+    if wordnet.default_wordnet() is None:
+        pytest.skip(f"no WordNet database in {wordnet.FOLDER} (Debian: apt install wordnet-base)")
+
+
+@pytest.fixture
 def tmp_config(tmp_path: Path) -> Path:
     """A minimal valid feeds.yaml in a temporary folder (its database and outputs land beside it)."""
     path = tmp_path / "feeds.yaml"

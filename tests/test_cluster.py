@@ -508,3 +508,17 @@ def test_cluster_a_live_blog_never_joins_a_story() -> None:
 def test_cluster_threshold_grows_with_the_window_only_beyond_a_hundred_articles() -> None:
     settings = ClusterSettings(threshold=0.1, threshold_growth=0.05)
     assert [round(threshold_for(n, settings), 3) for n in (10, 100, 1000, 10_000)] == [0.1, 0.1, 0.15, 0.2]
+
+
+def test_cluster_a_code_written_with_or_without_a_dash_is_one_word_and_one_name() -> None:
+    """House style only: "G-7" and "G7", "MRT-3" and "MRT3" are the same word and the same name (left apart, the
+    dashed form is two single characters, which count for nothing). Longer words keep their dash's split."""
+    from briefing.cluster import _features
+
+    dashed = loose("a-dashed", "Wire", "Leaders delay G-7 summit", "The MRT-3 line reopens.", T0)
+    joined = loose("a-joined", "Paper", "Leaders delay G7 summit", "The MRT3 line reopens.", T0)
+    assert _features.word_analyzer(dashed, 1) == _features.word_analyzer(joined, 1)
+    assert {"g7", "mrt3"} <= set(_features.word_analyzer(dashed, 1))
+    assert _features.entity_analyzer(dashed) == _features.entity_analyzer(joined)
+    longer = loose("a-longer", "Wire", "Covid-19 cases rise", "A state-owned firm.", T0)
+    assert {"covid", "19", "state", "owned"} <= set(_features.word_analyzer(longer, 1))

@@ -12,9 +12,9 @@ from briefing.config import EncoderSettings, GroundingSettings
 from briefing.errors import GroundingError
 from briefing.ground import Grounder, SentenceVectors, check_bullet, check_claim, grounder, normalise
 from briefing.ground._vectors import MAX_SENTENCES, digest
-from briefing.ground._wordnet import load_wordnet
 from briefing.models import Article, Bullet, Cluster, Verdict
 from briefing.store import open_store
+from briefing.wordnet import load_wordnet
 
 SOURCE = (
     "The city council approved a $2.5 billion budget on June 1, with 6,000 new jobs promised by 2027. "

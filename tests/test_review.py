@@ -353,3 +353,23 @@ def test_a_story_whose_sources_hold_one_fact_gets_one_bullet() -> None:
     [summary] = review([story])
 
     assert len(summary.bullets) == 1
+
+
+def test_a_lead_bullet_that_became_the_headline_is_not_printed_again_below_it(bridge: Cluster) -> None:
+    asking = tuple(replace(a, title="Is the harbour bridge safe? | Morning Talk") for a in bridge.articles)
+
+    [summary] = review([replace(bridge, articles=asking)])
+
+    assert summary.headline.startswith("The harbour bridge will close for repairs for six weeks from Monday")
+    assert summary.bullets and not any(b.text.startswith("The harbour bridge will close") for b in summary.bullets)
+
+
+def test_a_lone_bullet_stays_under_the_headline_it_became() -> None:
+    story = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday.", title="Will the museum reopen?"),))
+
+    [summary] = review([story])
+
+    assert (summary.headline, [b.text for b in summary.bullets]) == (
+        "The museum will reopen on Saturday",
+        ["The museum will reopen on Saturday."],
+    )

@@ -678,6 +678,23 @@ def test_a_drafted_bullet_that_leans_on_another_is_dropped(
     assert (len(summary.bullets), summary.stats.rejected) == (2, {"dangling": 1})
 
 
+def test_a_drafted_bullet_whose_he_stands_for_no_one_in_it_is_dropped(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster, wordnet_installed: None
+) -> None:
+    first = summary_json(
+        "Harbour bridge to close",
+        ("The harbour bridge will close for repairs for six weeks from Monday.", [1], BRIDGE_1),
+        ("The inspection report said he found corrosion in two of the main steel cables.", [1], BRIDGE_2),
+        ("Commuters will be offered a free ferry service while the bridge is closed.", [2], FERRY),
+    )
+    server.script(chat(first))
+
+    [summary] = summarise([bridge], settings)
+
+    assert not any(" he " in t for t in texts(summary))
+    assert (len(summary.bullets), summary.stats.rejected) == (2, {"dangling": 1})
+
+
 def test_today_from_an_older_source_is_dropped_and_an_anchored_date_is_published(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster
 ) -> None:
@@ -817,3 +834,45 @@ def test_a_run_due_edition_where_every_llm_call_failed_exits_3_and_names_the_edi
     assert (result.exit_code, len(lines)) == (3, 1), result.output
     assert lines[0].startswith("error: ") and "overloaded" in lines[0]
     assert "morning" in lines[0] or DEMO_AT.date().isoformat() in lines[0]
+
+
+POOLS = "The regional government approves the return of indoor public swimming behind closed doors from Monday, 1 June."
+POOLS_AGAIN = (
+    "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with outdoor "
+    "lidos and club training likely to be the first back."
+)
+STRIKE = "Lifeguards in Sarn will strike on 1 June over pay, their union said."
+
+
+def test_a_drafted_bullet_that_restates_the_same_day_and_fact_in_other_words_is_dropped(
+    server: LLMServer, settings: SummariserSettings
+) -> None:
+    pools = Cluster(
+        "c-pools",
+        (
+            article("a-daily", POOLS, "Public swimming to return on 1 June", "Daily"),
+            article("a-courier", POOLS_AGAIN, "Swimming gets the green light", "The Courier"),
+        ),
+    )
+    server.script(chat(summary_json("Public pools to reopen", (POOLS, [1], POOLS), (POOLS_AGAIN, [2], POOLS_AGAIN))))
+
+    [summary] = summarise([pools], without_judge(settings))
+
+    assert (texts(summary), summary.stats.rejected) == ([POOLS], {"repeat": 1})
+
+
+def test_a_drafted_bullet_with_the_same_day_and_a_new_fact_is_kept(
+    server: LLMServer, settings: SummariserSettings
+) -> None:
+    pools = Cluster(
+        "c-pools",
+        (
+            article("a-daily", POOLS, "Public swimming to return on 1 June", "Daily"),
+            article("a-courier", STRIKE, "Pool staff to strike", "The Courier"),
+        ),
+    )
+    server.script(chat(summary_json("Public pools to reopen", (POOLS, [1], POOLS), (STRIKE, [2], STRIKE))))
+
+    [summary] = summarise([pools], without_judge(settings))
+
+    assert (texts(summary), summary.stats.rejected) == ([POOLS, STRIKE], {})

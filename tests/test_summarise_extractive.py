@@ -475,3 +475,107 @@ def test_headline_cleanup(title: str, outlet: str, expected: str) -> None:
     cluster = Cluster("c-1", (article("a-1", "Some text.", title=title, outlet=outlet),))
 
     assert headline(cluster) == expected
+
+
+# ------------------------------------------------------------------------------ held-out faults (issue 13)
+
+
+def test_a_title_abbreviation_for_several_people_does_not_end_the_sentence() -> None:
+    text = "The letter was signed by Sens. Ana Lind and Tom Reyes on Friday. Reps. Jo Park and Li Wen agreed."
+
+    assert split_sentences(text) == [
+        "The letter was signed by Sens. Ana Lind and Tom Reyes on Friday.",
+        "Reps. Jo Park and Li Wen agreed.",
+    ]
+
+
+def test_trimming_never_cuts_at_as_that_opens_a_noun_phrase() -> None:
+    sentence = (
+        "Harbour workers from all three terminals of the eastern port walked out on Monday in a last effort to stop"
+        " the new port rules, travelling to the capital by coach and ferry to draw attention to what they describe as"
+        " a damaging attack on the right to strike."
+    )
+
+    assert trim_sentence(sentence) == (
+        "Harbour workers from all three terminals of the eastern port walked out on Monday in a last effort to stop"
+        " the new port rules."
+    )
+
+
+def test_trimming_never_leaves_what_someone_sees_without_what_they_see_it_as() -> None:
+    sentence = (
+        "The former governor of the northern province will visit the harbour on Wednesday to cast a bright light on"
+        " what he sees as the council's failed approach to the port and the crisis that is playing out in his"
+        " absence from the province over the past four years."
+    )
+
+    assert trim_sentence(sentence) != (
+        "The former governor of the northern province will visit the harbour on Wednesday to cast a bright light on"
+        " what he sees."
+    )
+
+
+def test_a_lead_cut_off_by_the_feed_is_never_left_ending_in_a_conjunction() -> None:
+    text = (
+        "Speaking after the withdrawal of nearly all the peacekeeping forces and as the rebels advance across the"
+        " northern provinces, the president, often in..."
+    )
+    cluster = Cluster("c-cut", (article("a-1", text),))
+
+    assert extractive_bullets(cluster, 4) == []
+
+
+def test_a_lead_cut_off_after_a_quotation_is_not_left_with_its_speakers_name_alone() -> None:
+    text = (
+        "“The harbour is a national emergency that needs the kind of response only the navy can give,” Varga, who is"
+        " seen as a likely candidate for mayor, said..."
+    )
+    cluster = Cluster("c-cut", (article("a-1", text),))
+
+    assert extractive_bullets(cluster, 4) == []
+
+
+def test_a_sentence_whose_his_stands_for_no_one_in_it_is_not_a_bullet(wordnet_installed: None) -> None:
+    text = (
+        "Mayor Ines Varga of Port Aldren resigned on Friday after six years in office. "
+        "The council will choose an acting mayor on Monday. "
+        "False rumours about her health had spread on social media for weeks."
+    )
+    cluster = Cluster("c-mayor", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [
+        "Mayor Ines Varga of Port Aldren resigned on Friday after six years in office.",
+        "The council will choose an acting mayor on Monday.",
+    ]
+
+
+def test_a_sentence_whose_her_stands_for_the_lead_is_joined_to_the_lead(wordnet_installed: None) -> None:
+    text = (
+        "Mayor Ines Varga of Port Aldren resigned on Friday after six years in office. "
+        "False rumours about her health had spread on social media for weeks."
+    )
+    cluster = Cluster("c-mayor", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [text]
+
+
+POOLS = "The regional government approves the return of indoor public swimming behind closed doors from Monday, 1 June."
+POOLS_AGAIN = (
+    "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with outdoor "
+    "lidos and club training likely to be the first back."
+)
+LANES = "Swimmers will have to book one of 40 lanes an hour online, the council said."
+
+
+def test_the_same_day_and_fact_in_other_words_is_one_bullet_and_the_next_candidate_is_tried() -> None:
+    cluster = Cluster(
+        "c-pools",
+        (
+            article("a-1", f"{POOLS} {LANES}", "Public swimming to return on 1 June"),
+            article("a-2", POOLS_AGAIN, "Swimming gets the green light", "Courier"),
+        ),
+    )
+
+    bullets = [b.text for b in extractive_bullets(cluster, 4)]
+
+    assert sum("swimming" in b for b in bullets) == 1 and LANES in bullets

@@ -105,3 +105,15 @@ def test_a_show_name_on_many_titles_is_learnt_and_removed() -> None:
     shows = recurring.learn(clusters).title_parts
 
     assert headlines.clean_title(titles[0], "Daily", shows) == "Storm cuts power"
+
+
+@pytest.mark.parametrize(
+    ("title", "cleaned"),
+    [
+        ("Wildfires burned 1,200 square miles. Here are the key fires", "Wildfires burned 1,200 square miles"),
+        ("Varga leads, but the race is not decided. Here's what we know.", "Varga leads, but the race is not decided"),
+        ("Here's what we know about the harbour fire", "Here's what we know about the harbour fire"),
+    ],
+)
+def test_a_promise_of_content_after_the_news_title_is_removed(title: str, cleaned: str) -> None:
+    assert headlines.clean_title(title, "Daily") == cleaned

@@ -47,6 +47,12 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
             "No accidents have been linked to the fault, according to the company.",
             "The company said no accidents had been reported.",
         ),
+        (  # one day, however it is written, and what happens on it in other words
+            "The regional government approves the return of indoor public swimming behind closed doors from Monday, "
+            "1 June.",
+            "Ministers on Saturday gave the green light for the return of public swimming in Norvale from June 1, with "
+            "outdoor lidos and club training likely to be the first back.",
+        ),
     ],
 )
 def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> None:
@@ -80,6 +86,20 @@ def test_the_same_fact_in_other_words_is_a_repeat(first: str, second: str) -> No
             "Brazil reported more deaths from the virus on Monday.",
             "Officials said Mexico reported deaths from the virus.",
         ),
+        (  # the same day, other news: a date is no fact by itself ("Jan. 6" may name an event)
+            "Ferry crews went on strike on 1 June over pay.",
+            "The harbour bridge reopened to traffic on June 1 after six weeks of repairs.",
+        ),
+        (  # a day that names the event both bullets are about ("the Jan. 6 attack") is the topic, not a fact
+            "The March 14 flood inquiry will hear evidence from harbour engineers and weather forecasters over the "
+            "next two weeks.",
+            "Families of the March 14 flood victims will give evidence to the inquiry in person and ask for "
+            "compensation for lost homes and businesses.",
+        ),
+        (  # one date and the same names, a new fact
+            "The Sarn council will vote on the harbour budget on 8 June.",
+            "Sarn's mayor Jo Lind will resign from the council after the June 8 vote, her office said.",
+        ),
         (  # an aside about who she is, and a background clause, around a new fact
             "Former harbour board chair Jo Vale was charged with fraud over the bridge contracts.",
             "Jo Vale, a former harbour board chair, has resigned from the yacht club, her lawyer said, following the "
@@ -111,6 +131,13 @@ def test_a_later_bullet_may_recall_an_earlier_one_but_not_restate_it() -> None:
     ferries = "Ferry operators added 12 sailings a day, after the harbour bridge closed for repairs."
 
     assert (repeated_pairs([closed, ferries]), repeated_pairs([ferries, closed])) == ([], [(0, 1)])
+
+
+def test_a_day_of_a_month_is_not_a_count() -> None:
+    closures = "The council closed 30 beaches on Saturday."
+    reopening = "The council reopened the beaches on 30 May."
+
+    assert (repeats(reopening, [closures]), repeats(closures, [reopening])) == (False, False)
 
 
 def test_repeated_pairs_are_found_by_index() -> None:

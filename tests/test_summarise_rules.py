@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from briefing import wordnet as wordnet_module
 from briefing.summarise.rules import (
     Rejection,
     first_person,
@@ -11,8 +14,10 @@ from briefing.summarise.rules import (
     leans_back,
     sets_up_contrast,
     strip_tags,
+    unreferenced_pronoun,
     without_additive_opener,
 )
+from briefing.wordnet import WordNet, default_wordnet
 
 
 @pytest.mark.parametrize(
@@ -147,3 +152,96 @@ def test_a_negation_that_stands_alone_is_a_fact() -> None:
 )
 def test_first_person_words_inside_a_quotation_are_the_speakers_not_the_writers(sentence: str, voice: bool) -> None:
     assert first_person(sentence) is voice
+
+
+# ------------------------------------------------------------------------------ a pronoun with no one to stand for
+
+
+@pytest.fixture
+def wordnet(wordnet_installed: None) -> WordNet:
+    found = default_wordnet()
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "False rumours about his health are spreading on social media.",
+        "The agency denied he had been followed, saying it watches only foreign threats.",
+        "In 2019, the Parole Review Board ruled that his release posed no risk.",
+        "The harbour authority said she would be replaced next month.",
+        "Police said he was arrested on Tuesday near the station.",
+        "A week of protests ended with her resignation.",
+        "“To answer your question, we have a deal on the harbour,” he said.",
+    ],
+)
+def test_a_he_or_her_inside_a_sentence_with_no_one_it_can_stand_for_is_dangling(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert unreferenced_pronoun(sentence, wordnet)
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The harbour master said he would close the port at noon.",
+        "Mayor Ines Varga said her council would vote on the plan.",
+        "Varga said his remarks had been misread.",
+        "In her first speech, the new mayor promised cheaper ferries.",
+        "The PM says she understands the anger but the rules stay.",
+        "The widow of the fisherman said her family wanted answers.",
+        "Two officers said they saw him leave the building on Friday.",
+        "Someone left his bag on the platform, the operator said.",
+        "The council approved the budget on Monday after a long debate.",
+    ],
+)
+def test_a_he_or_her_with_a_name_or_a_person_noun_before_it_is_not_dangling(sentence: str, wordnet: WordNet) -> None:
+    assert not unreferenced_pronoun(sentence, wordnet)
+
+
+def test_a_lead_joined_to_the_sentence_after_it_gives_the_pronoun_its_referent(wordnet: WordNet) -> None:
+    joined = "Mayor Ines Varga resigned on Friday. False rumours about her health had spread for weeks."
+
+    assert not unreferenced_pronoun(joined, wordnet)
+
+
+def test_without_wordnet_no_pronoun_is_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordnet_module, "FOLDER", str(tmp_path))
+
+    assert wordnet_module.default_wordnet() is None
+    assert not unreferenced_pronoun("False rumours about his health are spreading on social media.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In another, floodwaters swept through a care home.",
+        "In the other, two bridges were closed to traffic.",
+    ],
+)
+def test_an_elliptical_opener_is_dangling(sentence: str) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Crews bring down the rest of the damaged tower, late Sunday, July 4, 2026, in Port Aldren.",
+        "The minister gives an update on the floods, on Thursday afternoon, 15 July 2026.",
+    ],
+)
+def test_a_wire_photo_caption_with_its_dated_dateline_is_a_caption(sentence: str) -> None:
+    assert junk_reason(sentence) is Rejection.CAPTION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The court ruled on Sunday, July 4, that the harbour law stands.",
+        "The bridge, which opened on 15 July 2026, was closed again on Thursday.",
+    ],
+)
+def test_a_weekday_or_a_dated_day_in_prose_is_no_caption(sentence: str) -> None:
+    assert junk_reason(sentence) is None

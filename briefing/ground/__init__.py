@@ -52,8 +52,8 @@ from briefing.ground._support import (
 )
 from briefing.ground._text import WORD_RE, normalise, parse_sentence, split_sentences
 from briefing.ground._vectors import SentenceVectors, VectorStore
-from briefing.ground._wordnet import WordNet, load_wordnet
 from briefing.models import Bullet, Cluster, Verdict
+from briefing.wordnet import WordNet, load_wordnet
 
 __all__ = [
     "MAX_CLAIM_CHARS",

@@ -26,7 +26,7 @@ from briefing.ground._text import (
     stem_word,
     wordset,
 )
-from briefing.ground._wordnet import WordNet
+from briefing.wordnet import WordNet
 
 
 @dataclass(frozen=True)

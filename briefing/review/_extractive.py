@@ -44,9 +44,9 @@ def extractive_outcome(plan: Plan, settings: SummariserSettings, check: Checker)
 
 
 def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> Summary:
-    bullets = _checked_extractive(plan, settings, check, tally)
+    title, bullets = headed(plan, _checked_extractive(plan, settings, check, tally))
     return Summary(
-        headline=story_headline(plan, bullets),
+        headline=title,
         bullets=bullets,
         summariser="extractive",
         stats=SummaryStats(
@@ -55,9 +55,17 @@ def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker,
     )
 
 
-def story_headline(plan: Plan, bullets: Sequence[Bullet]) -> str:
-    """The most representative news title; the lead bullet when no title may name the story."""
-    return headlines.headline(plan.cluster, plan.shows, fallback=bullets[0].text if bullets else None)
+def headed(plan: Plan, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ...]]:
+    """The story's headline and the bullets to print under it: the most representative news title; when no
+    title may name the story (only questions, programmes, over-long titles), the lead bullet. A lead bullet
+    that became the whole headline is not printed again below it while other bullets remain: the reader would
+    read the same sentence twice."""
+    title = headlines.news_title(plan.cluster, plan.shows)
+    if title is not None or not bullets:
+        return title or headlines.headline(plan.cluster, plan.shows), tuple(bullets)
+    lead = headlines.from_text(bullets[0].text)
+    whole = not lead.endswith("…")
+    return lead, tuple(bullets[1:] if whole and len(bullets) > 1 else bullets)
 
 
 def _checked_extractive(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> tuple[Bullet, ...]:

@@ -15,7 +15,7 @@ from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import SummariserError
 from briefing.models import Article, Bullet, Summary, SummaryStats, Verdict
 from briefing.review._budget import Account, Budget, estimate_draft_tokens, estimate_judge_tokens
-from briefing.review._extractive import Outcome, Tick, extractive_summary, story_headline, ticked
+from briefing.review._extractive import Outcome, Tick, extractive_summary, headed, ticked
 from briefing.review._judge import judge_source, overruled, wants_judge
 from briefing.review._plan import Plan
 from briefing.review._vetting import Checker, Tally, verdict_of, vetted
@@ -136,9 +136,10 @@ class _Edition:
             reason = f"only {len(bullets)} LLM bullet(s) passed the rules and the source check"
             outcome = fallback(story, self._settings, self._offline, reason)
             return replace(outcome, cacheable=True)  # the same draft would fail the same way next time
+        title, shown = self._headline(story, draft.headline, bullets)
         summary = Summary(
-            headline=self._headline(story, draft.headline, bullets),
-            bullets=tuple(bullets),
+            headline=title,
+            bullets=shown,
             summariser="openai",
             model=self._settings.model,
             stats=_stats(story),
@@ -205,16 +206,16 @@ class _Edition:
         story.tally.judged += 1
         return verdict if judgement.supported else overruled(verdict, judgement.reason, self._threshold)
 
-    def _headline(self, story: _Story, text: str, bullets: Sequence[Bullet]) -> str:
+    def _headline(self, story: _Story, text: str, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ...]]:
         """The model's headline when it names news (no question, live page or programme) and the check supports
-        it against the prompt's sources; else the best news title."""
+        it against the prompt's sources; else the best news title (see `headed`). Also the bullets to print."""
         plan = story.plan
         usable = text and len(text.split()) <= MAX_HEADLINE_WORDS and not headlines.question_title(text)
         if usable and headlines.title_kind(text) is None:
             candidate = Bullet(text=text, sources=tuple(a.id for a in story.articles))
             if verdict_of(self._offline, candidate, plan.checkable).supported:
-                return text
-        return story_headline(plan, bullets)
+                return text, tuple(bullets)
+        return headed(plan, bullets)
 
 
 def _vetted(bullets: Sequence[Bullet], plan: Plan, tally: Tally) -> list[Bullet]:

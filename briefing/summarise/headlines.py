@@ -129,7 +129,16 @@ def clean_title(title: str, outlet: str, shows: Collection[str] = ()) -> str:
         text = text[: match.start()]
     if shows:
         text = _without_shows(text, shows)
-    return _PREFIX.sub("", text).strip()
+    text = _PREFIX.sub("", text).strip()
+    without_teaser = _TEASER_TAIL.sub("", text)
+    return without_teaser.removesuffix(".") if without_teaser != text else text
+
+
+# "Wildfires have burned 1,200 square miles. Here are the key fires": a promise of content after the news title.
+_TEASER_TAIL = re.compile(
+    r"(?<=[.!?])\s+(?:here(?:['’]s| is| are)|what (?:we know|to know|you need to know))\b[^.!?]*[.!?]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _without_shows(text: str, shows: Collection[str]) -> str:
@@ -173,11 +182,20 @@ def headline_articles(articles: Sequence[Article]) -> list[Article]:
 def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None = None) -> str:
     """The most representative news title (closest to all the others and the texts), cleaned; `fallback` (the
     lead bullet) when no title may name the story."""
+    title = news_title(cluster, shows)
+    if title is not None:
+        return title
+    return from_text(fallback) if fallback else _first_title(cluster)
+
+
+def news_title(cluster: Cluster, shows: Collection[str] = ()) -> str | None:
+    """The most representative news title, cleaned; None when no title may name the story (only questions,
+    live pages, programmes, over-long titles)."""
     articles = headline_articles(cluster.articles[:40])
     titles = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows) for a in articles]
     usable = [t for t in titles if t and len(t.split()) <= MAX_TITLE_WORDS and not question_title(t)]
     if not usable:
-        return _from_text(fallback) if fallback else _first_title(cluster)
+        return None
     if len(usable) <= 2:
         return usable[0]
     texts = [" ".join(a.text.split()[:80]) for a in cluster.articles[:40]]
@@ -186,8 +204,8 @@ def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None
     return usable[int(np.argmax(rows[: len(usable)] @ centroid))]
 
 
-def _from_text(sentence: str) -> str:
-    """A bullet as a headline: without its full stop, cut to MAX_TITLE_WORDS."""
+def from_text(sentence: str) -> str:
+    """A bullet as a headline: without its full stop, cut to MAX_TITLE_WORDS (an ellipsis marks the cut)."""
     words = sentence.rstrip(" .").split()
     return " ".join(words[:MAX_TITLE_WORDS]) + (" …" if len(words) > MAX_TITLE_WORDS else "")
 

@@ -27,7 +27,7 @@ from briefing.parse import without_instructions
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
-PROMPT_VERSION = "2026-12-08.1"
+PROMPT_VERSION = "2026-12-08.2"
 CHARS_PER_TOKEN = 4  # a rough, model-independent token estimate: budgets need an order of magnitude
 
 SYSTEM = """You write the bullets of a news briefing from numbered news sources.

@@ -5,7 +5,9 @@ Wire rewrites and outlets covering one development say the same thing in differe
 claim (below) and the earlier bullet
 
 1. share a salient number (4.25% = 4.25 percent = 4.25 per cent; 12 billion = 12bn; not a year, not a small
-   count) and also a name or some of their wording; or
+   count) and also a name or some of their wording; or share the day something happens on ("on 1 June" = "from
+   Monday, June 1") and three content words, names aside, a fifth of the shorter one's (a day alone is no fact,
+   and a day that names an event, "the Jan. 6 attack", is the topic every bullet of its story mentions); or
 2. share a good part of the shorter one's content words, names aside (names say who or where: the story's
    topic, which every bullet shares): a paraphrase, after folding inflections and a small table of synonyms for
    the predicates news repeats most (raise/increase, postpone/delay, refuse/deny, ...), unless both state
@@ -69,6 +71,21 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<currency>[$£€¥₱]|(?:us|a|nz|s)\$|p(?=\d))?(?P<value>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
     r"\s*(?P<scale>thousand|million|billion|trillion|bn|m|k)?\b\s*(?P<unit>%|per ?cent|percent)?",
+    re.IGNORECASE,
+)
+# "1 June" / "June 1" / "Jun. 1": a day of a month names one day however it is written; "30 May" is a date, not a
+# count of 30.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})|(?P<month2>{_MONTH})\.?\s+(?P<day2>\d{{1,2}})"
+    r"(?:st|nd|rd|th)?)\b"
+)
+# What introduces the day something happens on: "on", "from", "until" ..., or a weekday ("Saturday 30 May").
+_WHEN = re.compile(
+    r"(?:\b(?:on|from|by|until|till|since|before|after|to)|day,?)\s+$",
     re.IGNORECASE,
 )
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
@@ -167,8 +184,12 @@ def same_fact(later: Facts, earlier: Facts) -> bool:
         return False  # an inquiry the earlier bullet does not mention, into what it may have stated
     a, b = later.main, earlier.whole
     overlap = _overlap(a.words, b.words)
-    if a.numbers & b.numbers and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
+    shared = a.numbers & b.numbers
+    days = {number for number in shared if number in _DAYS_OF_MONTHS}
+    if shared - days and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
         return True
+    if days and _overlap(a.plain, b.plain) >= SHARED_NUMBER_OVERLAP and len(a.plain & b.plain) >= MIN_SHARED_WORDS:
+        return True  # the same day ("1 June" / "June 1") and what happens on it, in other words
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         return False  # different figures: different counts, days or places, however alike the wording
     if _nothing_new(later.said or a, b):
@@ -204,9 +225,10 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _numbers(text: str) -> frozenset[tuple[float, bool]]:
-    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year."""
-    found = set()
-    for match in _NUMBER.finditer(text):
+    """Salient numbers: with a unit, a currency or a decimal part, or at least 10 and not a year; and days of a
+    month (see `_dates`)."""
+    found = set(_dates(text))
+    for match in _NUMBER.finditer(_DATE.sub(lambda m: m[0] if _date(m) is None else " ", text)):
         value = float(match["value"].replace(",", "") + (match["frac"] or ""))
         scale = _SCALES.get((match["scale"] or "").lower(), 1.0)
         percent = bool(match["unit"])
@@ -216,6 +238,27 @@ def _numbers(text: str) -> frozenset[tuple[float, bool]]:
             continue
         found.add((value * scale, percent))
     return frozenset(found)
+
+
+def _dates(text: str) -> list[tuple[float, bool]]:
+    """Days on which something happens ("on 1 June", "from Monday, June 1"), as negative numbers
+    (-(month * 100 + day)) so that no count or amount equals one. A day that names an event ("the Jan. 6 attack",
+    "the Jan. 6 committee") is the story's topic, which every bullet about it mentions: not counted."""
+    found = []
+    for match in _DATE.finditer(text):
+        value = _date(match)
+        if value is not None and _WHEN.search(text, 0, match.start()):
+            found.append((-float(value), False))
+    return found
+
+
+def _date(match: re.Match[str]) -> int | None:
+    month, day = (match["month"] or match["month2"])[:3].lower(), int(match["day"] or match["day2"])
+    return _MONTHS.index(month) * 100 + 100 + day if 1 <= day <= 31 else None
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS_OF_MONTHS = frozenset((-float(month * 100 + day), False) for month in range(1, 13) for day in range(1, 32))
 
 
 def _names(text: str) -> frozenset[str]:

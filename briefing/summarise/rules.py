@@ -16,6 +16,8 @@ import re
 from enum import StrEnum
 
 from briefing.summarise.splitting import split_sentences
+from briefing.wordnet import WordNet, default_wordnet
+from briefing.words import english_stop_words
 
 
 class Rejection(StrEnum):
@@ -74,7 +76,11 @@ _CAPTION = re.compile(
     # "X, pictured, ...", "Pictured: X", "X is pictured with Y"; but "X was pictured leaving ..." reports an event
     r"|(?<!\bwas )(?<!\bwere )(?<!\bbeen )\bpictured\b"
     r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
-    r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b",
+    r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b"
+    # a wire photo's dateline: "Crews clear the site, late Sunday, July 4, 2021, in Surfside." (prose gives a
+    # weekday or a date with its year, rarely both)
+    r"|,\s+(?:on\s+)?(?:late\s+|early\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening"
+    r"|night))?,\s+(?:[a-z]{3,9}\.?\s+\d{1,2}|\d{1,2}\s+[a-z]{3,9}),?\s+(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
 _FULL_NAME = r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}"
@@ -139,6 +145,7 @@ _LEANING_OPENER = re.compile(
     r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
     r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
+    r"|in (?:another|the other|the latter|the former)\b"  # "In another, floodwaters ...": another what?
     r"|(?:later|shortly after(?:wards)?)\s*,"
     r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
     r"\s+(?:later\b|after(?:wards)?\s*,))",
@@ -163,6 +170,17 @@ _QUANTIFIER_OPENER = re.compile(
     r"^(?:many|some|most|few|several|all|each|none)\s+(?:are|were|have|had|say|said|of them|of these|of those|will)\b",
     re.IGNORECASE,
 )
+# "False information about his death is spreading.": a personal pronoun or possessive inside the sentence, with no
+# one before it it can stand for (a name, or a noun naming a person: "officer", "widow"; WordNet says which).
+_PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?][\"'”’)]*\s+)[\"“‘'(]*$")
+_SUBJECT_WORDS = 6
+_CALENDAR = re.compile(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december"
+)
+_SOMEONE = frozenset(["someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "whoever"])
 _DEMONSTRATIVE_NOUN = re.compile(r"^(?:this|that|these|those)\s+(?:year|week|month|morning|evening|time|summer|winter)")
 _NEGATION = re.compile(
     r"\b(?:not|no longer|never|nothing|nobody|none)\b|n['’]t\b",
@@ -269,9 +287,76 @@ def leans_back(sentence: str) -> bool:
         return True
     if _QUANTIFIER_OPENER.match(text):
         return True
+    if unreferenced_pronoun(text):
+        return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
     return bool(_PRONOUN_OPENER.match(text))
+
+
+def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:
+    """Whether "he", "his", "her" ... inside the sentence has no possible referent in it: "The agency denied he
+    was a target." leans on a sentence not shown; "The officer said he was hurt." and "Lee said his ..." do not.
+
+    A referent is a name, or a noun whose usual sense WordNet knows as a kind of person ("officer", "widow"; not
+    "threat", "information"), before the pronoun; or just after the opening phrase holding the pronoun ("In his
+    speech, Lee said ..."). A name is a capitalised word or a run of them, except a stop word, a weekday or
+    month, an acronym that names no person ("NSA"; "PM" does) and a run whose last word names a group and never
+    a person ("the Review Board", "the Senate"). At a sentence's start, a capitalised word WordNet knows only as
+    another part of speech ("False") or as a group ("Police") is no name. Without WordNet nothing is decided
+    (False): a person noun cannot be told from any other, and dropping "The officer said he ..." would be worse
+    than keeping a dangling bullet."""
+    wordnet = wordnet or default_wordnet()
+    if wordnet is None:
+        return False
+    for match in _PERSONAL.finditer(sentence):
+        start = sentence.rfind(". ", 0, match.start()) + 1  # the pronoun's own sentence, in a joined bullet
+        scope = sentence[: match.start()]
+        comma = sentence.find(",", match.end())
+        if "," not in sentence[start : match.start()] and comma > 0 and "." not in sentence[match.end() : comma]:
+            # "In his speech, Lee said ...": the referent is the subject after the opening phrase
+            scope += " " + " ".join(sentence[comma + 1 :].split()[:_SUBJECT_WORDS])
+        if not _has_referent(scope, wordnet):
+            return True
+    return False
+
+
+def _has_referent(text: str, wordnet: WordNet) -> bool:
+    stop = english_stop_words()
+    run: list[str] = []
+    for match in _WORD.finditer(text):
+        word = re.sub(r"(?:['’]s|['’]|\.)$", "", match.group(0))
+        initial = bool(_SENTENCE_START.search(text[: match.start()]))
+        if word.lower() in _SOMEONE:
+            return True
+        if word[:1].isupper() and word.lower() not in stop and not (initial and _common_opener(word, wordnet)):
+            run.append(word)
+            continue
+        if run and _names_someone(run, wordnet):
+            return True
+        run = []
+        if word.islower() and word not in stop and wordnet.is_kind_of(word, "person", usual=True):
+            return True
+    return bool(run) and _names_someone(run, wordnet)
+
+
+def _common_opener(word: str, wordnet: WordNet) -> bool:
+    """A sentence's capitalised first word that is an ordinary word: "False", "Previously", "Police"."""
+    if not wordnet.knows(word):
+        return False
+    return not wordnet.has_noun(word) or _group(word, wordnet)
+
+
+def _names_someone(run: list[str], wordnet: WordNet) -> bool:
+    if len(run) == 1 and len(run[0]) > 1 and run[0].replace(".", "").isupper():
+        return wordnet.is_kind_of(run[0], "person")  # an acronym: "the PM", "the CEO"; not "NSA", "U.S."
+    if len(run) == 1 and _CALENDAR.fullmatch(run[0].lower()):
+        return False  # "on Monday", "in June"
+    return not _group(run[-1], wordnet)
+
+
+def _group(word: str, wordnet: WordNet) -> bool:
+    return wordnet.is_kind_of(word, "social_group") and not wordnet.is_kind_of(word, "person")
 
 
 def sets_up_contrast(sentence: str, following: str | None) -> bool:

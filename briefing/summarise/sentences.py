@@ -194,6 +194,8 @@ def _head_before_cut(sentence: str) -> str | None:
         return None
     for match in reversed(list(_TRAILING_CLAUSE.finditer(bare))):
         head = bare[: match.start()].rstrip(" ,;:")
+        if _OPEN_END.search(head):
+            continue
         if len(head.split()) >= MIN_WORDS + 2 and _quotes_balanced(head) and head.count("(") == head.count(")"):
             return None if _NEGATION.search(head) else head + "."
     return None
@@ -257,7 +259,15 @@ _TRAILING_CLAUSE = re.compile(
     r"|their|its|this|that|officials|police)\b)"
     # a trailing participle phrase: "..., blaming the weather", "..., prompting protests"
     r"|,\s+(?=(?!(?:nothing|something|anything|everything|morning|evening|king|thing|spring|bring)\b)[a-z]+ing\b)"
-    r"|\s+as\s+(?=(?:he|she|they|it|we|the|a|an|his|her|their|officials|police)\b))"
+    # "..., as the storm hit": a clause; but "what they see as a threat", "seen as an ally" is no clause boundary
+    r"|\s+as\s+(?=(?:he|she|they|it|we|the|his|her|their|officials|police)\b))"
+)
+# A head that ends like this was cut inside a phrase ("combat forces and", "the withdrawal of"): no sentence.
+# So does a quotation followed by its speaker's name alone ("... ,” Noem"): the verb of saying was cut off; and a
+# "what he sees" whose "as ..." was cut ("... a light on what he sees as the failed approach").
+_OPEN_END = re.compile(
+    r"\b(?:and|or|but|nor|the|a|an|of|to|for|with|from|by|in|on|at|than)$|\bwhat(?:\s+[\w'’-]+){1,2}$|(?-i:[”\"]\s*,?\s*(?:[A-Z][\w.'’-]*\s*){1,4}$)",
+    re.IGNORECASE,
 )
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,120}\)")
 # "The Senate — in a vote — passed", and the same aside between ASCII double hyphens ("-- in a vote --").
@@ -310,4 +320,6 @@ def _safe_cut(head: str, tail: str) -> bool:
         return False  # the clause may close with that comma and the sentence's own verb follow it
     if tail.startswith((" —", " –", " --")) and tail.lstrip()[:2].strip() in tail.lstrip()[2:]:
         return False  # a dash aside that closes later: the sentence's own verb may follow it
+    if _OPEN_END.search(head.rstrip(" ,;:")):
+        return False
     return len(head.split()) >= MIN_WORDS + 2 and quotes % 2 == 0 and _safe_to_remove(tail) and not restrictive

@@ -1,6 +1,7 @@
 """Splitting text into sentences: shared by the rules (a bullet's first sentence) and by sentence selection.
 
-Paragraph breaks always end a sentence; abbreviations ("Mr.", "Sept.") and initials ("J.", "U.S.") never do.
+Paragraph breaks always end a sentence; abbreviations ("Mr.", "Sept.", and titles for several people: "Sens.",
+"Reps.") and initials ("J.", "U.S.") never do.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import re
 
 _ABBREVIATION_WORDS = """
     mr mrs ms dr prof sen rep gov gen col lt sgt capt cmdr adm st jr sr inc corp co ltd vs etc no nos fig
+    sens reps govs gens drs profs messrs
     jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx rev hon pres supt
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())

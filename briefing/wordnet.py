@@ -1,12 +1,14 @@
-"""Which English words are opposites, from WordNet 3.0: "the rate rose" where the source says "fell".
+"""What English words mean, from WordNet 3.0: which are opposites ("the rate rose" where the source says "fell"),
+and which nouns name a kind of person ("officer", "widow") or of group ("board", "agency").
 
 The relations come from the WordNet database files (Princeton WordNet 3.0 in its WNDB format, as
 Debian's `wordnet-base` installs them in /usr/share/wordnet). Nothing is loaded up front: a word is found by
 binary search in the sorted index file and its synsets are read at their byte offsets in the data file (which is
-what the format is designed for), so opening costs nothing and memory stays small. Without the files the check
-runs on, with no word relations.
+what the format is designed for), so opening costs nothing and memory stays small. Without the files the
+callers run on without word relations: the grounding check has no antonym rule, the sentence rules no person
+nouns (`default_wordnet` is None).
 
-Knows words and the WordNet files; knows nothing of claims, sources or verdicts.
+Knows words and the WordNet files; knows nothing of claims, sources, sentences or verdicts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ _DETACH = {
 }  # fmt: skip
 
 Synset = tuple[str, int]  # (part of speech, byte offset in its data file)
+FOLDER = "/usr/share/wordnet"  # where Debian's wordnet-base puts the database (the `grounding.wordnet` default)
+_HYPERNYMS = frozenset({"@", "@i"})  # "is a kind of", "is an instance of"
+_MAX_ANCESTORS = 400  # a noun's hypernym closure is a few dozen synsets; bounds a damaged file
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,56 @@ class WordNet:
         self._entries: dict[Synset, _Entry] = {}
         self._synsets: dict[str, frozenset[Synset]] = {}
         self._opposed: dict[str, frozenset[Synset]] = {}
+        self._kinds: dict[tuple[str, str], bool] = {}
 
     def opposite(self, word: str, other: str) -> bool:
         """Whether `word` is an antonym of `other` ("rose"/"fell", "won"/"lost", "cheap"/"expensive"), or of the
         head adjective `other` is a satellite of ("scorching" is similar to "hot", the opposite of "cold")."""
         return bool(self._opposites(word) & self.synsets(other)) or bool(self._opposites(other) & self.synsets(word))
+
+    def is_kind_of(self, word: str, kind: str, *, usual: bool = False) -> bool:
+        """Whether some noun sense of `word` (or of the noun it inflects: "officers", "women") is a kind or an
+        instance of the first noun sense of `kind`: ("president", "person") yes, ("information", "person") no.
+        With `usual`, only the most frequent sense of each form counts: "threat" can name a person, but usually
+        does not ("men": the first sense of "man" counts)."""
+        key = (word.lower(), f"{kind}:{usual}")
+        if key not in self._kinds:
+            root = self._first_noun_sense(kind)
+            if usual:
+                firsts = (self._first_noun_sense(lemma) for lemma in self._forms(word.lower(), "n"))
+                senses = {first for first in firsts if first}
+            else:
+                senses = {s for s in self.synsets(word.lower()) if s[0] == "n"}
+            self._kinds[key] = root is not None and root in self._ancestors(senses)
+        return self._kinds[key]
+
+    def _forms(self, word: str, pos: str) -> list[str]:
+        """The dictionary forms `word` may inflect that WordNet has."""
+        return [lemma for lemma in sorted(self._lemmas(word, pos)) if _find(self._index[pos], lemma)]
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` (or a dictionary form it may inflect) is in WordNet at all, as any part of speech."""
+        return bool(self.synsets(word.lower()))
+
+    def has_noun(self, word: str) -> bool:
+        return any(s[0] == "n" for s in self.synsets(word.lower()))
+
+    def _first_noun_sense(self, lemma: str) -> Synset | None:
+        line = _find(self._index["n"], lemma)
+        if not line:
+            return None
+        fields = line.split()
+        return ("n", int(fields[6 + int(fields[3])]))
+
+    def _ancestors(self, senses: set[Synset]) -> set[Synset]:
+        seen, frontier = set(senses), list(senses)
+        while frontier and len(seen) < _MAX_ANCESTORS:
+            synset = frontier.pop()
+            for symbol, target, _, _ in self._entry(synset).pointers:
+                if symbol in _HYPERNYMS and target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        return seen
 
     def synsets(self, word: str) -> frozenset[Synset]:
         """Every synset of every dictionary form `word` may be an inflection of ("fell": fall, fell)."""
@@ -144,3 +194,8 @@ def load_wordnet(folder: str) -> WordNet | None:
     if not all((root / f"{kind}.{name}").is_file() for name in _FILES.values() for kind in ("index", "data")):
         return None
     return WordNet(root)
+
+
+def default_wordnet() -> WordNet | None:
+    """The database where Debian installs it (`FOLDER`), or None without it."""
+    return load_wordnet(FOLDER)
