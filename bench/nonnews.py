@@ -32,18 +32,18 @@ LABELS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ev
 NON_NEWS = {"live", "roundup", "promo", "other"}
 
 
-def labelled_kinds(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The labelled kind of each item by URL, and by title (a title carried by items of different kinds is
-    left out of the title map, since it cannot say which one an edition holds)."""
+def labelled(path: Path, field: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Each labelled item's `field` ("kind", "cluster") by URL, and by title (a title carried by items with
+    different values is left out of the title map, since it cannot say which one an edition holds)."""
     by_url: dict[str, str] = {}
     by_title: dict[str, set[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             record = json.loads(line)
             if record.get("url"):
-                by_url[record["url"]] = record["kind"]
-            by_title.setdefault(record["title"].strip(), set()).add(record["kind"])
-    return by_url, {title: kinds.pop() for title, kinds in by_title.items() if len(kinds) == 1}
+                by_url[record["url"]] = record[field]
+            by_title.setdefault(record["title"].strip(), set()).add(record[field])
+    return by_url, {title: values.pop() for title, values in by_title.items() if len(values) == 1}
 
 
 def measure(edition: Path, by_url: dict[str, str], by_title: dict[str, str]) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def main() -> None:
     options = parser.parse_args()
     if not options.labels.is_file():
         sys.exit(f"{options.labels} is absent: the measure needs the labelled real stream")
-    by_url, by_title = labelled_kinds(options.labels)
+    by_url, by_title = labelled(options.labels, "kind")
     folder = options.built or Path(tempfile.mkdtemp(prefix="nonnews-"))
     if options.built is None:
         build(folder, options.labels if options.held_out else None)

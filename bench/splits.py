@@ -31,6 +31,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from nonnews import labelled
+
 from briefing.cluster import threshold_for
 from briefing.cluster._agreement import feed_of
 from briefing.cluster._features import _entities, _tokens
@@ -41,20 +43,6 @@ from briefing.store import open_store_from_settings
 
 DAYS = ("2020-05-30", "2020-05-31", "2020-06-01")
 LABELS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "eval" / "real-stories-dev.jsonl"
-
-
-def labelled_stories(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The labelled story of each item by URL, and by title (titles carried by items of several stories are
-    left out: they cannot say which one an edition holds)."""
-    by_url: dict[str, str] = {}
-    by_title: dict[str, set[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if record.get("url"):
-                by_url[record["url"]] = record["cluster"]
-            by_title.setdefault(record["title"].strip(), set()).add(record["cluster"])
-    return by_url, {title: stories.pop() for title, stories in by_title.items() if len(stories) == 1}
 
 
 def largest_story(path: Path) -> str:
@@ -190,7 +178,7 @@ def main() -> None:
     options = parser.parse_args()
     if not options.labels.is_file():
         sys.exit(f"{options.labels} is absent: the measure needs the labelled real stream")
-    by_url, by_title = labelled_stories(options.labels)
+    by_url, by_title = labelled(options.labels, "cluster")
     skip = "" if options.all else largest_story(options.labels)
     folder = options.built or Path(tempfile.mkdtemp(prefix="splits-"))
     if options.built is None:
