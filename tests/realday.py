@@ -16,14 +16,19 @@ from briefing.cli import app
 REAL_NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds" / "real-news"
 
 
-def build_real_day(server: FeedServer, day: str, folder: Path) -> Result:
+def build_real_day(
+    server: FeedServer, day: str, folder: Path, max_stories: int = 60, per_outlet_cap: int | None = None
+) -> Result:
     """`briefing run --at <day>T23:00Z` on the day's feeds in a fresh store under `folder` (UTC, 48 h lookback,
-    up to 60 stories); the edition lands in `folder/outputs/editions/<day>`."""
+    up to `max_stories` stories, the default cap of stories led by one outlet unless `per_outlet_cap` is given);
+    the edition lands in `folder/outputs/editions/<day>`."""
+    cap = "" if per_outlet_cap is None else f", per_outlet_cap: {per_outlet_cap}"
     server.serve_directory(REAL_NEWS / day, prefix="/news/")
     feeds = "\n".join(f"      - url: {server.url('/news/' + f.name)}" for f in sorted((REAL_NEWS / day).glob("*.xml")))
     config = folder / "feeds.yaml"
     config.write_text(
-        "timezone: UTC\nlookback_hours: 48\nrank: {max_stories: 60, max_per_section: 60}\n"
+        "timezone: UTC\nlookback_hours: 48\n"
+        f"rank: {{max_stories: {max_stories}, max_per_section: {max_stories}{cap}}}\n"
         f"sections:\n  - name: News\n    feeds:\n{feeds}\n",
         encoding="utf-8",
     )
