@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from briefing.errors import ConfigError
 from briefing.models import ArticleRef, Edition, Story, edition_from_dict
-from briefing.summarise import headlines, repeats, rules, timewords
+from briefing.summarise import headlines, leaning, repeats, rules, timewords
 from briefing.summarise.rules import fingerprint
 
 
@@ -141,9 +141,9 @@ def _junk(story: Story, shared: set[str]) -> list[Finding]:
 def _dangling(story: Story) -> list[Finding]:
     found = []
     for position, bullet in enumerate(story.bullets):
-        if rules.leans_back(bullet.text) or (position == 0 and rules.reported_subject(bullet.text)):
+        if leaning.leans_back(bullet.text) or (position == 0 and leaning.reported_subject(bullet.text)):
             found.append(Finding(story.id, bullet.text, "leans on a sentence the reader does not see"))
-        elif rules.sets_up_contrast(bullet.text, None):
+        elif leaning.sets_up_contrast(bullet.text, None):
             found.append(Finding(story.id, bullet.text, "sets up a contrast it does not resolve"))
     return found
 

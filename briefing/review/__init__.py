@@ -15,10 +15,10 @@ The policy, for every story:
    LLM call;
 2. the `openai` backend drafts a summary, unless the edition's token budget is spent (then `extractive`);
 3. every bullet, drafted or extracted, must be a fact of the story (`summarise.rules`: no caption, sign-off,
-   promo, teaser, question, listing or recurring advisory), self-contained (no dangling opener or pronoun),
-   free of relative times an older article no longer supports (`summarise.timewords`), and new: a bullet that
-   states the same fact as a kept one, or as a bullet an earlier edition published about the story, is dropped
-   (`summarise.repeats`);
+   promo, teaser, question, listing or recurring advisory), self-contained (`summarise.leaning`: no dangling
+   opener or pronoun), free of relative times an older article no longer supports (`summarise.timewords`), and
+   new: a bullet that states the same fact as a kept one, or as a bullet an earlier edition published about the
+   story, is dropped (`summarise.repeats`);
 4. every bullet is checked by the checker; the check sees each older article with its dateline, so an
    anchored date is checked like any other. An LLM bullet the check passes without being sure of it goes to
    the LLM judge (`summariser.judge`, see `_judge`), whose "no" fails it;

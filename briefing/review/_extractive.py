@@ -13,7 +13,7 @@ from briefing.config import SummariserSettings
 from briefing.models import Bullet, Summary, SummaryStats
 from briefing.review._plan import Plan
 from briefing.review._vetting import Checker, Tally, verdict_of
-from briefing.summarise import extractive, headlines, rules
+from briefing.summarise import extractive, headlines, leaning
 from briefing.summarise.rules import Rejection
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,10 @@ def _checked_extractive(plan: Plan, settings: SummariserSettings, check: Checker
     waiting = deque(found.bullets)
     while waiting and len(kept) < settings.max_bullets:
         candidate = waiting.popleft()
-        if not kept and rules.reported_subject(candidate.text):
+        if not kept and leaning.reported_subject(candidate.text):
             # "The move comes amid ..." may not open the story (the lead failed the check): it waits behind the
             # next bullet that may, or is dropped when none may
-            opening = next((i for i, b in enumerate(waiting) if not rules.reported_subject(b.text)), None)
+            opening = next((i for i, b in enumerate(waiting) if not leaning.reported_subject(b.text)), None)
             if opening is None:
                 break
             waiting.insert(opening + 1, candidate)

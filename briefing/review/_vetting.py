@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from briefing.errors import GroundingError
 from briefing.models import Bullet, Cluster, Verdict
 from briefing.review._plan import Plan
-from briefing.summarise import repeats, rules, timewords
+from briefing.summarise import leaning, repeats, rules, timewords
 from briefing.summarise.rules import Rejection
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def vetted(bullet: Bullet, plan: Plan, kept: Sequence[Bullet]) -> Rejection | No
     reason = rules.junk_reason(text)
     if reason is not None:
         return reason
-    if rules.leans_back(text) or (not kept and rules.reported_subject(text)):
+    if leaning.leans_back(text) or (not kept and leaning.reported_subject(text)):
         return Rejection.DANGLING  # "The move comes amid ..." may follow a bullet that states the move
     if _stale(bullet, plan):
         return Rejection.STALE_TIME

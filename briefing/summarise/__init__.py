@@ -3,8 +3,9 @@
 summarise knows two backends and what they read: `extractive` (the offline summariser: the story's central
 sentences), and `llm` with `prompt` (any OpenAI-compatible server: drafting, repairing and judging bullets);
 the sentence rules (`rules`: no caption, sign-off, promo, teaser, question, listing or recurring advisory;
-`sentences`: what may be a bullet at all), `headlines`, `repeats` (the same fact in other words), `timewords`
-(relative times an older article no longer supports) and `recurring` (lines printed under every story).
+`leaning`: no sentence that leans on one the reader never sees; `sentences`: what may be a bullet at all),
+`headlines`, `repeats` (the same fact in other words), `timewords` (relative times an older article no longer
+supports) and `recurring` (lines printed under every story).
 
 It must not know whether a bullet is supported by its sources (that is `briefing.ground`), nor what is done
 with a draft that fails (check, repair once, drop, fall back: `briefing.review`, which calls these backends),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.models import Bullet, Cluster
-from briefing.summarise import headlines, repeats, rules
+from briefing.summarise import headlines, leaning, repeats
 from briefing.summarise.headlines import MAX_TITLE_WORDS as MAX_TITLE_WORDS
 from briefing.summarise.headlines import clean_title
 from briefing.summarise.rules import Rejection
@@ -159,9 +159,9 @@ def candidates(cluster: Cluster, limit: int, context: StoryContext | None = None
 
 def _opening_first(chosen: list[int], sentences: Sequence[Sentence]) -> list[int]:
     """The chosen in order, except that the best one that may open a story goes first: "The move comes amid ..."
-    says which move only after a bullet that states it (`rules.reported_subject`). Without one, the story
+    says which move only after a bullet that states it (`leaning.reported_subject`). Without one, the story
     has none of them."""
-    opening = next((i for i in chosen if rules.opens_story(sentences[i].text)), None)
+    opening = next((i for i in chosen if leaning.opens_story(sentences[i].text)), None)
     if opening is None:
         return []
     return [opening, *(i for i in chosen if i != opening)]

@@ -7,17 +7,14 @@ or the store. Both summarisers' bullets pass through it, and `briefing check` re
 
 The word lists here are deliberately small: each names a convention of news feeds (how sign-offs, captions and
 programme notices are worded), not an outlet. Text that recurs across stories (helplines, channel blurbs) is
-learnt from the material itself (`briefing.summarise.recurring`), not listed here.
+learnt from the material itself (`briefing.summarise.recurring`), not listed here. Whether a sentence stands on
+its own (a pronoun, a connective or "the move" pointing at a sentence not shown) is `briefing.summarise.leaning`.
 """
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-
-from briefing.summarise.splitting import split_sentences
-from briefing.wordnet import WordNet, default_wordnet
-from briefing.words import english_stop_words
 
 
 class Rejection(StrEnum):
@@ -129,104 +126,16 @@ _HELPLINE = re.compile(
 )
 # Quotations: double quotes, curly single quotes, and straight single quotes as many outlets print them ('I can't
 # breathe,'), where an apostrophe between two letters is part of a word, not the closing quote.
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*?(?<=\S)'(?!\w)")
+QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*?(?<=\S)'(?!\w)")
 # The writer's own voice, or one addressing the reader ("What you're watching is ..."): opinion, not news.
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s|[Yy]ou|[Yy]our|[Yy]ou['’]re)\b")
 
-# A sentence that opens like this leans on the one before it. Additive openers can be removed without changing
-# what the sentence states; the others carry a contrast, a consequence or a reference that needs the sentence
-# before it.
-_ADDITIVE_OPENER = re.compile(
-    r"^(?:and|also|meanwhile|in addition|additionally|moreover|furthermore|besides|separately|elsewhere|notably)"
-    r"\s*,?\s+",
-    re.IGNORECASE,
-)
-_LEANING_OPENER = re.compile(
-    r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
-    r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
-    r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
-    r"|in (?:another|the other|the latter|the former)\b"  # "In another, floodwaters ...": another what?
-    r"|(?:later|shortly after(?:wards)?)\s*,"
-    r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
-    r"\s+(?:later\b|after(?:wards)?\s*,))",
-    re.IGNORECASE,
-)
-# "Now, Rogers is being prosecuted ...", "In total, ...", "In part, that is ...": a bare "now", or "in" and one
-# lowercase word then a comma, sums up or continues what the sentence before said; unless the word names a place,
-# a building or a body ("In court, ...", "In hospital, ...": `_discourse_opener`).
-_DISCOURSE_OPENER = re.compile(r"^(?:[Nn]ow|[Ii]n ([a-z]+))\s*,")
-_SETTINGS = ("location", "structure", "social_group")
-# "New York City, though, is ...": a contrastive or causal connective set off mid-sentence leans back as an
-# opening one does.
-_PARENTHETIC_CONNECTIVE = re.compile(
-    r",\s+(?:though|however|instead|nonetheless|nevertheless|therefore|thus|in turn|as a result|for example"
-    r"|for instance)\s*,",
-    re.IGNORECASE,
-)
-# "... used these particular storage facilities": "these" points at things named before. ("those" is left alone:
-# "those aged 12 to 17", "those coming from ..." name people by what follows.)
-_PLURAL_DEMONSTRATIVE = re.compile(r"\b[Tt]hese\s+(?!(?:days|years|months|weeks|times)\b)[a-z]")
-# "Without it, ...", "Of that figure, ...", "At that point, ...": an opening phrase of a few words holding "it" or a
-# demonstrative, before any noun in the sentence could give it a referent ("This week, ..." names a time).
-_BARE_IT = re.compile(
-    r"^(?:(?:[\w'’-]+\s+){0,3}(?:it|this|these|those)\b|(?:[\w'’-]+\s+)?that\b"  # "found that, ..." is no pointer
-    r"(?!\s+(?:\d|(?-i:[A-Z])|(?:the|a|an|he|she|it|they|we)\b)))"
-    r"(?!\s+(?:year|week|month|day|morning|afternoon|evening|night|time|summer|winter|spring|autumn|fall|season)s?\b)"
-    r"(?:\s+[\w'’-]+){0,2}\s*,",
-    re.IGNORECASE,
-)
-# "Second, early efforts ...", "Finally, ...": an item of a list whose opening the reader never saw.
-_ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|lastly)\s*,", re.IGNORECASE)
-# "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
-# whose head is an act, event, idea or communication, as the sentence's subject, points at what an earlier
-# sentence reported. Its head's usual WordNet sense is in one of these lexicographer files.
-_DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b(?!\s+(?:by|at|to|from|with)\b)")
-_REPORTED = frozenset({"act", "event", "communication", "cognition"})
-# "Trump goes on to say ...": a continuation of words the reader never saw.
-_CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
-_PRONOUN_OPENER = re.compile(
-    r"^[\"“‘']?(?:he|she|it|they|his|her|its|their|this|that|these|those|both|such|him|them|the latter"
-    r"|the former|the two|the pair|the same|another|other|others|the others|the rest)\b(?!-)"
-    r"(?!\s+(?:who|whom|whose|that|which|with|without|in|on|at|of|aged|under|over|living|who've|affected)\b)",
-    re.IGNORECASE,
-)
-# "It is expected that ...", "It was unclear whether ...": "it" refers to nothing, the sentence stands alone.
-# ("It is expected to begin ..." is not one: there "it" is the thing expected.)
-_EXPLETIVE_IT = re.compile(
-    r"^it (?:is|was|has been|had been|remains|remained)\s+(?:not\s+)?(?:\w+\s+)?(?:that|whether|if|how|why|what)\b",
-    re.IGNORECASE,
-)
-# "Many are using it ...", "Some say ...": a quantifier standing for people named in an earlier sentence.
-_QUANTIFIER_OPENER = re.compile(
-    r"^(?:many|some|most|few|several|all|each|none)\s+(?:are|were|have|had|say|said|of them|of these|of those|will)\b",
-    re.IGNORECASE,
-)
-# "False information about his death is spreading.": a personal pronoun or possessive inside the sentence, with no
-# one before it it can stand for (a name, or a noun naming a person: "officer", "widow"; WordNet says which).
-_PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?][\"'”’)]*\s+)[\"“‘'(]*$")
-_SUBJECT_WORDS = 6
-_CALENDAR = re.compile(
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
-    r"|january|february|march|april|may|june|july|august|september|october|november|december"
-)
-_SOMEONE = frozenset(["someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "whoever"])
-_DEMONSTRATIVE_NOUN = re.compile(r"^(?:this|that|these|those)\s+(?:year|week|month|morning|evening|time|summer|winter)")
-_NEGATION = re.compile(
-    r"\b(?:not|no longer|never|nothing|nobody|none)\b|n['’]t\b",
-    re.IGNORECASE,
-)
-_NOT_JUST = re.compile(r"\b(?:not|isn['’]t|wasn['’]t|aren['’]t|weren['’]t)\s+(?:just|only|simply|merely|all)\b", re.I)
-_RESOLVES = re.compile(
-    r"^[\"“]?(?:but|instead|rather|it['’]s|it is|they['’]re|they are|that['’]s|this is|now|the (?:real|bigger))\b",
-    re.IGNORECASE,
-)
+# Verbs as printed: a caption is a phrase without one (`_verbless`), and `leaning` finds a subject's verb with them.
 _AUXILIARY_WORDS = (
     "is are was were be been am has have had will would can could may might must shall should do does did"
 )
-_AUXILIARIES = frozenset(f"{_AUXILIARY_WORDS} 's 're 've 'll 'd".split())
-_IRREGULAR_PAST = frozenset(
+AUXILIARIES = frozenset(f"{_AUXILIARY_WORDS} 's 're 've 'll 'd".split())
+IRREGULAR_PAST = frozenset(
     """said says told took made gave went came found became left began brought held kept led met paid put ran saw
     sent set spent stood struck thought won wrote fell flew fought grew hit hurt knew lost meant rose sold shot
     shut spoke spread stole swept threw broke chose drove got heard laid lit sought taught tore wore built caught
@@ -283,7 +192,7 @@ def _verbless(words: list[str]) -> bool:
         lowered = word.lower().replace("’", "'")
         if word[0].isupper():
             continue
-        if lowered in _AUXILIARIES or lowered in _IRREGULAR_PAST or lowered.endswith("n't"):
+        if lowered in AUXILIARIES or lowered in IRREGULAR_PAST or lowered.endswith("n't"):
             return False
         if len(lowered) > 3 and lowered.endswith(("ed", "en", "s")):  # "his" and "its" are not verbs
             return False
@@ -292,196 +201,9 @@ def _verbless(words: list[str]) -> bool:
 
 def quotations(sentence: str) -> list[str]:
     """The quoted passages of a sentence, as printed."""
-    return _QUOTED.findall(sentence)
+    return QUOTED.findall(sentence)
 
 
 def first_person(sentence: str) -> bool:
     """The writer's own voice, or the reader addressed, outside quotation marks."""
-    return bool(_FIRST_PERSON.search(_QUOTED.sub("", sentence)))
-
-
-def without_additive_opener(sentence: str) -> str:
-    """ "Meanwhile, police said ..." -> "Police said ...": an additive opener adds nothing the bullet needs."""
-    match = _ADDITIVE_OPENER.match(sentence)
-    if not match or len(sentence) == match.end():
-        return sentence
-    rest = sentence[match.end() :]
-    return rest[0].upper() + rest[1:]
-
-
-_ALSO = re.compile(r"(?<=\w)\s+also(?=\s+[a-z])(?!\s+known\b)")
-
-
-def without_also(sentence: str) -> str:
-    """ "Kinzinger also has challengers." -> "Kinzinger has challengers.": a mid-sentence "also" points at a
-    sentence the reader may not see; without it the sentence states the same fact on its own. Quotations are left
-    as printed (a speaker's words are not edited)."""
-    parts = re.split(f"({_QUOTED.pattern})", sentence)
-    return "".join(part if index % 2 else _ALSO.sub("", part) for index, part in enumerate(parts))
-
-
-def leans_back(sentence: str) -> bool:
-    """Whether the sentence needs the one before it: a contrastive or causal opener, or an opening pronoun,
-    possessive or demonstrative whose referent is not in the sentence."""
-    text = sentence.lstrip("\"“‘' ")
-    first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
-    if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
-        return True
-    if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
-        return True
-    if _BARE_IT.match(first_sentence) or _quantifier_acting(text):
-        return True
-    bare = _QUOTED.sub("", first_sentence)
-    if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
-        return True
-    if unreferenced_pronoun(text):
-        return True
-    if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
-        return False
-    return bool(_PRONOUN_OPENER.match(text))
-
-
-def _discourse_opener(sentence: str) -> bool:
-    match = _DISCOURSE_OPENER.match(sentence)
-    if match is None or match.group(1) is None:
-        return match is not None
-    wordnet = default_wordnet()
-    return wordnet is not None and not any(wordnet.is_kind_of(match.group(1), k, usual=True) for k in _SETTINGS)
-
-
-def _quantifier_acting(sentence: str) -> bool:
-    """ "Many fired in the air, ...", "One results from ...": "many", "some", "others", "one" acting as a subject
-    stand for what an earlier sentence named ("Some 200 people ..." and "Most schools ..." name their own)."""
-    match = re.match(r"((?i:many|some|most|few|several|others|one))\s+([a-z]+)\b", sentence)
-    wordnet = default_wordnet()
-    if match is None or wordnet is None:
-        return False
-    word = match.group(2)
-    if match.group(1).lower() == "one":  # after "one" a noun is singular: "results" is the verb
-        return _finite(word, plural=False, wordnet=wordnet)
-    # after "many" a word that may be a noun is taken for one ("Some people ...", "Most schools ...")
-    return _finite(word, plural=True, wordnet=wordnet) and (word.endswith("ed") or not wordnet.has_noun(word))
-
-
-def reported_subject(sentence: str, wordnet: WordNet | None = None) -> bool:
-    """Whether the sentence's subject is a bare definite description of something reported before it: "The move
-    is the latest ...", "The data bolsters ...", "The new measures come amid ...". The head noun (the word before
-    the verb, after at most one modifier) is usually an act, event, idea or communication (WordNet's
-    lexicographer files), and a verb follows it at once: no "of ...", "to ...", relative clause or name that
-    would say which move. "The vote count shows" is not one: "count" there is not an inflected verb; nor is
-    "The data compiled by ...": a participle followed by "by", "at", "to" ... says which data. Without WordNet
-    nothing is decided (False).
-
-    Such a sentence cannot open a story's bullets (nothing before it says which move); after a bullet that
-    states the story's news, a reader takes "the move" to be that news, as the source's reader did. So it is
-    not part of `leans_back`: the summarisers never put it first (`opens_story`), and `briefing check` counts
-    it only as a story's first bullet."""
-    wordnet = wordnet or default_wordnet()
-    match = _DEFINITE_SUBJECT.match(sentence.strip())
-    if wordnet is None or match is None:
-        return False
-    words = match.group(1).split()
-    following = [*words, match.group(2)]
-    return any(  # "The move is ...", "The new measures come ..."
-        _finite(following[length], plural=words[length - 1].endswith("s"), wordnet=wordnet)
-        and _reported(words[:length], wordnet)
-        for length in range(1, len(words) + 1)
-    )
-
-
-def _reported(described: list[str], wordnet: WordNet) -> bool:
-    """The head (last word) names an act, event, idea or communication, and its modifier, if any, is an adjective
-    ("new", "proposed", "latest"): a noun before the head makes a name of a standing thing ("the stock market",
-    "the number coding" scheme), not a pointer back."""
-    head, modifiers = described[-1], described[:-1]
-    if any(wordnet.has_noun(word) and not word.endswith("est") for word in modifiers):
-        return False
-    return not _REPORTED.isdisjoint(wordnet.usual_noun_files(head))
-
-
-def opens_story(sentence: str) -> bool:
-    """Whether the sentence may be a story's first bullet: it neither leans back nor names its subject only as
-    "the move", "the decision", "the data" (`reported_subject`)."""
-    return not leans_back(sentence) and not reported_subject(sentence)
-
-
-def _finite(word: str, *, plural: bool, wordnet: WordNet) -> bool:
-    """A verb as a subject's verb is printed: an auxiliary, a past form, or present tense agreeing with it."""
-    if word in _AUXILIARIES or word in _IRREGULAR_PAST:
-        return True
-    if not wordnet.has_verb(word):
-        return False
-    return word.endswith("ed") or (word.endswith("s") and not plural) or (plural and not word.endswith("s"))
-
-
-def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:
-    """Whether "he", "his", "her" ... inside the sentence has no possible referent in it: "The agency denied he
-    was a target." leans on a sentence not shown; "The officer said he was hurt." and "Lee said his ..." do not.
-
-    A referent is a name, or a noun whose usual sense WordNet knows as a kind of person ("officer", "widow"; not
-    "threat", "information"), before the pronoun; or just after the opening phrase holding the pronoun ("In his
-    speech, Lee said ..."). A name is a capitalised word or a run of them, except a stop word, a weekday or
-    month, an acronym that names no person ("NSA"; "PM" does) and a run whose last word names a group and never
-    a person ("the Review Board", "the Senate"). At a sentence's start, a capitalised word WordNet knows only as
-    another part of speech ("False") or as a group ("Police") is no name. Without WordNet nothing is decided
-    (False): a person noun cannot be told from any other, and dropping "The officer said he ..." would be worse
-    than keeping a dangling bullet."""
-    wordnet = wordnet or default_wordnet()
-    if wordnet is None:
-        return False
-    for match in _PERSONAL.finditer(sentence):
-        start = sentence.rfind(". ", 0, match.start()) + 1  # the pronoun's own sentence, in a joined bullet
-        scope = sentence[: match.start()]
-        comma = sentence.find(",", match.end())
-        if "," not in sentence[start : match.start()] and comma > 0 and "." not in sentence[match.end() : comma]:
-            # "In his speech, Lee said ...": the referent is the subject after the opening phrase
-            scope += " " + " ".join(sentence[comma + 1 :].split()[:_SUBJECT_WORDS])
-        if not _has_referent(scope, wordnet):
-            return True
-    return False
-
-
-def _has_referent(text: str, wordnet: WordNet) -> bool:
-    stop = english_stop_words()
-    run: list[str] = []
-    for match in _WORD.finditer(text):
-        word = re.sub(r"(?:['’]s|['’]|\.)$", "", match.group(0))
-        initial = bool(_SENTENCE_START.search(text[: match.start()]))
-        if word.lower() in _SOMEONE:
-            return True
-        if word[:1].isupper() and word.lower() not in stop and not (initial and _common_opener(word, wordnet)):
-            run.append(word)
-            continue
-        if run and _names_someone(run, wordnet):
-            return True
-        run = []
-        if word.islower() and word not in stop and wordnet.is_kind_of(word, "person", usual=True):
-            return True
-    return bool(run) and _names_someone(run, wordnet)
-
-
-def _common_opener(word: str, wordnet: WordNet) -> bool:
-    """A sentence's capitalised first word that is an ordinary word: "False", "Previously", "Police"."""
-    if not wordnet.knows(word):
-        return False
-    return not wordnet.has_noun(word) or _group(word, wordnet)
-
-
-def _names_someone(run: list[str], wordnet: WordNet) -> bool:
-    if len(run) == 1 and len(run[0]) > 1 and run[0].replace(".", "").isupper():
-        return wordnet.is_kind_of(run[0], "person")  # an acronym: "the PM", "the CEO"; not "NSA", "U.S."
-    if len(run) == 1 and _CALENDAR.fullmatch(run[0].lower()):
-        return False  # "on Monday", "in June"
-    return not _group(run[-1], wordnet)
-
-
-def _group(word: str, wordnet: WordNet) -> bool:
-    return wordnet.is_kind_of(word, "social_group") and not wordnet.is_kind_of(word, "person")
-
-
-def sets_up_contrast(sentence: str, following: str | None) -> bool:
-    """ "The sixth mass extinction is not a worry for the future." followed by "It's happening now.": the first
-    sentence alone says the opposite of what its source means."""
-    if _NOT_JUST.search(_QUOTED.sub("", sentence)):
-        return True
-    return bool(following) and bool(_NEGATION.search(sentence)) and bool(_RESOLVES.match(following or ""))
+    return bool(_FIRST_PERSON.search(QUOTED.sub("", sentence)))

@@ -1,8 +1,9 @@
 """Source sentences and what may become a bullet: the rules applied to each sentence, and trimming.
 
-sentences knows text: where sentences end (`splitting`), which are usable as bullets (`rules`), how an older
-article's relative times are anchored (`timewords`), and how a long sentence is cut at a clause boundary without
-changing what it states. It must not know scoring, LLMs, grounding or the store.
+sentences knows text: where sentences end (`splitting`), which are usable as bullets (`rules`: no junk;
+`leaning`: standing on their own), how an older article's relative times are anchored (`timewords`), and how a
+long sentence is cut at a clause boundary without changing what it states. It must not know scoring, LLMs,
+grounding or the store.
 
 A sentence that leans on the one before it ("It was the third rise this year.") is used only when it follows
 the article's first usable sentence, joined to it (the lead is what such a pronoun points at in a feed
@@ -20,7 +21,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from briefing.models import Article
-from briefing.summarise import rules, timewords
+from briefing.summarise import leaning, rules, timewords
 from briefing.summarise.headlines import MAX_TITLE_WORDS
 from briefing.summarise.rules import Rejection, fingerprint
 from briefing.summarise.splitting import split_sentences
@@ -146,12 +147,12 @@ def _judged(original: str, following: str | None, recurring: frozenset[str]) -> 
         return None, reason
     if rules.first_person(sentence):
         return None, Rejection.FIRST_PERSON
-    if rules.sets_up_contrast(sentence, following):
+    if leaning.sets_up_contrast(sentence, following):
         return None, Rejection.SETUP
-    text = _trimmed(rules.without_also(rules.without_additive_opener(sentence)))
+    text = _trimmed(leaning.without_also(leaning.without_additive_opener(sentence)))
     if text is None:
         return None, Rejection.FRAGMENT
-    return text, Rejection.DANGLING if rules.leans_back(text) else None
+    return text, Rejection.DANGLING if leaning.leans_back(text) else None
 
 
 def _well_formed(sentence: str) -> bool:

@@ -1,4 +1,4 @@
-"""Splitting text into sentences: shared by the rules (a bullet's first sentence) and by sentence selection.
+"""Splitting text into sentences: shared by `leaning` (a bullet's first sentence) and by sentence selection.
 
 Paragraph breaks always end a sentence; abbreviations ("Mr.", "Sept.", and titles for several people: "Sens.",
 "Reps.") and initials ("J.", "U.S.") never do.
