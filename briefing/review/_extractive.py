@@ -62,8 +62,10 @@ def headed(plan: Plan, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ..
     that became the whole headline is not printed again below it while other bullets remain: the reader would
     read the same sentence twice."""
     title = headlines.news_title(plan.cluster, plan.shows)
-    if title is not None or not bullets:
-        return title or headlines.headline(plan.cluster, plan.shows), tuple(bullets)
+    if title is not None:
+        return title, tuple(bullets)
+    if not bullets:
+        return headlines.first_title(plan.cluster), ()
     lead = headlines.from_text(bullets[0].text)
     whole = not lead.endswith("…")
     return lead, tuple(bullets[1:] if whole and len(bullets) > 1 else bullets)

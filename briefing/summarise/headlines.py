@@ -185,7 +185,7 @@ def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None
     title = news_title(cluster, shows)
     if title is not None:
         return title
-    return from_text(fallback) if fallback else _first_title(cluster)
+    return from_text(fallback) if fallback else first_title(cluster)
 
 
 def news_title(cluster: Cluster, shows: Collection[str] = ()) -> str | None:
@@ -210,7 +210,8 @@ def from_text(sentence: str) -> str:
     return " ".join(words[:MAX_TITLE_WORDS]) + (" …" if len(words) > MAX_TITLE_WORDS else "")
 
 
-def _first_title(cluster: Cluster) -> str:
+def first_title(cluster: Cluster) -> str:
+    """The first non-empty title, cleaned and cut: for a story with neither a usable title nor a bullet."""
     titles = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet) for a in cluster.articles]
     first = next((t.split() for t in titles if t), ["Untitled", "story"])
     return " ".join(first[:MAX_TITLE_WORDS]) + (" …" if len(first) > MAX_TITLE_WORDS else "")

@@ -185,7 +185,7 @@ def same_fact(later: Facts, earlier: Facts) -> bool:
     a, b = later.main, earlier.whole
     overlap = _overlap(a.words, b.words)
     shared = a.numbers & b.numbers
-    days = {number for number in shared if number in _DAYS_OF_MONTHS}
+    days = {number for number in shared if number[0] < 0}  # a day of a month (`_dates`); amounts are never negative
     if shared - days and (a.names & b.names or overlap >= SHARED_NUMBER_OVERLAP):
         return True
     if days and _overlap(a.plain, b.plain) >= SHARED_NUMBER_OVERLAP and len(a.plain & b.plain) >= MIN_SHARED_WORDS:
@@ -258,7 +258,6 @@ def _date(match: re.Match[str]) -> int | None:
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAYS_OF_MONTHS = frozenset((-float(month * 100 + day), False) for month in range(1, 13) for day in range(1, 32))
 
 
 def _names(text: str) -> frozenset[str]:
