@@ -137,9 +137,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 # Paragraphs and line breaks around text with no other markup and no character lxml might read differently
 # (C1 controls, lone surrogates), its only entities a few whose decoding lxml and `html.unescape` agree on: the
-# commonest feed description ("<p>...</p><p>...</p>")
-_CHARACTER = r"(?:[^<>&\x80-\x9f\ud800-\udfff]|<br\s*/?>|&(?:quot|amp|lt|gt|nbsp|#39|#821[1-9]|#822[01]|#8230);)"
-_SIMPLE_MARKUP = re.compile(rf"\s*(?:(?:<p>{_CHARACTER}*</p>\s*)+|{_CHARACTER}*)")
+# commonest feed description ("<p>...</p><p>...</p>"). Plain characters are read a run at a time, and a run is
+# never given back (no run can start the "</p>" that ends it): one step a run, not one a character.
+_CHARACTERS = (
+    r"(?:[^<>&\x80-\x9f\ud800-\udfff]++|<br\s*/?>|&(?:quot|amp|lt|gt|nbsp|#39|#x27|#821[1-9]|#822[01]|#8230);)*+"
+)
+_SIMPLE_MARKUP = re.compile(rf"\s*(?:(?:<p>{_CHARACTERS}</p>\s*)+|{_CHARACTERS})")
 _BREAK = re.compile(r"<br\s*/?>")
 
 
