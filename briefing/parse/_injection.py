@@ -150,17 +150,17 @@ _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 # aside with: they count only beside one of those words. "#" is no mark: a heading ("# Instructions") is one
 # only with a word of this list after it.
 _TRIGGER_WORDS = frozenset(
-    (  # noqa: SIM905
-        "ignore disregard forget override overrule discard bypass aside attention obey heed ai "
-        "intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant "
-        "assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual "
-        "digital summary summaries bullet bullets headline headlines response answer output reply digest overview "
-        "writing generating paraphrasing system developer instruction instructions directive directives prompt act "
-        "behave pretend anything jailbreak"
+    (
+        b"ignore disregard forget override overrule discard bypass aside attention obey heed ai "
+        b"intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant "
+        b"assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual "
+        b"digital summary summaries bullet bullets headline headlines response answer output reply digest overview "
+        b"writing generating paraphrasing system developer instruction instructions directive directives prompt act "
+        b"behave pretend anything jailbreak"
     ).split()
 )
 _TRIGGER_PREFIXES = re.compile(r"\b(?:gpt|summar)")
-_COMPANION_WORDS = (("follow", frozenset(("not", "don", "never"))), ("following", frozenset(("stop",))))
+_COMPANION_WORDS = ((b"follow", frozenset((b"not", b"don", b"never"))), (b"following", frozenset((b"stop",))))
 _TRIGGER_MARKS = ("<", "[", "a.i")
 _DIRECTIVE = re.compile(
     rf"(?:^|(?<=[.!?…:;] ))(?:please\s+)?(?:now\s+)?{_OUTPUT_VERB}\s+(?:that|the\s+following|only|instead)\b",
@@ -168,10 +168,9 @@ _DIRECTIVE = re.compile(
 )
 # The directive's verb and the word after it are whole words (whitespace or a sentence start before, whitespace or
 # a word boundary after): a text without one of each cannot match it, and is not read by it
-_DIRECTIVE_VERBS = frozenset([*_OUTPUT_VERBS, "tell"])
-_DIRECTIVE_OBJECTS = frozenset(("that", "following", "only", "instead"))
-_WORDS = re.compile(r"[a-z0-9]+")
-_NOT_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch(r"[a-z0-9]", chr(c))})
+_DIRECTIVE_VERBS = frozenset(verb.encode() for verb in [*_OUTPUT_VERBS, "tell"])
+_DIRECTIVE_OBJECTS = frozenset((b"that", b"following", b"only", b"instead"))
+_NOT_WORD = bytes(c if re.fullmatch(rb"[a-z0-9]", bytes((c,))) else 0x20 for c in range(256))  # bytes.translate table
 _SPACES = re.compile(r"[^\S\n]+")
 
 
@@ -179,7 +178,7 @@ def _may_hold_instructions(text: str) -> bool:
     """False only when no pattern can match anywhere in `text` (one pass for its words, a few substrings). Only
     the directive's test reads spacing, so only it pays for collapsing it, and only when its words are there."""
     folded = _folded(text)
-    words = set(_words(folded))
+    words = _words(folded)
     return (
         not _TRIGGER_WORDS.isdisjoint(words)
         or any(word in words and not beside.isdisjoint(words) for word, beside in _COMPANION_WORDS)
@@ -193,10 +192,11 @@ def _may_hold_instructions(text: str) -> bool:
     )
 
 
-def _words(folded: str) -> list[str]:
-    """The runs of ASCII letters and digits in `folded`: for ASCII text (most feed text) every other character
-    becomes a space and the text is split on spaces, several times cheaper than the regular expression."""
-    return folded.translate(_NOT_WORD).split() if folded.isascii() else _WORDS.findall(folded)
+def _words(folded: str) -> set[bytes]:
+    """The runs of ASCII letters and digits in `folded` (what `[a-z0-9]+` finds), as bytes: every other character,
+    a non-ASCII one encoded as "?", becomes a space, and the bytes are split on spaces. Several times cheaper
+    than the regular expression, which steps through the text a character at a time."""
+    return set(folded.encode("ascii", "replace").translate(_NOT_WORD).split())
 
 
 _QUOTED = re.compile(r"\"[^\"]{3,}\"|'[^']{8,}'")
