@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
@@ -45,13 +45,15 @@ def canonical_url(link: str, base: str = "") -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https") or not host:
         return None
-    netloc = parts.hostname.lower()
-    if port and port != {"http": 80, "https": 443}[parts.scheme.lower()]:
+    netloc = host.lower()
+    if port and port != {"http": 80, "https": 443}[scheme]:
         netloc += f":{port}"
     query = "&".join(piece for piece in parts.query.split("&") if piece and not _is_tracking(piece))
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+    # what urlunsplit makes of these parts: a netloc is there, and a path after one starts with "/"
+    return f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{query}" if query else "")
 
 
 @lru_cache(maxsize=4096)
