@@ -6,6 +6,7 @@
     .venv/bin/python bench/poll.py memory [--counts 4 32 64] [--body-mb 9.5] [--write-docs]
     .venv/bin/python bench/poll.py fetch [--feeds 1000] [--concurrencies 16 64] [--write-docs]
     .venv/bin/python bench/poll.py digest [--feeds 300]
+    .venv/bin/python bench/poll.py parse [--feeds 300] [--repeat 5]
     common: [--latency 0.05] [--hosts 32] [--concurrency 16]
 
 The feeds are generated from the real items in ../shared/data/feeds/real-news, read at run time (newsfeeds.py),
@@ -29,6 +30,9 @@ fetch: fetch-only CPU per feed at each concurrency (one connection pool per orig
 digest: what a first poll and its clustering produce (the learned boilerplate, each article's kind, the
 stories), as one digest, from a poll in a fixed order (one feed at a time, parsed in this process): run it on
 two commits (PYTHONPATH=<other checkout>) to show that a change to the poll's speed changed none of its results.
+parse: the CPU of the product's `parse_feed` against the floor's bare `feedparser.parse` on the same bodies, the
+two alternated in this process (no server, no store): what cleaning, the prompt-injection scan, ids and
+canonical links add to feedparser. The ratio is taken within each repeat; the median is printed.
 """
 
 from __future__ import annotations
@@ -394,13 +398,49 @@ def digest(args: argparse.Namespace) -> None:
     print(json.dumps({"briefing": str(Path(briefing.__file__).parent), "articles": len(kinds), **found}))
 
 
+# ------------------------------------------------------------------------------------------------ parse
+
+
+def parse(args: argparse.Namespace) -> None:
+    import feedparser
+
+    from briefing.models import Feed
+    from briefing.parse import FEEDPARSER_OPTIONS, parse_feed
+
+    everything = list(bodies(args.feeds, args.items))
+    headers = {"content-type": "application/rss+xml"}
+    urls = [f"http://127.0.0.{2 + index % args.hosts}/feeds/{index}.xml" for index in range(args.feeds)]
+    feeds = [Feed(key=url, url=url, section="World") for url in urls]
+
+    def bare() -> None:
+        for body in everything:
+            feedparser.parse(body, response_headers=headers, **FEEDPARSER_OPTIONS)
+
+    def product() -> None:
+        for body, feed in zip(everything, feeds, strict=True):
+            parse_feed(body, headers, feed, NOW)
+
+    bare()
+    product()  # warm: imports, compiled patterns, the confusables table
+    floors, costs = [], []
+    for _ in range(args.repeat):
+        floors.append(timed(bare)[0].cpu)
+        costs.append(timed(product)[0].cpu)
+    ratios = [cost / base for base, cost in zip(floors, costs, strict=True)]
+    print(
+        f"{args.feeds:,} feeds x {args.items} items: feedparser {median(floors):.2f} s CPU, parse_feed "
+        f"{median(costs):.2f} s CPU, ratio {median(ratios):.2f} (each repeat: {', '.join(f'{r:.2f}' for r in ratios)};"
+        f" load average {os.getloadavg()[0]:.1f})"
+    )
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     modes = parser.add_subparsers(dest="mode", required=True)
-    for name in ("first", "scale", "threshold", "memory", "fetch", "digest"):
+    for name in ("first", "scale", "threshold", "memory", "fetch", "digest", "parse"):
         mode = modes.add_parser(name)
         mode.add_argument("--items", type=int, default=30)
         mode.add_argument("--latency", type=float, default=0.05)
@@ -410,6 +450,7 @@ def main() -> None:
         mode.add_argument("--write-docs", action="store_true", help="write the table into docs/figures/")
     modes.choices["first"].add_argument("--feeds", type=int, default=2000)
     modes.choices["digest"].add_argument("--feeds", type=int, default=300)
+    modes.choices["parse"].add_argument("--feeds", type=int, default=300)
     modes.choices["scale"].add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
     modes.choices["scale"].add_argument("--cluster", action="store_true")
     modes.choices["threshold"].add_argument("--counts", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64])
@@ -426,7 +467,7 @@ def main() -> None:
         child(args.config, args.cluster, args.workers)
     else:
         modes_run = {"first": first, "scale": scale, "threshold": threshold, "memory": memory, "fetch": fetch,
-                     "digest": digest}  # fmt: skip
+                     "digest": digest, "parse": parse}  # fmt: skip
         modes_run[args.mode](args)
 
 

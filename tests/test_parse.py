@@ -115,6 +115,24 @@ def test_line_breaks_and_table_cells_separate_sentences() -> None:
     assert text == "one.\ntwo.\nthree.\na.\nb."
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Apple&#x27;s phone &amp; &quot;watch&quot;</p>\n<p>On sale&#8230; <br/>today</p>",
+        "  Plain text with&nbsp;an entity &#39;quoted&#39; &lt;not a tag&gt;<br>and a break",
+        "<p>It&#x27;s a sentence.</p><p></p><p>Another one</p>",
+    ],
+)
+def test_paragraphs_read_without_lxml_give_the_lines_lxml_gives(html: str) -> None:
+    """Paragraphs and line breaks with a few common entities take a fast path without lxml (`_clean`); markup
+    it does not read (an empty <span> adds no text) sends the same fragment through lxml, with the same lines."""
+    fast = only(item(description=f"<![CDATA[{html}]]>")).text
+    through_lxml = only(item(description=f"<![CDATA[{html}<span></span>]]>")).text
+
+    assert fast == through_lxml
+    assert "'" in fast or "&" in fast
+
+
 def test_scripts_styles_and_comments_are_removed_including_scripts_inside_comments() -> None:
     html = (
         "<style>p{color:red}</style><p>Kept one.</p><script>alert('x')</script>"

@@ -306,6 +306,13 @@ def _articles(
 
 def _bounded(entry: _Entry) -> _Entry:
     """The entry's fields cut to what cleaning reads, so that no field's length sets the cost (see `_budget`)."""
+    if (
+        len(entry.guid or "") <= MAX_URL
+        and len(entry.link or "") <= MAX_URL
+        and len(entry.title) <= MAX_TITLE_MARKUP
+        and len(entry.content) <= MAX_MARKUP
+    ):
+        return entry  # every field within its cap (almost every entry): nothing to cut
     return replace(
         entry,
         guid=entry.guid[:MAX_URL] if entry.guid else entry.guid,
@@ -421,12 +428,15 @@ def _foreign_date(raw: str) -> datetime | None:
         return None
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
 def _language(value: object) -> str | None:
     """The primary language subtag ("en-GB" -> "en"), when the feed gives one."""
     if not isinstance(value, str):
         return None
     primary = value.strip().lower().replace("_", "-").split("-")[0]
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+    return primary if _LANGUAGE.fullmatch(primary) else None
 
 
 def _ttl(value: object) -> timedelta | None:

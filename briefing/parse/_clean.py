@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
@@ -45,13 +45,15 @@ def canonical_url(link: str, base: str = "") -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https") or not host:
         return None
-    netloc = parts.hostname.lower()
-    if port and port != {"http": 80, "https": 443}[parts.scheme.lower()]:
+    netloc = host.lower()
+    if port and port != {"http": 80, "https": 443}[scheme]:
         netloc += f":{port}"
     query = "&".join(piece for piece in parts.query.split("&") if piece and not _is_tracking(piece))
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+    # what urlunsplit makes of these parts: a netloc is there, and a path after one starts with "/"
+    return f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{query}" if query else "")
 
 
 @lru_cache(maxsize=4096)
@@ -137,9 +139,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 # Paragraphs and line breaks around text with no other markup and no character lxml might read differently
 # (C1 controls, lone surrogates), its only entities a few whose decoding lxml and `html.unescape` agree on: the
-# commonest feed description ("<p>...</p><p>...</p>")
-_CHARACTER = r"(?:[^<>&\x80-\x9f\ud800-\udfff]|<br\s*/?>|&(?:quot|amp|lt|gt|nbsp|#39|#821[1-9]|#822[01]|#8230);)"
-_SIMPLE_MARKUP = re.compile(rf"\s*(?:(?:<p>{_CHARACTER}*</p>\s*)+|{_CHARACTER}*)")
+# commonest feed description ("<p>...</p><p>...</p>"). Plain characters are read a run at a time, and a run is
+# never given back (no run can start the "</p>" that ends it): one step a run, not one a character.
+_CHARACTERS = (
+    r"(?:[^<>&\x80-\x9f\ud800-\udfff]++|<br\s*/?>|&(?:quot|amp|lt|gt|nbsp|#39|#x27|#821[1-9]|#822[01]|#8230);)*+"
+)
+_SIMPLE_MARKUP = re.compile(rf"\s*(?:(?:<p>{_CHARACTERS}</p>\s*)+|{_CHARACTERS})")
 _BREAK = re.compile(r"<br\s*/?>")
 
 

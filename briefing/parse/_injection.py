@@ -81,10 +81,11 @@ _MODEL = (
     r"|summari[sz](?:ers?|ation\s+(?:tools?|systems?|models?|engines?|software))"
     r")"
 )
-_OUTPUT_VERB = (
-    r"(?:write|say|state|report|claim|mention|include|add|output|print|respond|reply|answer|describe|insist|assert"
-    r"|conclude|note|emphasi[sz]e|stress|announce|tell\s+(?:the\s+)?(?:readers?|users?|audience))"
-)
+_OUTPUT_VERBS = (  # noqa: SIM905
+    "write say state report claim mention include add output print respond reply answer describe insist assert "
+    "conclude note emphasise emphasize stress announce"
+).split()
+_OUTPUT_VERB = "(?:" + "|".join(_OUTPUT_VERBS) + r"|tell\s+(?:the\s+)?(?:readers?|users?|audience))"
 _SET_ASIDE = (
     r"(?:ignore|disregard|forget|override|overrule|discard|bypass|set\s+aside|pay\s+no\s+attention\s+to"
     r"|(?:do\s+not|don't|never)\s+(?:follow|obey|heed)|stop\s+following)"
@@ -145,36 +146,57 @@ _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 # that pass this cheaper test (texts are tested whole first). Every pattern but the one for a
 # sentence opening with an output verb ("Write that ...", `_DIRECTIVE` below) needs one of these words, or one
 # of these marks, or a word starting with one of these prefixes; a text with none of them is passed unread.
+# "follow" and "following" are common words that only "do not / don't / never follow" and "stop following" set
+# aside with: they count only beside one of those words. "#" is no mark: a heading ("# Instructions") is one
+# only with a word of this list after it.
 _TRIGGER_WORDS = frozenset(
-    (  # noqa: SIM905
-        "ignore disregard forget override overrule discard bypass aside attention follow following obey heed ai "
-        "intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant "
-        "assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual "
-        "digital summary summaries bullet bullets headline headlines response answer output reply digest overview "
-        "writing generating paraphrasing system developer instruction instructions directive directives prompt act "
-        "behave pretend anything jailbreak"
+    (
+        b"ignore disregard forget override overrule discard bypass aside attention obey heed ai "
+        b"intelligence language llm llms chat chatbot chatbots bot bots chatgpt claude gemini copilot assistant "
+        b"assistants model models reader readers crawler crawlers scraper scrapers automated automatic machine virtual "
+        b"digital summary summaries bullet bullets headline headlines response answer output reply digest overview "
+        b"writing generating paraphrasing system developer instruction instructions directive directives prompt act "
+        b"behave pretend anything jailbreak"
     ).split()
 )
 _TRIGGER_PREFIXES = re.compile(r"\b(?:gpt|summar)")
-_TRIGGER_MARKS = ("<", "[", "#", "a.i")
+_COMPANION_WORDS = ((b"follow", frozenset((b"not", b"don", b"never"))), (b"following", frozenset((b"stop",))))
+_TRIGGER_MARKS = ("<", "[", "a.i")
 _DIRECTIVE = re.compile(
     rf"(?:^|(?<=[.!?…:;] ))(?:please\s+)?(?:now\s+)?{_OUTPUT_VERB}\s+(?:that|the\s+following|only|instead)\b",
     re.MULTILINE,
 )
-_WORDS = re.compile(r"[a-z0-9]+")
+# The directive's verb and the word after it are whole words (whitespace or a sentence start before, whitespace or
+# a word boundary after): a text without one of each cannot match it, and is not read by it
+_DIRECTIVE_VERBS = frozenset(verb.encode() for verb in [*_OUTPUT_VERBS, "tell"])
+_DIRECTIVE_OBJECTS = frozenset((b"that", b"following", b"only", b"instead"))
+_NOT_WORD = bytes(c if re.fullmatch(rb"[a-z0-9]", bytes((c,))) else 0x20 for c in range(256))  # bytes.translate table
 _SPACES = re.compile(r"[^\S\n]+")
 
 
 def _may_hold_instructions(text: str) -> bool:
     """False only when no pattern can match anywhere in `text` (one pass for its words, a few substrings). Only
-    the directive's test reads spacing, so only it pays for collapsing it."""
+    the directive's test reads spacing, so only it pays for collapsing it, and only when its words are there."""
     folded = _folded(text)
+    words = _words(folded)
     return (
-        not _TRIGGER_WORDS.isdisjoint(_WORDS.findall(folded))
-        or _TRIGGER_PREFIXES.search(folded) is not None
+        not _TRIGGER_WORDS.isdisjoint(words)
+        or any(word in words and not beside.isdisjoint(words) for word, beside in _COMPANION_WORDS)
+        or (("gpt" in folded or "summar" in folded) and _TRIGGER_PREFIXES.search(folded) is not None)
         or any(mark in folded for mark in _TRIGGER_MARKS)
-        or _DIRECTIVE.search(_SPACES.sub(" ", folded)) is not None
+        or (
+            not _DIRECTIVE_VERBS.isdisjoint(words)
+            and not _DIRECTIVE_OBJECTS.isdisjoint(words)
+            and _DIRECTIVE.search(_SPACES.sub(" ", folded)) is not None
+        )
     )
+
+
+def _words(folded: str) -> set[bytes]:
+    """The runs of ASCII letters and digits in `folded` (what `[a-z0-9]+` finds), as bytes: every other character,
+    a non-ASCII one encoded as "?", becomes a space, and the bytes are split on spaces. Several times cheaper
+    than the regular expression, which steps through the text a character at a time."""
+    return set(folded.encode("ascii", "replace").translate(_NOT_WORD).split())
 
 
 _QUOTED = re.compile(r"\"[^\"]{3,}\"|'[^']{8,}'")
