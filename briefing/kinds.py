@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,7 @@ _SHAPE = (
 )
 FEATURES = (*(f"title: {c}" for c in CUES), *(f"text: {c}" for c in CUES), *_SHAPE)
 _GROUP_COLUMNS = tuple(tuple(CUES.index(c) for c in group) for group in _GROUPS.values())
+_GROUP_CUES = tuple(itemgetter(*columns) for columns in _GROUP_COLUMNS)  # each group's cues, in one C call
 _LABEL = re.compile(r"^([^:|]{1,40})[:|]")  # the part of a title before its first colon or bar ("The Papers: ...")
 _DAY_OPENING = re.compile(
     r"^\W*(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight)\s*:", re.IGNORECASE
@@ -162,7 +164,8 @@ _DECLARED_COLUMNS = tuple(FEATURES.index(f"declared {kind.value}") for kind, _ i
 def features(article: Article, boilerplate: Boilerplate) -> list[float]:
     """The classifier's input for one article as stored (its feeds' boilerplate is looked up here)."""
     stripped = boilerplate.strip(article)
-    title, text = article.title.lower(), stripped.text[:_TEXT_START].lower()
+    head = stripped.text[:_TEXT_START]
+    title, text = article.title.lower(), head.lower()
     title_cues, text_cues = _cues(title), _cues(text)
     label = _LABEL.match(title)
     label_cues = _cues(label.group(1)) if label else [0.0] * len(CUES)
@@ -179,9 +182,11 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
         1.0 if _YEAR.search(article.title) else 0.0,
         1.0 if _FORMAT_OPENING.search(stripped.title) or _FORMAT_OPENING.search(article.title) else 0.0,
         1.0
-        if _LIVE_MARK.search(article.title)
-        or _LIVE_TITLE.search(article.title)
-        or _LIVE_MARK.search(stripped.text[:_TEXT_START])
+        if (
+            _may_say_live(title, article.title)
+            and (_LIVE_MARK.search(article.title) or _LIVE_TITLE.search(article.title))
+        )
+        or (_may_say_live(text, head) and _LIVE_MARK.search(head))
         else 0.0,
         *_any(title_cues),
         *_any(text_cues),
@@ -191,9 +196,26 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
     ]
 
 
+def _may_say_live(lowered: str, raw: str) -> bool:
+    """False only where neither `_LIVE_MARK` nor `_LIVE_TITLE` can match `raw` (`lowered` is `raw.lower()`): each
+    of their alternatives needs "live", "updates" or "rolling coverage" in some case, and a letter that a
+    case-blind pattern takes for an ASCII one (`_FOLDS_TO_ASCII`) sends the string to the patterns too. Few items
+    say any of these words, and the patterns' searches cost about a third of judging an item's kind (they
+    cannot skip ahead to a literal)."""
+    return (
+        "live" in lowered
+        or "updates" in lowered
+        or "rolling coverage" in lowered
+        or (not raw.isascii() and not _FOLDS_TO_ASCII.isdisjoint(raw))
+    )
+
+
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: re's IGNORECASE matches them to i, i, s, k
+
+
 def _any(found: list[float]) -> list[float]:
     """For each group of `_GROUPS`, 1.0 when any of its cues was found."""
-    return [max(found[i] for i in columns) for columns in _GROUP_COLUMNS]
+    return [max(group(found)) for group in _GROUP_CUES]
 
 
 def _cues(lowered: str) -> list[float]:
@@ -279,4 +301,7 @@ def classify(articles: Sequence[Article], boilerplate: Boilerplate, model: KindM
 
     model = model or load_model()
     rows = np.array([features(article, boilerplate) for article in articles], dtype=np.float64)
-    return [replace(a, kind=kind) for a, kind in zip(articles, model.kinds_of(rows), strict=True)]
+    # most items keep the kind they were parsed with (news): no copy for them
+    return [
+        a if a.kind is kind else replace(a, kind=kind) for a, kind in zip(articles, model.kinds_of(rows), strict=True)
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefing.boilerplate import Boilerplate, SpanCounts
-from briefing.kinds import _CUE_PATTERNS, FEATURES, _cues, classify, features
+from briefing.kinds import _CUE_PATTERNS, _LIVE_MARK, _LIVE_TITLE, FEATURES, _cues, _may_say_live, classify, features
 from briefing.models import Article, ArticleKind
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -173,3 +173,26 @@ def test_one_pass_finds_the_cues_each_search_finds_on_real_items() -> None:
     lines = REAL_STORIES.read_text(encoding="utf-8").splitlines()
     fields = [text.lower() for line in lines for text in (json.loads(line)["title"], json.loads(line)["text"][:200])]
     assert [_cues(t) for t in fields] == [cue_definition(t) for t in fields]
+
+
+def live_patterns_match(raw: str) -> bool:
+    return bool(_LIVE_MARK.search(raw) or _LIVE_TITLE.search(raw))
+
+
+def test_the_live_pre_test_passes_every_string_the_live_patterns_match() -> None:
+    texts = [  # written for this test: the words in any case, and letters that case-blind patterns take for ASCII
+        "LIVE: storm hits the coast",
+        "Election night Live Updates on the count",
+        "Rolling Coverage of the count",
+        "ROLL\u0130NG COVERAGE of the count",
+        "George Floyd UPDATE\u017f: protests go on",
+        "Today L\u0130VE: markets",
+        "Where people live and work",
+        "Harbour bridge reopens after repairs",
+    ]
+    if REAL_STORIES.is_file():
+        lines = [json.loads(line) for line in REAL_STORIES.read_text(encoding="utf-8").splitlines()]
+        texts += [text for item in lines for text in (item["title"], item["text"][:200])]
+    matched = [raw for raw in texts if live_patterns_match(raw)]
+    assert len(matched) > 5
+    assert [raw for raw in matched if not _may_say_live(raw.lower(), raw)] == []
