@@ -36,7 +36,8 @@ from nonnews import labelled
 from briefing.cluster import threshold_for
 from briefing.cluster._agreement import feed_of
 from briefing.cluster._features import _entities, _tokens
-from briefing.cluster._window import WindowState, decay, hours, mix
+from briefing.cluster._similarity import decay, hours, mix
+from briefing.cluster._window import WindowState
 from briefing.config import ClusterSettings, load_settings
 from briefing.pipeline import learned_boilerplate
 from briefing.store import open_store_from_settings

@@ -228,7 +228,8 @@ def test_cluster_kept_state_gives_the_clusters_a_fresh_process_would(monkeypatch
 def test_cluster_window_state_weighs_the_window_as_a_fresh_state_would() -> None:
     """Stories that come, grow and leave between calls: the kept document counts and sums must weigh the window
     exactly as counting it afresh does."""
-    from briefing.cluster._window import Vectors, WindowState
+    from briefing.cluster._similarity import Vectors
+    from briefing.cluster._window import WindowState
 
     def dense(vectors: Vectors) -> list[np.ndarray]:
         return [vectors.words.toarray(), vectors.names.toarray()]

@@ -43,8 +43,9 @@ from briefing.cluster._agreement import CoreSum, agreements
 from briefing.cluster._agreement import feed_of as _feed
 from briefing.cluster._agreement import one_feed as _one_feed
 from briefing.cluster._opened import Opened, lowest_useful_words
+from briefing.cluster._similarity import Vectors, decay, hours, mix, similarity
 from briefing.cluster._weighed import Weighed
-from briefing.cluster._window import Vectors, Window, WindowState, decay, hours, mix, similarity
+from briefing.cluster._window import Window, WindowState
 from briefing.config import ClusterSettings
 from briefing.models import Article, Cluster, ClusterMemory
 

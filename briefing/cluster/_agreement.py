@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from briefing.cluster._similarity import Vectors, decay, hours, normalize, similarity
 from briefing.cluster._weighed import Weighed
-from briefing.cluster._window import Vectors, decay, hours, normalize, similarity
 from briefing.config import ClusterSettings
 from briefing.models import Article
 

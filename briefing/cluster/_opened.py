@@ -13,8 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 
+from briefing.cluster._similarity import Vectors, decay, mix
 from briefing.cluster._weighed import Weighed
-from briefing.cluster._window import Vectors, decay, mix
 from briefing.config import ClusterSettings
 from briefing.models import Article
 

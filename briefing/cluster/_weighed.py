@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster._window import Vectors, Window
+from briefing.cluster._similarity import Vectors
+from briefing.cluster._window import Window
 from briefing.models import Article
 
 
