@@ -7,6 +7,7 @@
     .venv/bin/python bench/poll.py fetch [--feeds 1000] [--concurrencies 16 64] [--write-docs]
     .venv/bin/python bench/poll.py digest [--feeds 300]
     .venv/bin/python bench/poll.py parse [--feeds 300] [--repeat 5]
+    .venv/bin/python bench/poll.py stages [--feeds 400]
     common: [--latency 0.05] [--hosts 32] [--concurrency 16]
 
 The feeds are generated from the real items in ../shared/data/feeds/real-news, read at run time (newsfeeds.py),
@@ -33,17 +34,22 @@ two commits (PYTHONPATH=<other checkout>) to show that a change to the poll's sp
 parse: the CPU of the product's `parse_feed` against the floor's bare `feedparser.parse` on the same bodies, the
 two alternated in this process (no server, no store): what cleaning, the prompt-injection scan, ids and
 canonical links add to feedparser. The ratio is taken within each repeat; the median is printed.
+stages: where a first poll's CPU goes: a first poll and its clustering, in this process, every body parsed on
+its main thread (no workers), with each stage's function wrapped to add up its own CPU (its callees' excluded);
+fetching and the event loop are what the poll costs beyond the stages named. Imports are done before the clock.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import functools
 import json
 import multiprocessing
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -434,13 +440,124 @@ def parse(args: argparse.Namespace) -> None:
     )
 
 
+# ------------------------------------------------------------------------------------------------ stages
+
+
+class _StageClock:
+    """Each wrapped function's own CPU (process time less that of the wrapped functions it calls)."""
+
+    def __init__(self) -> None:
+        self.own: dict[str, float] = {}
+        self._open: list[list[float]] = []  # [start, CPU of wrapped callees] per call in progress
+
+    def wrap(self, owner: object, attribute: str, stage: str) -> None:
+        inner = getattr(owner, attribute)
+
+        @functools.wraps(inner)
+        def timed_stage(*args: object, **kwargs: object) -> object:
+            self._open.append([time.process_time(), 0.0])
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                start, callees = self._open.pop()
+                spent = time.process_time() - start
+                self.own[stage] = self.own.get(stage, 0.0) + spent - callees
+                if self._open:
+                    self._open[-1][1] += spent
+
+        setattr(owner, attribute, timed_stage)
+
+
+class _HereNow(concurrent.futures.Executor):
+    """Runs what it is given at once, in the calling thread (so the poll's parsing is measured there)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        done: concurrent.futures.Future[object] = concurrent.futures.Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
+
+def _stage_clock() -> _StageClock:
+    import feedparser
+
+    import briefing.cluster as cluster
+    from briefing import boilerplate, ingest, kinds, pipeline
+    from briefing.cluster import _features
+    from briefing.store import boilerplate as spans
+    from briefing.store.sqlite import SqliteStore
+
+    clock = _StageClock()
+    for owner, attribute, stage in [
+        (feedparser, "parse", "parse: feedparser"),
+        (ingest, "parse_feed", "parse: parse_feed beyond feedparser"),
+        (boilerplate, "span_counts", "spans: hashing each item's runs of words"),
+        (ingest, "_learn", "spans: learning each feed's boilerplate"),
+        (SqliteStore, "own_spans", "spans: learning each feed's boilerplate"),
+        (SqliteStore, "span_rows", "spans: learning each feed's boilerplate"),
+        (SqliteStore, "count_spans", "spans: held in the batch"),
+        (spans._Batch, "rows", "spans: the batch's rows, sorted"),
+        (ingest._GroupCommit, "close", "commits (span rows written, COMMIT)"),
+        (kinds, "classify", "kinds"),
+        (SqliteStore, "stored_article_ids", "store: articles and feeds"),
+        (SqliteStore, "add_articles", "store: articles and feeds"),
+        (SqliteStore, "save_feeds", "store: articles and feeds"),
+        (pipeline, "cluster_pending", "cluster: other"),
+        (SqliteStore, "unclustered_articles", "cluster: reading the new articles"),
+        (pipeline, "learned_boilerplate", "cluster: the learned boilerplate read again"),
+        (_features, "featurise", "cluster: featurising"),
+        (cluster, "_group_new", "cluster: grouping by average linkage"),
+        (cluster, "_attach", "cluster: other"),
+        (cluster, "_count_duplicates", "cluster: wire copies"),
+        (SqliteStore, "save_clusters", "cluster: writing stories and memory"),
+        (SqliteStore, "save_cluster_memory", "cluster: writing stories and memory"),
+        (cluster, "memory_of", "cluster: writing stories and memory"),
+    ]:
+        clock.wrap(owner, attribute, stage)
+    here = ingest._Parsers.__init__
+
+    def parsed_here(parsers: ingest._Parsers, *args: object, **kwargs: object) -> None:
+        here(parsers, *args, **kwargs)  # type: ignore[arg-type]
+        parsers._here.shutdown()
+        parsers._here = _HereNow()  # type: ignore[assignment]
+
+    ingest._Parsers.__init__ = parsed_here  # type: ignore[method-assign]
+    return clock
+
+
+def stages(args: argparse.Namespace) -> None:
+    from briefing import ingest, pipeline
+    from briefing.config import load_settings
+    from briefing.store import open_store_from_settings
+
+    clock = _stage_clock()
+    with served(args.feeds, args.items, args) as urls, tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(write_config(Path(tmp), urls, args.concurrency))
+        with open_store_from_settings(settings) as store:
+            polled, report = timed(lambda: ingest.poll(settings, store, NOW, workers=0))
+            clustered, _ = timed(lambda: pipeline.cluster_pending(settings, store))
+    total = polled.cpu + clustered.cpu
+    own = dict(clock.own)
+    own["fetching, the event loop, the rest of the poll"] = polled.cpu - sum(
+        cpu for stage, cpu in own.items() if not stage.startswith("cluster")
+    )
+    lines = [(stage, f"{cpu:.2f}", f"{cpu / total:.1%}") for stage, cpu in sorted(own.items(), key=lambda s: -s[1])]
+    table = markdown_table(("stage", "CPU s", "share"), [*lines, ("all", f"{total:.2f}", "100%")])
+    print(
+        f"{table}\n\n{args.feeds:,} feeds x {args.items} items ({report.new_articles:,} articles), one process, "
+        f"parsed on its main thread; load average {os.getloadavg()[0]:.1f}."
+    )
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     modes = parser.add_subparsers(dest="mode", required=True)
-    for name in ("first", "scale", "threshold", "memory", "fetch", "digest", "parse"):
+    for name in ("first", "scale", "threshold", "memory", "fetch", "digest", "parse", "stages"):
         mode = modes.add_parser(name)
         mode.add_argument("--items", type=int, default=30)
         mode.add_argument("--latency", type=float, default=0.05)
@@ -451,6 +568,7 @@ def main() -> None:
     modes.choices["first"].add_argument("--feeds", type=int, default=2000)
     modes.choices["digest"].add_argument("--feeds", type=int, default=300)
     modes.choices["parse"].add_argument("--feeds", type=int, default=300)
+    modes.choices["stages"].add_argument("--feeds", type=int, default=400)
     modes.choices["scale"].add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
     modes.choices["scale"].add_argument("--cluster", action="store_true")
     modes.choices["threshold"].add_argument("--counts", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64])
@@ -467,7 +585,7 @@ def main() -> None:
         child(args.config, args.cluster, args.workers)
     else:
         modes_run = {"first": first, "scale": scale, "threshold": threshold, "memory": memory, "fetch": fetch,
-                     "digest": digest, "parse": parse}  # fmt: skip
+                     "digest": digest, "parse": parse, "stages": stages}  # fmt: skip
         modes_run[args.mode](args)
 
 
