@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from briefing.boilerplate import MIN_ITEMS, SpanCounts, learned, site, span_counts
 from briefing.models import Article
@@ -242,15 +242,3 @@ def test_a_batch_that_fails_writes_none_of_its_counts(store: Store) -> None:
     except RuntimeError:
         pass
     assert list(store.span_rows(list(span_counts(channel())))) == []
-
-
-def test_a_feed_counted_twice_in_a_batch_keeps_when_each_span_was_last_seen(store: Store) -> None:
-    """As if written one by one: a span seen only at the first count is forgotten with the old rare spans, one
-    seen again later is not."""
-    first, second = span_counts(channel()[:1]), span_counts(channel()[1:2])
-    later = NOW + timedelta(days=40)
-    with store.transaction(), store.batched_spans():
-        store.count_spans(CHANNEL, first, NOW)
-        store.count_spans(CHANNEL, second, later)
-    forgotten = store.forget_rare_spans(MIN_ITEMS, NOW + timedelta(days=1))
-    assert forgotten == len(first.keys() - second.keys())

@@ -31,25 +31,16 @@ _CHUNK = 500  # span ids bound in one statement
 
 
 class _Batch:
-    """Counts added during a batch and not written yet, by feed, and the feeds holding each span. A feed's counts
-    are all seen at the time it last added them (`when`: a poll counts each feed once), unless it added some at
-    another time in the same batch: then each span keeps its own time (`seen`), as written one by one."""
+    """Counts added during a batch and not written yet, by feed, and the feeds holding each span."""
 
     def __init__(self) -> None:
         self.items: dict[str, dict[int, int]] = {}
-        self.when: dict[str, str] = {}
         self.seen: dict[str, dict[int, str]] = {}
         self.feeds_of: dict[int, list[str]] = {}
 
     def add(self, feed_key: str, counts: Mapping[int, int], when: str) -> None:
         """A feed's counts; the first ones it adds to a batch (a poll stores each feed once) are copied whole."""
         items = self.items.setdefault(feed_key, {})
-        earlier = self.when.setdefault(feed_key, when)
-        if earlier != when and feed_key not in self.seen:
-            self.seen[feed_key] = dict.fromkeys(items, earlier)
-        if feed_key in self.seen:
-            self.seen[feed_key].update(dict.fromkeys(counts, when))
-            self.when[feed_key] = when
         new = counts.keys() if not items else counts.keys() - items.keys()
         for span in new:
             self.feeds_of.setdefault(span, []).append(feed_key)
@@ -58,18 +49,16 @@ class _Batch:
                 items[span] = items.get(span, 0) + count
         else:
             items.update(counts)
+        self.seen.setdefault(feed_key, {}).update(dict.fromkeys(counts, when))
 
     def rows(self) -> list[tuple[str, int, int, str]]:
         """Every held count, in span order (the order of the index by span: each of its pages written once)."""
-        rows: list[tuple[str, int, int, str]] = []
-        for key, items in self.items.items():
-            if (seen := self.seen.get(key)) is None:
-                when = self.when[key]
-                rows.extend([(key, span, count, when) for span, count in items.items()])
-            else:
-                rows.extend([(key, span, count, seen[span]) for span, count in items.items()])
-        rows.sort(key=itemgetter(1))
-        return rows
+        rows = [
+            (key, span, count, self.seen[key][span])
+            for key, items in self.items.items()
+            for span, count in items.items()
+        ]
+        return sorted(rows, key=itemgetter(1))
 
 
 class BoilerplateSql(SqlMixin):
