@@ -13,6 +13,9 @@ The weights live in `kinds-model.json` beside this module, fitted by `bench/fit_
 stream (`real-stories-dev.jsonl`); the figures held out by day and by outlet are in the docs ("Quality").
 An item is given a stand-alone kind only when the model puts at least `STANDALONE_AT` on the four stand-alone
 kinds together: dropping a news item from an edition costs more than keeping a digest.
+Two things are definitions rather than weights (`_declared`): a page that says it is live, and a title that
+declares a stand-alone format in the words outlets everywhere use ("The Papers:", "This Day in History", "full
+episode"); each format is one or two outlets' habit, too rare to be learned for an outlet the model never saw.
 """
 
 from __future__ import annotations
@@ -154,7 +157,7 @@ _DAY_OPENING = re.compile(
     r"^\W*(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight)\s*:", re.IGNORECASE
 )
 _LIVE_COLUMN = FEATURES.index("live mark")  # a page that says it is live is live, whatever the weights say
-_DECLARED_COLUMNS = tuple(FEATURES.index(f"declared {kind.value}") for kind, _ in _DECLARED)  # ... and so on
+_DECLARED_COLUMNS = tuple(FEATURES.index(f"declared {kind.value}") for kind, _ in _DECLARED)  # likewise declared
 
 
 def features(article: Article, boilerplate: Boilerplate) -> list[float]:
