@@ -545,10 +545,14 @@ def stages(args: argparse.Namespace) -> None:
     )
     lines = [(stage, f"{cpu:.2f}", f"{cpu / total:.1%}") for stage, cpu in sorted(own.items(), key=lambda s: -s[1])]
     table = markdown_table(("stage", "CPU s", "share"), [*lines, ("all", f"{total:.2f}", "100%")])
-    print(
-        f"{table}\n\n{args.feeds:,} feeds x {args.items} items ({report.new_articles:,} articles), one process, "
-        f"parsed on its main thread; load average {os.getloadavg()[0]:.1f}."
+    notes = (
+        f"{args.feeds:,} feeds x {args.items} items ({report.new_articles:,} articles), one process, parsed on its "
+        f"main thread; each stage's own CPU."
     )
+    print(f"{table}\n\n{notes} Load average {os.getloadavg()[0]:.1f}.")
+    if args.write_docs:
+        command = f"bench/poll.py stages --feeds {args.feeds} --items {args.items}"
+        print(f"wrote {write_figures('poll-stages', command, table, notes)}")
 
 
 # ------------------------------------------------------------------------------------------------ main
