@@ -45,6 +45,11 @@ def article(number: int, title: str, text: str) -> Article:
     )
 
 
+def kinds_of(titles: list[str], text: str) -> list[ArticleKind]:
+    """The kinds given to items with these titles and one ordinary news text, with no boilerplate learned."""
+    return [a.kind for a in classify([article(n, t, text) for n, t in enumerate(titles)], Boilerplate())]
+
+
 def test_labelled_examples_get_their_side_news_or_not() -> None:
     items = [article(n, title, text) for n, (title, text, _) in enumerate(LABELLED)]
     found = [a.kind.standalone for a in classify(items, Boilerplate())]
@@ -99,10 +104,7 @@ def test_live_pages_that_say_so_in_other_words_are_live() -> None:
         "Flood Today Live: News Updates and Video",
         "Storm Updates: Ferries Cancelled as Winds Rise",
     ]
-    found = classify(
-        [article(n, title, "The storm made landfall on Monday.") for n, title in enumerate(titles)], Boilerplate()
-    )
-    assert [a.kind for a in found] == [ArticleKind.LIVE] * len(titles)
+    assert kinds_of(titles, "The storm made landfall on Monday.") == [ArticleKind.LIVE] * len(titles)
 
 
 def test_a_title_that_declares_a_format_gives_the_item_that_format() -> None:
@@ -117,8 +119,8 @@ def test_a_title_that_declares_a_format_gives_the_item_that_format() -> None:
         ("Harbour Tonight: full episode, 24 November", ArticleKind.PROMO),
         ("Join us for a conversation about the harbour's future", ArticleKind.PROMO),
     ]
-    items = [article(n, title, "The harbour was busy on Monday.") for n, (title, _) in enumerate(declared)]
-    assert [a.kind for a in classify(items, Boilerplate())] == [kind for _, kind in declared]
+    titles = [title for title, _ in declared]
+    assert kinds_of(titles, "The harbour was busy on Monday.") == [kind for _, kind in declared]
 
 
 def test_news_titles_that_only_share_a_word_with_a_format_stay_news() -> None:
@@ -130,10 +132,8 @@ def test_news_titles_that_only_share_a_word_with_a_format_stay_news() -> None:
         "Union says the ferry plan is a recipe for disaster",
         "Families who live near the harbour get news of the closure",
     ]
-    found = classify(
-        [article(n, t, "The council voted 9-2 on Monday to fund repairs.") for n, t in enumerate(titles)], Boilerplate()
-    )
-    assert [a.kind.standalone for a in found] == [False] * len(titles)
+    found = kinds_of(titles, "The council voted 9-2 on Monday to fund repairs.")
+    assert [kind.standalone for kind in found] == [False] * len(titles)
 
 
 def test_a_title_that_is_only_a_show_name_and_a_date_is_an_episode() -> None:
