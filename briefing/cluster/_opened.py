@@ -1,7 +1,8 @@
 """The stories opened by earlier chunks of one clustering call, searched by a chunk's groups (`Opened`).
 
-Knows centroids, time and feeds; knows nothing of how groups are formed. Separate from `briefing.cluster` so
-that module stays about the steps; the drafts it holds are that module's `_Draft`s (typed as `Draft` here).
+Knows centroids, time, feeds and which titles ask questions; knows nothing of how groups are formed. Separate
+from `briefing.cluster` so that module stays about the steps; the drafts it holds are that module's `_Draft`s
+(typed as `Draft` here).
 """
 
 from __future__ import annotations
