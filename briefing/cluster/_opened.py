@@ -41,10 +41,13 @@ class Opened(Generic[D]):
     cluster opened so far and compared its groups with all of them (time and memory growing with the square of
     the poll). Here a centroid is computed once per chunk in which its cluster changed, a cluster whose newest
     article is too old for time alone (`decay`) to let any group of the chunk reach the threshold is set aside
-    for good (chunks come oldest first), and the rest are searched sparsely: only pairs whose word similarity
-    could reach the threshold are scored. Centroids live in blocks, one per chunk, merged as they age (like a
-    binary counter), so there are few of them and each centroid is copied a few times at most. The choice is
-    the one an all-pairs comparison makes: the best score, and on a tie the cluster opened first.
+    for good (chunks come oldest first), and the rest are searched with pruning (`_Block`): only pairs that
+    share a centroid's rarer words and whose bound could reach the threshold are compared, and those exactly
+    (the product over every entry of every live centroid grew with the square of the poll: a big poll has more
+    live centroids, each sharing frequent words with every group). Centroids live in blocks, one per chunk,
+    merged as they age (like a binary counter), so there are few of them and each centroid is copied a few
+    times at most; a block more than half dead is compacted. The choice is the one an all-pairs comparison
+    makes, bit for bit (tests/test_cluster_opened.py): the best score, and on a tie the cluster opened first.
     """
 
     def __init__(self, weighed: Weighed, settings: ClusterSettings) -> None:
@@ -53,6 +56,7 @@ class Opened(Generic[D]):
         self._where: dict[str, tuple[_Block[D], int]] = {}  # each opened cluster's live centroid
         self._stale: dict[str, D] = {}  # opened or grown in the current chunk: centroids to compute
         self._order: dict[str, int] = {}  # when each was opened (ties go to the first)
+        self._pruning = _Pruning.of(weighed, settings)
 
     def touched(self, draft: D) -> None:
         """Note a cluster a group of this chunk opened or joined (stored ones are searched elsewhere)."""
@@ -69,7 +73,10 @@ class Opened(Generic[D]):
         found: list[tuple[float, D] | None] = [None] * len(when)
         group_feeds = np.array(feeds, object)
         group_asking = np.array(asking, np.bool_)
-        scored = [block.scores(centroids, when, group_feeds, group_asking, self.settings) for block in self._blocks]
+        scored = [
+            block.scores(centroids, when, group_feeds, group_asking, self.settings, self._pruning)
+            for block in self._blocks
+        ]
         if not scored:
             return found
         rows, scores, order, drafts = (np.concatenate([part[i] for part in scored]) for i in range(4))
@@ -80,32 +87,85 @@ class Opened(Generic[D]):
 
     def _refresh(self, earliest: float) -> None:
         """A block of centroids for the clusters opened or grown in the last chunk (their older centroids die);
-        clusters out of reach of `earliest` die too; blocks of similar size merge."""
+        clusters out of reach of `earliest` die too; blocks of similar size merge, and a block more than half
+        dead keeps only its live centroids (so the dead ones are searched a bounded number of times)."""
         if self._stale:
             stale = list(self._stale.values())
             for draft in stale:
                 if draft.id in self._where:
                     block, row = self._where[draft.id]
                     block.alive[row] = False
-            block = _Block.of(stale, self.weighed.centroids_of([d.articles for d in stale]), self._order)
-            self._where.update((d.id, (block, i)) for i, d in enumerate(stale))
-            self._blocks.append(block)
+            centroids = self.weighed.centroids_of([d.articles for d in stale])
+            self._add(_Block.of(stale, centroids, self._order, self._pruning))
             self._stale.clear()
         for block in self._blocks:
             block.alive &= decay(earliest - block.latest, self.settings) >= self.settings.threshold
-        self._blocks = [b for b in self._blocks if b.alive.any()]
+        self._blocks = [
+            b if 2 * b.live() >= len(b.drafts) else self._compacted(b) for b in self._blocks if b.alive.any()
+        ]
         while len(self._blocks) > 1 and self._blocks[-2].live() <= 2 * self._blocks[-1].live():
-            merged = _Block.merged(self._blocks.pop(), self._blocks.pop())
-            self._where.update((d.id, (merged, i)) for i, d in enumerate(merged.drafts))
-            self._blocks.append(merged)
+            newer, older = self._blocks.pop(), self._blocks.pop()
+            self._add(_Block.joined([older, newer]))
+
+    def _add(self, block: _Block[D]) -> None:
+        self._where.update((d.id, (block, i)) for i, d in enumerate(block.drafts))
+        self._blocks.append(block)
+
+    def _compacted(self, block: _Block[D]) -> _Block[D]:
+        kept = _Block.joined([block])
+        self._where.update((d.id, (kept, i)) for i, d in enumerate(kept.drafts))
+        return kept
+
+
+_GROUPS_AT_ONCE = 256  # groups whose entries are looked up in one table (256 x the columns, 4 bytes each)
+_MARGIN = 1e-3  # kept above what float32 rounding can move a dot product of unit rows (about 1e-4 at most)
+
+
+@dataclass(frozen=True)
+class _Pruning:
+    """What the pruned search of one call needs: the word similarity a pair must pass (`lowest_useful_words`)
+    and each word column's rank among the call's new articles, the most frequent first."""
+
+    least: float
+    ranks: np.ndarray
+
+    @classmethod
+    def of(cls, weighed: Weighed, settings: ClusterSettings) -> _Pruning:
+        frequencies = weighed.word_frequencies()
+        ranks = np.empty(len(frequencies), np.int64)
+        ranks[np.argsort(-frequencies, kind="stable")] = np.arange(len(frequencies))
+        return cls(lowest_useful_words(settings), ranks)
+
+    def common(self, words: sp.csr_matrix, rows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """For each `rows[i]` of `words`, the length of its entries in columns ranked under `cuts[i]`."""
+        lengths = np.diff(words.indptr)
+        row_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        keys = row_of * (len(self.ranks) + 1) + self.ranks[words.indices]
+        ascending = np.argsort(keys, kind="stable")  # row by row, the most frequent words first
+        keys, running = keys[ascending], np.cumsum(words.data.astype(np.float64)[ascending] ** 2)
+        at = np.searchsorted(keys, rows * (len(self.ranks) + 1) + cuts) - 1  # the last entry ranked under the cut
+        starts = words.indptr[rows].astype(np.int64)  # keys are grouped by row, as the entries are
+        before = np.concatenate([[0.0], running])
+        return np.sqrt(np.maximum(np.where(at >= starts, before[at + 1] - before[starts], 0.0), 0.0))
 
 
 @dataclass
 class _Block(Generic[D]):
-    """Centroids of some opened clusters, with which of them are still live."""
+    """Centroids of some opened clusters, with which of them are still live, indexed so that a search compares
+    exactly only the pairs whose word similarity could pass `lowest_useful_words` (`_Pruning.least`).
 
-    words: sp.csr_matrix
-    words_by_feature: sp.csr_matrix  # `words` transposed, for the sparse product
+    Each centroid's tail is its entries in the most frequent words, as many as keep the tail's length under
+    that bar (less `_MARGIN`); the rest, its head, is indexed by word (`heads`). By Cauchy-Schwarz, a group (a
+    unit row) that shares no head entry with a centroid has a word similarity under the bar; one that does has
+    at most its product with the head plus the length of the tail times the length of the group's entries in
+    words at least as frequent as the tail's (`_Pruning.common`). Frequent words have low IDF and small entries,
+    and half the centroids share them: a product over every entry spent most of its time there."""
+
+    words: sp.csr_matrix  # one row per centroid, columns sorted (only a group's order of entries counts)
+    head_rows: sp.csr_matrix  # each centroid's head entries of `words`
+    heads: sp.csr_matrix  # the same by word (transposed), for the product that finds the pairs to compare
+    tails: np.ndarray  # the length of each centroid's tail
+    cuts: np.ndarray  # the rank of each centroid's most frequent head word: its tail is in words ranked under it
     names: sp.csr_matrix
     drafts: list[D]
     latest: np.ndarray  # each one's newest article when its centroid was computed (it does not change after)
@@ -115,52 +175,57 @@ class _Block(Generic[D]):
     alive: np.ndarray
 
     @classmethod
-    def of(cls, drafts: list[D], centroids: Vectors, order: dict[str, int]) -> _Block[D]:
+    def of(cls, drafts: list[D], centroids: Vectors, order: dict[str, int], pruning: _Pruning) -> _Block[D]:
+        words = centroids.words.sorted_indices()
+        head_rows, tails, cuts = _heads_and_tails(words, pruning)
         return cls(
-            centroids.words,
-            centroids.words.T.tocsr(),
-            centroids.names,
-            drafts,
+            words, head_rows, head_rows.T.tocsr(), tails, cuts, centroids.names, drafts,
             np.array([d.latest_hours for d in drafts]),
             np.array([d.sole_feed for d in drafts], object),
             np.array([all_ask(d.articles) for d in drafts], np.bool_),
             np.array([order[d.id] for d in drafts]),
             np.ones(len(drafts), np.bool_),
-        )
+        )  # fmt: skip
 
     @classmethod
-    def merged(cls, newer: _Block[D], older: _Block[D]) -> _Block[D]:
-        """The live centroids of both, the older first."""
-        words = sp.vstack([older.words[older.alive], newer.words[newer.alive]], format="csr")
+    def joined(cls, blocks: list[_Block[D]]) -> _Block[D]:
+        """The live centroids of `blocks`, in their order (the older first)."""
+        head_rows = sp.vstack([b.head_rows[b.alive] for b in blocks], format="csr")
+        drafts = [d for b in blocks for d, k in zip(b.drafts, b.alive.tolist(), strict=True) if k]
         return cls(
-            words,
-            words.T.tocsr(),
-            sp.vstack([older.names[older.alive], newer.names[newer.alive]], format="csr"),
-            [d for b in (older, newer) for d, k in zip(b.drafts, b.alive.tolist(), strict=True) if k],
-            np.concatenate([older.latest[older.alive], newer.latest[newer.alive]]),
-            np.concatenate([older.feeds[older.alive], newer.feeds[newer.alive]]),
-            np.concatenate([older.asking[older.alive], newer.asking[newer.alive]]),
-            np.concatenate([older.order[older.alive], newer.order[newer.alive]]),
-            np.ones(int(older.alive.sum() + newer.alive.sum()), np.bool_),
+            sp.vstack([b.words[b.alive] for b in blocks], format="csr"),
+            head_rows,
+            head_rows.T.tocsr(),
+            np.concatenate([b.tails[b.alive] for b in blocks]),
+            np.concatenate([b.cuts[b.alive] for b in blocks]),
+            sp.vstack([b.names[b.alive] for b in blocks], format="csr"),
+            drafts,
+            np.concatenate([b.latest[b.alive] for b in blocks]),
+            np.concatenate([b.feeds[b.alive] for b in blocks]),
+            np.concatenate([b.asking[b.alive] for b in blocks]),
+            np.concatenate([b.order[b.alive] for b in blocks]),
+            np.ones(len(drafts), np.bool_),
         )
 
     def live(self) -> int:
         return int(self.alive.sum())
 
     def scores(
-        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, asking: np.ndarray, settings: ClusterSettings
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, asking: np.ndarray, settings: ClusterSettings,
+        pruning: _Pruning,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """(group row, score, opening order, draft) of each pair with a live centroid that could reach the
-        threshold on words (names, time and `same_feed_factor` only lower a score)."""
-        nearest = sp_matmul_topn(
-            centroids.words,
-            self.words_by_feature,
-            top_n=max(1, self.words_by_feature.shape[1]),
-            threshold=lowest_useful_words(settings),
-        )
-        rows = np.repeat(np.arange(nearest.shape[0]), np.diff(nearest.indptr))
-        keep = self.alive[nearest.indices]
-        rows, picked, words = rows[keep], nearest.indices[keep], nearest.data[keep]
+        threshold on words (names, time and `same_feed_factor` only lower a score): a word similarity over
+        `lowest_useful_words`, the very pairs and values a product of the groups by every centroid keeps."""
+        bounds = (centroids.words @ self.heads).tocoo()
+        rows, picked = bounds.row.astype(np.int64), bounds.col.astype(np.int64)
+        live = self.alive[picked]
+        rows, picked, partial = rows[live], picked[live], bounds.data[live].astype(np.float64)
+        common = pruning.common(centroids.words, rows, self.cuts[picked])
+        near = partial + common * self.tails[picked] >= pruning.least - _MARGIN
+        rows, picked = rows[near], picked[near]
+        found, words = self._words(centroids.words, rows, picked, pruning.least)
+        rows, picked = rows[found], picked[found]
         names = np.asarray(centroids.names[rows].multiply(self.names[picked]).sum(axis=1)).ravel()
         has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (self.names.getnnz(axis=1) > 0)[picked]
         scores = mix(words, names, has_names, settings) * decay(when[rows] - self.latest[picked], settings)
@@ -170,6 +235,74 @@ class _Block(Generic[D]):
         drafts = np.empty(len(picked), object)
         drafts[:] = [self.drafts[i] for i in picked.tolist()]
         return rows, scores, self.order[picked], drafts
+
+    def _words(
+        self, groups: sp.csr_matrix, rows: np.ndarray, picked: np.ndarray, least: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the pairs (group `rows[i]`, centroid `picked[i]`, sorted by group) have a word similarity
+        over `least`, and those similarities, bit for bit what `sp_matmul_topn` of the groups by all the
+        centroids gives.
+
+        That product adds, for each pair, the group's entries times the centroid's, in the order the group's
+        entries are stored, one after another in float32. Here each pair becomes a row of its shared entries,
+        in that order, and the same function multiplies those rows by a column of the centroid's values: the
+        same additions in the same order."""
+        parts = []
+        for first in range(0, groups.shape[0], _GROUPS_AT_ONCE):
+            lo, hi = np.searchsorted(rows, [first, first + _GROUPS_AT_ONCE])
+            if hi > lo:
+                parts.append(self._shared(groups, rows[lo:hi], picked[lo:hi], first, int(lo)))
+        pair, entry, value = (
+            np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(3)
+        )
+        if not len(pair):
+            return np.zeros(len(rows), np.bool_), np.zeros(0, np.float32)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(pair, minlength=len(rows)))])
+        entries = sp.csr_matrix((groups.data[entry], np.arange(len(pair)), indptr), shape=(len(rows), len(pair)))
+        column = sp.csr_matrix(
+            (value.astype(groups.dtype), np.zeros(len(pair), np.int32), np.arange(len(pair) + 1)), shape=(len(pair), 1)
+        )
+        product = sp_matmul_topn(entries, column, top_n=1, threshold=least)
+        return np.diff(product.indptr) > 0, product.data[: product.indptr[-1]]
+
+    def _shared(
+        self, groups: sp.csr_matrix, rows: np.ndarray, picked: np.ndarray, first: int, offset: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries the pairs share: (pair, the group's entry, the centroid's value), by pair and then in the
+        order of the group's entries. Pairs of groups `first` onwards (`offset`: the first pair's number)."""
+        position = np.full((min(_GROUPS_AT_ONCE, groups.shape[0] - first), groups.shape[1]), -1, np.int32)
+        block = groups[first : first + len(position)]
+        lengths = np.diff(block.indptr)
+        position[np.repeat(np.arange(len(lengths)), lengths), block.indices] = np.arange(block.nnz)
+        counts = np.diff(self.words.indptr)[picked].astype(np.int64)
+        pair = np.repeat(np.arange(len(picked)), counts)
+        entry = np.repeat(self.words.indptr[picked] - np.cumsum(counts) + counts, counts) + np.arange(len(pair))
+        found = position[rows[pair] - first, self.words.indices[entry]]
+        hit = found >= 0
+        pair, found, value = pair[hit], found[hit], self.words.data[entry[hit]]
+        ordered = np.lexsort((found, pair))
+        return pair[ordered] + offset, found[ordered] + int(groups.indptr[first]), value[ordered]
+
+
+def _heads_and_tails(words: sp.csr_matrix, pruning: _Pruning) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Each row's head (all but its tail: its entries in the most frequent words, as many as keep their length
+    under the bar); the length of each row's tail; the rank of each row's most frequent head word."""
+    bar = pruning.least - _MARGIN
+    lengths = np.diff(words.indptr)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    ranks = pruning.ranks[words.indices]
+    squares = words.data.astype(np.float64) ** 2
+    ascending = np.lexsort((ranks, rows))  # row by row, the most frequent words first
+    running = np.cumsum(squares[ascending])
+    within = running - np.repeat(np.concatenate([[0.0], running])[words.indptr[:-1]], lengths)
+    in_tail = np.zeros(len(squares), np.bool_)
+    in_tail[ascending] = within < bar * bar if bar > 0 else False
+    tails = np.sqrt(np.bincount(rows[in_tail], squares[in_tail], minlength=len(lengths)))
+    head = ~in_tail
+    cuts = np.full(len(lengths), len(pruning.ranks), np.int64)
+    np.minimum.at(cuts, rows[head], ranks[head])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[head], minlength=len(lengths)))])
+    return sp.csr_matrix((words.data[head], words.indices[head], indptr), shape=words.shape), tails, cuts
 
 
 def lowest_useful_words(settings: ClusterSettings) -> float:

@@ -56,6 +56,10 @@ class Weighed:
         """The columns of the two spaces (words, names) in this call."""
         return self._all.words.shape[1], self._all.names.shape[1]
 
+    def word_frequencies(self) -> np.ndarray:
+        """In how many of the weighed articles each word column occurs."""
+        return np.bincount(self._all.words.indices, minlength=self._all.words.shape[1])
+
     def _rows(self, articles: Sequence[Article]) -> np.ndarray | None:
         """The rows of `articles` in the weighing, or None when it lacks one of them."""
         row = self._row.get
