@@ -14,7 +14,7 @@ import pytest
 import scipy.sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 
-from briefing.cluster._opened import _Block, _Pruning, lowest_useful_words
+from briefing.cluster._opened import _Block, _Groups, _Pruning, lowest_useful_words
 from briefing.cluster._similarity import Vectors, decay, mix, normalize
 from briefing.config import ClusterSettings
 from briefing.models import Article
@@ -68,7 +68,9 @@ def pruned(
     block: _Block[Story], groups: Vectors, when: np.ndarray, settings: ClusterSettings, pruning: _Pruning
 ) -> set[tuple]:
     feeds = np.array([None] * len(when), object)
-    rows, scores, order, _ = block.scores(groups, when, feeds, np.zeros(len(when), np.bool_), settings, pruning)
+    rows, scores, order, _ = block.scores(
+        _Groups(groups, pruning), when, feeds, np.zeros(len(when), np.bool_), settings
+    )
     return {(int(r), float(s), int(o)) for r, s, o in zip(rows, scores, order, strict=True)}
 
 

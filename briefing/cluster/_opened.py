@@ -73,10 +73,15 @@ class Opened(Generic[D]):
         found: list[tuple[float, D] | None] = [None] * len(when)
         group_feeds = np.array(feeds, object)
         group_asking = np.array(asking, np.bool_)
-        scored = [
-            block.scores(centroids, when, group_feeds, group_asking, self.settings, self._pruning)
-            for block in self._blocks
-        ]
+        scored = []
+        for first in range(0, len(when), _GROUPS_AT_ONCE):
+            batch = slice(first, first + _GROUPS_AT_ONCE)
+            groups = _Groups(Vectors(centroids.words[batch], centroids.names[batch]), self._pruning)
+            for block in self._blocks:
+                rows, scores, order, drafts = block.scores(
+                    groups, when[batch], group_feeds[batch], group_asking[batch], self.settings
+                )
+                scored.append((rows + first, scores, order, drafts))
         if not scored:
             return found
         rows, scores, order, drafts = (np.concatenate([part[i] for part in scored]) for i in range(4))
@@ -87,8 +92,11 @@ class Opened(Generic[D]):
 
     def _refresh(self, earliest: float) -> None:
         """A block of centroids for the clusters opened or grown in the last chunk (their older centroids die);
-        clusters out of reach of `earliest` die too; blocks of similar size merge, and a block more than half
-        dead keeps only its live centroids (so the dead ones are searched a bounded number of times)."""
+        clusters out of reach of `earliest` die too; blocks of similar weight (the centroids they were built from,
+        dead ones included) merge, so each centroid is copied a few times at most however many die (merging by
+        live centroids merged nearly all of them again every other chunk once the oldest had died down); a block
+        more than half dead keeps only its live centroids (so the dead ones are searched a bounded number of
+        times)."""
         if self._stale:
             stale = list(self._stale.values())
             for draft in stale:
@@ -103,7 +111,7 @@ class Opened(Generic[D]):
         self._blocks = [
             b if 2 * b.live() >= len(b.drafts) else self._compacted(b) for b in self._blocks if b.alive.any()
         ]
-        while len(self._blocks) > 1 and self._blocks[-2].live() <= 2 * self._blocks[-1].live():
+        while len(self._blocks) > 1 and self._blocks[-2].weight <= 2 * self._blocks[-1].weight:
             newer, older = self._blocks.pop(), self._blocks.pop()
             self._add(_Block.joined([older, newer]))
 
@@ -117,7 +125,7 @@ class Opened(Generic[D]):
         return kept
 
 
-_GROUPS_AT_ONCE = 256  # groups whose entries are looked up in one table (256 x the columns, 4 bytes each)
+_GROUPS_AT_ONCE = 256  # groups searched at once: their entries are looked up in a table of 256 x the columns
 _MARGIN = 1e-3  # kept above what float32 rounding can move a dot product of unit rows (about 1e-4 at most)
 
 
@@ -136,17 +144,29 @@ class _Pruning:
         ranks[np.argsort(-frequencies, kind="stable")] = np.arange(len(frequencies))
         return cls(lowest_useful_words(settings), ranks)
 
-    def common(self, words: sp.csr_matrix, rows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-        """For each `rows[i]` of `words`, the length of its entries in columns ranked under `cuts[i]`."""
+
+class _Groups:
+    """A batch of a chunk's groups as every block's search reads them: their rows, where each of their entries
+    is (a table of group x column), and their lengths so far in words from the most frequent down."""
+
+    def __init__(self, vectors: Vectors, pruning: _Pruning) -> None:
+        self.vectors, self.pruning = vectors, pruning
+        words = vectors.words
         lengths = np.diff(words.indptr)
         row_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        keys = row_of * (len(self.ranks) + 1) + self.ranks[words.indices]
+        self.position = np.full(words.shape, -1, np.int32)
+        self.position[row_of, words.indices] = np.arange(words.nnz)
+        keys = row_of * (len(pruning.ranks) + 1) + pruning.ranks[words.indices]
         ascending = np.argsort(keys, kind="stable")  # row by row, the most frequent words first
-        keys, running = keys[ascending], np.cumsum(words.data.astype(np.float64)[ascending] ** 2)
-        at = np.searchsorted(keys, rows * (len(self.ranks) + 1) + cuts) - 1  # the last entry ranked under the cut
-        starts = words.indptr[rows].astype(np.int64)  # keys are grouped by row, as the entries are
-        before = np.concatenate([[0.0], running])
-        return np.sqrt(np.maximum(np.where(at >= starts, before[at + 1] - before[starts], 0.0), 0.0))
+        self._keys = keys[ascending]
+        self._running = np.concatenate([[0.0], np.cumsum(words.data.astype(np.float64)[ascending] ** 2)])
+
+    def common(self, rows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """For each group `rows[i]`, the length of its entries in columns ranked under `cuts[i]`."""
+        at = np.searchsorted(self._keys, rows * (len(self.pruning.ranks) + 1) + cuts)  # entries before the cut
+        starts = self.vectors.words.indptr[rows].astype(np.int64)  # keys are grouped by row, as the entries are
+        lengths: np.ndarray = np.sqrt(np.maximum(self._running[at] - self._running[starts], 0.0))
+        return lengths
 
 
 @dataclass
@@ -173,6 +193,7 @@ class _Block(Generic[D]):
     asking: np.ndarray  # whether each one's titles all ask questions (`all_ask`), likewise
     order: np.ndarray  # when each was opened
     alive: np.ndarray
+    weight: int  # the centroids it was built from, dead ones included: blocks of similar weight merge
 
     @classmethod
     def of(cls, drafts: list[D], centroids: Vectors, order: dict[str, int], pruning: _Pruning) -> _Block[D]:
@@ -185,6 +206,7 @@ class _Block(Generic[D]):
             np.array([all_ask(d.articles) for d in drafts], np.bool_),
             np.array([order[d.id] for d in drafts]),
             np.ones(len(drafts), np.bool_),
+            len(drafts),
         )  # fmt: skip
 
     @classmethod
@@ -205,26 +227,26 @@ class _Block(Generic[D]):
             np.concatenate([b.asking[b.alive] for b in blocks]),
             np.concatenate([b.order[b.alive] for b in blocks]),
             np.ones(len(drafts), np.bool_),
+            sum(b.weight for b in blocks),
         )
 
     def live(self) -> int:
         return int(self.alive.sum())
 
     def scores(
-        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, asking: np.ndarray, settings: ClusterSettings,
-        pruning: _Pruning,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        self, groups: _Groups, when: np.ndarray, feeds: np.ndarray, asking: np.ndarray, settings: ClusterSettings
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(group row, score, opening order, draft) of each pair with a live centroid that could reach the
         threshold on words (names, time and `same_feed_factor` only lower a score): a word similarity over
         `lowest_useful_words`, the very pairs and values a product of the groups by every centroid keeps."""
+        centroids, least = groups.vectors, groups.pruning.least
         bounds = (centroids.words @ self.heads).tocoo()
         rows, picked = bounds.row.astype(np.int64), bounds.col.astype(np.int64)
         live = self.alive[picked]
         rows, picked, partial = rows[live], picked[live], bounds.data[live].astype(np.float64)
-        common = pruning.common(centroids.words, rows, self.cuts[picked])
-        near = partial + common * self.tails[picked] >= pruning.least - _MARGIN
+        near = partial + groups.common(rows, self.cuts[picked]) * self.tails[picked] >= least - _MARGIN
         rows, picked = rows[near], picked[near]
-        found, words = self._words(centroids.words, rows, picked, pruning.least)
+        found, words = self._words(groups, rows, picked, least)
         rows, picked = rows[found], picked[found]
         names = np.asarray(centroids.names[rows].multiply(self.names[picked]).sum(axis=1)).ravel()
         has_names = (centroids.names.getnnz(axis=1) > 0)[rows] & (self.names.getnnz(axis=1) > 0)[picked]
@@ -237,7 +259,7 @@ class _Block(Generic[D]):
         return rows, scores, self.order[picked], drafts
 
     def _words(
-        self, groups: sp.csr_matrix, rows: np.ndarray, picked: np.ndarray, least: float
+        self, groups: _Groups, rows: np.ndarray, picked: np.ndarray, least: float
     ) -> tuple[np.ndarray, np.ndarray]:
         """Which of the pairs (group `rows[i]`, centroid `picked[i]`, sorted by group) have a word similarity
         over `least`, and those similarities, bit for bit what `sp_matmul_topn` of the groups by all the
@@ -247,41 +269,31 @@ class _Block(Generic[D]):
         entries are stored, one after another in float32. Here each pair becomes a row of its shared entries,
         in that order, and the same function multiplies those rows by a column of the centroid's values: the
         same additions in the same order."""
-        parts = []
-        for first in range(0, groups.shape[0], _GROUPS_AT_ONCE):
-            lo, hi = np.searchsorted(rows, [first, first + _GROUPS_AT_ONCE])
-            if hi > lo:
-                parts.append(self._shared(groups, rows[lo:hi], picked[lo:hi], first, int(lo)))
-        pair, entry, value = (
-            np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64) for i in range(3)
-        )
+        pair, entry, value = self._shared(groups.position, rows, picked)
         if not len(pair):
             return np.zeros(len(rows), np.bool_), np.zeros(0, np.float32)
+        data = groups.vectors.words.data
         indptr = np.concatenate([[0], np.cumsum(np.bincount(pair, minlength=len(rows)))])
-        entries = sp.csr_matrix((groups.data[entry], np.arange(len(pair)), indptr), shape=(len(rows), len(pair)))
+        entries = sp.csr_matrix((data[entry], np.arange(len(pair)), indptr), shape=(len(rows), len(pair)))
         column = sp.csr_matrix(
-            (value.astype(groups.dtype), np.zeros(len(pair), np.int32), np.arange(len(pair) + 1)), shape=(len(pair), 1)
+            (value.astype(data.dtype), np.zeros(len(pair), np.int32), np.arange(len(pair) + 1)), shape=(len(pair), 1)
         )
         product = sp_matmul_topn(entries, column, top_n=1, threshold=least)
         return np.diff(product.indptr) > 0, product.data[: product.indptr[-1]]
 
     def _shared(
-        self, groups: sp.csr_matrix, rows: np.ndarray, picked: np.ndarray, first: int, offset: int
+        self, position: np.ndarray, rows: np.ndarray, picked: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The entries the pairs share: (pair, the group's entry, the centroid's value), by pair and then in the
-        order of the group's entries. Pairs of groups `first` onwards (`offset`: the first pair's number)."""
-        position = np.full((min(_GROUPS_AT_ONCE, groups.shape[0] - first), groups.shape[1]), -1, np.int32)
-        block = groups[first : first + len(position)]
-        lengths = np.diff(block.indptr)
-        position[np.repeat(np.arange(len(lengths)), lengths), block.indices] = np.arange(block.nnz)
+        order of the group's entries (`position`: each group's entry in each column, -1 for none)."""
         counts = np.diff(self.words.indptr)[picked].astype(np.int64)
         pair = np.repeat(np.arange(len(picked)), counts)
         entry = np.repeat(self.words.indptr[picked] - np.cumsum(counts) + counts, counts) + np.arange(len(pair))
-        found = position[rows[pair] - first, self.words.indices[entry]]
+        found = position[rows[pair], self.words.indices[entry]]
         hit = found >= 0
         pair, found, value = pair[hit], found[hit], self.words.data[entry[hit]]
         ordered = np.lexsort((found, pair))
-        return pair[ordered] + offset, found[ordered] + int(groups.indptr[first]), value[ordered]
+        return pair[ordered], found[ordered].astype(np.int64), value[ordered]
 
 
 def _heads_and_tails(words: sp.csr_matrix, pruning: _Pruning) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
