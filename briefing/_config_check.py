@@ -12,7 +12,6 @@ unknown keys.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any, get_args
@@ -399,6 +398,8 @@ def _did_you_mean(loc: tuple[int | str, ...], root: type[BaseModel]) -> str:
     if model is None or not isinstance(loc[-1], str):
         return ""
     names = [info.alias or name for name, info in model.model_fields.items() if not info.exclude]
+    import difflib  # only a file with an unknown key needs it
+
     close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
     known = ", ".join(names)
     return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {known}"
