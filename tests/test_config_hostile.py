@@ -317,3 +317,16 @@ _plain_texts = strategies.lists(_plain_lines, max_size=12).map("\n".join).filter
 @given(text=_plain_texts)
 def test_fuzzed_plain_files_are_read_alike_by_both_readers(text: str) -> None:
     assert _read_alike(text)
+
+
+def test_a_plain_config_is_read_by_libyaml_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps a full idle check fast: a plain feeds.yaml never reaches PyYAML's Python reader."""
+    from briefing import _config_check
+
+    def refuse(text: str) -> None:
+        raise AssertionError("read by PyYAML's Python reader")
+
+    monkeypatch.setattr(_config_check, "_Loader", refuse)
+    path = write(tmp_path, (ROOT / "briefing" / "starter.yaml").read_text(encoding="utf-8"))
+
+    assert load_settings(path, environ={}).sections[0].feeds
