@@ -194,18 +194,19 @@ def _load(path: Path, text: str) -> tuple[Any, list[str]]:
 
 
 # The lines on which libyaml and PyYAML's own reader are known to agree (tests/test_config_hostile.py fuzzes
-# them): block mappings and sequences of plain or simply quoted ASCII values, and comments. Outside them the two
-# part ways in corners (a tab in a value, a bare `!` tag, `|#`), so a file with any other line is read by
-# `_Loader`: flow collections, anchors and aliases, tags, block scalars, directives, escapes, tabs, non-ASCII.
+# them): block mappings and sequences of plain or simply quoted values, and comments. Outside them the two part
+# ways in corners (a tab in a value, a bare `!` tag, `|#`), so a file with any other line is read by `_Loader`:
+# flow collections, anchors and aliases, tags, block scalars, directives, escapes, tabs, control characters.
+_TEXT = r"\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"  # beyond ASCII, no breaks
 _PLAIN_LINE = re.compile(
-    r"""
+    rf"""
     (?: \x20* (?: -\x20+ )*                                       # indentation, dashes of sequence items
-        (?: (?: [A-Za-z_][A-Za-z0-9_]* | "[\x20!\x23-\x5b\x5d-\x7e]*" | '[\x20-\x26\x28-\x7e]*' )
+        (?: (?: [A-Za-z_][A-Za-z0-9_]* | "[\x20!\x23-\x5b\x5d-\x7e{_TEXT}]*" | '[\x20-\x26\x28-\x7e{_TEXT}]*' )
             : (?: \x20+ | $ ) )?                                  # a key
-        (?: [A-Za-z0-9_./(+$] (?: [A-Za-z0-9_./()+$=&%~@,;?'"-] | \x20(?!\x20*\#) | :(?=[^\x20]) )*
-          | "[\x20!\x23-\x5b\x5d-\x7e]*" | '[\x20-\x26\x28-\x7e]*' )?  # a plain value, or a quoted one
+        (?: [A-Za-z0-9_./(+${_TEXT}] (?: [A-Za-z0-9_./()+$=&%~@,;?'"{_TEXT}-] | \x20(?!\x20*\#) | :(?=[^\x20]) )*
+          | "[\x20!\x23-\x5b\x5d-\x7e{_TEXT}]*" | '[\x20-\x26\x28-\x7e{_TEXT}]*' )?  # a plain value, or a quoted one
     )?
-    \x20* (?: (?<![^\x20]) \#[\x20-\x7e]* )? \r?                  # a comment, after a space or alone
+    \x20* (?: (?<![^\x20]) \#[\x20-\x7e{_TEXT}]* )? \r?           # a comment, after a space or alone
     """,
     re.VERBOSE,
 )

@@ -249,6 +249,8 @@ _PLAIN = [
     "a:\n- 1\n- 2\n",
     "a:b\n",
     "sections:\n  - name: World\n    feeds:\n      - url: https://a.example/rss?a=1&b=2\n        weight: 2\n",
+    "sections:\n  - name: Monde\n    feeds:\n      - url: https://a.example/rss\n"
+    "        name: Le Monde \u2013 \u00e9co  # \u00e9\n",
     "",
     "\n\n",
 ]
@@ -299,7 +301,8 @@ def test_the_shipped_configs_are_plain_and_read_alike() -> None:
 _plain_values = strategies.sampled_from(
     ["", "1", "x", "06:30", "6:30", "0x1F", "017", "0o17", "1_000", "1e3", ".inf", ".NaN", "~", "null", "true", "Yes",
      "off", "https://a.org/rss?a=1&b=2", "a b", "2026-11-25", "2026-11-25 06:30:00", "1:2:3", "a:b", "a'b", 'a"b',
-     "'q'", '"q"', "''", "(x)", "$x", "+1", "./p", "a; b, c", "a:", "3.", "0", "00"]
+     "'q'", '"q"', "''", "(x)", "$x", "+1", "./p", "a; b, c", "a:", "3.", "0", "00", "Le Monde – Monde",
+     "日本経済新聞", "'Süddeutsche'", "café 😀", " x"]
 )  # fmt: skip
 _plain_lines = strategies.tuples(
     strategies.sampled_from(["", " ", "  ", "   ", "    "]),
