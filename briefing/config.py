@@ -137,7 +137,10 @@ class ClusterSettings(_Strict):
         0.75, ge=0, le=2, description="share of the threshold each member of a joining group must reach alone"
     )
     same_feed_factor: float = Field(
-        0.8, gt=0, le=1, description="similarity multiplier when both sides come from one feed alone"
+        0.8,
+        gt=0,
+        le=1,
+        description="similarity multiplier when both sides come from one feed alone, or all their titles ask questions",
     )
 
 

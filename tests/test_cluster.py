@@ -523,3 +523,49 @@ def test_cluster_a_code_written_with_or_without_a_dash_is_one_word_and_one_name(
     assert _features.entity_analyzer(dashed) == _features.entity_analyzer(joined)
     longer = loose("a-longer", "Wire", "Covid-19 cases rise", "A state-owned firm.", T0)
     assert {"covid", "19", "state", "owned"} <= set(_features.word_analyzer(longer, 1))
+
+
+RUNNERS = loose(  # a question: a topic ("masks"), no development another item could report too
+    "a-runners",
+    "Times",
+    "Do runners need to wear masks?",
+    "Some people shout at joggers in the park. But does it really matter?",
+    T0,
+)
+PUPILS = loose(  # another question on the topic, from another outlet
+    "a-pupils",
+    "Straits",
+    "Schools reopen: how do you make pupils wear masks?",
+    "Teachers say keeping six-year-olds apart will be hard when classes resume on Tuesday.",
+    T0 + timedelta(minutes=40),
+)
+PUPILS_TOLD = replace(PUPILS, id="a-pupils-told", title="Schools reopen and pupils must wear masks")
+ASKING_BAR = ClusterSettings(threshold=0.2)  # a small window's bar (0.12) is under what these pairs score either way
+
+
+def stories_of(first: list[Article], later: list[Article], settings: ClusterSettings) -> set[frozenset[str]]:
+    """The stories of `first` clustered in one poll and `later` in the next (the quake, earnings and ferry items
+    three hours before, so the window's words are weighed as in a real window)."""
+    stored = cluster_articles([*first, *all_articles(T0 - timedelta(hours=3))], [], settings)
+    changed = cluster_articles(later, stored, settings) if later else []
+    by_id = {c.id: c for c in [*stored, *changed]}
+    return grouping(list(by_id.values()))
+
+
+@pytest.mark.parametrize("when", ["one poll", "a later chunk", "the next poll"])
+def test_cluster_two_questions_on_one_topic_need_the_evidence_one_feeds_items_need(when: str) -> None:
+    """Two question headlines on one topic ("Do runners need to wear masks?", "... how do you make pupils wear
+    masks?") share its words but no development: they are scored with `same_feed_factor`, as two items of one
+    feed are, and stay apart, whether grouped in one poll, met as a story an earlier chunk of a big poll opened
+    (9 items a chunk: the 8 earlier ones and the first question) or as a stored story; with that factor at 1 the
+    same pair joins (so it is the rule that parts them)."""
+    first, second = ([RUNNERS], [PUPILS]) if when == "the next poll" else ([RUNNERS, PUPILS], [])
+    settings = ASKING_BAR.model_copy(update={"max_batch": 9} if when == "a later chunk" else {})
+    assert frozenset({"a-runners"}) in stories_of(first, second, settings)
+    lenient = settings.model_copy(update={"same_feed_factor": 1.0})
+    assert frozenset({"a-runners", "a-pupils"}) in stories_of(first, second, lenient)
+
+
+def test_cluster_a_question_and_a_report_on_its_topic_still_join() -> None:
+    """Only two questions need the stronger evidence: a question and a report that score alike still join."""
+    assert frozenset({"a-runners", "a-pupils-told"}) in stories_of([RUNNERS, PUPILS_TOLD], [], ASKING_BAR)

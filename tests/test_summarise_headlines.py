@@ -110,6 +110,19 @@ def test_a_show_name_on_many_titles_is_learnt_and_removed() -> None:
 @pytest.mark.parametrize(
     ("title", "cleaned"),
     [
+        ("How the Harbour Wall Failed [Video]", "How the Harbour Wall Failed"),
+        ("(PHOTOS) Floods close the valley road", "Floods close the valley road"),
+        ("Council approves budget (Video) - Daily", "Council approves budget"),
+        ("Talks resume (in Geneva)", "Talks resume (in Geneva)"),
+    ],
+)
+def test_a_bracketed_format_label_is_not_part_of_the_headline(title: str, cleaned: str) -> None:
+    assert headlines.clean_title(title, "Daily") == cleaned
+
+
+@pytest.mark.parametrize(
+    ("title", "cleaned"),
+    [
         ("Wildfires burned 1,200 square miles. Here are the key fires", "Wildfires burned 1,200 square miles"),
         ("Varga leads, but the race is not decided. Here's what we know.", "Varga leads, but the race is not decided"),
         ("Here's what we know about the harbour fire", "Here's what we know about the harbour fire"),

@@ -39,7 +39,7 @@ from scipy.spatial.distance import squareform
 from sparse_dot_topn import sp_matmul_topn
 
 from briefing.cluster import _window
-from briefing.cluster._agreement import CoreSum, agreements
+from briefing.cluster._agreement import CoreSum, agreements, all_ask, asks, question_factor
 from briefing.cluster._agreement import feed_of as _feed
 from briefing.cluster._agreement import one_feed as _one_feed
 from briefing.cluster._opened import Opened, lowest_useful_words
@@ -166,6 +166,8 @@ def _group_new(chunk: list[Article], vectors: Vectors, settings: ClusterSettings
     scores = similarity(vectors, vectors, settings) * decay(when[:, None] - when[None, :], settings)
     _, feed = np.unique(np.array([_feed(a) for a in chunk]), return_inverse=True)  # numbers: comparing strings
     scores *= np.where(feed[:, None] == feed[None, :], settings.same_feed_factor, 1.0)  # cost more than the rest
+    question = np.array([asks(a) for a in chunk])  # two questions on one topic share no development
+    scores *= np.where(question[:, None] & question[None, :], settings.same_feed_factor, 1.0)
     distance = np.clip(1.0 - scores, 0.0, None)
     labels = _average_linkage_groups(distance, 1.0 - settings.threshold)
     groups: dict[int, list[Article]] = {}
@@ -205,7 +207,8 @@ def _attach(
     settings, window = opened.settings, weighed.window
     when = np.array([np.mean([hours(a.published) for a in group]) for group in groups])
     candidates = _stored_candidates(centroids, when, window, settings)
-    nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups])
+    asking = [all_ask(group) for group in groups]
+    nearest_opened = opened.nearest(centroids, when, [_one_feed(group) for group in groups], asking)
     targets: list[Cluster | _Draft | None] = []
     for g, group in enumerate(groups):
         best: tuple[float, Cluster | _Draft | None] = (settings.threshold, None)
@@ -213,6 +216,7 @@ def _attach(
         for score, i in candidates[g]:
             cluster = window.clusters[i]
             score *= _feed_factor(feed, cluster.articles, settings)
+            score *= question_factor(asking[g], cluster.articles, settings)
             if score >= best[0]:
                 best = (score, cluster)
         near = nearest_opened[g]

@@ -131,9 +131,28 @@ def _stacked(rows: list[tuple[np.ndarray, np.ndarray]], width: int) -> sp.csr_ma
 
 
 def _feed_factor(group: list[Article], story: Story, settings: ClusterSettings) -> float:
-    """`same_feed_factor` when the group and the story come from one and the same feed, else 1."""
+    """`same_feed_factor` when the group and the story come from one and the same feed, and again when both
+    only ask questions (`all_ask`); else 1."""
     feed = one_feed(group)
-    return settings.same_feed_factor if feed is not None and story.sole_feed == feed else 1.0
+    factor = settings.same_feed_factor if feed is not None and story.sole_feed == feed else 1.0
+    return factor * question_factor(all_ask(group), story.articles, settings)
+
+
+def asks(article: Article) -> bool:
+    """Whether the title is a question ("Do Runners Need to Wear Masks?"): an explainer's or a column's topic,
+    which reports no development that another item could share."""
+    return article.title.rstrip().endswith("?")
+
+
+def all_ask(articles: Sequence[Article]) -> bool:
+    return all(map(asks, articles))
+
+
+def question_factor(group_asks: bool, story: Sequence[Article], settings: ClusterSettings) -> float:
+    """`same_feed_factor` when a group whose titles all ask questions meets a story whose titles all do: two
+    questions on one topic ("Do runners need masks?", "How do you make kids wear masks?") share words but no
+    development, so they need the stronger evidence two items of one feed need."""
+    return settings.same_feed_factor if group_asks and all_ask(story) else 1.0
 
 
 def feed_of(article: Article) -> str:

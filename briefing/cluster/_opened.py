@@ -1,7 +1,8 @@
 """The stories opened by earlier chunks of one clustering call, searched by a chunk's groups (`Opened`).
 
-Knows centroids, time and feeds; knows nothing of how groups are formed. Separate from `briefing.cluster` so
-that module stays about the steps; the drafts it holds are that module's `_Draft`s (typed as `Draft` here).
+Knows centroids, time, feeds and which titles ask questions; knows nothing of how groups are formed. Separate
+from `briefing.cluster` so that module stays about the steps; the drafts it holds are that module's `_Draft`s
+(typed as `Draft` here).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 
+from briefing.cluster._agreement import all_ask
 from briefing.cluster._similarity import Vectors, decay, mix
 from briefing.cluster._weighed import Weighed
 from briefing.config import ClusterSettings
@@ -58,13 +60,16 @@ class Opened(Generic[D]):
             self._order.setdefault(draft.id, len(self._order))
             self._stale[draft.id] = draft
 
-    def nearest(self, centroids: Vectors, when: np.ndarray, feeds: list[str | None]) -> list[tuple[float, D] | None]:
-        """For each group (a row of `centroids`, at time `when`, from the one feed `feeds` gives or several),
-        the best opened cluster and its score."""
+    def nearest(
+        self, centroids: Vectors, when: np.ndarray, feeds: list[str | None], asking: list[bool]
+    ) -> list[tuple[float, D] | None]:
+        """For each group (a row of `centroids`, at time `when`, from the one feed `feeds` gives or several,
+        whose titles all ask questions or not, `asking`), the best opened cluster and its score."""
         self._refresh(float(when.min()) if len(when) else 0.0)
         found: list[tuple[float, D] | None] = [None] * len(when)
         group_feeds = np.array(feeds, object)
-        scored = [block.scores(centroids, when, group_feeds, self.settings) for block in self._blocks]
+        group_asking = np.array(asking, np.bool_)
+        scored = [block.scores(centroids, when, group_feeds, group_asking, self.settings) for block in self._blocks]
         if not scored:
             return found
         rows, scores, order, drafts = (np.concatenate([part[i] for part in scored]) for i in range(4))
@@ -105,6 +110,7 @@ class _Block(Generic[D]):
     drafts: list[D]
     latest: np.ndarray  # each one's newest article when its centroid was computed (it does not change after)
     feeds: np.ndarray  # the one feed each one's articles come from (None: several), likewise
+    asking: np.ndarray  # whether each one's titles all ask questions (`all_ask`), likewise
     order: np.ndarray  # when each was opened
     alive: np.ndarray
 
@@ -117,6 +123,7 @@ class _Block(Generic[D]):
             drafts,
             np.array([d.latest_hours for d in drafts]),
             np.array([d.sole_feed for d in drafts], object),
+            np.array([all_ask(d.articles) for d in drafts], np.bool_),
             np.array([order[d.id] for d in drafts]),
             np.ones(len(drafts), np.bool_),
         )
@@ -132,6 +139,7 @@ class _Block(Generic[D]):
             [d for b in (older, newer) for d, k in zip(b.drafts, b.alive.tolist(), strict=True) if k],
             np.concatenate([older.latest[older.alive], newer.latest[newer.alive]]),
             np.concatenate([older.feeds[older.alive], newer.feeds[newer.alive]]),
+            np.concatenate([older.asking[older.alive], newer.asking[newer.alive]]),
             np.concatenate([older.order[older.alive], newer.order[newer.alive]]),
             np.ones(int(older.alive.sum() + newer.alive.sum()), np.bool_),
         )
@@ -140,7 +148,7 @@ class _Block(Generic[D]):
         return int(self.alive.sum())
 
     def scores(
-        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, settings: ClusterSettings
+        self, centroids: Vectors, when: np.ndarray, feeds: np.ndarray, asking: np.ndarray, settings: ClusterSettings
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(group row, score, opening order, draft) of each pair with a live centroid that could reach the
         threshold on words (names, time and `same_feed_factor` only lower a score)."""
@@ -158,6 +166,7 @@ class _Block(Generic[D]):
         scores = mix(words, names, has_names, settings) * decay(when[rows] - self.latest[picked], settings)
         one_feed = np.array([f is not None for f in feeds[rows]], np.bool_) & (feeds[rows] == self.feeds[picked])
         scores *= np.where(one_feed, settings.same_feed_factor, 1.0)
+        scores *= np.where(asking[rows] & self.asking[picked], settings.same_feed_factor, 1.0)  # `question_factor`
         drafts = np.empty(len(picked), object)
         drafts[:] = [self.drafts[i] for i in picked.tolist()]
         return rows, scores, self.order[picked], drafts

@@ -107,6 +107,12 @@ def question_title(title: str) -> bool:
 
 _SUFFIX = re.compile(r"\s+[-|–—]\s+(?P<suffix>[^-|–—]{1,60})$")  # not ":", which heads a quote ("Trump: I Will Win")
 _PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
+# "How the Dam Failed [Video]", "(PHOTOS) Floods hit the valley": a bracketed label naming the page's format.
+_FORMAT_LABEL = re.compile(
+    r"^\s*[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]\s*"
+    r"|\s*[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]\s*$",
+    re.IGNORECASE,
+)
 _BRAND = re.compile(
     r"\b(?:news|times|post|herald|journal|tribune|guardian|telegraph|mail|press|radio|tv|online|daily|weekly|wire"
     r"|gazette|observer|independent|bbc|cnn|abc|nbc|cbs|fox|reuters|ap|afp|npr|pbs)\b|\.(?:com|org|net|co\.uk)\b",
@@ -121,15 +127,15 @@ def title_parts(title: str) -> list[str]:
 
 
 def clean_title(title: str, outlet: str, shows: Collection[str] = ()) -> str:
-    """A title without markup, " - Outlet" / " | Outlet" suffixes, "WATCH:"-style labels and recurring show
-    names (`shows`, lowercased title parts learnt from the material)."""
+    """A title without markup, " - Outlet" / " | Outlet" suffixes, "WATCH:"-style labels, a bracketed format
+    label ("[Video]") and recurring show names (`shows`, lowercased title parts learnt from the material)."""
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", title)).split())
     match = _SUFFIX.search(text)
     if match and _is_outlet(match.group("suffix"), outlet, text[: match.start()]):
         text = text[: match.start()]
     if shows:
         text = _without_shows(text, shows)
-    text = _PREFIX.sub("", text).strip()
+    text = _PREFIX.sub("", _FORMAT_LABEL.sub("", text)).strip()
     without_teaser = _TEASER_TAIL.sub("", text)
     return without_teaser.removesuffix(".") if without_teaser != text else text
 
