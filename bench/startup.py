@@ -11,8 +11,14 @@ console script with its idle note removed (it checks the config and the store in
 the ratios are of the medians.
 
 Then the import cost of each stage, over the bare interpreter (CPU, medians of `--repeat`): what a command pays
-the first time it needs that stage. numpy, scipy and scikit-learn come in with `briefing.cluster` and
+the first time it needs that stage. `briefing.config` (pydantic) is what every command that reads feeds.yaml
+pays, a full idle check included; numpy, scipy and scikit-learn come in with `briefing.cluster` and
 `briefing.summarise` (its extractive summariser); `python -X importtime` names the heaviest packages.
+
+briefing's own modules are byte-compiled first, as pip compiles them when it installs the package: run from a
+checkout with PYTHONDONTWRITEBYTECODE set (as on these machines), every process would otherwise compile each
+briefing module it imports from source, a cost no installed briefing pays (about one bare start of a full
+idle check's CPU, measured here).
 """
 
 from __future__ import annotations
@@ -40,7 +46,23 @@ THIRD_PARTY = frozenset(
 BARE = "bare interpreter: `python -c pass`"
 NOTED = "`briefing run-due`, nothing due, the last tick's note still valid"
 CHECKED = "`briefing run-due`, nothing due, checked in full (no note)"
-STAGES = ("briefing.ingest", "briefing.cluster", "briefing.summarise", "briefing.render", "briefing.deliver.email")
+STAGES = (
+    "briefing.config",
+    "briefing.ingest",
+    "briefing.cluster",
+    "briefing.summarise",
+    "briefing.render",
+    "briefing.deliver.email",
+)
+
+
+def compile_briefing() -> None:
+    """Write the bytecode of the briefing package that the console script imports, as a pip install does."""
+    import compileall
+
+    import briefing
+
+    compileall.compile_dir(Path(briefing.__file__).parent, quiet=1)
 
 
 def run(command: list[str], cwd: Path) -> Cost:
@@ -131,11 +153,12 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--write-docs", action="store_true", help="write the tables into docs/figures/")
     args = parser.parse_args()
+    compile_briefing()
     rows, cpu_ratios = idle_tick(args)
     tick = markdown_table(("", "wall ms", "CPU ms", "peak MB", "wall ratio to bare"), rows)
     tick += (
         f"\n\nCPU ratios to bare: {cpu_ratios}. A config of {args.feeds} feeds, none due; medians of "
-        f"{args.repeat} interleaved runs."
+        f"{args.repeat} interleaved runs; briefing's modules byte-compiled first, as an installed package is."
     )
     stages = markdown_table(
         ("stage", "import CPU ms over bare", "heaviest packages (cumulative import ms)"), imports(args)

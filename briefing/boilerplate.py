@@ -309,10 +309,11 @@ class SpanTotals:
     def add(self, feed_key: str, counts: Mapping[int, int]) -> None:
         """Counts just added to the store for `feed_key`, for the spans already read (the others are read with
         them included)."""
-        for span, items in counts.items():
-            if span in self._total:
-                self._total[span] += items
-                self._by_site[span][site(feed_key)] += items
+        home, total, by_site = site(feed_key), self._total, self._by_site
+        for span in counts.keys() & total.keys():  # in C: few of a feed's spans were read (some feed repeats them)
+            items = counts[span]
+            total[span] += items
+            by_site[span][home] += items
 
     def model(self, feed_key: str, own: Mapping[int, int]) -> Boilerplate:
         """The boilerplate of `feed_key`, from its own counts of at least `MIN_ITEMS` (every span read)."""

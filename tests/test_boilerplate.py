@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from briefing.boilerplate import MIN_ITEMS, SpanCounts, learned, site, span_counts
 from briefing.models import Article
@@ -242,3 +243,14 @@ def test_a_batch_that_fails_writes_none_of_its_counts(store: Store) -> None:
     except RuntimeError:
         pass
     assert list(store.span_rows(list(span_counts(channel())))) == []
+
+
+def test_a_feed_counted_twice_in_a_batch_keeps_when_each_span_was_last_seen(store: Store) -> None:
+    """A batch keeps one time per feed while the feed is counted at one time, and each span's own time once it is
+    counted again later (what `forget_rare_spans` goes by)."""
+    later = NOW + timedelta(days=40)
+    with store.transaction(), store.batched_spans():
+        store.count_spans(CHANNEL, Counter({1: 1, 2: 1}), NOW)
+        store.count_spans(CHANNEL, Counter({2: 1, 3: 1}), later)
+    store.forget_rare_spans(MIN_ITEMS, before=NOW + timedelta(days=1))
+    assert sorted(store.span_rows([1, 2, 3])) == [(CHANNEL, 2, 2), (CHANNEL, 3, 1)]

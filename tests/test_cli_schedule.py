@@ -13,9 +13,9 @@ from feedserver import FeedServer, rss_feed
 from briefing.config import load_settings
 from briefing.store import open_store_from_settings
 
-# What an idle tick must not load: every pipeline stage, and the libraries only they need.
+# What an idle tick must not load: every pipeline stage, and the libraries only they (or a config error) need.
 STAGES = ("briefing.pipeline", "briefing.ingest", "briefing.cluster", "briefing.summarise", "briefing.render")
-LIBRARIES = ("numpy", "scipy", "sklearn", "httpx", "feedparser", "jinja2", "premailer", "rich", "schedule")
+LIBRARIES = ("numpy", "scipy", "sklearn", "httpx", "feedparser", "jinja2", "premailer", "rich", "schedule", "difflib")
 
 _TICK = """
 import json, sys

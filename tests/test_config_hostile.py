@@ -229,3 +229,107 @@ def test_fuzzed_files_load_or_give_located_problems(text: str) -> None:
             load_settings(path, environ={})
         except ConfigError as error:
             assert error.problems and all(isinstance(p, str) and "\n" not in p for p in error.problems)
+
+
+# ---------------------------------------------------------------------------- the two readers agree
+# A file whose every line is plain (`_PLAIN_LINE`) is read by libyaml (`_FastLoader`), any other by PyYAML's own
+# reader (`_Loader`); a file libyaml refuses is read again by `_Loader`, which words the refusal. So every plain
+# file must be read alike by both, and the corners where they differ must not count as plain.
+
+_DIFFERING = ["a:\tb\n", "a: b\tc\n", "!\n", "|#\n"]
+_PLAIN = [
+    FEED.replace("sections: [{name: World, feeds: [{url: 'https://a.example/rss'}]}]", "x: 1"),
+    "yes: 1\nno: 2\non: 3\n'yes': 4\n\"no\": 5\n",
+    "a: 06:30\nb: '06:30'\nc: 6:30\nd: 0o17\ne: 017\nf: 0x1F\ng: 1_000\nh: 1e3\ni: .inf\nj: null\nk: 2026-11-25\n",
+    "a: 1\na: 2\nb:\n  c: 1\n  c: 1\n",
+    "- a\n- - b\n  - c: d\n",
+    "a: x # comment\n# only a comment\n  # an indented one\n",
+    "a: 1\r\nb: 2\r\n",
+    "  a: 1\n b: 2\n",
+    "a:\n- 1\n- 2\n",
+    "a:b\n",
+    "sections:\n  - name: World\n    feeds:\n      - url: https://a.example/rss?a=1&b=2\n        weight: 2\n",
+    "sections:\n  - name: Monde\n    feeds:\n      - url: https://a.example/rss\n"
+    "        name: Le Monde \u2013 \u00e9co  # \u00e9\n",
+    "",
+    "\n\n",
+]
+
+
+def _read_both(text: str) -> tuple[str, str]:
+    """What each reader makes of `text`: its values and duplicate keys, or the kind of error it raised."""
+    from briefing import _config_check
+
+    assert _config_check._fast_loader is not None, "PyYAML here is built with libyaml"
+    results = []
+    for loader in (_config_check._fast_loader, _config_check._Loader):
+        try:
+            results.append(repr(_config_check._read(loader(text))))
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
+            results.append(f"refused: {type(error).__name__}")
+    return results[0], results[1]
+
+
+def _plain(text: str) -> bool:
+    from briefing._config_check import _PLAIN_LINE
+
+    return all(_PLAIN_LINE.fullmatch(line) for line in text.split("\n"))
+
+
+def _read_alike(text: str) -> bool:
+    fast, python = _read_both(text)
+    return fast.startswith("refused") or fast == python  # what libyaml refuses, `_Loader` reads again
+
+
+@pytest.mark.parametrize("text", _DIFFERING)
+def test_files_the_two_readers_read_differently_are_not_plain(text: str) -> None:
+    assert (_read_alike(text), _plain(text)) == (False, False)
+
+
+@pytest.mark.parametrize("text", _PLAIN)
+def test_plain_files_are_read_alike_by_both_readers(text: str) -> None:
+    assert (_plain(text), _read_alike(text)) == (True, True)
+
+
+def test_the_shipped_configs_are_plain_and_read_alike() -> None:
+    shipped = [ROOT / "feeds.yaml", ROOT / "briefing" / "starter.yaml"]
+    assert [
+        (path.name, _plain(text := path.read_text(encoding="utf-8-sig")), _read_alike(text)) for path in shipped
+    ] == [(path.name, True, True) for path in shipped]
+
+
+_plain_values = strategies.sampled_from(
+    ["", "1", "x", "06:30", "6:30", "0x1F", "017", "0o17", "1_000", "1e3", ".inf", ".NaN", "~", "null", "true", "Yes",
+     "off", "https://a.org/rss?a=1&b=2", "a b", "2026-11-25", "2026-11-25 06:30:00", "1:2:3", "a:b", "a'b", 'a"b',
+     "'q'", '"q"', "''", "(x)", "$x", "+1", "./p", "a; b, c", "a:", "3.", "0", "00", "Le Monde – Monde",
+     "日本経済新聞", "'Süddeutsche'", "café 😀", " x"]
+)  # fmt: skip
+_plain_lines = strategies.tuples(
+    strategies.sampled_from(["", " ", "  ", "   ", "    "]),
+    strategies.sampled_from(["", "- ", "- - "]),
+    strategies.sampled_from(["", "a:", "url:", "yes:", "on:", "'a':", '"b":', "<<:", "null:", "1:"]),
+    strategies.sampled_from(["", " "]),
+    _plain_values,
+    strategies.sampled_from(["", " # c", "  #", " #x:y"]),
+    strategies.sampled_from(["", "\r"]),
+).map("".join)
+_plain_texts = strategies.lists(_plain_lines, max_size=12).map("\n".join).filter(_plain)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(text=_plain_texts)
+def test_fuzzed_plain_files_are_read_alike_by_both_readers(text: str) -> None:
+    assert _read_alike(text)
+
+
+def test_a_plain_config_is_read_by_libyaml_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps a full idle check fast: a plain feeds.yaml never reaches PyYAML's Python reader."""
+    from briefing import _config_check
+
+    def refuse(text: str) -> None:
+        raise AssertionError("read by PyYAML's Python reader")
+
+    monkeypatch.setattr(_config_check, "_Loader", refuse)
+    path = write(tmp_path, (ROOT / "briefing" / "starter.yaml").read_text(encoding="utf-8"))
+
+    assert load_settings(path, environ={}).sections[0].feeds

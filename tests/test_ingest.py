@@ -275,6 +275,56 @@ def test_a_feed_that_fails_while_stored_teaches_no_boilerplate_and_the_others_do
     assert counted == {world: True, rail: False}
 
 
+_POLL_KILLED_AFTER_THREE_FEEDS = """
+import os, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from briefing import ingest
+from briefing.config import load_settings
+from briefing.store import open_store_from_settings
+ingest.COMMIT_FEEDS = 2  # feeds 1 and 2 share a commit; feed 3 opens the next group
+stored = ingest._GroupCommit.stored
+def stored_then_killed(group, count=[0]):
+    count[0] += 1
+    if count[0] == 3:  # feed 3's articles and state are written, its group not committed yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    stored(group)
+ingest._GroupCommit.stored = stored_then_killed
+settings = load_settings(Path(sys.argv[1]))
+with open_store_from_settings(settings) as store:
+    ingest.poll(settings, store, datetime(2026, 11, 25, 6, 0, tzinfo=UTC), workers=0)
+"""
+
+
+def test_a_poll_killed_mid_group_keeps_each_feed_whole_and_the_next_poll_stores_the_rest(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """Feeds share commits: a process killed with a group open loses that group's feeds whole (their articles
+    with their validators), keeps the groups committed before, and the next poll fetches and stores the rest."""
+    items = [
+        {"title": f"Story {i}", "link": f"https://news.example.org/a/{i}", "description": "Text."} for i in range(5)
+    ]
+    urls = [
+        feed_server.route(f"/f{i}.xml", body=rss_feed([item]), headers=XML, etag=f'"v{i}"')
+        for i, item in enumerate(items)
+    ]
+    config = tmp_path / "feeds.yaml"
+    feeds = "".join(f"      - url: {url}\n" for url in urls)  # per_host 1: one feed at a time
+    config.write_text(
+        f"database: poll.sqlite\npoll:\n  per_host: 1\nsections:\n  - name: World\n    feeds:\n{feeds}",
+        encoding="utf-8",
+    )
+    killed = subprocess.run([sys.executable, "-c", _POLL_KILLED_AFTER_THREE_FEEDS, str(config)], timeout=120)
+    with open_store(f"sqlite:///{tmp_path / 'poll.sqlite'}") as store:
+        after_kill = sorted((feed.etag is not None, feed.articles) for feed in store.feeds())
+    rerun = subprocess.run([sys.executable, "-c", _POLL_WITH_WORKERS.replace("workers=2", "workers=0"), str(config)])
+    with open_store(f"sqlite:///{tmp_path / 'poll.sqlite'}") as store:
+        after_rerun = sorted((feed.etag is not None, feed.articles) for feed in store.feeds())
+
+    assert (killed.returncode, after_kill) == (-signal.SIGKILL, [(False, 0)] * 3 + [(True, 1)] * 2)
+    assert (rerun.returncode, after_rerun) == (0, [(True, 1)] * 5)
+
+
 _POLL_WITH_WORKERS = """
 import sys
 from datetime import UTC, datetime

@@ -41,6 +41,18 @@ def test_open_store_creates_folders_and_uses_wal(tmp_path: Path) -> None:
     assert (path.exists(), found, busy) == (True, ["wal", 1, 2], 10_000)
 
 
+def test_a_new_file_has_16_kb_pages_and_an_older_file_keeps_its_own(tmp_path: Path) -> None:
+    """Fewer, larger pages for the span counts a first poll writes; a file made with 4 KB pages (SQLite's default,
+    and briefing's before) opens, is written and is pruned as before, its page size unchanged."""
+    old = tmp_path / "old.sqlite"
+    old_database(old, len(schema.MIGRATIONS)).close()
+    with open_sqlite_store(tmp_path / "new.sqlite") as new, open_sqlite_store(old) as kept:
+        kept.add_articles("https://a.example/rss", [make_article(f"a-{n}", text="x" * 4000) for n in range(100)])
+        kept.prune(PrunePolicy(articles_before=WHEN + timedelta(days=1)))
+        sizes = (pragma(new, "page_size"), pragma(kept, "page_size"), pragma(kept, "freelist_count"))
+    assert sizes == (16_384, 4_096, 0)
+
+
 def test_syncing_unchanged_feeds_neither_writes_nor_waits_for_a_running_poll(tmp_path: Path) -> None:
     path = tmp_path / "briefing.sqlite"
     feeds = [make_feed(), make_feed("https://example.org/other.xml", name="Other")]
@@ -183,10 +195,11 @@ def test_open_store_refuses_an_unknown_database_url(tmp_path: Path) -> None:
 
 
 def test_prune_gives_the_space_back_to_the_file_system(tmp_path: Path) -> None:
+    """8 MB of articles pruned leave the empty tables (a page each: 0.8 MB at 16 KB pages) and nothing else."""
     with open_sqlite_store(tmp_path / "briefing.sqlite") as store:
-        store.add_articles("https://a.example/rss", [make_article(f"a-{n}", text="x" * 4000) for n in range(500)])
+        store.add_articles("https://a.example/rss", [make_article(f"a-{n}", text="x" * 4000) for n in range(2000)])
         report = store.prune(PrunePolicy(articles_before=WHEN + timedelta(days=1)))
-        assert (report.removed["articles"], report.size_after < report.size_before / 10) == (500, True)
+        assert (report.removed["articles"], report.size_after < report.size_before / 8) == (2000, True)
         assert pragma(store, "freelist_count") == 0
 
 

@@ -14,9 +14,10 @@ by span); written in span order, half of that. `own_spans` and `span_rows` see t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import repeat
 from operator import itemgetter
 
 from briefing.store._codec import to_db_time
@@ -31,34 +32,50 @@ _CHUNK = 500  # span ids bound in one statement
 
 
 class _Batch:
-    """Counts added during a batch and not written yet, by feed, and the feeds holding each span."""
+    """Counts added during a batch and not written yet, by feed, with when each feed's items carried them.
+
+    Built for a poll, which adds each feed's counts once, at one time: a feed's counts are copied whole and
+    its time kept once (a time per span only for a feed added again at another time), and which feeds hold a
+    span is found when `span_rows` asks (for a few spans per feed), not indexed for every span as it is added.
+    A time and a list of feeds kept per span cost three times as much CPU (0.5 s against 0.15 s for the
+    324,000 counts of a first poll of 400 feeds, `bench/poll.py stages`)."""
 
     def __init__(self) -> None:
         self.items: dict[str, dict[int, int]] = {}
-        self.seen: dict[str, dict[int, str]] = {}
-        self.feeds_of: dict[int, list[str]] = {}
+        self.when: dict[str, str] = {}  # when each feed's items carried its spans ...
+        self.seen: dict[str, dict[int, str]] = {}  # ... or each span, for a feed added at several times
 
     def add(self, feed_key: str, counts: Mapping[int, int], when: str) -> None:
-        """A feed's counts; the first ones it adds to a batch (a poll stores each feed once) are copied whole."""
-        items = self.items.setdefault(feed_key, {})
-        new = counts.keys() if not items else counts.keys() - items.keys()
-        for span in new:
-            self.feeds_of.setdefault(span, []).append(feed_key)
-        if items:
-            for span, count in counts.items():
-                items[span] = items.get(span, 0) + count
-        else:
-            items.update(counts)
-        self.seen.setdefault(feed_key, {}).update(dict.fromkeys(counts, when))
+        """A feed's counts; the first ones it adds to a batch are copied whole."""
+        items = self.items.get(feed_key)
+        if items is None:
+            self.items[feed_key], self.when[feed_key] = dict(counts), when
+            return
+        if feed_key in self.seen or when != self.when[feed_key]:
+            seen = self.seen.setdefault(feed_key, dict.fromkeys(items, self.when[feed_key]))
+            seen.update(dict.fromkeys(counts, when))
+        for span, count in counts.items():
+            items[span] = items.get(span, 0) + count
+
+    def holders(self, spans: Iterable[int]) -> dict[int, list[str]]:
+        """The feeds holding a count of each of `spans` (those any feed holds), in the order they were added."""
+        wanted, found = set(spans), dict[int, list[str]]()
+        for feed_key, items in self.items.items():
+            for span in items.keys() & wanted:  # walks the smaller of the two
+                found.setdefault(span, []).append(feed_key)
+        return found
 
     def rows(self) -> list[tuple[str, int, int, str]]:
         """Every held count, in span order (the order of the index by span: each of its pages written once)."""
-        rows = [
-            (key, span, count, self.seen[key][span])
-            for key, items in self.items.items()
-            for span, count in items.items()
-        ]
-        return sorted(rows, key=itemgetter(1))
+        rows: list[tuple[str, int, int, str]] = []
+        for key, items in self.items.items():
+            seen = self.seen.get(key)
+            if seen is None:
+                rows.extend(zip(repeat(key), items, items.values(), repeat(self.when[key])))
+            else:
+                rows.extend((key, span, count, seen[span]) for span, count in items.items())
+        rows.sort(key=itemgetter(1))
+        return rows
 
 
 class BoilerplateSql(SqlMixin):
@@ -154,8 +171,9 @@ class BoilerplateSql(SqlMixin):
             rows = self._db.query(f"SELECT feed_key, span, items FROM feed_spans WHERE span IN ({marks})", tuple(chunk))
             found = {(str(feed_key), int(span)): int(items) for feed_key, span, items in rows}
             if self._batch is not None:
+                holders = self._batch.holders(chunk)
                 for span in chunk:
-                    for feed_key in self._batch.feeds_of.get(span, ()):
+                    for feed_key in holders.get(span, ()):
                         found[(feed_key, span)] = found.get((feed_key, span), 0) + self._batch.items[feed_key][span]
             for (feed_key, span), items in found.items():
                 yield feed_key, span, items
