@@ -147,19 +147,32 @@ class _Pruning:
 
 class _Groups:
     """A batch of a chunk's groups as every block's search reads them: their rows, where each of their entries
-    is (a table of group x column), and their lengths so far in words from the most frequent down."""
+    is (a table of group x the columns the batch uses: a table over every column of the call would grow with
+    its vocabulary, hundreds of thousands of words in a large poll of real text), and their lengths so far in
+    words from the most frequent down."""
 
     def __init__(self, vectors: Vectors, pruning: _Pruning) -> None:
         self.vectors, self.pruning = vectors, pruning
         words = vectors.words
         lengths = np.diff(words.indptr)
         row_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        self.position = np.full(words.shape, -1, np.int32)
-        self.position[row_of, words.indices] = np.arange(words.nnz)
+        columns, local = np.unique(words.indices, return_inverse=True)
+        self._local = np.full(words.shape[1], -1, np.int64)  # each column's number among the batch's, or -1
+        self._local[columns] = np.arange(len(columns))
+        self._position = np.full((len(lengths), len(columns)), -1, np.int32)
+        self._position[row_of, local] = np.arange(words.nnz)
         keys = row_of * (len(pruning.ranks) + 1) + pruning.ranks[words.indices]
         ascending = np.argsort(keys, kind="stable")  # row by row, the most frequent words first
         self._keys = keys[ascending]
         self._running = np.concatenate([[0.0], np.cumsum(words.data.astype(np.float64)[ascending] ** 2)])
+
+    def entries(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """The entry of group `rows[i]` in column `columns[i]`, -1 where it has none."""
+        local = self._local[columns]
+        used = local >= 0
+        found = np.full(len(rows), -1, np.int32)
+        found[used] = self._position[rows[used], local[used]]
+        return found
 
     def common(self, rows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
         """For each group `rows[i]`, the length of its entries in columns ranked under `cuts[i]`."""
@@ -269,7 +282,7 @@ class _Block(Generic[D]):
         entries are stored, one after another in float32. Here each pair becomes a row of its shared entries,
         in that order, and the same function multiplies those rows by a column of the centroid's values: the
         same additions in the same order."""
-        pair, entry, value = self._shared(groups.position, rows, picked)
+        pair, entry, value = self._shared(groups, rows, picked)
         if not len(pair):
             return np.zeros(len(rows), np.bool_), np.zeros(0, np.float32)
         data = groups.vectors.words.data
@@ -282,14 +295,14 @@ class _Block(Generic[D]):
         return np.diff(product.indptr) > 0, product.data[: product.indptr[-1]]
 
     def _shared(
-        self, position: np.ndarray, rows: np.ndarray, picked: np.ndarray
+        self, groups: _Groups, rows: np.ndarray, picked: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The entries the pairs share: (pair, the group's entry, the centroid's value), by pair and then in the
-        order of the group's entries (`position`: each group's entry in each column, -1 for none)."""
+        order of the group's entries (`_Groups.entries`)."""
         counts = np.diff(self.words.indptr)[picked].astype(np.int64)
         pair = np.repeat(np.arange(len(picked)), counts)
         entry = np.repeat(self.words.indptr[picked] - np.cumsum(counts) + counts, counts) + np.arange(len(pair))
-        found = position[rows[pair], self.words.indices[entry]]
+        found = groups.entries(rows[pair], self.words.indices[entry])
         hit = found >= 0
         pair, found, value = pair[hit], found[hit], self.words.data[entry[hit]]
         ordered = np.lexsort((found, pair))
