@@ -108,11 +108,8 @@ def question_title(title: str) -> bool:
 _SUFFIX = re.compile(r"\s+[-|–—]\s+(?P<suffix>[^-|–—]{1,60})$")  # not ":", which heads a quote ("Trump: I Will Win")
 _PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
 # "How the Dam Failed [Video]", "(PHOTOS) Floods hit the valley": a bracketed label naming the page's format.
-_FORMAT_LABEL = re.compile(
-    r"^\s*[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]\s*"
-    r"|\s*[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]\s*$",
-    re.IGNORECASE,
-)
+_LABEL = r"[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]"
+_FORMAT_LABEL = re.compile(rf"^\s*{_LABEL}\s*|\s*{_LABEL}\s*$", re.IGNORECASE)
 _BRAND = re.compile(
     r"\b(?:news|times|post|herald|journal|tribune|guardian|telegraph|mail|press|radio|tv|online|daily|weekly|wire"
     r"|gazette|observer|independent|bbc|cnn|abc|nbc|cbs|fox|reuters|ap|afp|npr|pbs)\b|\.(?:com|org|net|co\.uk)\b",
