@@ -196,6 +196,42 @@ def test_the_richest_field_is_used() -> None:
     assert only(body).text == "A much longer full text."
 
 
+MEDIA = 'xmlns:media="http://search.yahoo.com/mrss/"'
+
+
+def with_media(description: str, caption: str, *, caption_first: bool = False) -> bytes:
+    """An RSS item with a description and a photo whose <media:description> is its caption."""
+    image = '<media:content url="https://news.example.org/p.jpg" medium="image"/>'
+    photo = f"{image}<media:description>{caption}</media:description>"
+    own = f"<description>{description}</description>" if description else ""
+    body = (photo + own) if caption_first else (own + photo)
+    feed = f'<rss version="2.0" {MEDIA}><channel><title>T</title><item><title>A title</title>'
+    return f"{feed}<link>https://news.example.org/a/1</link>{body}</item></channel></rss>".encode()
+
+
+@pytest.mark.parametrize("caption_first", [False, True])
+def test_a_photo_caption_longer_than_the_description_is_not_the_text(caption_first: bool) -> None:
+    caption = "Protesters outside the burning precinct on Thursday night, as seen from a rooftop across the street."
+    article = only(with_media("The city council voted to reopen the libraries.", caption, caption_first=caption_first))
+
+    assert article.text == "The city council voted to reopen the libraries."
+
+
+def test_an_item_whose_only_text_is_its_media_description_keeps_it() -> None:
+    youtube = f"""<?xml version="1.0" encoding="UTF-8"?>
+    <feed xmlns="http://www.w3.org/2005/Atom" {MEDIA}><title>A channel</title><id>urn:c</id>
+      <entry><id>urn:v:1</id><title>Flood waters rise</title><link rel="alternate" href="https://video.example.org/v/1"/>
+        <published>2026-11-24T12:00:00Z</published>
+        <media:group><media:title>Flood waters rise</media:title>
+          <media:description>Flood waters rose across the valley &amp; roads closed.</media:description></media:group>
+      </entry></feed>"""
+
+    assert only(youtube).text == "Flood waters rose across the valley & roads closed."
+    assert only(with_media("", "The minister opened the new bridge on Friday.")).text == (
+        "The minister opened the new bridge on Friday."
+    )
+
+
 def test_text_is_capped() -> None:
     assert len(only(item(description="word " * 10_000)).text) <= 20_001
 

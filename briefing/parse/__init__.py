@@ -49,12 +49,15 @@ from briefing.parse._clean import (
     title_from_text,
 )
 from briefing.parse._injection import is_instruction, without_instructions
+from briefing.parse._media import KEY as MEDIA_DESCRIPTION
+from briefing.parse._media import keep_media_descriptions_apart
 
 __all__ = ["canonical_url", "clean_title", "extract_article", "parse_feed", "without_instructions"]
 
 # feedparser's own cleaning is off: markup is cleaned here (`_clean`), and links are resolved against the feed URL.
 # bench/poll.py's floor parses with the same options.
 FEEDPARSER_OPTIONS: dict[str, bool] = {"sanitize_html": False, "resolve_relative_uris": False}
+keep_media_descriptions_apart()  # a photo caption is not the item's text (`_media`); the floor parses so too
 MAX_FOREIGN_DATES = 50
 MAX_JSON_DEPTH = 64  # JSON Feed nests three levels; deeper is an attack on the decoder's recursion
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder date, not a real one
@@ -200,12 +203,16 @@ def _from_struct(struct: Any) -> datetime | None:
 
 
 def _richest(entry: Any) -> tuple[str, str | None]:
-    """The longest of content, summary and description, with its language when given."""
+    """The longest of content, summary and description, with its language when given; the media description
+    (a photo's caption, or a video's text) only when there is nothing else (`_media`)."""
     get = dict.get  # see `_from_feedparser`
     candidates = [(get(c, "value", ""), get(c, "language")) for c in get(entry, "content", []) or []]
     detail = get(entry, "summary_detail") or {}
     candidates.append((get(entry, "summary", "") or "", get(detail, "language")))
     value, language = max(candidates, key=lambda c: len(c[0] or ""))
+    if not value:
+        media = get(entry, MEDIA_DESCRIPTION + "_detail") or {}
+        value, language = get(entry, MEDIA_DESCRIPTION, "") or "", get(media, "language")
     return str(value or ""), language
 
 
