@@ -126,7 +126,7 @@ def other_items(articles: Sequence[Article], settings: RankSettings) -> OtherIte
 
 
 def _ref(a: Article) -> ArticleRef:
-    return ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind)
+    return ArticleRef(a.id, a.title, a.url, a.outlet, a.published, a.kind, a.published_offset)
 
 
 def _story(ranked: RankedCluster, summary: Summary, status: StoryStatus) -> Story:

@@ -112,6 +112,10 @@ class Article:
     language: str | None = None
     guid: str | None = None
     kind: ArticleKind = ArticleKind.NEWS
+    # Minutes east of UTC in which the feed wrote `published` ("Tue, 02 Jun 2020 05:00:00 +0800": 480); None
+    # when it gave no zone or +00:00, which many feeds write whatever their writer's zone. The writer's "today"
+    # is a day in this zone (summarise.timewords).
+    published_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +311,7 @@ class ArticleRef:
     outlet: str
     published: datetime
     kind: ArticleKind = ArticleKind.NEWS
+    published_offset: int | None = None  # as `Article.published_offset`
 
 
 @dataclass(frozen=True)
@@ -453,13 +458,15 @@ def _article_ref_to_dict(a: ArticleRef) -> dict[str, Any]:
         "url": a.url,
         "outlet": a.outlet,
         "published": _iso(a.published),
+        "published_offset": a.published_offset,
         "kind": a.kind.value,
     }
 
 
 def _article_ref_from_dict(a: dict[str, Any]) -> ArticleRef:
     published = datetime.fromisoformat(a["published"])
-    return ArticleRef(a["id"], a["title"], a["url"], a["outlet"], published, ArticleKind(a.get("kind", "news")))
+    kind = ArticleKind(a.get("kind", "news"))
+    return ArticleRef(a["id"], a["title"], a["url"], a["outlet"], published, kind, a.get("published_offset"))
 
 
 def edition_to_dict(edition: Edition) -> dict[str, Any]:

@@ -245,6 +245,23 @@ def test_published_is_utc() -> None:
     assert article.published == datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("date", "offset"),
+    [
+        ("Tue, 24 Nov 2026 18:30:00 -0500", -300),
+        ("Wed, 25 Nov 2026 05:00:00 +0800", 480),
+        ("2026-11-25T07:30:00+12:45", 765),  # Chatham Islands
+        ("Tue, 24 Nov 2026 18:30:00 EST", -300),
+        ("Tue, 24 Nov 2026 18:30:00 +0000", None),  # UTC says nothing of the writer: many feeds write only UTC
+        ("Tue, 24 Nov 2026 18:30:00 GMT", None),
+        ("Tue, 24 Nov 2026", None),
+        ("Fri, 24 Nov 2028 18:30:00 +0800", None),  # in the future: the first-seen time, which has no zone
+    ],
+)
+def test_the_zone_the_date_was_written_in_is_kept(date: str, offset: int | None) -> None:
+    assert only(item(pubDate=date)).published_offset == offset
+
+
 def test_a_missing_date_becomes_the_first_seen_time() -> None:
     article = only(item())
 

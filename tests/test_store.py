@@ -433,3 +433,10 @@ def test_a_channel_that_cannot_resend_leaves_an_interrupted_handover_maybe_sent(
     claimed = store.claim_sends("team-chat", "e-1", [("-", "m")], "second run", NOW, resend_interrupted=False)
 
     assert (claimed, store.sends("e-1", "team-chat")["-"].status) == (set(), SendStatus.MAYBE_SENT)
+
+
+def test_an_article_keeps_the_zone_its_date_was_written_in(store: Store) -> None:
+    singapore = replace(make_article(), published_offset=480)
+    store.add_articles("https://example.org/world.xml", [singapore])
+    assert store.articles_by_id([singapore.id])[singapore.id].published_offset == 480
+    assert store.articles_by_id([singapore.id], texts=False)[singapore.id].published_offset == 480

@@ -76,6 +76,7 @@ class _Entry:
     published: datetime | None
     raw_date: str | None  # kept when the format's date parser gave up (Italian/Portuguese month names)
     language: str | None
+    offset: int | None = None  # the zone the date was written in, minutes east of UTC (`_written_offset`)
 
 
 # ------------------------------------------------------------------------------------------------ public API
@@ -180,6 +181,7 @@ def _from_feedparser(entry: Any, channel: Any) -> _Entry:
     published = _from_struct(struct)
     raw_date = get(entry, "published") or get(entry, "updated") or None
     content, language = _richest(entry)
+    offset = _written_offset(str(raw_date)) if raw_date else None
     return _Entry(
         guid=str(guid) if guid else None,
         guid_is_link=bool(get(entry, "guidislink")) or looks_like_url(str(guid or "")),
@@ -189,6 +191,7 @@ def _from_feedparser(entry: Any, channel: Any) -> _Entry:
         published=published,
         raw_date=str(raw_date) if raw_date and not published else None,
         language=language or channel.get("language"),
+        offset=offset,
     )
 
 
@@ -258,6 +261,7 @@ def _from_json_item(item: dict[str, Any], language: str | None) -> _Entry:
         published=published,
         raw_date=raw_date if raw_date and not published else None,
         language=str(item.get("language") or language or "") or None,
+        offset=_written_offset(raw_date) if raw_date else None,
     )
 
 
@@ -371,6 +375,7 @@ def _article(
         feeds=(feed.key,),
         language=_language(entry.language),
         guid=entry.guid,
+        published_offset=entry.offset if published == entry.published else None,  # not for a first-seen time
     )
 
 
@@ -406,6 +411,27 @@ def _published(published: datetime | None, now: datetime) -> datetime:
     if published is None or published > now or published < EARLIEST_PUBLISHED:
         return now
     return published
+
+
+# RFC 822's zones (feedparser reads the same): a number, or one of these names
+_ZONE = re.compile(r"(?:([+-])(\d\d):?(\d\d)|\b([ECMP][SD]T))\s*$", re.IGNORECASE)
+_NAMED_ZONES = {"EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}
+
+
+def _written_offset(raw: str) -> int | None:
+    """The zone a date was written in, in minutes east of UTC: "Tue, 02 Jun 2020 05:00:00 +0800" -> 480.
+
+    None for no zone, and for UTC (+00:00, Z, GMT), which tells nothing of the writer: many feeds write every
+    date in UTC. The writer's zone matters for what "today" meant to them (`models.Article.published_offset`)."""
+    match = _ZONE.search(raw[-40:])
+    if match is None:
+        return None
+    if match[4]:
+        return _NAMED_ZONES[match[4].upper()]
+    minutes = int(match[2]) * 60 + int(match[3])
+    if minutes == 0 or minutes > 14 * 60:  # UTC, or no zone on Earth
+        return None
+    return -minutes if match[1] == "-" else minutes
 
 
 def _foreign_dates(raws: Iterable[str]) -> dict[str, datetime]:

@@ -59,7 +59,7 @@ def cache_key(
         "grounding": grounding.model_dump(mode="json"),
         "check": checker_identity,
         "articles": sorted([a.id, a.outlet, a.title, a.text, a.kind.value] for a in cluster.articles),
-        "older": sorted(str(context.published_day(a)) for a in cluster.articles if context.is_older(a)),
+        "older": sorted(str(context.published_day(a)) for a in cluster.articles if context.written_another_day(a)),
         "recurring": sorted(context.recurring) + sorted(plan.shows if plan else ()),
         "said": list(context.said),
     }

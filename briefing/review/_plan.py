@@ -36,7 +36,9 @@ def _checkable(cluster: Cluster, context: StoryContext) -> Cluster:
     """The cluster as the check reads it: an article older than the edition states its own date (what an
     anchored "on Saturday 30 May" is checked against)."""
     articles = tuple(
-        replace(a, text=f"{timewords.dateline(context.published_day(a))}\n{a.text}") if context.is_older(a) else a
+        replace(a, text=f"{timewords.dateline(context.published_day(a))}\n{a.text}")
+        if context.written_another_day(a)
+        else a
         for a in cluster.articles
     )
     return replace(cluster, articles=articles)

@@ -146,8 +146,8 @@ class FeedsSql(SqlMixin):
         carried = [(a.id, key, a.id) for a in batch for key in dict.fromkeys((feed_key, *a.feeds))]
         with self.transaction():  # two statements, each run for every row (PostgreSQL: pipelined)
             new = self._db.execute_many(
-                "INSERT INTO articles (id, url, title, text, outlet, published, first_seen, language, guid, kind)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO articles (id, url, title, text, outlet, published, first_seen, language, guid, kind,"
+                " published_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 [_article_params(article) for article in batch],
             )
             self._db.execute_many(
@@ -258,10 +258,11 @@ def _article_params(article: Article) -> tuple[object, ...]:
         article.language,
         article.guid,
         article.kind.value,
+        article.published_offset,
     )
 
 
-_WITHOUT_TEXT = "id, url, title, '' AS text, outlet, published, first_seen, language, guid, kind"
+_WITHOUT_TEXT = "id, url, title, '' AS text, outlet, published, first_seen, language, guid, kind, published_offset"
 
 
 def _article_from_row(row: Row, feeds: tuple[str, ...]) -> Article:
@@ -277,4 +278,5 @@ def _article_from_row(row: Row, feeds: tuple[str, ...]) -> Article:
         guid=row["guid"],
         kind=ArticleKind(row["kind"]),
         feeds=feeds,
+        published_offset=row["published_offset"],
     )

@@ -24,10 +24,11 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from briefing.errors import SummariserError
 from briefing.models import Article
 from briefing.parse import without_instructions
+from briefing.summarise import timewords
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
-PROMPT_VERSION = "2026-12-08.3"  # .3: vetting drops a first bullet that says only "the move"
+PROMPT_VERSION = "2026-12-08.4"  # .4: a source's day is its writer's (the zone its date was written in)
 CHARS_PER_TOKEN = 4  # a rough, model-independent token estimate: budgets need an order of magnitude
 
 SYSTEM = """You write the bullets of a news briefing from numbered news sources.
@@ -139,7 +140,7 @@ def _time_rule(brief: Brief) -> str:
     if brief.day is None:
         return "Relative times (today, yesterday, this week) are as the sources' own dates make them."
     return (
-        f"This briefing is read on {_long_day(brief.day)}. When a source published before that day says today,\n"
+        f"This briefing is read on {_long_day(brief.day)}. When a source published on another day says today,\n"
         "    tonight, yesterday, this week or names a weekday, write the date it means instead (on Saturday 30 May,\n"
         "    from the source's Published line) or leave that fact out."
     )
@@ -167,7 +168,7 @@ def sources_block(articles: Sequence[Article], max_source_tokens: int, timezone:
     zone = ZoneInfo(timezone)
     blocks = [
         f'<source number="{n}">\nOutlet: {_one_line(defang(a.outlet))[:80]}\nTitle: {_one_line(a.title)}\n'
-        f"Published: {_long_day(a.published.astimezone(zone).date())}\n"
+        f"Published: {_long_day(timewords.writers_days(a.published, a.published_offset, zone)[0])}\n"
         f"Text: {_capped(a.text, max_source_tokens)}\n</source>"
         for n, a in enumerate(articles, start=1)
     ]

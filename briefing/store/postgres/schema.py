@@ -232,4 +232,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN boot TEXT;
     """,
+    # 9 (SQLite's 12): the zone each article's date was written in (models.Article.published_offset)
+    """
+    ALTER TABLE articles ADD COLUMN published_offset INTEGER;
+    """,
 ]

@@ -242,4 +242,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN boot TEXT;
     """,
+    # 12: the zone each article's date was written in (models.Article.published_offset): the writer's "today"
+    """
+    ALTER TABLE articles ADD COLUMN published_offset INTEGER;
+    """,
 ]
