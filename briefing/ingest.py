@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -35,7 +34,7 @@ from typing import Protocol
 import httpx
 
 from briefing import boilerplate, kinds
-from briefing._workers import process_pool
+from briefing._workers import idle_cores, process_pool
 from briefing.config import PollSettings, Settings, feeds_from_settings
 from briefing.errors import ConfigError
 from briefing.models import Article, Feed, FeedOutcome, FetchResult, FetchStatus, ParsedFeed, PollReport
@@ -315,20 +314,6 @@ def _parsers(due: int, workers: int | None, now: datetime) -> Iterator[_Parsers]
         yield parsers
     finally:
         parsers.close()
-
-
-def idle_cores() -> int:
-    """Cores not busy with other work (the 1-minute load average), for parse workers to use.
-
-    Workers pay only with idle cores to run on: on a machine whose cores are all busy, they add the cost of
-    copying every body and every result between processes and gain no parallel time (bench/poll.py threshold).
-    """
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not available on this platform: assume the cores are free
-        return cores
-    return max(0, int(cores - load + 0.5))
 
 
 # ------------------------------------------------------------------------------------------------ storing
