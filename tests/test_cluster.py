@@ -269,6 +269,45 @@ def test_cluster_features_land_where_scikit_learns_hashing_vectorizer_puts_them(
     assert np.array_equal(actual.indices, expected.indices) and np.array_equal(actual.indptr, expected.indptr)
 
 
+def test_many_articles_featurised_with_a_worker_process_give_the_rows_of_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first poll's articles are shared with a second process when a core is idle: the same rows, in order."""
+    from briefing.cluster import _features
+
+    articles = [*all_articles(), replace(make("quake", 0, T0), title="Café Zürich’s €5bn deal", text="Ünïcode ✓ 1,000")]
+    alone = _features.featurise(articles, SETTINGS.title_weight)
+    monkeypatch.setattr(_features, "HEAD_START", 0)
+    monkeypatch.setattr(_features, "MIN_SHARE", 1)
+    monkeypatch.setattr(_features, "idle_cores", lambda: 2)
+    workers_started: list[int] = []
+    real_pool = _features.process_pool
+    monkeypatch.setattr(_features, "process_pool", lambda n: workers_started.append(n) or real_pool(n))
+
+    shared = _features.featurise(articles, SETTINGS.title_weight)
+
+    assert workers_started == [1]
+    assert (shared.shape, shared.dtype, shared.indices.dtype) == (alone.shape, alone.dtype, alone.indices.dtype)
+    assert np.array_equal(shared.indptr, alone.indptr) and np.array_equal(shared.indices, alone.indices)
+    assert np.array_equal(shared.data, alone.data)
+
+
+def test_few_articles_or_no_idle_core_are_featurised_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.cluster import _features
+
+    def no_pool(workers: int) -> None:
+        raise AssertionError("no worker process should start")
+
+    monkeypatch.setattr(_features, "process_pool", no_pool)
+    monkeypatch.setattr(_features, "HEAD_START", 0)
+    monkeypatch.setattr(_features, "MIN_SHARE", 1)
+    monkeypatch.setattr(_features, "idle_cores", lambda: 1)
+    _features.featurise(all_articles(), SETTINGS.title_weight)  # no idle core beside this one
+    monkeypatch.setattr(_features, "idle_cores", lambda: 2)
+    monkeypatch.setattr(_features, "MIN_SHARE", len(all_articles()))
+    _features.featurise(all_articles(), SETTINGS.title_weight)  # too few articles to share
+
+
 def test_cluster_feature_cache_gives_the_same_rows_after_eviction_and_a_changed_text() -> None:
     """The cache drops its oldest articles and compacts its pool; what it returns must not change."""
     from briefing.cluster import _features

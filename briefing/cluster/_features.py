@@ -12,12 +12,14 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import mmh3
 import numpy as np
 import scipy.sparse as sp
 
+from briefing._workers import idle_cores, process_pool
 from briefing.models import Article
 from briefing.words import english_stop_words
 
@@ -300,8 +302,38 @@ def featurise(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
     """One row per article: hashed words, then names in the 2**20 columns after them, as sublinear tf.
 
     The same features as `word_analyzer` and `entity_analyzer` hashed (a test holds them equal), with each
-    distinct string's column remembered: this is most of the cost of clustering a new article.
+    distinct string's column remembered: this is most of the cost of clustering a new article. Many articles
+    at once (a first poll's) are shared with a second process when a core is idle (`_shared`).
     """
+    theirs = (len(articles) - HEAD_START) // 2
+    if theirs >= MIN_SHARE and idle_cores() >= 2:
+        return _shared(articles, title_weight, theirs)
+    return _featurised(articles, title_weight)
+
+
+# A worker process starts featurising about 0.7 s after it is asked (spawn, then numpy and scipy imported), the
+# time this process takes for about 10,000 articles (73 us each: 30,000 of a first poll of 1,000 feeds in 2.2 s)
+HEAD_START = 10_000
+MIN_SHARE = 5_000  # below this, a second process saves too little to be worth starting
+
+
+def _shared(articles: Sequence[Article], title_weight: int, theirs: int) -> sp.csr_matrix:
+    """`featurise` with the first `theirs` articles featurised in a worker process meanwhile: after a first poll,
+    clustering runs on one core while the other is idle. Each row depends only on its own article, so the rows
+    stacked in order are the rows of one call. A worker that cannot start (a script without a `__main__` guard)
+    leaves its share to this process."""
+    with process_pool(1) as pool:
+        share = pool.submit(_featurised, articles[:theirs], title_weight)
+        ours = _featurised(articles[theirs:], title_weight)
+        try:
+            first = share.result()
+        except BrokenProcessPool:
+            first = _featurised(articles[:theirs], title_weight)
+    stacked: sp.csr_matrix = sp.vstack([first, ours], format="csr")
+    return stacked
+
+
+def _featurised(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix:
     features = [_columns(a, title_weight) for a in articles]
     lengths = [len(row) for row in features]
     columns = np.fromiter(itertools.chain.from_iterable(features), np.int32, sum(lengths))
