@@ -16,7 +16,8 @@ so stories form when they are clustered. A separate process serves them on `--ho
 `concurrency` and `per_host`.
 
 first: each repeat runs, in this order, (1) the floor: `feedparser.parse` of the same bodies one after the
-other, on one core, with the product's own parser options (`briefing.parse.FEEDPARSER_OPTIONS`); (2) a first
+other, on one core, with the product's own parser options (`briefing.parse.FEEDPARSER_OPTIONS`); (2) once the
+load average has settled to leave the cores idle (`settle`: the path a cron tick on an idle machine runs), a first
 poll into an empty store in a fresh process (`bench/poll.py _child`: load the config, poll, then cluster, as
 `briefing poll` does), timed from outside (wall, CPU of the process and its parse workers, peak memory of the
 process tree) and step by step inside. Then, in this process, a re-poll where every feed answers 304, alternated
@@ -138,6 +139,7 @@ def child(config: str, cluster: bool, workers: str) -> None:
     settings = load_settings(Path(config))
     with open_store_from_settings(settings) as store:
         chosen = None if workers == "auto" else int(workers)
+        steps["idle_cores"] = ingest.idle_cores()  # what "auto" starts workers on (from PARALLEL_FROM due feeds)
         polled, report = timed(lambda: ingest.poll(settings, store, NOW, workers=chosen))
         steps["poll"], steps["poll_cpu"] = polled.wall, polled.cpu
         if cluster:
@@ -152,6 +154,24 @@ def fresh_poll(config: Path, cluster: bool, workers: str = "auto") -> tuple[Cost
     command = [sys.executable, str(HERE), "_child", str(config), "--workers", workers]
     cost, output = run_process([*command, "--cluster"] if cluster else command)
     return cost, json.loads(output.strip().splitlines()[-1])
+
+
+def settle(most: float = 300.0) -> float:
+    """Wait (at most `most` seconds) until the 1-minute load average leaves idle every core the product would use
+    for parse workers, as on the idle machine a user's cron tick finds; the load average when the wait ended.
+
+    The floor and earlier repeats run just before each fresh poll, and the load average remembers them for a
+    minute or more: without the wait, later repeats' polls saw a load of 1.3-1.5 and started 1 or 0 workers
+    (`idle_cores`), measuring a busy machine's path instead of an idle one's. The raw load average is read here:
+    this process's own floor is other work to the poll's process."""
+    from briefing import ingest
+
+    cores = os.cpu_count() or 1
+    wanted = min(cores, ingest.MAX_WORKERS)
+    deadline = time.monotonic() + most
+    while int(cores - os.getloadavg()[0] + 0.5) < wanted and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
 
 
 def floor(feeds: int, items: int) -> Cost:
@@ -177,8 +197,9 @@ def first(args: argparse.Namespace) -> None:
             folder = Path(tmp) / f"r{repeat}"
             folder.mkdir()
             config = write_config(folder, urls, args.concurrency)
+            load = settle()
             cost, steps = fresh_poll(config, cluster=True)
-            rows.append(_first_row(base, cost, steps))
+            rows.append({**_first_row(base, cost, steps), "load": load})
             print(f"repeat {repeat + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[-1].items()), flush=True)
         again = repoll(config, urls, args)
     table = _first_table(rows, again, args)
@@ -206,6 +227,7 @@ def _first_row(base: Cost, cost: Cost, steps: dict[str, float]) -> dict[str, flo
         "articles": steps["articles"],
         "stories": steps["stories"],
         "failed": steps["failed"],
+        "idle_cores": steps["idle_cores"],
     }
 
 
@@ -257,7 +279,7 @@ def _first_table(rows: list[dict[str, float]], again: dict[str, float], args: ar
         f"the first poll. Peak memory of the first poll (process and parse workers): {m('peak_mb'):.0f} MB. CPU "
         f"ratios: first poll {m('ratio_cpu'):.2f}, re-poll {again['ratio_cpu']:.2f}. Latency "
         f"{args.latency * 1000:.0f} ms, {args.hosts} hosts, concurrency {args.concurrency}; medians of "
-        f"{args.repeat} repeats."
+        f"{args.repeat} repeats; each poll started on an idle machine (load average {m('load'):.2f}, median)."
     )
 
 
