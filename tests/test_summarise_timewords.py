@@ -96,3 +96,18 @@ def test_yesterday_in_a_print_edition_dated_the_editions_next_day_is_the_edition
     assert (
         anchored(sentence, manila, date(2020, 6, 1)) == "Enrollment was successful on its first day on Monday 1 June."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["In two days, the circuit breaker period will be over.", "The ferry sank three days ago off the coast."],
+)
+def test_days_counted_from_the_writers_day_drop_the_sentence_in_a_later_edition(sentence: str) -> None:
+    assert anchored(sentence, SATURDAY, MONDAY) is None
+    assert stale_words(sentence, SATURDAY, MONDAY)
+    assert anchored(sentence, MONDAY, MONDAY) == sentence
+
+
+def test_a_span_of_days_is_not_a_date() -> None:
+    sentence = "Police made 200 arrests in 10 days of protests."
+    assert anchored(sentence, SATURDAY, MONDAY) == sentence

@@ -37,6 +37,10 @@ _DAY_WORDS = re.compile(
 _PART_OF_THEIR_DAY = re.compile(
     r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b", re.IGNORECASE
 )
+# "in two days", "three days ago": days counted from the writer's day, wrong by as many days as the article is
+# old (not "in 10 days of protests", a span, not a date).
+_FEW = r"(?:a|one|two|three|four|five|six|\d{1,2})"
+_COUNTED_DAYS = re.compile(rf"\bin {_FEW} days?\b(?! of\b)|\b{_FEW} days? ago\b", re.IGNORECASE)
 _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
@@ -81,7 +85,11 @@ def anchored(sentence: str, published: date, edition: date) -> str | None:
     edition's or it says nothing relative; None when a relative time cannot be anchored."""
     if not written_another_day(published, edition):
         return sentence
-    if _stale_period(sentence, published, edition) or _PART_OF_THEIR_DAY.search(sentence):
+    if (
+        _stale_period(sentence, published, edition)
+        or _PART_OF_THEIR_DAY.search(sentence)
+        or _COUNTED_DAYS.search(sentence)
+    ):
         return None
     text = _anchor_day_words(sentence, published, edition)
     return None if text is None else _anchor_weekdays(text, published, edition)
@@ -94,6 +102,7 @@ def stale_words(sentence: str, published: date, edition: date) -> list[str]:
         return []
     found = [m.group(0) for m in _DAY_WORDS.finditer(sentence)]
     found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
+    found += [m.group(0) for m in _COUNTED_DAYS.finditer(sentence)]
     found += [m.group(0) for m in _PERIODS.finditer(sentence) if _period_differs(m, published, edition)]
     future = bool(_FUTURE.search(sentence))
     for match in _WEEKDAY.finditer(sentence):
