@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing.summarise.timewords import anchored, anchored_for, dateline, stale_words, stale_words_for, writers_days
+from briefing.summarise.timewords import anchored, dateline, stale_words, writers_day
 
 SATURDAY = date(2026, 5, 30)  # the article's day
 MONDAY = date(2026, 6, 1)  # the edition's day, two days later
@@ -75,29 +75,39 @@ def at(text: str) -> datetime:
 
 def test_the_writers_day_is_read_in_the_zone_the_feed_wrote_its_date_in() -> None:
     wellington_morning = at("2020-06-02T10:16:00+12:00")  # still 1 June in UTC
-    assert writers_days(wellington_morning, 720, UTC_READER) == (date(2020, 6, 2),)
-    assert writers_days(wellington_morning, None, UTC_READER) == (date(2020, 6, 1),)  # no zone given: the reader's
-
-
-def test_a_date_stamped_in_the_writers_small_hours_may_be_the_evening_before() -> None:
-    print_edition = at("2020-06-02T00:00:00+08:00")
-    assert writers_days(print_edition, 480, UTC_READER) == (date(2020, 6, 2), date(2020, 6, 1))
+    assert writers_day(wellington_morning, 720, UTC_READER) == date(2020, 6, 2)
+    assert writers_day(wellington_morning, None, UTC_READER) == date(2020, 6, 1)  # no zone given: the reader's
 
 
 def test_today_from_a_zone_ahead_of_the_reader_is_anchored_to_the_writers_day() -> None:
-    days = writers_days(at("2020-06-02T10:16:00+12:00"), 720, UTC_READER)
-    edition = date(2020, 6, 1)
+    singapore = writers_day(at("2020-06-02T05:00:00+08:00"), 480, UTC_READER)
+    edition = date(2020, 6, 1)  # 21:00 UTC: the reader's day is still 1 June
 
-    assert anchored_for("Cabinet meets today to decide.", days, edition) == "Cabinet meets on Tuesday 2 June to decide."
-    assert stale_words_for("Cabinet meets today to decide.", days, edition) == ["today"]
-
-
-def test_a_relative_time_whose_day_is_uncertain_drops_the_sentence() -> None:
-    days = writers_days(at("2020-06-02T05:00:00+08:00"), 480, UTC_READER)
-    edition = date(2020, 6, 2)
-
-    assert anchored_for("Commuters return to work today.", days, edition) is None
     assert (
-        anchored_for("Commuters return to work in Singapore.", days, edition)
-        == "Commuters return to work in Singapore."
+        anchored("Commuters return to work today.", singapore, edition) == "Commuters return to work on Tuesday 2 June."
     )
+    assert stale_words("Commuters return to work today.", singapore, edition) == ["today"]
+
+
+def test_yesterday_in_a_print_edition_dated_the_editions_next_day_is_the_editions_day() -> None:
+    manila = writers_day(at("2020-06-02T00:00:00+08:00"), 480, UTC_READER)
+    sentence = "Enrollment was successful on its first day yesterday."
+
+    assert (
+        anchored(sentence, manila, date(2020, 6, 1)) == "Enrollment was successful on its first day on Monday 1 June."
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["In two days, the circuit breaker period will be over.", "The ferry sank three days ago off the coast."],
+)
+def test_days_counted_from_the_writers_day_drop_the_sentence_in_a_later_edition(sentence: str) -> None:
+    assert anchored(sentence, SATURDAY, MONDAY) is None
+    assert stale_words(sentence, SATURDAY, MONDAY)
+    assert anchored(sentence, MONDAY, MONDAY) == sentence
+
+
+def test_a_span_of_days_is_not_a_date() -> None:
+    sentence = "Police made 200 arrests in 10 days of protests."
+    assert anchored(sentence, SATURDAY, MONDAY) == sentence

@@ -158,8 +158,8 @@ def _stale(story: Story, day: date, zone: ZoneInfo) -> list[Finding]:
     found = []
     for bullet in story.bullets:
         cited = [articles[s] for s in bullet.sources if s in articles]
-        written = [timewords.writers_days(a.published, a.published_offset, zone) for a in cited]
-        words = {w for days in written for w in timewords.stale_words_for(bullet.text, days, day)}
+        written = [timewords.writers_day(a.published, a.published_offset, zone) for a in cited]
+        words = {w for on in written for w in timewords.stale_words(bullet.text, on, day)}
         if words:
             found.append(Finding(story.id, bullet.text, ", ".join(sorted(words))))
     return found

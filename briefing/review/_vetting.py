@@ -66,4 +66,4 @@ def _stale(bullet: Bullet, plan: Plan) -> bool:
     if day is None:
         return False
     cited = [a for a in plan.cluster.articles if a.id in bullet.sources]
-    return any(timewords.stale_words_for(bullet.text, plan.context.published_days(a), day) for a in cited)
+    return any(timewords.stale_words(bullet.text, plan.context.published_day(a), day) for a in cited)

@@ -168,7 +168,7 @@ def sources_block(articles: Sequence[Article], max_source_tokens: int, timezone:
     zone = ZoneInfo(timezone)
     blocks = [
         f'<source number="{n}">\nOutlet: {_one_line(defang(a.outlet))[:80]}\nTitle: {_one_line(a.title)}\n'
-        f"Published: {_long_day(timewords.writers_days(a.published, a.published_offset, zone)[0])}\n"
+        f"Published: {_long_day(timewords.writers_day(a.published, a.published_offset, zone))}\n"
         f"Text: {_capped(a.text, max_source_tokens)}\n</source>"
         for n, a in enumerate(articles, start=1)
     ]

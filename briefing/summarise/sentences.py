@@ -58,19 +58,14 @@ class StoryContext:
     recurring: frozenset[str] = frozenset()
     said: tuple[str, ...] = ()
 
-    def published_days(self, article: Article) -> tuple[date, ...]:
-        """The day its writer wrote on, or the two it may have been (`timewords.writers_days`)."""
-        return timewords.writers_days(article.published, article.published_offset, ZoneInfo(self.timezone))
-
     def published_day(self, article: Article) -> date:
-        return self.published_days(article)[0]
+        """The day its writer wrote on (`timewords.writers_day`)."""
+        return timewords.writers_day(article.published, article.published_offset, ZoneInfo(self.timezone))
 
     def written_another_day(self, article: Article) -> bool:
-        """Whether the article may have been written on another day than the edition's."""
+        """Whether the article was written on another day than the edition's."""
         edition = self.edition_day
-        return edition is not None and any(
-            timewords.written_another_day(d, edition) for d in self.published_days(article)
-        )
+        return edition is not None and timewords.written_another_day(self.published_day(article), edition)
 
 
 @dataclass(frozen=True)
@@ -242,7 +237,7 @@ def _joined(found: Found, position: int, text: str | None, original: str) -> Sen
 def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | None, Rejection | None]:
     if context.edition_day is None:
         return text, None
-    anchored = timewords.anchored_for(text, context.published_days(article), context.edition_day)
+    anchored = timewords.anchored(text, context.published_day(article), context.edition_day)
     if anchored is None or rules.quotations(anchored) != rules.quotations(text):
         return None, Rejection.STALE_TIME  # a speaker's "today" cannot be rewritten: that would misquote them
     return anchored, None

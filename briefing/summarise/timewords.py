@@ -1,7 +1,7 @@
 """Relative times in older articles: "today" in Friday's article is not today in Sunday's edition.
 
 A bullet is read on the edition's day. When the article it comes from was written on another day (an earlier
-one, or, in a zone ahead of the reader's, a later one: `writers_days`), every relative time in it is either
+one, or, in a zone ahead of the reader's, a later one: `writers_day`), every relative time in it is either
 anchored to the article's own date ("today" -> "on Saturday 30 May",
 "yesterday" -> "on Friday 29 May") or, when that cannot be done faithfully ("this week" in last week's
 article, "tomorrow's vote"), the sentence is not used. A weekday that means the same day to the writer and to
@@ -18,7 +18,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-SMALL_HOURS = 6  # a date stamped before 06:00 in the writer's zone may belong to the evening before
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     "January February March April May June July August September October November December".split()  # noqa: SIM905
@@ -38,6 +37,10 @@ _DAY_WORDS = re.compile(
 _PART_OF_THEIR_DAY = re.compile(
     r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b", re.IGNORECASE
 )
+# "in two days", "three days ago": days counted from the writer's day, wrong by as many days as the article is
+# old (not "in 10 days of protests", a span, not a date).
+_FEW = r"(?:a|one|two|three|four|five|six|\d{1,2})"
+_COUNTED_DAYS = re.compile(rf"\bin {_FEW} days?\b(?! of\b)|\b{_FEW} days? ago\b", re.IGNORECASE)
 _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
@@ -66,16 +69,10 @@ def dateline(published: date) -> str:
     return f"Published on {long_day(published)}; the day before was {long_day(before)}."
 
 
-def writers_days(published: datetime, offset: int | None, reader: ZoneInfo) -> tuple[date, ...]:
-    """The day the writer wrote on, or the two it may have been: in the zone the feed wrote its date in when it
-    gave one (a Singapore paper's 05:00 +08:00 on 2 June is 2 June there, though still 1 June in London), else in
-    the reader's. A date stamped in the writer's small hours may speak from the evening before (a print
-    edition's "yesterday" stamped 00:00; "no new cases today" stamped 01:09 the next day): both days then, and
-    a relative time is used only when it reads the same from both (`anchored_for`)."""
-    if not offset:
-        return (published.astimezone(reader).date(),)
-    local = published.astimezone(timezone(timedelta(minutes=offset)))
-    return (local.date(), local.date() - timedelta(days=1)) if local.hour < SMALL_HOURS else (local.date(),)
+def writers_day(published: datetime, offset: int | None, reader: ZoneInfo) -> date:
+    """The day the writer wrote on: in the zone the feed wrote its date in when it gave one (a Singapore paper's
+    05:00 +08:00 on 2 June is 2 June there, though still 1 June in London), else in the reader's."""
+    return published.astimezone(timezone(timedelta(minutes=offset)) if offset else reader).date()
 
 
 def written_another_day(published: date, edition: date) -> bool:
@@ -83,23 +80,16 @@ def written_another_day(published: date, edition: date) -> bool:
     return published != edition
 
 
-def anchored_for(sentence: str, days: tuple[date, ...], edition: date) -> str | None:
-    """`anchored` for each day the writer may have written on (`writers_days`); None unless they agree."""
-    found = {anchored(sentence, day, edition) for day in days}
-    return found.pop() if len(found) == 1 else None
-
-
-def stale_words_for(sentence: str, days: tuple[date, ...], edition: date) -> list[str]:
-    """`stale_words` for each day the writer may have written on."""
-    return sorted({word for day in days for word in stale_words(sentence, day, edition)})
-
-
 def anchored(sentence: str, published: date, edition: date) -> str | None:
     """`sentence` with its relative times anchored to `published`; unchanged when the writer's day is the
     edition's or it says nothing relative; None when a relative time cannot be anchored."""
     if not written_another_day(published, edition):
         return sentence
-    if _stale_period(sentence, published, edition) or _PART_OF_THEIR_DAY.search(sentence):
+    if (
+        _stale_period(sentence, published, edition)
+        or _PART_OF_THEIR_DAY.search(sentence)
+        or _COUNTED_DAYS.search(sentence)
+    ):
         return None
     text = _anchor_day_words(sentence, published, edition)
     return None if text is None else _anchor_weekdays(text, published, edition)
@@ -112,6 +102,7 @@ def stale_words(sentence: str, published: date, edition: date) -> list[str]:
         return []
     found = [m.group(0) for m in _DAY_WORDS.finditer(sentence)]
     found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
+    found += [m.group(0) for m in _COUNTED_DAYS.finditer(sentence)]
     found += [m.group(0) for m in _PERIODS.finditer(sentence) if _period_differs(m, published, edition)]
     future = bool(_FUTURE.search(sentence))
     for match in _WEEKDAY.finditer(sentence):
