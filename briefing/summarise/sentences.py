@@ -65,7 +65,7 @@ class StoryContext:
     def written_another_day(self, article: Article) -> bool:
         """Whether the article was written on another day than the edition's."""
         edition = self.edition_day
-        return edition is not None and timewords.written_another_day(self.published_day(article), edition)
+        return edition is not None and self.published_day(article) != edition
 
 
 @dataclass(frozen=True)

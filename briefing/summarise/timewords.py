@@ -75,15 +75,10 @@ def writers_day(published: datetime, offset: int | None, reader: ZoneInfo) -> da
     return published.astimezone(timezone(timedelta(minutes=offset)) if offset else reader).date()
 
 
-def written_another_day(published: date, edition: date) -> bool:
-    """Whether the writer's day is not the reader's: an earlier day, or a later one in a zone ahead of it."""
-    return published != edition
-
-
 def anchored(sentence: str, published: date, edition: date) -> str | None:
     """`sentence` with its relative times anchored to `published`; unchanged when the writer's day is the
     edition's or it says nothing relative; None when a relative time cannot be anchored."""
-    if not written_another_day(published, edition):
+    if published == edition:  # else an earlier day, or a later one in a zone ahead of the reader's
         return sentence
     if (
         _stale_period(sentence, published, edition)
@@ -98,7 +93,7 @@ def anchored(sentence: str, published: date, edition: date) -> str | None:
 def stale_words(sentence: str, published: date, edition: date) -> list[str]:
     """The relative times a reader on `edition` would misread in a sentence published on `published`
     (what `briefing check` counts)."""
-    if not written_another_day(published, edition):
+    if published == edition:
         return []
     found = [m.group(0) for m in _DAY_WORDS.finditer(sentence)]
     found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
