@@ -133,6 +133,28 @@ def test_paragraphs_read_without_lxml_give_the_lines_lxml_gives(html: str) -> No
     assert "'" in fast or "&" in fast
 
 
+def test_sentences_a_publisher_glued_together_are_parted() -> None:
+    """A description whose paragraphs were joined without a space ("in Delhi.Ministry of Defence") reads as
+    two sentences, so a bullet never carries half of the next one."""
+    text = only(item(description="The airport is 40 km from Delhi.Ministry of Defence has approved flights.")).text
+
+    assert text == "The airport is 40 km from Delhi. Ministry of Defence has approved flights."
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Troops of the U.S.Army arrived on Monday.",  # initials
+        "Shares of Amazon.com rose on Friday.",  # a domain
+        "Subclass React.Component { render() } to draw it.",  # a line of code
+        "Use Remote.Link and Remote.Form to call the server.",  # a name written before several dots
+        "Prices rose 4.5 percent.",
+    ],
+)
+def test_full_stops_inside_names_and_code_are_left_alone(description: str) -> None:
+    assert only(item(description=description)).text == description
+
+
 def test_scripts_styles_and_comments_are_removed_including_scripts_inside_comments() -> None:
     html = (
         "<style>p{color:red}</style><p>Kept one.</p><script>alert('x')</script>"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from functools import lru_cache
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
@@ -129,9 +130,30 @@ def clean_text(value: str, *, markup: bool) -> str:
     # Double-escaped feeds ("&lt;p&gt;Apple&amp;amp;#8217;s") leave entities after the markup is read: they are
     # decoded here, once, so the stored text is what bullets quote and what the check reads as evidence.
     text = unescape(_html_text(value, blocks=True)) if markup and "<" in value else unescape(value)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    kept = [_sentence(_strip_inline_junk(line)) for line in lines if line and not _is_boilerplate(line)]
+    kept = [_sentence(_strip_inline_junk(line)) for line in _unglued_lines(text) if line and not _is_boilerplate(line)]
     return _cap("\n".join(line for line in kept if line), MAX_TEXT)
+
+
+# "... in Delhi.Ministry of Defence has ...": a publisher's own paragraphs joined without a space (the break lost
+# before the feed was written), so that two sentences read as one. A word (a capital, then lower case) or a number
+# before the full stop, a capitalised word after it followed by a space, a comma or a colon: not "U.S.Army", not
+# "ex.Message;", not "Amazon.com". Code is left alone: a line that looks like code ("class App extends
+# React.Component {"), and a name the text also writes before another dot ("Remote.Link and Remote.Form").
+_GLUED = re.compile(r"(?<![\w.])([A-Za-z][a-z]+|\d{2,})\.(?=[A-Z][a-z]+[\s,:])")
+_CODE = re.compile(r"[{}();=<>|\\#]|::|\w\.\w+\.\w")
+_DOTTED = re.compile(r"(?<![\w.])(\w+)\.(?=\w)")
+
+
+def _unglued_lines(text: str) -> list[str]:
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    if "." not in text or _GLUED.search(text) is None:
+        return lines
+    dotted = Counter(match[1] for match in _DOTTED.finditer(text))
+
+    def space(match: re.Match[str]) -> str:
+        return match[0] if dotted[match[1]] > 1 else f"{match[1]}. "
+
+    return [line if _CODE.search(line) else _GLUED.sub(space, line) for line in lines]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
