@@ -74,6 +74,21 @@ def test_the_check_counts_what_a_reader_would_object_to() -> None:
     }
 
 
+def test_a_headline_is_checked_for_stale_times_on_the_day_its_article_was_written() -> None:
+    old, fresh = _ref(1, "Council votes today to close pool", days_old=2), _ref(2, "Swimmers protest pool closure")
+    pool = _bullet("The council voted to close the pool.", fresh)
+    stories = (
+        Story("c-old", "Council votes today to close pool", StoryStatus.NEW, (pool,), (old, fresh)),
+        Story("c-ok", "Swimmers protest pool closure today", StoryStatus.NEW, (pool,), (old, fresh)),
+    )
+    edition = replace(sample_edition(), sections=(Section("World", stories),))
+
+    found = check_edition(edition).counts()["findings"]["stale_times"]
+
+    # the first is a two-day-old title; the second names no article, and is right for the fresh one
+    assert [(f["story"], f["reason"]) for f in found] == [("c-old", "today")]
+
+
 def test_a_clean_edition_has_nothing_to_report() -> None:
     counts = check_edition(sample_edition()).counts()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import WHEN, article
@@ -302,6 +302,40 @@ def test_a_relative_time_that_cannot_be_anchored_is_not_used() -> None:
         ["The city council voted to close the Eastside swimming pool for the winter."],
         {"stale_time": 1},
     )
+
+
+def test_a_headline_from_a_zone_ahead_of_the_reader_has_its_today_anchored() -> None:
+    """Singapore's paper of Wednesday (05:00 +08:00) says "from today"; in Tuesday's edition (UTC) that is
+    Wednesday."""
+    wednesday_morning_in_singapore = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+    trains = replace(
+        article("a-trains", "Trains and buses return to their usual frequency as offices reopen on Tuesday."),
+        title="Trains, buses return to full frequency from today",
+        published=wednesday_morning_in_singapore,
+        published_offset=480,
+    )
+    tuesday = EditionContext(day=date(2026, 11, 24), timezone="UTC")
+
+    [summary] = review([Cluster("c-trains", (trains,))], context=tuesday)
+
+    assert summary.headline == "Trains, buses return to full frequency from Wednesday 25 November"
+
+
+def test_a_headline_whose_relative_time_cannot_be_anchored_gives_way_to_another_title() -> None:
+    older = replace(
+        article("a-1", "The city council voted to close the Eastside swimming pool for the winter."),
+        title="Council to close pool this week",
+    )
+    newer = replace(
+        article("a-2", "Swimmers protested after the council voted to close the Eastside pool for the winter."),
+        title="Swimmers protest as council closes Eastside pool",
+        published=WHEN + timedelta(days=5),
+    )
+    next_monday = EditionContext(day=date(2026, 11, 30), timezone="UTC")  # "this week" was last week
+
+    [summary] = review([Cluster("c-pool", (older, newer))], context=next_monday)
+
+    assert summary.headline == "Swimmers protest as council closes Eastside pool"
 
 
 def test_an_update_does_not_repeat_what_an_earlier_edition_said(bridge: Cluster) -> None:

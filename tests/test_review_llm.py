@@ -715,6 +715,16 @@ def test_today_from_an_older_source_is_dropped_and_an_anchored_date_is_published
     assert summary.stats.rejected == {"stale_time": 1}
 
 
+def test_a_models_headline_with_an_older_sources_today_gives_way_to_the_best_title(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    server.script(chat(GOOD.replace("Harbour bridge to close for six weeks of repairs", "Bridge to close from today")))
+
+    [summary] = summarise([bridge], settings, context=TWO_DAYS_LATER)
+
+    assert summary.headline in {"Harbour bridge to close for six weeks", "Free ferry while harbour bridge shuts"}
+
+
 def test_the_sloppy_models_today_in_an_older_source_never_reaches_the_edition(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster
 ) -> None:

@@ -155,14 +155,29 @@ def _repeats(story: Story) -> list[Finding]:
 
 def _stale(story: Story, day: date, zone: ZoneInfo) -> list[Finding]:
     articles = {a.id: a for a in story.articles}
-    found = []
+    found = _stale_headline(story, day, zone)
     for bullet in story.bullets:
         cited = [articles[s] for s in bullet.sources if s in articles]
-        written = [timewords.writers_day(a.published, a.published_offset, zone) for a in cited]
+        written = [_written(a, zone) for a in cited]
         words = {w for on in written for w in timewords.stale_words(bullet.text, on, day)}
         if words:
             found.append(Finding(story.id, bullet.text, ", ".join(sorted(words))))
     return found
+
+
+def _stale_headline(story: Story, day: date, zone: ZoneInfo) -> list[Finding]:
+    """A headline that is an article's title is read as written on that article's day; any other headline (the
+    model's, or the lead bullet's) is stale only when it is so for every article of the story."""
+    named_by = [a for a in story.articles if headlines.clean_title(a.title, a.outlet) == story.headline]
+    stale = [set(timewords.stale_words(story.headline, _written(a, zone), day)) for a in named_by or story.articles]
+    if not stale:
+        return []
+    words = set.union(*stale) if named_by else set.intersection(*stale)
+    return [Finding(story.id, story.headline, ", ".join(sorted(words)))] if words else []
+
+
+def _written(article: ArticleRef, zone: ZoneInfo) -> date:
+    return timewords.writers_day(article.published, article.published_offset, zone)
 
 
 def _non_news(story: Story) -> list[Finding]:

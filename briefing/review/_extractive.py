@@ -57,11 +57,12 @@ def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker,
 
 
 def headed(plan: Plan, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ...]]:
-    """The story's headline and the bullets to print under it: the most representative news title; when no
-    title may name the story (only questions, programmes, over-long titles), the lead bullet. A lead bullet
-    that became the whole headline is not printed again below it while other bullets remain: the reader would
-    read the same sentence twice."""
-    title = headlines.news_title(plan.cluster, plan.shows)
+    """The story's headline and the bullets to print under it: the most representative news title (its relative
+    times anchored to its writer's day, as a bullet's are: `StoryContext.as_read`); when no title may name the
+    story (only questions, programmes, over-long titles), the lead bullet. A lead bullet that became the whole
+    headline is not printed again below it while other bullets remain: the reader would read the same sentence
+    twice."""
+    title = headlines.news_title(plan.cluster, plan.shows, plan.context.as_read)
     if title is not None:
         return title, tuple(bullets)
     if not bullets:

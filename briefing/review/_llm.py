@@ -18,7 +18,7 @@ from briefing.review._budget import Account, Budget, estimate_draft_tokens, esti
 from briefing.review._extractive import Outcome, Tick, extractive_summary, headed, ticked
 from briefing.review._judge import judge_source, overruled, wants_judge
 from briefing.review._plan import Plan
-from briefing.review._vetting import Checker, Tally, verdict_of, vetted
+from briefing.review._vetting import Checker, Tally, stale, verdict_of, vetted
 from briefing.summarise import extractive, headlines, prompt, prompt_articles
 from briefing.summarise.llm import Draft, LlmSummariser, Meter, client_for
 from briefing.summarise.rules import Rejection
@@ -207,11 +207,12 @@ class _Edition:
         return verdict if judgement.supported else overruled(verdict, judgement.reason, self._threshold)
 
     def _headline(self, story: _Story, text: str, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ...]]:
-        """The model's headline when it names news (no question, live page or programme) and the check supports
-        it against the prompt's sources; else the best news title (see `headed`). Also the bullets to print."""
+        """The model's headline when it names news (no question, live page or programme), says no relative time
+        that is wrong on the edition's day for one of the story's articles, and the check supports it against
+        the prompt's sources; else the best news title (see `headed`). Also the bullets to print."""
         plan = story.plan
         usable = text and len(text.split()) <= MAX_HEADLINE_WORDS and not headlines.question_title(text)
-        if usable and headlines.title_kind(text) is None:
+        if usable and headlines.title_kind(text) is None and not stale(text, story.articles, plan):
             candidate = Bullet(text=text, sources=tuple(a.id for a in story.articles))
             if verdict_of(self._offline, candidate, plan.checkable).supported:
                 return text, tuple(bullets)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from briefing.errors import GroundingError
-from briefing.models import Bullet, Cluster, Verdict
+from briefing.models import Article, Bullet, Cluster, Verdict
 from briefing.review._plan import Plan
 from briefing.summarise import leaning, repeats, rules, timewords
 from briefing.summarise.rules import Rejection
@@ -62,8 +62,12 @@ def vetted(bullet: Bullet, plan: Plan, kept: Sequence[Bullet]) -> Rejection | No
 
 
 def _stale(bullet: Bullet, plan: Plan) -> bool:
+    return stale(bullet.text, [a for a in plan.cluster.articles if a.id in bullet.sources], plan)
+
+
+def stale(text: str, sources: Sequence[Article], plan: Plan) -> bool:
+    """Whether `text` says a relative time that is wrong on the edition's day for one of `sources`' writers."""
     day = plan.context.edition_day
     if day is None:
         return False
-    cited = [a for a in plan.cluster.articles if a.id in bullet.sources]
-    return any(timewords.stale_words(bullet.text, plan.context.published_day(a), day) for a in cited)
+    return any(timewords.stale_words(text, plan.context.published_day(a), day) for a in sources)

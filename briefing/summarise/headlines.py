@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from briefing.words import tfidf_rows
 _WORD = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\d")  # a word, a hyphenated or dotted word, or a digit
 MAX_TITLE_WORDS = 25  # a longer "title" is a feed putting its summary in <title>
 MAX_SENTENCE_CHARS = 1_000
+AsRead = Callable[[str, Article], str | None]  # a title of an article as the edition's reader reads it, or None
 
 # Title conventions of pages that are not a report of one development. Each names a kind of page, not an outlet.
 _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
@@ -191,11 +192,16 @@ def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None
     return from_text(fallback) if fallback else first_title(cluster)
 
 
-def news_title(cluster: Cluster, shows: Collection[str] = ()) -> str | None:
+def news_title(cluster: Cluster, shows: Collection[str] = (), as_read: AsRead | None = None) -> str | None:
     """The most representative news title, cleaned; None when no title may name the story (only questions,
-    live pages, programmes, over-long titles)."""
+    live pages, programmes, over-long titles). `as_read` gives a title as the edition's reader should read it
+    (its relative times anchored to its writer's day: "Trains return from today" in tomorrow's paper of a zone
+    ahead is "Trains return from Tuesday 2 June"), or None when that cannot be done and the title may not
+    name the story."""
     articles = headline_articles(cluster.articles[:40])
-    titles = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows) for a in articles]
+    titles: list[str | None] = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows) for a in articles]
+    if as_read is not None:
+        titles = [as_read(t, a) if t else t for t, a in zip(titles, articles, strict=True)]
     usable = [t for t in titles if t and len(t.split()) <= MAX_TITLE_WORDS and not question_title(t)]
     if not usable:
         return None

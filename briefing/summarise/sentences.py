@@ -67,6 +67,14 @@ class StoryContext:
         edition = self.edition_day
         return edition is not None and self.published_day(article) != edition
 
+    def as_read(self, text: str, article: Article) -> str | None:
+        """`text` (a sentence or the title of `article`) as the edition's reader should read it: its relative
+        times anchored to the day its writer wrote on ("from today" -> "from Tuesday 2 June"); None when one
+        cannot be anchored faithfully ("this week" in last week's article)."""
+        if self.edition_day is None:
+            return text
+        return timewords.anchored(text, self.published_day(article), self.edition_day)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -235,9 +243,7 @@ def _joined(found: Found, position: int, text: str | None, original: str) -> Sen
 
 
 def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | None, Rejection | None]:
-    if context.edition_day is None:
-        return text, None
-    anchored = timewords.anchored(text, context.published_day(article), context.edition_day)
+    anchored = context.as_read(text, article)
     if anchored is None or rules.quotations(anchored) != rules.quotations(text):
         return None, Rejection.STALE_TIME  # a speaker's "today" cannot be rewritten: that would misquote them
     return anchored, None
