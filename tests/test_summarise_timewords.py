@@ -26,6 +26,7 @@ MONDAY = date(2026, 6, 1)  # the edition's day, two days later
         ("The council will vote on Monday.", "The council will vote on Monday."),  # the same Monday to both
         ("The rocket lifted off on Saturday from Sarn.", "The rocket lifted off on Saturday from Sarn."),
         ("Talks began on Saturday (May 30) in Oster.", "Talks began on Saturday (May 30) in Oster."),
+        ("Talks began on Saturday morning (May 30).", "Talks began on Saturday morning (May 30)."),
         ("The vote is on Tuesday.", "The vote is on Tuesday."),  # the coming Tuesday to both
     ],
 )
@@ -54,6 +55,24 @@ def test_a_range_that_runs_into_the_editions_day_is_read_alike() -> None:
 
 def test_an_article_from_the_editions_day_keeps_its_words() -> None:
     assert anchored("The pool closed today.", MONDAY, MONDAY) == "The pool closed today."
+
+
+WEDNESDAY = date(2026, 5, 27)  # an article five days older than the edition
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Crowds gathered on Wednesday night.", "Crowds gathered on Wednesday night (27 May)."),
+        ("The rocket lifted off this afternoon.", "The rocket lifted off on the afternoon of Wednesday 27 May."),
+        ("Talks began on Wednesday morning (May 27).", "Talks began on Wednesday morning (May 27)."),
+    ],
+)
+def test_what_anchoring_writes_the_check_reads_as_dated(sentence: str, expected: str) -> None:
+    """`briefing check` counts what the summariser would have had to anchor: an anchored sentence has nothing
+    left to count (a weekday with its part of the day and its date is not a bare weekday)."""
+    assert anchored(sentence, WEDNESDAY, MONDAY) == expected
+    assert stale_words(expected, WEDNESDAY, MONDAY) == []
 
 
 def test_stale_words_are_what_a_reader_on_the_editions_day_would_misread() -> None:

@@ -45,9 +45,11 @@ _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
 )
+# A weekday not followed by its date. The part of the day is taken whole or not at all (`?+`): given back, it
+# would let "on Wednesday night (27 May)", as anchoring writes it, read as a "Wednesday" without a date.
 _WEEKDAY = re.compile(
     r"\b(?P<which>last|this|next|on|since|until|by|from)?\s*\b(?P<day>" + "|".join(_WEEKDAYS) + r")"
-    r"(?P<possessive>['’]s)?(?P<part>\s+(?:morning|afternoon|evening|night))?\b"
+    r"(?P<possessive>['’]s)?(?P<part>\s+(?:morning|afternoon|evening|night)\b)?+\b"
     r"(?!\s*(?:,\s*|\(\s*)?(?:\d{1,2}\b|(?:" + _MONTH_NAMES + r")\b))",
 )
 _FUTURE = re.compile(
