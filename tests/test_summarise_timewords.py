@@ -66,6 +66,7 @@ WEDNESDAY = date(2026, 5, 27)  # an article five days older than the edition
         ("Crowds gathered on Wednesday night.", "Crowds gathered on Wednesday night (27 May)."),
         ("The rocket lifted off this afternoon.", "The rocket lifted off on the afternoon of Wednesday 27 May."),
         ("Talks began on Wednesday morning (May 27).", "Talks began on Wednesday morning (May 27)."),
+        ("The road was shut until this evening.", "The road was shut until the evening of Wednesday 27 May."),
     ],
 )
 def test_what_anchoring_writes_the_check_reads_as_dated(sentence: str, expected: str) -> None:

@@ -35,7 +35,9 @@ _DAY_WORDS = re.compile(
 )
 # "by the evening", "later in the morning": a part of the writer's day that no date can be attached to faithfully.
 _PART_OF_THEIR_DAY = re.compile(
-    r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b", re.IGNORECASE
+    r"\b(?:by|in|into|until|later in|early in|late in|during) the (?:morning|afternoon|evening|night)\b"
+    rf"(?! of (?:{'|'.join(_WEEKDAYS)}) \d)",  # "until the night of Wednesday 27 May": a date, as anchoring writes it
+    re.IGNORECASE,
 )
 # "in two days", "three days ago": days counted from the writer's day, wrong by as many days as the article is
 # old (not "in 10 days of protests", a span, not a date).
