@@ -155,6 +155,36 @@ def test_full_stops_inside_names_and_code_are_left_alone(description: str) -> No
     assert only(item(description=description)).text == description
 
 
+LONG_STORY = (
+    "The city council voted on Tuesday to close the Eastside swimming pool for the winter, after engineers "
+    "found that its heating system had failed an inspection, and swimmers were told to use the harbour baths "
+    "until the spring while the council looks for the money to replace the boilers and the"
+)
+
+
+def _descriptions(*texts: str) -> bytes:
+    return rss_feed(
+        [{"title": f"Story {n}", "link": f"https://news.example.org/{n}", "description": t} for n, t in enumerate(texts)]
+    )
+
+
+def test_descriptions_a_feed_cuts_at_a_fixed_length_are_marked_as_cut() -> None:
+    """A feed that cuts every long description at 200 characters, mid-sentence and without an ellipsis: the
+    last sentence is marked as cut, so it is never printed as a whole sentence ("... the boilers and the.")."""
+    cut = [LONG_STORY[i : i + 200].strip() for i in (0, 3, 7)]
+
+    texts = [a.text for a in parse(_descriptions(*cut, "A short item that ends well.")).articles]
+
+    assert [t[-1] for t in texts] == ["…", "…", "…", "."]
+
+
+def test_descriptions_that_only_omit_their_full_stop_are_left_alone() -> None:
+    lengths = (60, 110, 150, 200)  # a feed that leaves off the final full stop writes at every length
+    texts = [a.text for a in parse(_descriptions(*(LONG_STORY[:n].rsplit(" ", 1)[0] for n in lengths))).articles]
+
+    assert all(t.endswith(".") and not t.endswith("…") for t in texts)
+
+
 def test_scripts_styles_and_comments_are_removed_including_scripts_inside_comments() -> None:
     html = (
         "<style>p{color:red}</style><p>Kept one.</p><script>alert('x')</script>"
@@ -585,7 +615,7 @@ def test_each_field_of_an_item_is_capped_before_it_is_cleaned(
     feed_server: FeedServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     longest: dict[str, int] = {}
-    for name in ("clean_title", "clean_text", "canonical_url"):
+    for name in ("clean_title", "clean_body", "canonical_url"):
         real = getattr(briefing.parse, name)
 
         def spy(value: str, *args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -601,4 +631,4 @@ def test_each_field_of_an_item_is_capped_before_it_is_cleaned(
 
     poll_one(feed_server, store, body)
 
-    assert longest == {"clean_title": MAX_TITLE_MARKUP, "clean_text": MAX_MARKUP}
+    assert longest == {"clean_title": MAX_TITLE_MARKUP, "clean_body": MAX_MARKUP}

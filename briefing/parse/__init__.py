@@ -42,6 +42,7 @@ from briefing.parse._budget import MAX_ENTRIES, MAX_TITLE_MARKUP, MAX_URL, bound
 from briefing.parse._clean import (
     MAX_MARKUP,
     canonical_url,
+    clean_body,
     clean_text,
     clean_title,
     looks_like_url,
@@ -62,6 +63,8 @@ MAX_FOREIGN_DATES = 50
 MAX_JSON_DEPTH = 64  # JSON Feed nests three levels; deeper is an attack on the decoder's recursion
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)  # before the web: a placeholder date, not a real one
 DATE_LANGUAGES = ["en", "it", "pt", "es", "fr", "de", "nl"]
+CUT_MIN_ITEMS = 3  # descriptions at one length, open-ended, before a feed is taken to cut them (`_cut_at_...`)
+CUT_NEAR = 0.95  # ... within this share of the longest
 
 
 @dataclass(frozen=True)
@@ -304,15 +307,35 @@ def _articles(
     fallback_language = _language(headers.get("content-language") or headers.get("Content-Language"))
     foreign = _foreign_dates(entry.raw_date for entry in entries if entry.raw_date)
     articles: dict[str, Article] = {}
+    ends_open: set[str] = set()
     for entry in entries:
         trusted_link = len(titles_by_link[entry.link or ""]) == 1  # not a home page shared by every item
         published = _published(entry.published or foreign.get(entry.raw_date or ""), now)
-        article = _article(
+        article, open_end = _article(
             entry, feed, outlet, published, now, trusted_guid=repeated[entry.guid or ""] == 1, trusted_link=trusted_link
         )
         if article.id not in articles:
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
-    return _without_repeated_lines(tuple(articles.values()))
+            if open_end:
+                ends_open.add(article.id)
+    return _without_repeated_lines(_cut_at_a_fixed_length(tuple(articles.values()), ends_open))
+
+
+def _cut_at_a_fixed_length(articles: tuple[Article, ...], ends_open: set[str]) -> tuple[Article, ...]:
+    """Descriptions the feed cut at a fixed length, mid-sentence and without an ellipsis ("... then moved to
+    application programming, then back and"): most of the feed's long texts that end without a full stop of
+    their own end within a few characters of the longest. Their last sentence is marked as cut ("…", as if the
+    feed had said so), so that it is never printed as a whole sentence. A feed whose descriptions merely omit
+    the final full stop writes them at all lengths."""
+    open_ended = [a for a in articles if a.id in ends_open and a.text.endswith(".")]
+    if len(open_ended) < CUT_MIN_ITEMS:
+        return articles
+    cap = max(len(a.text) for a in open_ended)
+    at_cap = {a.id for a in open_ended if len(a.text) >= cap * CUT_NEAR}
+    long = [a for a in open_ended if len(a.text) >= cap / 2]
+    if len(at_cap) < CUT_MIN_ITEMS or 2 * len(at_cap) < len(long):
+        return articles
+    return tuple(replace(a, text=a.text[:-1] + "…") if a.id in at_cap else a for a in articles)
 
 
 def _bounded(entry: _Entry) -> _Entry:
@@ -358,9 +381,11 @@ def _article(
     *,
     trusted_guid: bool,
     trusted_link: bool,
-) -> Article:
+) -> tuple[Article, bool]:
+    """The article, and whether its text's last line had no end of its own (`clean_body`)."""
     url = (canonical_url(entry.link, base=feed.url) if entry.link and entry.link.strip() else None) or ""
-    text = without_instructions(clean_text(entry.content, markup=True))
+    cleaned, ends_open = clean_body(entry.content, markup=True)
+    text = without_instructions(cleaned)
     title = _title(entry.title, text)
     guid = _trustworthy_guid(entry, feed, url) if trusted_guid else None
     identity = guid or (url if trusted_link else "") or "content:" + title + "\n" + text
@@ -376,7 +401,7 @@ def _article(
         language=_language(entry.language),
         guid=entry.guid,
         published_offset=entry.offset if published == entry.published else None,  # not for a first-seen time
-    )
+    ), ends_open and text.rsplit("\n", 1)[-1] == cleaned.rsplit("\n", 1)[-1]
 
 
 def _title(raw: str, text: str) -> str:

@@ -126,12 +126,20 @@ def clean_title(title: str) -> str:
 
 def clean_text(value: str, *, markup: bool) -> str:
     """Plain text: block elements become sentence breaks, scripts and boilerplate go, length is capped."""
+    return clean_body(value, markup=markup)[0]
+
+
+def clean_body(value: str, *, markup: bool) -> tuple[str, bool]:
+    """`clean_text`, and whether its last line had no end of its own (the full stop it ends with was added): a
+    description a feed cut off mid-sentence ends so, and so does one whose last line is a heading."""
     value = value[:MAX_MARKUP]
     # Double-escaped feeds ("&lt;p&gt;Apple&amp;amp;#8217;s") leave entities after the markup is read: they are
     # decoded here, once, so the stored text is what bullets quote and what the check reads as evidence.
     text = unescape(_html_text(value, blocks=True)) if markup and "<" in value else unescape(value)
-    kept = [_sentence(_strip_inline_junk(line)) for line in _unglued_lines(text) if line and not _is_boilerplate(line)]
-    return _cap("\n".join(line for line in kept if line), MAX_TEXT)
+    lines = [_strip_inline_junk(line) for line in _unglued_lines(text) if line and not _is_boilerplate(line)]
+    kept = [line for line in lines if line]
+    ends_open = bool(kept) and kept[-1][-1] not in _SENTENCE_END
+    return _cap("\n".join(_sentence(line) for line in kept), MAX_TEXT), ends_open
 
 
 # "... in Delhi.Ministry of Defence has ...": a publisher's own paragraphs joined without a space (the break lost
