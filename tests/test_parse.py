@@ -155,6 +155,29 @@ def test_full_stops_inside_names_and_code_are_left_alone(description: str) -> No
     assert only(item(description=description)).text == description
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>There was a lot of energy flowing at\nRailsConf this year, and everyone who\nwent enjoyed it.</p>",
+        "<p>There was a lot of <em>energy</em> flowing at\nRailsConf this year, and everyone who\nwent enjoyed it.</p>",
+    ],
+)
+def test_line_breaks_the_markup_puts_inside_a_sentence_are_spaces(html: str) -> None:
+    """In HTML a line break is a space: a description wrapped at 72 columns reads as its sentences, not as a
+    sentence per line ("There was a lot of energy flowing at." was once a bullet)."""
+    text = only(item(description=f"<![CDATA[{html}]]>")).text
+
+    assert text == "There was a lot of energy flowing at RailsConf this year, and everyone who went enjoyed it."
+
+
+def test_lines_that_stand_alone_and_preformatted_lines_stay_lines() -> None:
+    html = "<p>Pool closed for the winter\nCouncil says repairs are due</p><pre>cd glassfish\nchmod -R +x lib</pre>"
+
+    text = only(item(description=f"<![CDATA[{html}]]>")).text
+
+    assert text == "Pool closed for the winter.\nCouncil says repairs are due.\ncd glassfish.\nchmod -R +x lib."
+
+
 LONG_STORY = (
     "The city council voted on Tuesday to close the Eastside swimming pool for the winter, after engineers "
     "found that its heating system had failed an inspection, and swimmers were told to use the harbour baths "

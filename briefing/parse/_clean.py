@@ -190,9 +190,14 @@ def _html_text(fragment: str, *, blocks: bool) -> str:
     except (lxml.etree.ParserError, ValueError):
         return re.sub(r"<[^>]*>", " ", fragment)
     lxml.etree.strip_elements(root, *_DROP, with_tail=False)
+    preformatted = {inner for pre in root.iter("pre") for inner in pre.iter()}  # its line breaks are its own
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.text and element not in preformatted:
+            element.text = _flowed(element.text)
+        if element.tail and element.getparent() not in preformatted:
+            element.tail = _flowed(element.tail)
         if blocks and element.tag.lower() in _BLOCKS:
             element.tail = "\n" + (element.tail or "")
             element.text = "\n" + (element.text or "")
@@ -205,8 +210,32 @@ def _simple_text(fragment: str) -> str:
     """What lxml reads from well-formed paragraphs and line breaks (`_SIMPLE_MARKUP`), without building a tree:
     each paragraph and each line break starts a new line. The same lines once `clean_text` collapses whitespace
     and drops empty lines (lxml's copy differs only in blank lines), at a fraction of the cost."""
-    text = _BREAK.sub("\n", fragment.replace("<p>", "\n").replace("</p>", "\n"))
+    text = _BREAK.sub("\n", _flowed(fragment).replace("<p>", "\n").replace("</p>", "\n"))
     return html.unescape(text) if "&" in text else text  # lxml decodes entities once
+
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+# A line break inside a sentence: before a word in lower case (not a link), or after a comma or a word no
+# sentence ends on. Anything else may be a line of its own (a byline, a date, "Subscribe: ..."), and stays one.
+_WRAPPED = re.compile(
+    r"(?:,|\b(?:a|an|the|and|or|but|nor|of|to|in|on|at|for|with|from|by|as|than|that|who|whose|which|is|are|was"
+    r"|were|be|been|has|have|had|will|would|can|could|its|their|his|our|your|my))[ \t]*\n[ \t]*(?=\S)"
+    r"|(?<=[^\s.!?:;…])[ \t]*\n[ \t]*(?=(?-i:[a-z]))(?!https?:|www\.)",
+    re.IGNORECASE,
+)
+
+
+def _flowed(text: str) -> str:
+    """A line break that whoever wrote the markup put inside a sentence is a space ("a lot of energy flowing
+    at\nRailsConf" is one sentence: HTML's own line breaks are spaces); a line that may stand on its own stays
+    one (see `_WRAPPED`), and a blank line always parts two."""
+    if "\n" not in text:
+        return text
+    return "\n".join(_WRAPPED.sub(_space, part) for part in _BLANK_LINE.split(text))
+
+
+def _space(match: re.Match[str]) -> str:
+    return match[0].split("\n", 1)[0].rstrip() + " "
 
 
 def _is_boilerplate(line: str) -> bool:
