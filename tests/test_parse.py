@@ -201,9 +201,28 @@ def test_descriptions_a_feed_cuts_at_a_fixed_length_are_marked_as_cut() -> None:
     assert [t[-1] for t in texts] == ["…", "…", "…", "."]
 
 
+@pytest.mark.parametrize(
+    ("description", "ending"),
+    [
+        ("Engineers converted the old images to one of", "…"),  # no sentence ends on "of": the feed cut it
+        ("The column explains that Amazon's", "…"),
+        ("There is another liquid the two sides cannot agree on", "."),  # a sentence may end on a preposition
+        ("Validation ain't what it used to be", "."),
+        ("Engineers converted the old images to one of them.", "."),  # the feed's own full stop
+    ],
+)
+def test_a_description_that_stops_on_a_word_no_sentence_ends_on_was_cut(description: str, ending: str) -> None:
+    assert only(item(description=description)).text[-1] == ending
+
+
 def test_descriptions_that_only_omit_their_full_stop_are_left_alone() -> None:
-    lengths = (60, 110, 150, 200)  # a feed that leaves off the final full stop writes at every length
-    texts = [a.text for a in parse(_descriptions(*(LONG_STORY[:n].rsplit(" ", 1)[0] for n in lengths))).articles]
+    whole = (  # a feed that leaves off the final full stop writes at every length
+        "The council voted to close the pool",
+        "The city council voted on Tuesday to close the Eastside swimming pool for the winter",
+        "Engineers found that the heating system of the Eastside swimming pool had failed an inspection in October",
+        LONG_STORY.removesuffix(" and the"),
+    )
+    texts = [a.text for a in parse(_descriptions(*whole)).articles]
 
     assert all(t.endswith(".") and not t.endswith("…") for t in texts)
 

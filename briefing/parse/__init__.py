@@ -318,7 +318,20 @@ def _articles(
             articles[article.id] = article if article.language else _with_language(article, fallback_language)
             if open_end:
                 ends_open.add(article.id)
-    return _without_repeated_lines(_cut_at_a_fixed_length(tuple(articles.values()), ends_open))
+    cut = tuple(_cut_mid_sentence(a) if a.id in ends_open else a for a in articles.values())
+    return _without_repeated_lines(_cut_at_a_fixed_length(cut, ends_open))
+
+
+# Words no sentence ends on: a text whose last line, without a full stop of its own, ends on one was cut off by
+# the feed ("... converted my images to one of", "... explains that Amazon's"). Not prepositions or verbs, on
+# which a sentence may end ("the two sides cannot agree on", "it used to be").
+_OPEN_WORD = re.compile(r"(?:\b(?:a|an|the|and|or|but|nor|of|than|its|their|his|our|your|my)|['’]s)\.$", re.IGNORECASE)
+
+
+def _cut_mid_sentence(article: Article) -> Article:
+    if _OPEN_WORD.search(article.text) is None:
+        return article
+    return replace(article, text=article.text[:-1] + "…")
 
 
 def _cut_at_a_fixed_length(articles: tuple[Article, ...], ends_open: set[str]) -> tuple[Article, ...]:
