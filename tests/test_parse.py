@@ -186,9 +186,10 @@ LONG_STORY = (
 
 
 def _descriptions(*texts: str) -> bytes:
-    return rss_feed(
-        [{"title": f"Story {n}", "link": f"https://news.example.org/{n}", "description": t} for n, t in enumerate(texts)]
-    )
+    items = [
+        {"title": f"Story {n}", "link": f"https://news.example.org/{n}", "description": t} for n, t in enumerate(texts)
+    ]
+    return rss_feed(items)
 
 
 def test_descriptions_a_feed_cuts_at_a_fixed_length_are_marked_as_cut() -> None:
