@@ -226,9 +226,9 @@ _WRAPPED = re.compile(
 
 
 def _flowed(text: str) -> str:
-    """A line break that whoever wrote the markup put inside a sentence is a space ("a lot of energy flowing
-    at\nRailsConf" is one sentence: HTML's own line breaks are spaces); a line that may stand on its own stays
-    one (see `_WRAPPED`), and a blank line always parts two."""
+    """A line break that whoever wrote the markup put inside a sentence is a space: "a lot of energy flowing at",
+    then "RailsConf this year" on the next line, is one sentence (HTML's own line breaks are spaces). A line that
+    may stand on its own stays one (see `_WRAPPED`), and a blank line always parts two."""
     if "\n" not in text:
         return text
     return "\n".join(_WRAPPED.sub(_space, part) for part in _BLANK_LINE.split(text))
