@@ -214,11 +214,11 @@ def _simple_text(fragment: str) -> str:
     return html.unescape(text) if "&" in text else text  # lxml decodes entities once
 
 
-_BLANK_LINE = re.compile(r"\n\s*\n")
 # A line break inside a sentence: before a word in lower case (not a link), or after a comma or a word no
-# sentence ends on. Anything else may be a line of its own (a byline, a date, "Subscribe: ..."), and stays one.
+# sentence ends on. Anything else may be a line of its own (a byline, a date, "Subscribe: ..."), and stays one;
+# so does a blank line (whitespace on both sides of its line breaks).
 _WRAPPED = re.compile(
-    r"(?:,|\b(?:a|an|the|and|or|but|nor|of|to|in|on|at|for|with|from|by|as|than|that|who|whose|which|is|are|was"
+    r"(,|\b(?:a|an|the|and|or|but|nor|of|to|in|on|at|for|with|from|by|as|than|that|who|whose|which|is|are|was"
     r"|were|be|been|has|have|had|will|would|can|could|its|their|his|our|your|my))[ \t]*\n[ \t]*(?=\S)"
     r"|(?<=[^\s.!?:;…])[ \t]*\n[ \t]*(?=(?-i:[a-z]))(?!https?:|www\.)",
     re.IGNORECASE,
@@ -228,14 +228,8 @@ _WRAPPED = re.compile(
 def _flowed(text: str) -> str:
     """A line break that whoever wrote the markup put inside a sentence is a space: "a lot of energy flowing at",
     then "RailsConf this year" on the next line, is one sentence (HTML's own line breaks are spaces). A line that
-    may stand on its own stays one (see `_WRAPPED`), and a blank line always parts two."""
-    if "\n" not in text:
-        return text
-    return "\n".join(_WRAPPED.sub(_space, part) for part in _BLANK_LINE.split(text))
-
-
-def _space(match: re.Match[str]) -> str:
-    return match[0].split("\n", 1)[0].rstrip() + " "
+    may stand on its own stays one (see `_WRAPPED`)."""
+    return _WRAPPED.sub(r"\1 ", text) if "\n" in text else text
 
 
 def _is_boilerplate(line: str) -> bool:
