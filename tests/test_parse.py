@@ -170,6 +170,14 @@ def test_line_breaks_the_markup_puts_inside_a_sentence_are_spaces(html: str) -> 
     assert text == "There was a lot of energy flowing at RailsConf this year, and everyone who went enjoyed it."
 
 
+def test_a_line_break_inside_a_link_is_a_space() -> None:
+    html = '<p>Watch the <a href="https://example.org/v">Rails Envy\nVideoCase</a> that Greg put together.</p>'
+
+    assert (
+        only(item(description=f"<![CDATA[{html}]]>")).text == "Watch the Rails Envy VideoCase that Greg put together."
+    )
+
+
 def test_lines_that_stand_alone_and_preformatted_lines_stay_lines() -> None:
     html = "<p>Pool closed for the winter\nCouncil says repairs are due</p><pre>cd glassfish\nchmod -R +x lib</pre>"
 

@@ -83,6 +83,11 @@ _BLOCKS = frozenset(
         "aside figure figcaption dd dt dl hr nav main address details summary caption"
     ).split()
 )
+# Inline elements: a line break inside one is always a space ("<a>Rails Envy\nVideoCase</a>"), as no line of
+# its own (a byline, a date) is ever written inside a link or an emphasis.
+_INLINE = frozenset(
+    ("a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "u")
+)
 _DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
 _BOILERPLATE_LINES = (
     r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
@@ -195,7 +200,8 @@ def _html_text(fragment: str, *, blocks: bool) -> str:
         if not isinstance(element.tag, str):
             continue
         if element.text and element not in preformatted:
-            element.text = _flowed(element.text)
+            inline = element.tag.lower() in _INLINE
+            element.text = element.text.replace("\n", " ") if inline else _flowed(element.text)
         if element.tail and element.getparent() not in preformatted:
             element.tail = _flowed(element.tail)
         if blocks and element.tag.lower() in _BLOCKS:
