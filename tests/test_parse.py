@@ -170,6 +170,16 @@ def test_line_breaks_the_markup_puts_inside_a_sentence_are_spaces(html: str) -> 
     assert text == "There was a lot of energy flowing at RailsConf this year, and everyone who went enjoyed it."
 
 
+def test_a_description_without_tags_is_still_html_and_its_wraps_are_spaces() -> None:
+    description = (
+        "In his latest column, he explains that\n         Amazon's queue service isn't as RESTful as\n it seems."
+    )
+
+    assert only(item(description=description)).text == (
+        "In his latest column, he explains that Amazon's queue service isn't as RESTful as it seems."
+    )
+
+
 def test_a_line_break_inside_a_link_is_a_space() -> None:
     html = '<p>Watch the <a href="https://example.org/v">Rails Envy\nVideoCase</a> that Greg put together.</p>'
 

@@ -140,7 +140,10 @@ def clean_body(value: str, *, markup: bool) -> tuple[str, bool]:
     value = value[:MAX_MARKUP]
     # Double-escaped feeds ("&lt;p&gt;Apple&amp;amp;#8217;s") leave entities after the markup is read: they are
     # decoded here, once, so the stored text is what bullets quote and what the check reads as evidence.
-    text = unescape(_html_text(value, blocks=True)) if markup and "<" in value else unescape(value)
+    if markup and "<" in value:
+        text = unescape(_html_text(value, blocks=True))
+    else:  # HTML without a tag reads its line breaks the same way; plain text keeps them all
+        text = unescape(_flowed(value) if markup else value)
     lines = [_strip_inline_junk(line) for line in _unglued_lines(text) if line and not _is_boilerplate(line)]
     kept = [line for line in lines if line]
     ends_open = bool(kept) and kept[-1][-1] not in _SENTENCE_END
