@@ -338,6 +338,24 @@ def test_a_headline_whose_relative_time_cannot_be_anchored_gives_way_to_another_
     assert summary.headline == "Swimmers protest as council closes Eastside pool"
 
 
+def test_a_headline_never_rewrites_a_speakers_today() -> None:
+    """ "We close the pool today", said two days ago: anchoring it inside the quotation would misquote the mayor,
+    so another title names the story."""
+    quoted = replace(
+        article("a-1", "The city council voted to close the Eastside swimming pool for the winter."),
+        title="Mayor: 'We close the pool today'",
+    )
+    plain = replace(
+        article("a-2", "Swimmers protested after the council voted to close the Eastside pool for the winter."),
+        title="Council closes Eastside pool for the winter",
+    )
+    two_days_later = EditionContext(day=date(2026, 11, 27), timezone="UTC")
+
+    [summary] = review([Cluster("c-pool", (quoted, plain))], context=two_days_later)
+
+    assert summary.headline == "Council closes Eastside pool for the winter"
+
+
 def test_an_update_does_not_repeat_what_an_earlier_edition_said(bridge: Cluster) -> None:
     said = EditionContext(said={"c-bridge": ("The harbour bridge will shut for six weeks of repairs from Monday.",)})
 

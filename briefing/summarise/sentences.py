@@ -70,10 +70,12 @@ class StoryContext:
     def as_read(self, text: str, article: Article) -> str | None:
         """`text` (a sentence or the title of `article`) as the edition's reader should read it: its relative
         times anchored to the day its writer wrote on ("from today" -> "from Tuesday 2 June"); None when one
-        cannot be anchored faithfully ("this week" in last week's article)."""
+        cannot be anchored faithfully ("this week" in last week's article), or only inside a quotation (a
+        speaker's "today" rewritten would misquote them)."""
         if self.edition_day is None:
             return text
-        return timewords.anchored(text, self.published_day(article), self.edition_day)
+        anchored = timewords.anchored(text, self.published_day(article), self.edition_day)
+        return None if anchored is None or rules.quotations(anchored) != rules.quotations(text) else anchored
 
 
 @dataclass(frozen=True)
@@ -244,9 +246,7 @@ def _joined(found: Found, position: int, text: str | None, original: str) -> Sen
 
 def _dated(text: str, article: Article, context: StoryContext) -> tuple[str | None, Rejection | None]:
     anchored = context.as_read(text, article)
-    if anchored is None or rules.quotations(anchored) != rules.quotations(text):
-        return None, Rejection.STALE_TIME  # a speaker's "today" cannot be rewritten: that would misquote them
-    return anchored, None
+    return (None, Rejection.STALE_TIME) if anchored is None else (anchored, None)
 
 
 def usable_sentences(articles: Sequence[Article], context: StoryContext) -> Found:
