@@ -16,7 +16,7 @@ from factories import WHEN, article
 from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import GroundingError
 from briefing.ground import check_bullet
-from briefing.models import Bullet, Cluster, EditionContext, Summary, SummaryStats, Verdict
+from briefing.models import Article, Bullet, Cluster, EditionContext, Summary, SummaryStats, Verdict
 from briefing.review import Checker, MemoryCache, SummaryCache, cache_key, checked_summaries
 from briefing.store import Store
 from briefing.summarise import extractive, prompt
@@ -304,13 +304,23 @@ def test_a_relative_time_that_cannot_be_anchored_is_not_used() -> None:
     )
 
 
+VOTE = "The city council voted to close the Eastside swimming pool for the winter."
+PROTEST = "Swimmers protested after the council voted to close the Eastside pool for the winter."
+
+
+def titled(article_id: str, text: str, title: str, **changes: object) -> Article:
+    """An article (`factories.article`) under its own title, with any other field changed."""
+    return replace(article(article_id, text), title=title, **changes)  # type: ignore[arg-type]
+
+
 def test_a_headline_from_a_zone_ahead_of_the_reader_has_its_today_anchored() -> None:
     """Singapore's paper of Wednesday (05:00 +08:00) says "from today"; in Tuesday's edition (UTC) that is
     Wednesday."""
     wednesday_morning_in_singapore = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
-    trains = replace(
-        article("a-trains", "Trains and buses return to their usual frequency as offices reopen on Tuesday."),
-        title="Trains, buses return to full frequency from today",
+    trains = titled(
+        "a-trains",
+        "Trains and buses return to their usual frequency as offices reopen on Tuesday.",
+        "Trains, buses return to full frequency from today",
         published=wednesday_morning_in_singapore,
         published_offset=480,
     )
@@ -322,14 +332,9 @@ def test_a_headline_from_a_zone_ahead_of_the_reader_has_its_today_anchored() -> 
 
 
 def test_a_headline_whose_relative_time_cannot_be_anchored_gives_way_to_another_title() -> None:
-    older = replace(
-        article("a-1", "The city council voted to close the Eastside swimming pool for the winter."),
-        title="Council to close pool this week",
-    )
-    newer = replace(
-        article("a-2", "Swimmers protested after the council voted to close the Eastside pool for the winter."),
-        title="Swimmers protest as council closes Eastside pool",
-        published=WHEN + timedelta(days=5),
+    older = titled("a-1", VOTE, "Council to close pool this week")
+    newer = titled(
+        "a-2", PROTEST, "Swimmers protest as council closes Eastside pool", published=WHEN + timedelta(days=5)
     )
     next_monday = EditionContext(day=date(2026, 11, 30), timezone="UTC")  # "this week" was last week
 
@@ -341,14 +346,8 @@ def test_a_headline_whose_relative_time_cannot_be_anchored_gives_way_to_another_
 def test_a_headline_never_rewrites_a_speakers_today() -> None:
     """ "We close the pool today", said two days ago: anchoring it inside the quotation would misquote the mayor,
     so another title names the story."""
-    quoted = replace(
-        article("a-1", "The city council voted to close the Eastside swimming pool for the winter."),
-        title="Mayor: 'We close the pool today'",
-    )
-    plain = replace(
-        article("a-2", "Swimmers protested after the council voted to close the Eastside pool for the winter."),
-        title="Council closes Eastside pool for the winter",
-    )
+    quoted = titled("a-1", VOTE, "Mayor: 'We close the pool today'")
+    plain = titled("a-2", PROTEST, "Council closes Eastside pool for the winter")
     two_days_later = EditionContext(day=date(2026, 11, 27), timezone="UTC")
 
     [summary] = review([Cluster("c-pool", (quoted, plain))], context=two_days_later)

@@ -329,8 +329,11 @@ _OPEN_WORD = re.compile(r"(?:\b(?:a|an|the|and|or|but|nor|of|than|its|their|his|
 
 
 def _cut_mid_sentence(article: Article) -> Article:
-    if _OPEN_WORD.search(article.text) is None:
-        return article
+    return _marked_cut(article) if _OPEN_WORD.search(article.text) else article
+
+
+def _marked_cut(article: Article) -> Article:
+    """The article with its last full stop, which cleaning added, turned into the ellipsis the feed left out."""
     return replace(article, text=article.text[:-1] + "…")
 
 
@@ -348,7 +351,7 @@ def _cut_at_a_fixed_length(articles: tuple[Article, ...], ends_open: set[str]) -
     long = [a for a in open_ended if len(a.text) >= cap / 2]
     if len(at_cap) < CUT_MIN_ITEMS or 2 * len(at_cap) < len(long):
         return articles
-    return tuple(replace(a, text=a.text[:-1] + "…") if a.id in at_cap else a for a in articles)
+    return tuple(_marked_cut(a) if a.id in at_cap else a for a in articles)
 
 
 def _bounded(entry: _Entry) -> _Entry:
