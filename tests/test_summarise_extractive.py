@@ -279,6 +279,21 @@ def test_the_writers_own_voice_and_half_quotations_are_not_news() -> None:
     }
 
 
+def test_a_single_quoted_quotation_that_runs_on_into_the_next_sentence_is_not_a_bullet() -> None:
+    text = (
+        "A harbour board spokesman said: 'The cables are safe for light traffic. "
+        "Lorries will have to wait until August.' "
+        "The harbour bridge will close for six weeks from Monday, the council's O'Neill said. "
+        "Tolls on the bridge, unchanged since the '90s, will stay at two dollars."
+    )
+    cluster = Cluster("c-single", (article("a-1", text),))
+
+    assert {b.text for b in extractive_bullets(cluster, 4)} == {
+        "The harbour bridge will close for six weeks from Monday, the council's O'Neill said.",
+        "Tolls on the bridge, unchanged since the '90s, will stay at two dollars.",
+    }
+
+
 def test_a_column_told_in_the_writers_own_voice_gives_no_bullets() -> None:
     cluster = Cluster(
         "c-column",

@@ -138,6 +138,82 @@ def test_without_wordnet_no_pronoun_is_judged(tmp_path: Path, monkeypatch: pytes
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Unknown to the council, he had sold the pier.",
+        "Despite calling the plan reckless, she voted for it.",
+        "Watching the footage later, he said the crowd had been calm.",
+        "Thanks to a late goal, she kept her seat on the board.",
+    ],
+)
+def test_an_opening_participle_or_preposition_is_no_one_a_he_or_she_can_stand_for(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The 34-year-old had met the skipper at a harbour party.",
+        "The 21-year-old died in hospital on Sunday.",
+        "The 52-year-old, who is wanted in three countries, was arrested at the port.",
+        "The 18-year-old's account was closed by the platform.",
+        "The mother-of-two from Oster said the ferry had left early.",
+    ],
+)
+def test_an_age_or_family_epithet_standing_alone_refers_to_someone_named_before(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The 35-year-old woman was taken to hospital after the attack.",
+        "The 34-year-old Ines Varga won the vote by 12 seats.",
+    ],
+)
+def test_an_epithet_with_its_noun_or_name_says_whom_it_means(sentence: str, wordnet: WordNet) -> None:
+    assert not leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In many ways, their troubles are nothing new.",
+        "In other words, they were caught in the middle.",
+        "After being reduced to 8-2, they recovered to win by 40 runs.",
+        "In 1988, they won every race of the season.",
+        "Superficially, it appeared to be a compromise.",
+        "If anything, they have been better than last season.",
+        "On Monday, it announced a recall of 40,000 cars.",
+    ],
+)
+def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_dangling(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "When the officers arrived, they closed the road.",
+        "If Oster fails to pay, it will lose the ferry.",
+        "While the victory was expected, it still surprised the council.",
+        "For a moment, it seemed the bridge would hold.",
+        "In the end, it is clear that the plan failed.",
+    ],
+)
+def test_they_or_it_with_a_noun_or_name_before_it_or_standing_for_nothing_is_not_dangling(
+    sentence: str, wordnet: WordNet
+) -> None:
+    assert not leans_back(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "In another, floodwaters swept through a care home.",
         "In the other, two bridges were closed to traffic.",
     ],

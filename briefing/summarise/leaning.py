@@ -83,6 +83,47 @@ _PRONOUN_OPENER = re.compile(
     r"(?!\s+(?:who|whom|whose|that|which|with|without|in|on|at|of|aged|under|over|living|who've|affected)\b)",
     re.IGNORECASE,
 )
+# "The 34-year-old had met Rojo ...", "The mother-of-two, from Leeds, said ...": an age or family epithet with
+# "the", standing alone as the subject, is someone an earlier sentence named ("A 34-year-old woman ..."
+# introduces; "the 34-year-old" refers back). With a noun ("The 35-year-old woman was bitten ...") it describes
+# whom it means, and with a name ("The 34-year-old Sarah Watson ...") it names them (`_epithet_subject`).
+_EPITHET_SUBJECT = re.compile(
+    r"^[Tt]he\s+(?:(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)-year-old|(?:[a-z]+-)?(?:mother|father|mum|dad|grandmother"
+    r"|grandfather)-of-(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}))(?:(?P<possessive>['’]s\b)"
+    r"|\s*(?P<comma>,)|\s+(?P<next>[a-z]+)\b)"
+)
+# "In many ways, their current predicament ...", "After being reduced to 8-2, they posted ...": an opening
+# phrase, then "they", "their", "it" or "its" as the subject, with nothing in the phrase it could stand for
+# (`_fronted_pronoun`).
+_FRONTED_PRONOUN = re.compile(r"^([^,;:\"“”‘’()]{1,80}?),\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)", re.DOTALL)
+# "For a moment, it seemed like ...", "..., it is clear that ...": "it" standing for nothing.
+_EXPLETIVE_AFTER = re.compile(
+    r"^\s+(?:seems|seemed|appears|appeared|emerged|turned out)\b(?!\s+to\b)"
+    r"|^\s+(?:is|was|has been|had been|remains|remained|will be|would be)\s+(?:not\s+)?(?:\w+\s+){0,2}"
+    r"(?:that|whether|if|how|why|what|to|for)\b"
+)
+# Nouns of these phrases name no thing a pronoun could stand for: "In many ways", "In other words", "at the time".
+_NO_REFERENT_NOUNS = frozenset(
+    {
+        *("way", "ways", "word", "words", "respect", "respects", "sense", "senses", "case", "cases", "end", "fact"),
+        *("addition", "contrast", "turn", "part", "short", "total", "general", "particular", "sum", "theory"),
+        *("practice", "reality", "time", "times", "moment", "moments"),
+    }
+)
+_OPENER_WORDS_MAX = 10
+# Capitalised at a sentence's start, these are prepositions, not names ("Despite calling his approach ..., she"),
+# though WordNet knows some as nouns ("thanks", "unknown") and none as a preposition.
+_OPENING_PREPOSITIONS = frozenset(
+    {
+        *("despite", "thanks", "unlike", "unknown", "amid", "amidst", "following", "according", "whilst"),
+        *("outside", "inside", "besides", "alongside"),
+    }
+)
+# "Speaking during an engagement ...", "Cooped up in ...": an opening participle, known by the word after it.
+_PARTICIPLE_OPENER = re.compile(
+    r"^[A-Z][a-z]+(?:ing|ed)\s+(?:up|down|out|off|in|on|at|to|by|for|from|with|about|during|after|before|through"
+    r"|over|into|the|a|an|his|her|their|its|this|that|these|those)\b"
+)
 # "It is expected that ...", "It was unclear whether ...": "it" refers to nothing, the sentence stands alone.
 # ("It is expected to begin ..." is not one: there "it" is the thing expected.)
 _EXPLETIVE_IT = re.compile(
@@ -151,11 +192,53 @@ def leans_back(sentence: str) -> bool:
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
         return True
-    if unreferenced_pronoun(text):
+    if unreferenced_pronoun(text) or _epithet_subject(text) or _fronted_pronoun(first_sentence):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
     return bool(_PRONOUN_OPENER.match(text))
+
+
+def _epithet_subject(sentence: str) -> bool:
+    """ "The 34-year-old had met ...", "The 21-year-old died ...", "The 18-year-old's account ...", "The
+    52-year-old, who ...": the epithet followed by a verb, a comma, a possessive or a preposition, not a noun."""
+    match = _EPITHET_SUBJECT.match(sentence)
+    if match is None:
+        return False
+    following = match.group("next")
+    if following is None or following in AUXILIARIES or following in IRREGULAR_PAST:
+        return True
+    wordnet = default_wordnet()
+    return wordnet is not None and (following in english_stop_words() or not wordnet.has_noun(following))
+
+
+def _fronted_pronoun(sentence: str) -> bool:
+    """ "In many ways, their current predicament ...", "Superficially, it appeared ...": "they", "their", "it" or
+    "its" opens the main clause after a short phrase that holds no name and no noun it could stand for. A noun
+    in the phrase is taken for the referent ("When officers arrived, they ...", "While the victory ..., it
+    caused ..."); a gerund ("After being reduced ...", "To disrupt funding, ...") and the nouns of set phrases
+    ("In other words", "at the time") are not. Without WordNet nothing is decided (False)."""
+    match = _FRONTED_PRONOUN.match(sentence)
+    wordnet = default_wordnet()
+    if match is None or wordnet is None or _EXPLETIVE_AFTER.match(match.group("rest")):
+        return False
+    opener = match.group(1)
+    if len(opener.split()) > _OPENER_WORDS_MAX:
+        return False
+    stop = english_stop_words()
+    for position, found in enumerate(_WORD.finditer(opener)):
+        word = found.group(0).rstrip(".")
+        if word[:1].isupper() and word.lower() not in stop:
+            common = position == 0 and _common_opener(word, wordnet, opener)
+            if not common and not _CALENDAR.fullmatch(word.lower()):
+                return False  # a name: "If Russia fails to ..., it says ..."
+            continue
+        lower = word.lower()
+        if lower in stop or lower in _NO_REFERENT_NOUNS or lower.endswith("ing") or not wordnet.has_noun(lower):
+            continue
+        if not wordnet.usual_noun_files(lower) <= {"time"}:
+            return False  # a noun it may stand for
+    return True
 
 
 def _discourse_opener(sentence: str) -> bool:
@@ -266,7 +349,8 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
         initial = bool(_SENTENCE_START.search(text[: match.start()]))
         if word.lower() in _SOMEONE:
             return True
-        if word[:1].isupper() and word.lower() not in stop and not (initial and _common_opener(word, wordnet)):
+        common = initial and _common_opener(word, wordnet, text[match.start() :])
+        if word[:1].isupper() and word.lower() not in stop and not common:
             run.append(word)
             continue
         if run and _names_someone(run, wordnet):
@@ -277,8 +361,11 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
     return bool(run) and _names_someone(run, wordnet)
 
 
-def _common_opener(word: str, wordnet: WordNet) -> bool:
-    """A sentence's capitalised first word that is an ordinary word: "False", "Previously", "Police"."""
+def _common_opener(word: str, wordnet: WordNet, onwards: str) -> bool:
+    """A sentence's capitalised first word that is an ordinary word: "False", "Previously", "Police", "Despite",
+    "Speaking during ..." (`onwards`: the sentence from the word on)."""
+    if word.lower() in _OPENING_PREPOSITIONS or _PARTICIPLE_OPENER.match(onwards):
+        return True
     if not wordnet.knows(word):
         return False
     return not wordnet.has_noun(word) or _group(word, wordnet)

@@ -101,7 +101,32 @@ def _terminated(sentence: str) -> bool:
 
 
 def _quotes_balanced(sentence: str) -> bool:
-    return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
+    return (
+        sentence.count('"') % 2 == 0
+        and sentence.count("“") == sentence.count("”")
+        and not _half_single_quotation(sentence)
+    )
+
+
+# A single quotation mark opens a quotation before a word ("read: 'When the ..."), unless it elides letters ("the
+# '90s", "rock 'n' roll"); it closes one after a word or its punctuation. An apostrophe inside a word ("O'Neill",
+# "don’t") is neither. A plural possessive ("the players' union") reads as a close, so a quotation it follows
+# may pass as closed: the safe side, since the sentence is kept as printed. Only a mark after punctuation is
+# surely a close ("... until August.'"): a sentence holding one before any opening is the end of a quotation.
+_SINGLE_OPENS = re.compile(
+    r"(?:^|(?<=[\s(\[“\"—–-]))['‘](?=[A-Za-z0-9])(?!(?:\d0s|em|til|tis|n|cause|bout|round|cos)\b)"
+)
+_SINGLE_CLOSES = re.compile(r"(?<=[\w.,!?;:…\"”])['’](?![A-Za-z0-9])")
+_SINGLE_SURELY_CLOSES = re.compile(r"(?<=[.,!?…])['’](?![A-Za-z0-9])")
+
+
+def _half_single_quotation(sentence: str) -> bool:
+    """Whether the sentence opens a single-quoted quotation it never closes (British style: "said: 'We will
+    ..."), or closes one it never opened: the rest of the quotation is in a sentence not shown."""
+    opened = [opening.end() for opening in _SINGLE_OPENS.finditer(sentence)]
+    if any(not _SINGLE_CLOSES.search(sentence, end) for end in opened):
+        return True
+    return _SINGLE_SURELY_CLOSES.search(sentence, 0, opened[0] if opened else len(sentence)) is not None
 
 
 def _complete_without_stop(words: list[str]) -> bool:
@@ -202,6 +227,8 @@ def _head_before_cut(sentence: str) -> str | None:
     when that is a whole, un-negated clause (what follows cannot be seen, so it must not be able to qualify it)."""
     bare = sentence.rstrip("\"'”’) ")
     cut = bare.endswith(("...", "…"))
+    if _half_single_quotation(sentence):
+        return None  # what a British-style quotation that runs on says is not seen: the sentence is no bullet
     if not _quotes_balanced(sentence):
         bare, cut = bare[: _open_quote(sentence)], True
     if not cut or len(sentence) > MAX_SENTENCE_CHARS:
