@@ -141,6 +141,26 @@ def test_sentences_a_publisher_glued_together_are_parted() -> None:
     assert text == "The airport is 40 km from Delhi. Ministry of Defence has approved flights."
 
 
+def test_mojibake_in_a_title_and_a_text_is_undone() -> None:
+    """UTF-8 that the publisher's software read as Windows-1252 before writing the feed ("didnâ€™t") is read as
+    the publisher wrote it."""
+    found = only(
+        item(
+            title="Ferry operator didnâ€™t warn JyvÃ¤skylÃ¤ commuters",
+            description="The ticket now costs Â£4. It didnâ€™t before.",
+        )
+    )
+
+    assert found.title == "Ferry operator didn’t warn Jyväskylä commuters"
+    assert found.text == "The ticket now costs £4. It didn’t before."
+
+
+def test_accented_text_that_is_no_mojibake_is_left_as_printed() -> None:
+    text = "São Paulo, Zürich and Malmö signed the “café” pact — à la carte, for €5."
+
+    assert only(item(title=text, description=text)).text == text
+
+
 @pytest.mark.parametrize(
     "description",
     [

@@ -17,7 +17,7 @@ What is read of a hostile body is bounded before the expensive steps (`_budget`)
 last whole item within a budget of items and markup before feedparser reads it, and each entry's fields are cut
 before they are cleaned, so no feed costs more than about a second of CPU.
 
-This package is the only place that imports feedparser, trafilatura, dateparser and lxml (`_clean`).
+This package is the only place that imports feedparser, trafilatura, dateparser, lxml and ftfy (`_clean`).
 """
 
 from __future__ import annotations
