@@ -26,6 +26,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Will the bridge ever reopen to traffic next year?", Rejection.QUESTION),
         ("Friday Picks: The Long Road, Harbour Lights, Night Shift.", Rejection.LISTING),
         ("- Ferries resume from the islands on Monday morning.", Rejection.LISTING),
+        ("Harbour FC: Lind; Reyes, Varga (capt), Okafor, Moss; Quinn, Hale.", Rejection.LISTING),
+        ("Replacements: Abel, Brandt, Costa, Dunne, Eriksen, Faure.", Rejection.LISTING),
         (
             "If you suspect you have the virus, call your doctor or the national helpline on 0800 111.",
             Rejection.ADVISORY,
@@ -62,6 +64,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Police chief Tom Reyes answers questions from the council on Monday.",
         "The singer was pictured leaving the studio in Oster on Friday, a week after the concert.",
         "The queen has been pictured riding in the park for the first time since March.",
+        "Ferries from Oster, Sarn, Vale, Tull and Moss were cancelled on Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

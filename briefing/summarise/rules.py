@@ -117,6 +117,7 @@ _TEASER = re.compile(
     r"|\b(?:you need to know|you may have missed|stories you|things you need)\b|\bhere['’]s (?:how|why|what|where)\b",
     re.IGNORECASE,
 )
+_LIST_ITEMS_MIN = 5
 _LISTING = re.compile(r"^\s*[-–—•*·]\s*\S|^\w+(?:'s)? (?:picks|highlights|line-?up|schedule)\s*:", re.IGNORECASE)
 _HELPLINE = re.compile(
     r"^\s*[(\[].*[)\]]\W*$|\bcontains? (?:scenes|images|footage) of\b|\bviewer discretion\b|\bcontent warning\b"
@@ -163,7 +164,7 @@ def junk_reason(sentence: str) -> Rejection | None:
     bare = text.rstrip("\"'”’) ")
     checks = (
         (Rejection.QUESTION, bare.endswith("?")),
-        (Rejection.LISTING, bool(_LISTING.search(text))),
+        (Rejection.LISTING, bool(_LISTING.search(text)) or _list_of_names(text)),
         (Rejection.SOCIAL, bool(_SOCIAL.search(text))),
         (Rejection.SIGNOFF, bool(_SIGNOFF.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
@@ -172,6 +173,16 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
+
+
+def _list_of_names(text: str) -> bool:
+    """A line-up or a roll of names: "Harbour: Lind; Reyes, Varga (capt), Okafor; Moss, Quinn." Five or more
+    items parted by commas or semicolons, every word of them capitalised but at most one ("capt", "and")."""
+    items = [item for item in re.split(r"[,;]", text.split(":", 1)[-1]) if item.strip()]
+    if len(items) < _LIST_ITEMS_MIN:
+        return False
+    lowercase = [word for word in re.findall(r"[A-Za-z'’-]+", text) if word[0].islower()]
+    return len(lowercase) <= 1
 
 
 def _verbless_caption(text: str) -> bool:
