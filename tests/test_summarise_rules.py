@@ -21,6 +21,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Here's the full episode of Morning Talk, 3 March 2026, only available online.", Rejection.PROGRAMME),
         ("Weeknights from 7pm on Channel 4 with the whole news team.", Rejection.PROGRAMME),
         ("Expected live at 6:15 p.m.: the premier to address the nation.", Rejection.PROGRAMME),
+        ("Coverage will be on Harbour TV Player and the Harbour Sport website.", Rejection.PROGRAMME),
         ("What you need to know about the mission launching from Sarn on Saturday.", Rejection.TEASER),
         ("Here's how the storm unfolded across the coast overnight.", Rejection.TEASER),
         ("Will the bridge ever reopen to traffic next year?", Rejection.QUESTION),
@@ -65,6 +66,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The singer was pictured leaving the studio in Oster on Friday, a week after the concert.",
         "The queen has been pictured riding in the park for the first time since March.",
         "Ferries from Oster, Sarn, Vale, Tull and Moss were cancelled on Monday.",
+        "Insurance coverage on the island rose to 80% after the storm.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

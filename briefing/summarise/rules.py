@@ -106,7 +106,8 @@ _PROGRAMME = re.compile(
     r"|sundays)\s+(?:at|from)\s+\d|\bexpected live at\b|\bhow to watch\b|\bwhere to watch\b|\bwatch (?:it )?live\b"
     r"|^(?:watch|listen|live|video|audio)\s*:|^watch (?:here|the|our|more|now)\b|\bstream(?:ing)? (?:now|it)\b"
     r"|\bin (?:our|this) (?:programme|program|podcast|documentary|special)\b|\bpodcast\b"
-    r"|\breaction on ['‘\"“]|\b(?:tells?|told) ['‘\"“][A-Z]",
+    r"|\breaction on ['‘\"“]|\b(?:tells?|told) ['‘\"“][A-Z]"
+    r"|\bcoverage (?:will be |is )?(?:live |available )?(?:on|via) (?:the )?(?-i:[A-Z])",  # "Coverage will be on BBC"
     re.IGNORECASE,
 )
 _TEASER = re.compile(
