@@ -240,6 +240,7 @@ def test_a_summary_without_its_final_full_stop_is_usable_but_a_cut_off_one_is_no
                 "a-2", "Tense protests over the death of a man in custody grew across the country, with police cars s"
             ),
             article("a-3", "The mayor said the curfew would be extended to the whole of the coming week..."),
+            article("a-4", "The council said the curfew was a measure of last resort . . ."),
         ),
     )
 

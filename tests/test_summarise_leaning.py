@@ -31,6 +31,7 @@ from briefing.wordnet import WordNet, default_wordnet
         "Many are using it to share videos of the march.",
         "Hours later, crowds gathered outside the town hall.",
         "Later, the mayor lifted the curfew.",
+        "After all, the ferry is supposedly the town's lifeline.",
         "Notably, the airline kept its forecast.",
         "The mayor goes on to say the curfew will stay.",
         "U.S. President Jo Park goes on to say the curfew will stay.",
@@ -48,6 +49,7 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "This year the festival was cancelled for the first time.",
         "The council said the bridge would reopen in March.",
         "Later this week the council will vote on the plan.",
+        "After all the votes were counted, the council closed the pool.",
         "The trial went on for three weeks.",
         "Days after the bridge closed, a second ferry began to run.",
         "The mayor condemned the riot. The mayor goes on to say the curfew will stay.",
@@ -314,3 +316,4 @@ def test_a_mid_sentence_also_is_removed_but_a_quoted_one_is_left_as_printed() ->
     assert without_also("The ferry, also known as the Blue Line, was late.") == (
         "The ferry, also known as the Blue Line, was late."
     )
+    assert without_also("The Harbour Board (HB) also closed the pier.") == "The Harbour Board (HB) closed the pier."

@@ -38,6 +38,7 @@ _LEANING_OPENER = re.compile(
     r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
     r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
+    r"|after all\s*,"  # "After all, the court is ...": the reason for a claim made before
     r"|in (?:another|the other|the latter|the former)\b"  # "In another, floodwaters ...": another what?
     r"|(?:later|shortly after(?:wards)?)\s*,"
     r"|(?:moments|minutes|hours|days|weeks|months|years|a day|an hour|a week|a month|a year|soon|not long)"
@@ -167,7 +168,7 @@ def without_additive_opener(sentence: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
-_ALSO = re.compile(r"(?<=\w)\s+also(?=\s+[a-z])(?!\s+known\b)")
+_ALSO = re.compile(r"(?<=[\w)])\s+also(?=\s+[a-z])(?!\s+known\b)")
 
 
 def without_also(sentence: str) -> str:

@@ -120,6 +120,9 @@ _SINGLE_CLOSES = re.compile(r"(?<=[\w.,!?;:…\"”])['’](?![A-Za-z0-9])")
 _SINGLE_SURELY_CLOSES = re.compile(r"(?<=[.,!?…])['’](?![A-Za-z0-9])")
 
 
+_CUT_MARKS = ("...", "…", ". . .")  # the last as some outlets print an ellipsis ("a mysterious phenomenon . . .")
+
+
 def _half_single_quotation(sentence: str) -> bool:
     """Whether the sentence opens a single-quoted quotation it never closes (British style: "said: 'We will
     ..."), or closes one it never opened: the rest of the quotation is in a sentence not shown."""
@@ -200,7 +203,7 @@ def _well_formed(sentence: str) -> bool:
         len(words) >= MIN_WORDS
         and len(sentence) <= MAX_SENTENCE_CHARS
         and not _LAYOUT.search(sentence)
-        and not bare.endswith(("...", "…"))  # a lead cut off by the feed
+        and not bare.endswith(_CUT_MARKS)  # a lead cut off by the feed
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
         and not _opens_mid_sentence(sentence)
@@ -226,7 +229,7 @@ def _head_before_cut(sentence: str) -> str | None:
     still states its main clause: the part before the last clause boundary ahead of the cut or the open quote,
     when that is a whole, un-negated clause (what follows cannot be seen, so it must not be able to qualify it)."""
     bare = sentence.rstrip("\"'”’) ")
-    cut = bare.endswith(("...", "…"))
+    cut = bare.endswith(_CUT_MARKS)
     if _half_single_quotation(sentence):
         return None  # what a British-style quotation that runs on says is not seen: the sentence is no bullet
     if not _quotes_balanced(sentence):
