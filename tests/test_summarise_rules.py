@@ -29,6 +29,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("- Ferries resume from the islands on Monday morning.", Rejection.LISTING),
         ("Harbour FC: Lind; Reyes, Varga (capt), Okafor, Moss; Quinn, Hale.", Rejection.LISTING),
         ("Replacements: Abel, Brandt, Costa, Dunne, Eriksen, Faure.", Rejection.LISTING),
+        ("# Kernel extensions to support the harbour parser.", Rejection.LISTING),
+        ("// Ferries are counted twice when the pier is closed.", Rejection.LISTING),
         (
             "If you suspect you have the virus, call your doctor or the national helpline on 0800 111.",
             Rejection.ADVISORY,

@@ -119,7 +119,11 @@ _TEASER = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEMS_MIN = 5
-_LISTING = re.compile(r"^\s*[-–—•*·]\s*\S|^\w+(?:'s)? (?:picks|highlights|line-?up|schedule)\s*:", re.IGNORECASE)
+# A list item, a programme guide, or a line of code's comment or a Markdown heading ("# Kernel extensions ...").
+_LISTING = re.compile(
+    r"^\s*[-–—•*·]\s*\S|^\w+(?:'s)? (?:picks|highlights|line-?up|schedule)\s*:|^\s*(?:#+|//|/\*)\s",
+    re.IGNORECASE,
+)
 _HELPLINE = re.compile(
     r"^\s*[(\[].*[)\]]\W*$|\bcontains? (?:scenes|images|footage) of\b|\bviewer discretion\b|\bcontent warning\b"
     r"|\b(?:helpline|hotline|lifeline|crisis line|samaritans|beyond blue|kids helpline)\b"
