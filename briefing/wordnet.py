@@ -91,6 +91,12 @@ class WordNet:
         """The dictionary forms `word` may inflect that WordNet has."""
         return [lemma for lemma in sorted(self._lemmas(word, pos)) if _find(self._index[pos], lemma)]
 
+    def is_plural(self, word: str) -> bool:
+        """Whether `word` is a noun only as the plural of another: "officers", "women"; not "police", "news"."""
+        lower = word.lower()
+        forms = self._forms(lower, "n")
+        return bool(forms) and lower not in forms
+
     def knows(self, word: str) -> bool:
         """Whether `word` (or a dictionary form it may inflect) is in WordNet at all, as any part of speech."""
         return bool(self.synsets(word.lower()))

@@ -96,6 +96,7 @@ def wordnet(wordnet_installed: None) -> WordNet:
         "The harbour authority said she would be replaced next month.",
         "Police said he was arrested on Tuesday near the station.",
         "A week of protests ended with her resignation.",
+        "Two officers said they saw him leave the building on Friday.",  # "him" is no officer: a plural is no one
         "“To answer your question, we have a deal on the harbour,” he said.",
     ],
 )
@@ -115,7 +116,8 @@ def test_a_he_or_her_inside_a_sentence_with_no_one_it_can_stand_for_is_dangling(
         "In her first speech, the new mayor promised cheaper ferries.",
         "The PM says she understands the anger but the rules stay.",
         "The widow of the fisherman said her family wanted answers.",
-        "Two officers said they saw him leave the building on Friday.",
+        "The officer said she saw the driver leave the building on Friday.",
+        "Song was taken to hospital, where surgeons said his injuries were grave.",  # a name, though once a dynasty
         "Someone left his bag on the platform, the operator said.",
         "The council approved the budget on Monday after a long debate.",
     ],

@@ -357,9 +357,14 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
         if run and _names_someone(run, wordnet):
             return True
         run = []
-        if word.islower() and word not in stop and wordnet.is_kind_of(word, "person", usual=True):
+        if word.islower() and word not in stop and _one_person(word, wordnet):
             return True
     return bool(run) and _names_someone(run, wordnet)
+
+
+def _one_person(word: str, wordnet: WordNet) -> bool:
+    """A noun for one person ("officer", "widow"): "he" or "her" may stand for it, not for "officers"."""
+    return wordnet.is_kind_of(word, "person", usual=True) and not wordnet.is_plural(word)
 
 
 def _common_opener(word: str, wordnet: WordNet, onwards: str) -> bool:
@@ -369,7 +374,8 @@ def _common_opener(word: str, wordnet: WordNet, onwards: str) -> bool:
         return True
     if not wordnet.knows(word):
         return False
-    return not wordnet.has_noun(word) or _group(word, wordnet)
+    # "Police" is usually a group; "Song" (a name, though once a dynasty) is not
+    return not wordnet.has_noun(word) or _group(word, wordnet, usual=True)
 
 
 def _names_someone(run: list[str], wordnet: WordNet) -> bool:
@@ -377,11 +383,12 @@ def _names_someone(run: list[str], wordnet: WordNet) -> bool:
         return wordnet.is_kind_of(run[0], "person")  # an acronym: "the PM", "the CEO"; not "NSA", "U.S."
     if len(run) == 1 and _CALENDAR.fullmatch(run[0].lower()):
         return False  # "on Monday", "in June"
-    return not _group(run[-1], wordnet)
+    # a word alone is a group only in its usual sense ("Police", "Senate"; "Song" is a name, once a dynasty)
+    return not _group(run[-1], wordnet, usual=len(run) == 1)
 
 
-def _group(word: str, wordnet: WordNet) -> bool:
-    return wordnet.is_kind_of(word, "social_group") and not wordnet.is_kind_of(word, "person")
+def _group(word: str, wordnet: WordNet, *, usual: bool = False) -> bool:
+    return wordnet.is_kind_of(word, "social_group", usual=usual) and not wordnet.is_kind_of(word, "person")
 
 
 def sets_up_contrast(sentence: str, following: str | None) -> bool:
