@@ -318,6 +318,7 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
         "LONDON (Reuters) - ",
         "WASHINGTON — ",
         "(CNN) — ",
+        "(CNN)",  # glued to the sentence, as CNN's own pages print it
         "Why it matters: ",
         "The big picture: ",
         "(UPDATE 2, 5:30 p.m.) ",

@@ -43,6 +43,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Former senator and Harbour TV contributor Ann Vale weighs in on the vote.", Rejection.SIGNOFF),
         ("The mayor, pictured, toured the flooded school with two teachers.", Rejection.CAPTION),
         ("The mayor is pictured with two teachers at the flooded school.", Rejection.CAPTION),
+        ("Tragic: CCTV footage shows the ferry leaving the pier without its crew.", Rejection.CAPTION),
+        ("Never forget: The singer surprised a fan by dropping in at her wedding.", Rejection.CAPTION),
         ("Former state prosecutor Ann Vale reacts.", Rejection.SIGNOFF),
         ("Harbour council leader Tom Reyes explains.", Rejection.SIGNOFF),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
@@ -69,6 +71,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The queen has been pictured riding in the park for the first time since March.",
         "Ferries from Oster, Sarn, Vale, Tull and Moss were cancelled on Monday.",
         "Insurance coverage on the island rose to 80% after the storm.",
+        "Police said: The harbour will stay closed until Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

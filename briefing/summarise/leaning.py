@@ -93,6 +93,14 @@ _EPITHET_SUBJECT = re.compile(
     r"|grandfather)-of-(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}))(?:(?P<possessive>['’]s\b)"
     r"|\s*(?P<comma>,)|\s+(?P<next>[a-z]+)\b)"
 )
+# "The Briton finished ...", "The Northern Irishman, twice a winner, ...": a nationality standing for a person
+# named before (WordNet's inhabitants), as an age does; not "The German government ..." (a noun follows), nor a
+# newspaper's report ("The Australian reported ...").
+_DEMONYM_SUBJECT = re.compile(
+    r"^[Tt]he\s+(?:[a-z]+\s+)?(?:[A-Z][a-z]+\s+)?(?P<demonym>[A-Z][a-z]+)(?:(?P<possessive>['’]s\b)|\s*(?P<comma>,)"
+    r"|\s+(?P<next>[a-z]+)\b)"
+)
+_REPORTING = frozenset({"reported", "reports", "revealed", "reveals", "understands", "learned", "learnt"})
 # "In many ways, their current predicament ...", "After being reduced to 8-2, they posted ...": an opening
 # phrase, then "they", "their", "it" or "its" as the subject, with nothing in the phrase it could stand for
 # (`_fronted_pronoun`).
@@ -193,7 +201,7 @@ def leans_back(sentence: str) -> bool:
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
         return True
-    if unreferenced_pronoun(text) or _epithet_subject(text) or _fronted_pronoun(first_sentence):
+    if unreferenced_pronoun(sentence) or _epithet_subject(text) or _fronted_pronoun(first_sentence):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
@@ -202,14 +210,20 @@ def leans_back(sentence: str) -> bool:
 
 def _epithet_subject(sentence: str) -> bool:
     """ "The 34-year-old had met ...", "The 21-year-old died ...", "The 18-year-old's account ...", "The
-    52-year-old, who ...": the epithet followed by a verb, a comma, a possessive or a preposition, not a noun."""
+    52-year-old, who ...", "The Briton finished ...": the epithet followed by a verb, a comma, a possessive or a
+    preposition, not a noun."""
     match = _EPITHET_SUBJECT.match(sentence)
+    wordnet = default_wordnet()
     if match is None:
-        return False
+        match = _DEMONYM_SUBJECT.match(sentence)
+        if match is None or wordnet is None or match.group("next") in _REPORTING:
+            return False
+        demonym = match.group("demonym")  # one person: "The Scots have won ..." is a team, "The Swiss" a nation
+        if demonym.endswith("s") or not wordnet.is_kind_of(demonym, "inhabitant", usual=True):
+            return False
     following = match.group("next")
     if following is None or following in AUXILIARIES or following in IRREGULAR_PAST:
         return True
-    wordnet = default_wordnet()
     return wordnet is not None and (following in english_stop_words() or not wordnet.has_noun(following))
 
 
@@ -337,9 +351,15 @@ def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:
         if "," not in sentence[start : match.start()] and comma > 0 and "." not in sentence[match.end() : comma]:
             # "In his speech, Lee said ...": the referent is the subject after the opening phrase
             scope += " " + " ".join(sentence[comma + 1 :].split()[:_SUBJECT_WORDS])
-        if not _has_referent(scope, wordnet):
+        if not _has_referent(_outside_quotations(scope), wordnet):
             return True
     return False
+
+
+def _outside_quotations(text: str) -> str:
+    """The text with its closed quotations blanked: a name the speaker says ('"... Stormont Castle ...," he
+    said') is not who "he" is."""
+    return QUOTED.sub(lambda quoted: " " * len(quoted.group(0)), text) if '"' in text or "“" in text else text
 
 
 def _has_referent(text: str, wordnet: WordNet) -> bool:

@@ -118,6 +118,8 @@ _TEASER = re.compile(
     r"|\b(?:you need to know|you may have missed|stories you|things you need)\b|\bhere['’]s (?:how|why|what|where)\b",
     re.IGNORECASE,
 )
+_CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+(?:\s+[a-z]+){0,2}\s?:\s+(?=[A-Z])")
+_SAYING = re.compile(r"\b(?:said|says|told|tells|added|adds|warned|warns|stated|states|announced|announces)\b")
 _LIST_ITEMS_MIN = 5
 # A list item, a programme guide, or a line of code's comment or a Markdown heading ("# Kernel extensions ...").
 _LISTING = re.compile(
@@ -174,10 +176,18 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.SIGNOFF, bool(_SIGNOFF.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
         (Rejection.TEASER, bool(_TEASER.search(text))),
-        (Rejection.CAPTION, bool(_CAPTION.search(text)) or _verbless_caption(text)),
+        (Rejection.CAPTION, bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text)),
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
+
+
+def _labelled_caption(text: str) -> bool:
+    """A photo caption under a label of one to three words, as tabloids print them: "Tragic: CCTV footage shows
+    ...", "Never forget: Gary Barlow shocked ...", "Monday: Snapshots from ...". Not a speaker ("Police said: ...")
+    nor a quotation ("Lind: 'We ...'", which opens with a quotation mark)."""
+    match = _CAPTION_LABEL.match(text)
+    return match is not None and not _SAYING.search(match.group(0))
 
 
 def _list_of_names(text: str) -> bool:

@@ -36,6 +36,7 @@ MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
 _DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
     r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
+    r"|^\([A-Z][A-Za-z]{1,30}\)(?=[A-Z][a-z])"  # "(CNN)Buzz has ...": CNN's own pages print it so
 )
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
     r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
