@@ -28,7 +28,7 @@ from briefing.summarise import timewords
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
-PROMPT_VERSION = "2026-12-08.5"  # .5: a headline with a relative time wrong on the edition's day is not used
+PROMPT_VERSION = "2026-12-08.6"  # .6: more bullets lean back (epithets, "they" after an opener, "...," he said)
 CHARS_PER_TOKEN = 4  # a rough, model-independent token estimate: budgets need an order of magnitude
 
 SYSTEM = """You write the bullets of a news briefing from numbered news sources.
