@@ -201,7 +201,7 @@ def leans_back(sentence: str) -> bool:
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
         return True
-    if unreferenced_pronoun(sentence) or _epithet_subject(text) or _fronted_pronoun(first_sentence):
+    if unreferenced_pronoun(sentence) or _fronted_pronoun(first_sentence):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
@@ -287,10 +287,15 @@ def reported_subject(sentence: str, wordnet: WordNet | None = None) -> bool:
     "The data compiled by ...": a participle followed by "by", "at", "to" ... says which data. Without WordNet
     nothing is decided (False).
 
-    Such a sentence cannot open a story's bullets (nothing before it says which move); after a bullet that
-    states the story's news, a reader takes "the move" to be that news, as the source's reader did. So it is
-    not part of `leans_back`: the summarisers never put it first (`opens_story`), and `briefing check` counts
-    it only as a story's first bullet."""
+    So is a subject named only by an age, a family tie or a nationality: "The 34-year-old had met ...", "The
+    Briton finished ..." (`_epithet_subject`).
+
+    Such a sentence cannot open a story's bullets (nothing before it says which move, or who); after a bullet
+    that states the story's news, a reader takes "the move" to be that news, and "the Briton" its winner, as the
+    source's reader did. So it is not part of `leans_back`: the summarisers never put it first (`opens_story`),
+    and `briefing check` counts it only as a story's first bullet."""
+    if _epithet_subject(sentence.strip()):
+        return True
     wordnet = wordnet or default_wordnet()
     match = _DEFINITE_SUBJECT.match(sentence.strip())
     if wordnet is None or match is None:
