@@ -141,10 +141,23 @@ def test_sentences_a_publisher_glued_together_are_parted() -> None:
     assert text == "The airport is 40 km from Delhi. Ministry of Defence has approved flights."
 
 
-def test_glued_sentences_are_parted_in_prose_with_parentheses_and_before_a_possessive() -> None:
-    text = only(item(description="The museum (HMA) bought it in 2007.The company's manager later resigned.")).text
-
-    assert text == "The museum (HMA) bought it in 2007. The company's manager later resigned."
+@pytest.mark.parametrize(
+    ("description", "parted"),
+    [
+        (
+            "The museum (HMA) bought it in 2007.The company's manager later resigned.",
+            "The museum (HMA) bought it in 2007. The company's manager later resigned.",
+        ),
+        (
+            "It asked the Harbour Survey (HS).The survey said no.",
+            "It asked the Harbour Survey (HS). The survey said no.",
+        ),
+    ],
+)
+def test_glued_sentences_are_parted_in_prose_with_parentheses_and_before_a_possessive(
+    description: str, parted: str
+) -> None:
+    assert only(item(description=description)).text == parted
 
 
 def test_mojibake_in_a_title_and_a_text_is_undone() -> None:

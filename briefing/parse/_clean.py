@@ -176,12 +176,13 @@ def _readable(text: str) -> str:
 
 
 # "... in Delhi.Ministry of Defence has ...": a publisher's own paragraphs joined without a space (the break lost
-# before the feed was written), so that two sentences read as one. A word (a capital, then lower case) or a number
-# before the full stop, a capitalised word after it followed by a space, a comma or a colon: not "U.S.Army", not
-# "ex.Message;", not "Amazon.com"; "in 2007.The company's manager" too. Code is left alone: a line that looks like code
-# ("class App extends React.Component {", "render()"), and a name the text also writes before another dot
-# ("Remote.Link and Remote.Form").
-_GLUED = re.compile(r"(?<![\w.])([A-Za-z][a-z]+|\d{2,})\.(?=[A-Z][a-z]+(?:['’]s)?[\s,:])")
+# before the feed was written), so that two sentences read as one. A word (a capital, then lower case), a number
+# or a closing parenthesis before the full stop, a capitalised word (or its possessive) after it followed by a
+# space, a comma or a colon: not "U.S.Army", not "ex.Message;", not "Amazon.com"; but "in 2007.The company's
+# manager" and "Survey of India (ASI).The ASI". Code is left alone: a line that looks like code ("class App
+# extends React.Component {", "render()"), and a name the text also writes before another dot ("Remote.Link and
+# Remote.Form").
+_GLUED = re.compile(r"(?:(?<![\w.])([A-Za-z][a-z]+|\d{2,})|(?<=\w)(\)))\.(?=[A-Z][a-z]+(?:['’]s)?[\s,:])")
 _CODE = re.compile(r"[{};=<>|\\#]|\w\(|::|\w\.\w+\.\w")
 _DOTTED = re.compile(r"(?<![\w.])(\w+)\.(?=\w)")
 _GLUED_HINT = re.compile(r"\.[A-Z][a-z]")  # a literal first: found at a fiftieth of `_GLUED`'s cost, in 2% of texts
@@ -194,6 +195,8 @@ def _unglued_lines(text: str) -> list[str]:
     dotted = Counter(match[1] for match in _DOTTED.finditer(text))
 
     def space(match: re.Match[str]) -> str:
+        if match[2]:  # "(ASI).The"
+            return "). "
         return match[0] if dotted[match[1]] > 1 else f"{match[1]}. "
 
     return [line if _CODE.search(line) else _GLUED.sub(space, line) for line in lines]
