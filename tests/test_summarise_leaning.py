@@ -199,6 +199,9 @@ def test_an_epithet_with_its_noun_or_name_says_whom_it_means(sentence: str, word
         "Superficially, it appeared to be a compromise.",
         "If anything, they have been better than last season.",
         "On Monday, it announced a recall of 40,000 cars.",
+        "Sometimes they close the pier at night.",
+        "Increasingly it is used by ferry crews.",
+        "Through this the ferry kept running all winter.",
     ],
 )
 def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_dangling(
@@ -215,6 +218,9 @@ def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_danglin
         "While the victory was expected, it still surprised the council.",
         "For a moment, it seemed the bridge would hold.",
         "In the end, it is clear that the plan failed.",
+        "In this case the council voted to close the pier.",
+        "For this reason the pier closed early.",
+        "For those on the island, the ferry is a lifeline.",
     ],
 )
 def test_they_or_it_with_a_noun_or_name_before_it_or_standing_for_nothing_is_not_dangling(

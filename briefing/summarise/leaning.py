@@ -105,6 +105,15 @@ _REPORTING = frozenset({"reported", "reports", "revealed", "reveals", "understan
 # phrase, then "they", "their", "it" or "its" as the subject, with nothing in the phrase it could stand for
 # (`_fronted_pronoun`).
 _FRONTED_PRONOUN = re.compile(r"^([^,;:\"“”‘’()]{1,80}?),\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)", re.DOTALL)
+# "Sometimes they would even ...", "Through this so many lives were saved.": a pronoun for things or people named
+# before, as the subject after an adverb, or after a preposition as a whole phrase (not "In this case": there
+# "this" comes with its noun), with no comma to mark the opening (`_opening_then_pronoun`).
+_ADVERB_THEN_PRONOUN = re.compile(r"^([A-Z][a-z]+)\s+(?:they|it)\b(?P<rest>.*)", re.DOTALL)
+_PREPOSITION_THEN_PRONOUN = re.compile(
+    r"^(?:through|despite|because of|after|before|with|without|from|by|for|unlike|beyond|besides)\s+"
+    r"(?:this|that|these|it)\s+([a-z]+)\b",  # not "those" ("For those on the right, ..." names people)
+    re.IGNORECASE,
+)
 # "For a moment, it seemed like ...", "..., it is clear that ...": "it" standing for nothing.
 _EXPLETIVE_AFTER = re.compile(
     r"^\s+(?:seems|seemed|appears|appeared|emerged|turned out)\b(?!\s+to\b)"
@@ -201,7 +210,7 @@ def leans_back(sentence: str) -> bool:
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):
         return True
-    if unreferenced_pronoun(sentence) or _fronted_pronoun(first_sentence):
+    if unreferenced_pronoun(sentence) or _fronted_pronoun(first_sentence) or _opening_then_pronoun(first_sentence):
         return True
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
@@ -225,6 +234,23 @@ def _epithet_subject(sentence: str) -> bool:
     if following is None or following in AUXILIARIES or following in IRREGULAR_PAST:
         return True
     return wordnet is not None and (following in english_stop_words() or not wordnet.has_noun(following))
+
+
+def _opening_then_pronoun(sentence: str) -> bool:
+    """ "Sometimes they would ...", "Often it is ...": an adverb (a word WordNet knows only as one) and then
+    "they" or "it" as the subject; "Through this so many ...", "After that he ...": a preposition and a bare
+    demonstrative or "it", with no noun after it. Without WordNet nothing is decided (False)."""
+    wordnet = default_wordnet()
+    if wordnet is None:
+        return False
+    adverb = _ADVERB_THEN_PRONOUN.match(sentence)
+    if adverb is not None and not _EXPLETIVE_AFTER.match(adverb.group("rest")):
+        word = adverb.group(1).lower()
+        if wordnet.knows(word) and not wordnet.has_noun(word) and not wordnet.has_verb(word):
+            return word not in english_stop_words() or word in {"sometimes", "often", "later", "still", "then"}
+    phrase = _PREPOSITION_THEN_PRONOUN.match(sentence)
+    following = phrase.group(1).lower() if phrase is not None else ""
+    return phrase is not None and (following in english_stop_words() or not wordnet.has_noun(following))
 
 
 def _fronted_pronoun(sentence: str) -> bool:
