@@ -108,6 +108,7 @@ _FRONTED_PRONOUN = re.compile(r"^([^,;:\"“”‘’()]{1,80}?),\s+(?:they|thei
 # "Sometimes they would even ...", "Through this so many lives were saved.": a pronoun for things or people named
 # before, as the subject after an adverb, or after a preposition as a whole phrase (not "In this case": there
 # "this" comes with its noun), with no comma to mark the opening (`_opening_then_pronoun`).
+_SUBORDINATORS = frozenset({"after", "before", "since", "until", "when", "while", "as", "if", "because", "once"})
 _ADVERB_THEN_PRONOUN = re.compile(r"^([A-Z][a-z]+)\s+(?:they|it)\b(?P<rest>.*)", re.DOTALL)
 _PREPOSITION_THEN_PRONOUN = re.compile(
     r"^(?:through|despite|because of|after|before|with|without|from|by|for|unlike|beyond|besides)\s+"
@@ -245,9 +246,9 @@ def _opening_then_pronoun(sentence: str) -> bool:
         return False
     adverb = _ADVERB_THEN_PRONOUN.match(sentence)
     if adverb is not None and not _EXPLETIVE_AFTER.match(adverb.group("rest")):
-        word = adverb.group(1).lower()
-        if wordnet.knows(word) and not wordnet.has_noun(word) and not wordnet.has_verb(word):
-            return word not in english_stop_words() or word in {"sometimes", "often", "later", "still", "then"}
+        word = adverb.group(1).lower()  # not a clause's conjunction: "After they play Greece, the team ..."
+        if word not in _SUBORDINATORS and wordnet.knows(word) and not wordnet.has_noun(word):
+            return not wordnet.has_verb(word)
     phrase = _PREPOSITION_THEN_PRONOUN.match(sentence)
     following = phrase.group(1).lower() if phrase is not None else ""
     return phrase is not None and (following in english_stop_words() or not wordnet.has_noun(following))
