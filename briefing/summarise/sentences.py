@@ -109,6 +109,9 @@ def _quotes_balanced(sentence: str) -> bool:
     )
 
 
+_CUT_MARKS = ("...", "…", ". . .")  # the last as some outlets print an ellipsis ("a mysterious phenomenon . . .")
+
+
 # A single quotation mark opens a quotation before a word ("read: 'When the ..."), unless it elides letters ("the
 # '90s", "rock 'n' roll"); it closes one after a word or its punctuation. An apostrophe inside a word ("O'Neill",
 # "don’t") is neither. A plural possessive ("the players' union") reads as a close, so a quotation it follows
@@ -119,9 +122,6 @@ _SINGLE_OPENS = re.compile(
 )
 _SINGLE_CLOSES = re.compile(r"(?<=[\w.,!?;:…\"”])['’](?![A-Za-z0-9])")
 _SINGLE_SURELY_CLOSES = re.compile(r"(?<=[.,!?…])['’](?![A-Za-z0-9])")
-
-
-_CUT_MARKS = ("...", "…", ". . .")  # the last as some outlets print an ellipsis ("a mysterious phenomenon . . .")
 
 
 def _half_single_quotation(sentence: str) -> bool:
