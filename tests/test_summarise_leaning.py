@@ -97,6 +97,8 @@ def wordnet(wordnet_installed: None) -> WordNet:
         "Police said he was arrested on Tuesday near the station.",
         "A week of protests ended with her resignation.",
         "Two officers said they saw him leave the building on Friday.",  # "him" is no officer: a plural is no one
+        "'We will reopen the pier in Oster,' he said.",  # the quotation's names are the speaker's words
+        "\"We will reopen the pier in Oster,\" he said.",
         "“To answer your question, we have a deal on the harbour,” he said.",
     ],
 )
@@ -118,6 +120,7 @@ def test_a_he_or_her_inside_a_sentence_with_no_one_it_can_stand_for_is_dangling(
         "The widow of the fisherman said her family wanted answers.",
         "The officer said she saw the driver leave the building on Friday.",
         "Song was taken to hospital, where surgeons said his injuries were grave.",  # a name, though once a dynasty
+        "Harbour chairman Steve Parish said he was proud of the crew.",  # a name, though a parish is a group
         "Someone left his bag on the platform, the operator said.",
         "The council approved the budget on Monday after a long debate.",
     ],

@@ -391,12 +391,15 @@ def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:
 def _outside_quotations(text: str) -> str:
     """The text with its closed quotations blanked: a name the speaker says ('"... Stormont Castle ...," he
     said') is not who "he" is."""
-    return QUOTED.sub(lambda quoted: " " * len(quoted.group(0)), text) if '"' in text or "“" in text else text
+    quoted = '"' in text or "“" in text or "'" in text or "‘" in text
+    return QUOTED.sub(lambda found: " " * len(found.group(0)), text) if quoted else text
 
 
 def _has_referent(text: str, wordnet: WordNet) -> bool:
     stop = english_stop_words()
     run: list[str] = []
+    institution = False  # the run follows "the": "the White House", not "Steve Parish"
+    previous = ""
     for match in _WORD.finditer(text):
         word = re.sub(r"(?:['’]s|['’]|\.)$", "", match.group(0))
         initial = bool(_SENTENCE_START.search(text[: match.start()]))
@@ -404,14 +407,15 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
             return True
         common = initial and _common_opener(word, wordnet, text[match.start() :])
         if word[:1].isupper() and word.lower() not in stop and not common:
+            institution = institution if run else previous == "the"
             run.append(word)
             continue
-        if run and _names_someone(run, wordnet):
+        if run and _names_someone(run, wordnet, institution=institution):
             return True
-        run = []
+        run, previous = [], word.lower()
         if word.islower() and word not in stop and _one_person(word, wordnet):
             return True
-    return bool(run) and _names_someone(run, wordnet)
+    return bool(run) and _names_someone(run, wordnet, institution=institution)
 
 
 def _one_person(word: str, wordnet: WordNet) -> bool:
@@ -430,13 +434,14 @@ def _common_opener(word: str, wordnet: WordNet, onwards: str) -> bool:
     return not wordnet.has_noun(word) or _group(word, wordnet, usual=True)
 
 
-def _names_someone(run: list[str], wordnet: WordNet) -> bool:
+def _names_someone(run: list[str], wordnet: WordNet, *, institution: bool) -> bool:
     if len(run) == 1 and len(run[0]) > 1 and run[0].replace(".", "").isupper():
         return wordnet.is_kind_of(run[0], "person")  # an acronym: "the PM", "the CEO"; not "NSA", "U.S."
     if len(run) == 1 and _CALENDAR.fullmatch(run[0].lower()):
         return False  # "on Monday", "in June"
-    # a word alone is a group only in its usual sense ("Police", "Senate"; "Song" is a name, once a dynasty)
-    return not _group(run[-1], wordnet, usual=len(run) == 1)
+    # After "the", a run ending in a word for a group names one ("the Review Board", "the White House"); else
+    # only in that word's usual sense ("Police", "Senate"; "Song" and "Steve Parish" are people).
+    return not _group(run[-1], wordnet, usual=not institution)
 
 
 def _group(word: str, wordnet: WordNet, *, usual: bool = False) -> bool:
