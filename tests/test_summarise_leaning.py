@@ -98,7 +98,7 @@ def wordnet(wordnet_installed: None) -> WordNet:
         "A week of protests ended with her resignation.",
         "Two officers said they saw him leave the building on Friday.",  # "him" is no officer: a plural is no one
         "'We will reopen the pier in Oster,' he said.",  # the quotation's names are the speaker's words
-        "\"We will reopen the pier in Oster,\" he said.",
+        '"We will reopen the pier in Oster," he said.',
         "“To answer your question, we have a deal on the harbour,” he said.",
     ],
 )
