@@ -90,15 +90,14 @@ _PRONOUN_OPENER = re.compile(
 # whom it means, and with a name ("The 34-year-old Sarah Watson ...") it names them (`_epithet_subject`).
 _EPITHET_SUBJECT = re.compile(
     r"^[Tt]he\s+(?:(?:\d{1,3}|[a-z]+(?:-[a-z]+)?)-year-old|(?:[a-z]+-)?(?:mother|father|mum|dad|grandmother"
-    r"|grandfather)-of-(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}))(?:(?P<possessive>['’]s\b)"
-    r"|\s*(?P<comma>,)|\s+(?P<next>[a-z]+)\b)"
+    r"|grandfather)-of-(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}))(?:['’]s\b|\s*,"
+    r"|\s+(?P<next>[a-z]+)\b)"
 )
 # "The Briton finished ...", "The Northern Irishman, twice a winner, ...": a nationality standing for a person
 # named before (WordNet's inhabitants), as an age does; not "The German government ..." (a noun follows), nor a
 # newspaper's report ("The Australian reported ...").
 _DEMONYM_SUBJECT = re.compile(
-    r"^[Tt]he\s+(?:[a-z]+\s+)?(?:[A-Z][a-z]+\s+)?(?P<demonym>[A-Z][a-z]+)(?:(?P<possessive>['’]s\b)|\s*(?P<comma>,)"
-    r"|\s+(?P<next>[a-z]+)\b)"
+    r"^[Tt]he\s+(?:[a-z]+\s+)?(?:[A-Z][a-z]+\s+)?(?P<demonym>[A-Z][a-z]+)(?:['’]s\b|\s*,|\s+(?P<next>[a-z]+)\b)"
 )
 _REPORTING = frozenset({"reported", "reports", "revealed", "reveals", "understands", "learned", "learnt"})
 # "In many ways, their current predicament ...", "After being reduced to 8-2, they posted ...": an opening
@@ -391,8 +390,7 @@ def unreferenced_pronoun(sentence: str, wordnet: WordNet | None = None) -> bool:
 def _outside_quotations(text: str) -> str:
     """The text with its closed quotations blanked: a name the speaker says ('"... Stormont Castle ...," he
     said') is not who "he" is."""
-    quoted = '"' in text or "“" in text or "'" in text or "‘" in text
-    return QUOTED.sub(lambda found: " " * len(found.group(0)), text) if quoted else text
+    return QUOTED.sub(lambda found: " " * len(found.group(0)), text)
 
 
 def _has_referent(text: str, wordnet: WordNet) -> bool:
@@ -405,8 +403,8 @@ def _has_referent(text: str, wordnet: WordNet) -> bool:
         initial = bool(_SENTENCE_START.search(text[: match.start()]))
         if word.lower() in _SOMEONE:
             return True
-        common = initial and _common_opener(word, wordnet, text[match.start() :])
-        if word[:1].isupper() and word.lower() not in stop and not common:
+        capitalised = word[:1].isupper() and word.lower() not in stop
+        if capitalised and not (initial and _common_opener(word, wordnet, text[match.start() :])):
             institution = institution if run else previous == "the"
             run.append(word)
             continue
