@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from briefing.models import Article, Cluster
-from briefing.summarise import extractive, headlines, prompt
+from briefing.summarise import extractive, headlines, language, prompt
 
 __all__ = ["bounded", "prompt_articles"]
 
@@ -36,8 +36,9 @@ def bounded(cluster: Cluster) -> Cluster:
 
 def prompt_articles(cluster: Cluster, max_sources: int) -> list[Article]:
     """Up to `max_sources` articles for the prompt: those that may supply bullets (never a live page, gallery
-    or programme notice), one per outlet first (breadth), in cluster order."""
-    usable = [a for a in cluster.articles if headlines.may_supply_bullets(a)]
+    or programme notice; in English when the story has any, `language`), one per outlet first (breadth), in
+    cluster order."""
+    usable = language.english_first([a for a in cluster.articles if headlines.may_supply_bullets(a)])
     first_per_outlet = list({a.outlet: a for a in reversed(usable)}.values())[::-1]
     rest = [a for a in usable if a not in first_per_outlet]
     return (first_per_outlet + rest)[:max_sources]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from briefing.models import Bullet, Cluster
-from briefing.summarise import headlines, leaning, repeats
+from briefing.summarise import headlines, language, leaning, repeats
 from briefing.summarise.headlines import MAX_TITLE_WORDS as MAX_TITLE_WORDS
 from briefing.summarise.headlines import clean_title
 from briefing.summarise.rules import Rejection
@@ -36,7 +36,7 @@ from briefing.summarise.sentences import Sentence, StoryContext, usable_sentence
 from briefing.summarise.sentences import trim_sentence as trim_sentence
 from briefing.summarise.splitting import split_sentences as split_sentences
 
-VERSION = "16"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
+VERSION = "17"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
 MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them
 MAX_ARTICLES = 40  # per story: enough outlets to find the centre; bounds the similarity matrix (untrusted input)
 REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen
@@ -144,9 +144,11 @@ def candidates(cluster: Cluster, limit: int, context: StoryContext | None = None
     the articles that may supply bullets; with the count of skipped sentences by reason."""
     context = context or StoryContext()
     articles = cluster.articles[:MAX_ARTICLES]
-    supplying = [a for a in articles if headlines.may_supply_bullets(a)]
+    news = [a for a in articles if headlines.may_supply_bullets(a)]
+    supplying = language.english_first(news)
     found = usable_sentences(supplying, context)
-    found.rejected[str(Rejection.NON_NEWS)] += len(articles) - len(supplying)
+    found.rejected[str(Rejection.NON_NEWS)] += len(articles) - len(news)
+    found.rejected[str(Rejection.OTHER_LANGUAGE)] += len(news) - len(supplying)
     sentences = _unique(found.sentences)
     if not sentences:
         return Candidates([], found.rejected)

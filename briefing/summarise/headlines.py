@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 import numpy as np
 
 from briefing.models import Article, ArticleKind, Cluster
+from briefing.summarise import language
 from briefing.words import tfidf_rows
 
 _WORD = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\d")  # a word, a hyphenated or dotted word, or a digit
@@ -177,10 +178,10 @@ def vectors(texts: Sequence[str]) -> np.ndarray:
 
 def headline_articles(articles: Sequence[Article]) -> list[Article]:
     """The articles a headline may come from: news first (opinion when a story has no news), never a standalone
-    kind, a non-news title or a question."""
+    kind, a non-news title or a question; those in English first (`language`)."""
     usable = [a for a in articles if may_supply_bullets(a) and not question_title(a.title)]
     news = [a for a in usable if a.kind is ArticleKind.NEWS]
-    return news or usable
+    return language.english_first(news or usable)
 
 
 def headline(cluster: Cluster, shows: Collection[str] = (), fallback: str | None = None) -> str:

@@ -35,6 +35,7 @@ class Rejection(StrEnum):
     STALE_TIME = "stale_time"  # a relative time ("today") in an older article that cannot be anchored
     REPEAT = "repeat"  # states a fact already chosen, or one an earlier edition published
     NON_NEWS = "non_news"  # from an item that is not news (live page, gallery, programme, listing)
+    OTHER_LANGUAGE = "other_language"  # from an item in another language, in a story with English items
     UNSUPPORTED = "unsupported"  # failed the grounding check
 
 
