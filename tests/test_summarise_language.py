@@ -45,10 +45,15 @@ def test_english_and_text_that_cannot_tell_are_not_another_language(text: str, w
     assert not language.other_language_text(text)
 
 
-def test_a_feeds_declared_language_is_taken_at_its_word() -> None:
-    declared = replace(article("a-1", ENGLISH_TEXT, ENGLISH_TITLE), language="de")
-    assert language.in_other_language(declared)
-    assert not language.in_other_language(replace(declared, language="en"))
+def test_a_feeds_declared_language_decides_when_the_words_cannot(wordnet_installed: None) -> None:
+    title_only = replace(article("a-1", "", "Harbour Bridge To Close"), language="de")
+    assert language.in_other_language(title_only)
+    assert not language.in_other_language(replace(title_only, language="en"))
+    assert not language.in_other_language(replace(title_only, language="eng"))
+
+
+def test_english_words_outweigh_a_feeds_odd_declaration(wordnet_installed: None) -> None:
+    assert not language.in_other_language(replace(article("a-1", ENGLISH_TEXT, ENGLISH_TITLE), language="us"))
 
 
 def _mixed_story() -> Cluster:

@@ -7,13 +7,14 @@ language names no story and supplies no bullet while its story has an English it
 as "also covered by"). A story told only in another language keeps its items: whoever subscribed to that channel
 reads them.
 
-An article is in another language when its feed says so (`language` other than "en"), or when its words say so:
-among its lower-case words (names are shared by every language) that can tell, fewer than half are English. A
-word can tell when it is an English stop word or has four letters or more; a longer word is English when WordNet
-knows it (or each part of a hyphenated word). Short words do not count, since WordNet lists abbreviations that
-spell common words of other languages ("sa", "ng", "ang"). Without the WordNet database only the feed's word is
-taken. On the labelled real days and the AllSides leads, no English sentence reads as another language; on the
-grounding set's articles, Welsh passages and football line-ups do.
+An article is in another language when its words say so: among its lower-case words (names are shared by every
+language) that can tell, fewer than half are English. When too few can tell, its feed's declaration decides (a
+declaration alone is not trusted over the words: some English feeds declare "us"). A word can tell when it is an
+English stop word or has four letters or more; a longer word is English when WordNet knows it (or each part of a
+hyphenated word). Short words do not count, since WordNet lists abbreviations that spell common words of other
+languages ("sa", "ng", "ang"). Without the WordNet database no word can tell. On the labelled real days and the
+AllSides leads, no English sentence reads as another language; on the grounding set's articles, Welsh passages
+and football line-ups do (docs/bullets.md).
 
 language knows English words; it must not know bullets' selection, kinds or the store.
 """
@@ -28,7 +29,7 @@ from briefing.models import Article
 from briefing.wordnet import default_wordnet
 from briefing.words import english_stop_words
 
-ENGLISH = "en"
+ENGLISH = frozenset({"en", "eng"})  # the primary subtag a feed declares: ISO 639-1, or 639-2
 MIN_WORDS = 3  # fewer words that can tell say nothing: "Floyd protests spread", a title in Title Case
 ENGLISH_SHARE = 0.5  # below this share of English words, the text is in another language
 MIN_LETTERS = 4  # shorter words are not asked of WordNet (see the module's docstring)
@@ -37,16 +38,28 @@ _PARTS = re.compile(r"['’-]")
 
 
 def in_other_language(article: Article) -> bool:
-    """Whether the article is written in another language than English (its feed's declaration, else its words)."""
-    if article.language and article.language != ENGLISH:
-        return True
-    return other_language_text(f"{article.title}\n{article.text}")
+    """Whether the article is written in another language than English: its words say, or when they cannot tell
+    (too few, or no WordNet), its feed's declaration (a feed that declares "us" may well write English)."""
+    said = _words_say_other(f"{article.title}\n{article.text}")
+    if said is not None:
+        return said
+    return article.language is not None and article.language not in ENGLISH
 
 
 def other_language_text(text: str) -> bool:
     """Whether the text's words say it is not English; False when they cannot tell."""
+    return bool(_words_say_other(text))
+
+
+def _words_say_other(text: str) -> bool | None:
+    """Whether the text's words say it is not English, or None when too few words can tell (or, without WordNet,
+    none can: stop words alone would vote English)."""
+    if default_wordnet() is None:
+        return None
     votes = [vote for vote in map(_is_english, _LOWER_WORD.findall(text)) if vote is not None]
-    return len(votes) >= MIN_WORDS and sum(votes) < ENGLISH_SHARE * len(votes)
+    if len(votes) < MIN_WORDS:
+        return None
+    return sum(votes) < ENGLISH_SHARE * len(votes)
 
 
 def english_first(articles: Sequence[Article]) -> list[Article]:
