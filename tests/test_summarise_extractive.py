@@ -57,6 +57,22 @@ def test_split_sentences_keeps_abbreviations_and_initials_together() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "This article originally appeared on Harbour Review.",
+        "© 2026 Harbour Daily. All rights reserved.",
+        "This is a developing story and will be updated.",
+        "Reporting by Jo Lind; Editing by Tom Reyes.",
+    ],
+)
+def test_a_feed_footer_is_neither_a_bullet_nor_joined_to_the_lead(footer: str) -> None:
+    lead = "The council voted to close the harbour bridge for two weeks of repairs from Monday."
+    story = Cluster("c-footer", (article("a-1", f"{lead} {footer}"),))
+
+    assert [b.text for b in candidate_bullets(story, limit=3)] == [lead]
+
+
 def test_a_sentence_ending_in_a_quotation_keeps_its_closing_quote() -> None:
     text = 'The mayor called the closure "a necessary evil." Work starts on Monday. She said “it will be quick.” Then?'
 

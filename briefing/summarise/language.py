@@ -33,6 +33,7 @@ ENGLISH = frozenset({"en", "eng"})  # the primary subtag a feed declares: ISO 63
 MIN_WORDS = 3  # fewer words that can tell say nothing: "Floyd protests spread", a title in Title Case
 ENGLISH_SHARE = 0.5  # below this share of English words, the text is in another language
 MIN_LETTERS = 4  # shorter words are not asked of WordNet (see the module's docstring)
+SAMPLE_CHARS = 2_000  # of an article's text: a few sentences tell its language; a whole article costs more
 _LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]+(?:['’-][a-z]+)*(?![\w'’-])")
 _PARTS = re.compile(r"['’-]")
 
@@ -40,7 +41,7 @@ _PARTS = re.compile(r"['’-]")
 def in_other_language(article: Article) -> bool:
     """Whether the article is written in another language than English: its words say, or when they cannot tell
     (too few, or no WordNet), its feed's declaration (a feed that declares "us" may well write English)."""
-    said = _words_say_other(f"{article.title}\n{article.text}")
+    said = _words_say_other(f"{article.title}\n{article.text[:SAMPLE_CHARS]}")
     if said is not None:
         return said
     return article.language is not None and article.language not in ENGLISH

@@ -23,7 +23,7 @@ class Rejection(StrEnum):
     FRAGMENT = "fragment"  # too short, cut off by the feed, markup, unbalanced quotation, or too long to cut
     FIRST_PERSON = "first_person"  # the writer's own voice, or the reader addressed: opinion, not news
     CAPTION = "caption"  # a photo caption or credit
-    SIGNOFF = "signoff"  # "X reports from Y", bylines, TV segment credits
+    SIGNOFF = "signoff"  # "X reports from Y", bylines, TV segment credits, notes about the article itself
     SOCIAL = "social"  # hashtags, subscribe / follow / like lines, links
     PROGRAMME = "programme"  # show, episode, broadcast-time and how-to-watch notices
     TEASER = "teaser"  # "Here's why ...", "What you need to know about ..."
@@ -62,7 +62,10 @@ _SOCIAL = re.compile(
     r"|\b(?:follow|like|find|join) (?:us|him|her|them|our \w+ )?on (?:facebook|twitter|instagram|tiktok|youtube)\b"
     r"|\byoutube channel\b|\bbell button\b|\bclick (?:here|the link|below)\b|\bvisit our (?:website|site)\b"
     r"|\bdownload (?:the|our) app\b|\bshare this\b|\bread more\b|\ball rights reserved\b|©|\badvertisement\b"
-    r"|\bjavascript\b|\byour browser\b",
+    r"|\bjavascript\b|\byour browser\b"
+    # "Read the full story at ...", "For more, visit harbourdaily.com.", a forum's "submitted by /u/x [link]"
+    r"|\b(?:read|see|get) the (?:full|original) (?:story|article|report)\b|\b(?:available to|for) subscribers\b"
+    r"|\bvisit\s+(?:us\s+at\s+)?[\w.-]+\.(?:com|org|net|news|tv|co\.\w\w)\b|^submitted by\s+/?u/",
     re.IGNORECASE,
 )
 _TRAILING_TAGS = re.compile(r"(?:\s+#\w+)+\s*\.?\s*$")
@@ -73,7 +76,7 @@ _CAPTION = re.compile(
     r"|\((?:wearing|holding|pictured|seen|centre|center|second from)\b"
     # "X, pictured, ...", "Pictured: X", "X is pictured with Y"; but "X was pictured leaving ..." reports an event
     r"|(?<!\bwas )(?<!\bwere )(?<!\bbeen )\bpictured\b"
-    r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:"
+    r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:|^toggle caption\b"
     r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b"
     # a wire photo's dateline: "Crews clear the site, late Sunday, July 4, 2021, in Surfside." (prose gives a
     # weekday or a date with its year, rarely both)
@@ -96,9 +99,23 @@ _SIGNOFF = re.compile(
     rf"|[;:]\s*{_FULL_NAME}\s+(?:reports?|has (?:more|the (?:latest|story|details)))\b"
     rf"|^(?:\S+\s+){{0,4}}{_FULL_NAME}\s+{_SIGNOFF_VERB}\s*[.!]?$"  # "Former state attorney Jo Vale reacts."
     rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
-    rf"|\b(?:reporting|editing|writing) by\b|\bcontributed to this report\b|^by\s+{_NAMES}\s*$"
+    rf"|\b(?i:reporting|editing|writing) by\b|\bcontributed (?:reporting|to this (?:report|story|article))\b"
+    rf"|^by\s+{_NAMES}\s*$"
     r"|\bjoin(?:s|ed)\b.{0,80}\b(?:to discuss|with reaction|to talk|to weigh in|to react|on ['‘\"“])"
     r"|\bjoin(?:s|ed)\s+['‘\"“]",
+)
+# Notes about the article rather than the story, as feed footers print them: where it first appeared and who
+# paid for it ("This article is republished from ...", "The post <title> appeared first on <site>."), corrections
+# and updates, its dates, disclaimers, and credits ("Jo Lind and Tom Reyes contributed.").
+_ABOUT_THE_ARTICLE = re.compile(
+    r"\b(?:an )?earlier version of this (?:article|story|report)\b"
+    r"|\bthis (?:article|story|piece|report|content|post) (?:(?:was|is|has been)\s+)?(?:originally |first )?"
+    r"(?:appeared|published|republished|produced|sponsored|updated|corrected|amended)\b"
+    r"|^(?:first published|last (?:modified|updated)|originally published|published|updated|posted)\s+(?:on|at)\b"
+    r"|\bviews expressed\b|^editor['’]s note\b|^(?:correction|disclosure)\s*:"
+    r"|\bcomments are closed\b|\bappeared first on\b|\bthis is a developing story\b"
+    rf"|^(?-i:{_FULL_NAME})(?:(?:,\s*|,?\s+and\s+)(?-i:{_FULL_NAME}))*\s+contributed(?:\s+(?:reporting|research)\b|\s*\.?$)",
+    re.IGNORECASE,
 )
 _PROGRAMME = re.compile(
     r"\bfull episode\b|\bepisodes? of\b|\bairs\b|\bnewscast\b|\btune in\b|\blive ?stream\w*\b|\bon demand\b"
@@ -174,7 +191,7 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.QUESTION, bare.endswith("?")),
         (Rejection.LISTING, bool(_LISTING.search(text)) or _list_of_names(text)),
         (Rejection.SOCIAL, bool(_SOCIAL.search(text))),
-        (Rejection.SIGNOFF, bool(_SIGNOFF.search(text))),
+        (Rejection.SIGNOFF, bool(_SIGNOFF.search(text) or _ABOUT_THE_ARTICLE.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
         (Rejection.TEASER, bool(_TEASER.search(text))),
         (Rejection.CAPTION, bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text)),

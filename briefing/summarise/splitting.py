@@ -17,7 +17,8 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 # A sentence ends after its full stop and any closing quotes or brackets, which stay with it ('... "go."' keeps
 # its closing quote, or the quotation would look unbalanced and the sentence be taken for half a quote).
 _CLOSERS = "\"'”’)\\]"
-_BOUNDARY = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}])|(?<=[.!?][{_CLOSERS}]{{2}}))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# The next sentence opens with a capital, a digit or a copyright sign ("... on Monday. © 2026 Harbour Daily.").
+_BOUNDARY = re.compile(rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}])|(?<=[.!?][{_CLOSERS}]{{2}}))\s+(?=[\"'“‘(\[]?[A-Z0-9©])")
 
 
 def split_sentences(text: str) -> list[str]:
