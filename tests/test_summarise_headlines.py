@@ -26,6 +26,9 @@ from briefing.summarise import headlines, recurring
         ("How many cases are in my area?", ArticleKind.OTHER),
         ("Can you spot the owl in this picture?", ArticleKind.OTHER),
         ("Your daily horoscope for Tuesday", ArticleKind.OTHER),
+        ("The Latest: Storm batters the coast", ArticleKind.LIVE),
+        ("Sponsored: The best ferry deals this winter", ArticleKind.PROMO),
+        ("Wordle 1,234 answer and hints for Tuesday", ArticleKind.OTHER),
     ],
 )
 def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str, kind: ArticleKind) -> None:
@@ -39,6 +42,8 @@ def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str
         "Art Gallery reopens after two years",
         "She watched a livestream of her shop being looted",
         "Pianist plays live to an empty hall",
+        "Newspaper buys Wordle for a seven-figure sum",
+        "Sudoku solvers become an internet sensation",
     ],
 )
 def test_a_news_title_is_news(title: str) -> None:
@@ -114,9 +119,28 @@ def test_a_show_name_on_many_titles_is_learnt_and_removed() -> None:
         ("(PHOTOS) Floods close the valley road", "Floods close the valley road"),
         ("Council approves budget (Video) - Daily", "Council approves budget"),
         ("Talks resume (in Geneva)", "Talks resume (in Geneva)"),
+        ("Harbour wall gives way - video", "Harbour wall gives way"),
+        ("Council approves budget [Updated]", "Council approves budget"),
     ],
 )
 def test_a_bracketed_format_label_is_not_part_of_the_headline(title: str, cleaned: str) -> None:
+    assert headlines.clean_title(title, "Daily") == cleaned
+
+
+@pytest.mark.parametrize(
+    ("title", "cleaned"),
+    [
+        ("UPDATE 2-Harbour council votes to close bridge", "Harbour council votes to close bridge"),
+        ("EXCLUSIVE-Harbour council weighs closure", "Harbour council weighs closure"),
+        ("Opinion | The bridge closure is a mistake", "The bridge closure is a mistake"),
+        ("BREAKING NEWS: Harbour council votes", "Harbour council votes"),
+        ("US-China talks resume in Geneva", "US-China talks resume in Geneva"),
+        ("UK-EU deal agreed after all-night talks", "UK-EU deal agreed after all-night talks"),
+    ],
+)
+def test_a_wires_codes_and_a_format_label_before_the_title_are_not_part_of_the_headline(
+    title: str, cleaned: str
+) -> None:
     assert headlines.clean_title(title, "Daily") == cleaned
 
 

@@ -33,7 +33,7 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
         re.compile(
             r"^live\b|\blive\s*(?:updates?|blog|coverage|news|:)|\blive\b.{0,25}\bupdates\b"
             r"|\bupdates?\s*(?:live\b|:)|\bupdates from\b|\bas it happened\b|\brolling coverage\b|\blatest updates\b"
-            r"|^(?:watch\s+)?live\s*:",
+            r"|^(?:watch\s+)?live\s*:|^the latest\s*:",  # "The Latest: ...", a wire's rolling page
             re.IGNORECASE,
         ),
     ),
@@ -56,6 +56,7 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
             r"|\btv (?:guide|listings)\b"
             r"|\bwhat to (?:watch|see|stream)\b|\bto stream\b|\bhow to watch\b|\bwhere to watch\b|\bwhat time is\b"
             r"|\bwatch live\b|\bcoming soon\b"
+            r"|^sponsored\b|\b(?:sponsored|paid|partner) (?:content|post)\b|\bdeals? of the (?:day|week)\b"
             # a dated edition of a programme: "(30 May 2020)", "| 6/1/2020"
             r"|\(\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*\)|\b\d{1,2}/\d{1,2}/\d{4}\b",
             re.IGNORECASE,
@@ -66,7 +67,7 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhoroscopes?\b|\brecipes?\b|\bthis day in history\b|\bfrom the archives\b|\bquiz\b|\bcan you (?:spot"
             r"|guess|name|solve)\b|\bcrossword\b|\bin (?:my|your) area\b|\bnear (?:me|you)\b|\btracker\b"
-            r"|\binteractive\b|\bcalculator\b",
+            r"|\binteractive\b|\bcalculator\b|\bsudoku\s+(?:no\.?\s*)?\d|\bwordle\b.{0,40}\b(?:answers?|hints?|clues?)\b",
             re.IGNORECASE,
         ),
     ),
@@ -108,10 +109,19 @@ def question_title(title: str) -> bool:
 # -------------------------------------------------------------------------------------------------- cleaning
 
 _SUFFIX = re.compile(r"\s+[-|–—]\s+(?P<suffix>[^-|–—]{1,60})$")  # not ":", which heads a quote ("Trump: I Will Win")
-_PREFIX = re.compile(r"^(?:watch|video|live|listen|breaking|exclusive|opinion|analysis|update[d]?)\s*:\s*", re.I)
+_PREFIX = re.compile(
+    r"^(?:watch|video|live|listen|breaking(?: news)?|exclusive|opinion|analysis|update[d]?)\s*[:|]\s*", re.I
+)
+# A wire's codes before the title: "UPDATE 2-Oil prices rise", "RPT-...", "EXCLUSIVE-..." (capitals, a hyphen, no
+# space).
+_WIRE_CODE = re.compile(
+    r"^(?:UPDATE\s?\d*|RPT|REFILE|CORRECTED|EXCLUSIVE|BREAKINGVIEWS|WRAPUP\s?\d*|INSIGHT|ANALYSIS|FACTBOX|EXPLAINER"
+    r"|PREVIEW|TIMELINE)-(?=\S)"
+)
 # "How the Dam Failed [Video]", "(PHOTOS) Floods hit the valley": a bracketed label naming the page's format.
-_LABEL = r"[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive)[\])]"
-_FORMAT_LABEL = re.compile(rf"^\s*{_LABEL}\s*|\s*{_LABEL}\s*$", re.IGNORECASE)
+_LABEL = r"[\[(](?:videos?|watch|photos?|pictures|gallery|audio|listen|podcast|graphic|interactive|updated?)[\])]"
+# ... or after a dash at the end: "Storm hits the coast - video", "... – audio".
+_FORMAT_LABEL = re.compile(rf"^\s*{_LABEL}\s*|\s*{_LABEL}\s*$|\s+[-–—]\s+(?:video|audio)\s*$", re.IGNORECASE)
 _BRAND = re.compile(
     r"\b(?:news|times|post|herald|journal|tribune|guardian|telegraph|mail|press|radio|tv|online|daily|weekly|wire"
     r"|gazette|observer|independent|bbc|cnn|abc|nbc|cbs|fox|reuters|ap|afp|npr|pbs)\b|\.(?:com|org|net|co\.uk)\b",
@@ -134,7 +144,7 @@ def clean_title(title: str, outlet: str, shows: Collection[str] = ()) -> str:
         text = text[: match.start()]
     if shows:
         text = _without_shows(text, shows)
-    text = _PREFIX.sub("", _FORMAT_LABEL.sub("", text)).strip()
+    text = _PREFIX.sub("", _WIRE_CODE.sub("", _FORMAT_LABEL.sub("", text))).strip()
     without_teaser = _TEASER_TAIL.sub("", text)
     return without_teaser.removesuffix(".") if without_teaser != text else text
 
