@@ -323,6 +323,21 @@ def test_boilerplate_lines_are_dropped(line: str) -> None:
     assert only(item(description=f"<![CDATA[{html}]]>")).text == "The storm closed roads."
 
 
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (
+            "<p>The storm closed roads. The council will … <a href='/a'>Continue reading &rarr;</a></p>",
+            "The storm closed roads. The council will …",
+        ),
+        ("<p>The storm closed roads. Read More &raquo;</p>", "The storm closed roads."),
+        ("<p>Voters want to read more about the candidates.</p>", "Voters want to read more about the candidates."),
+    ],
+)
+def test_an_excerpts_link_after_its_text_is_dropped(html: str, text: str) -> None:
+    assert only(item(description=f"<![CDATA[{html}]]>")).text == text
+
+
 def test_lines_repeated_across_a_feeds_items_are_dropped() -> None:
     blurb = "Example TV is the home of news that matters, weeknights at seven."
     items = [

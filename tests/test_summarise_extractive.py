@@ -332,6 +332,7 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
     "prefix",
     [
         "LONDON (Reuters) - ",
+        "OSTER, Dec 7 (Reuters) - ",
         "WASHINGTON — ",
         "(CNN) — ",
         "(CNN)",  # glued to the sentence, as CNN's own pages print it

@@ -115,6 +115,9 @@ _INLINE_JUNK = [  # (a cheap test, the pattern): most lines skip the regular exp
     ("[", re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$")),
     ("with information from", re.compile(r"\(with information from [^)]{1,200}\)\.?", re.I)),
     ("appeared first on", re.compile(r"\s*the post .{1,300} appeared first on .{1,200}$", re.I)),
+] + [  # an excerpt's link after its last sentence or its cut: "The closure will … Continue reading →"
+    (marker, re.compile(rf"(?<=[.!?…])\s+{marker}\b[^.!?]{{0,30}}$", re.I))
+    for marker in ("continue reading", "read more", "keep reading")
 ]
 _SENTENCE_END = ".!?:;…\"'”’)]"
 

@@ -33,8 +33,8 @@ MAX_SENTENCE_CHARS = 1_000  # untrusted input: a "sentence" longer than this is 
 MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payloads are cut
 MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
 
-_DATELINE = re.compile(  # "LONDON (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — ", followed by a sentence
-    r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
+_DATELINE = re.compile(  # "LONDON (Reuters) - ", "OSTER, Dec 7 (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — "
+    r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z0-9.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
     r"|^\([A-Z][A-Za-z]{1,30}\)(?=[A-Z][a-z])"  # "(CNN)Buzz has ...": CNN's own pages print it so
 )
