@@ -338,6 +338,18 @@ def test_an_excerpts_link_after_its_text_is_dropped(html: str, text: str) -> Non
     assert only(item(description=f"<![CDATA[{html}]]>")).text == text
 
 
+def test_an_aggregators_publisher_names_after_its_headlines_are_dropped() -> None:
+    html = (
+        "<ol><li><a href='https://news.example.org/a'>Harbour council votes to close bridge</a>&nbsp;&nbsp;"
+        "<font color='#6f6f6f'>Harbour Daily</font></li><li><a href='https://news.example.org/b'>Ferry services to"
+        " double while the bridge is shut</a>&nbsp;&nbsp;<font color='#6f6f6f'>Oster Times</font></li></ol>"
+    )
+
+    assert only(item(description=f"<![CDATA[{html}]]>")).text == (
+        "Harbour council votes to close bridge.\nFerry services to double while the bridge is shut."
+    )
+
+
 def test_lines_repeated_across_a_feeds_items_are_dropped() -> None:
     blurb = "Example TV is the home of news that matters, weeknights at seven."
     items = [

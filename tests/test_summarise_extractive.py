@@ -136,6 +136,13 @@ def test_a_summary_the_feed_put_in_the_title_is_read_as_the_articles_lead() -> N
     }
 
 
+def test_a_description_that_repeats_its_title_and_publisher_is_read_as_the_title() -> None:
+    title = "A second ferry will run every half hour from Monday - Coast Radio"
+    cluster = Cluster("c-ferry", (article("a-1", title.replace(" - ", " "), title=title, outlet="News Digest"),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == ["A second ferry will run every half hour from Monday."]
+
+
 def test_a_title_short_enough_to_be_a_title_is_not_a_bullet() -> None:
     cluster = Cluster(
         "c-ferry",

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from briefing.models import Article
 from briefing.summarise import leaning, rules, timewords
-from briefing.summarise.headlines import MAX_TITLE_WORDS
+from briefing.summarise.headlines import MAX_TITLE_WORDS, clean_title
 from briefing.summarise.rules import Rejection, fingerprint
 from briefing.summarise.splitting import split_sentences
 
@@ -170,6 +170,11 @@ def _readable_text(article: Article) -> str:
     """The article's text; led by its title when the title is too long to be one (`MAX_TITLE_WORDS`): a feed that
     puts its summary in <title> often leaves the description empty, and the summary is what the item states."""
     title = " ".join(article.title.split())
+    cleaned = clean_title(title, article.outlet)
+    if cleaned != title and fingerprint(article.text) == fingerprint(title):
+        # A description that only repeats its title, the publisher's name included ("Bridge to close  Daily" under
+        # "Bridge to close - Daily", as news aggregators print them): the title as a reader reads it.
+        return cleaned if cleaned[-1:] in ".!?" else f"{cleaned}."
     if len(title.split()) <= MAX_TITLE_WORDS or fingerprint(title) in fingerprint(article.text):
         return article.text
     return f"{title}\n{article.text}"
