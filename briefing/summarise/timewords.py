@@ -42,7 +42,12 @@ _PART_OF_THEIR_DAY = re.compile(
 # "in two days", "three days ago": days counted from the writer's day, wrong by as many days as the article is
 # old (not "in 10 days of protests", a span, not a date).
 _FEW = r"(?:a|one|two|three|four|five|six|\d{1,2})"
-_COUNTED_DAYS = re.compile(rf"\bin {_FEW} days?\b(?! of\b)|\b{_FEW} days? ago\b", re.IGNORECASE)
+# "hours ago", "moments ago": counted from the writer's hour, wrong by the whole age of the article.
+_COUNTED_DAYS = re.compile(
+    rf"\bin {_FEW} days?\b(?! of\b)|\b{_FEW} days? ago\b"
+    rf"|\b(?:(?:{_FEW}|an|a few|several|\d{{1,3}})\s+(?:hours?|minutes?)|hours|minutes|moments)\s+ago\b",
+    re.IGNORECASE,
+)
 _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
@@ -184,26 +189,41 @@ _AHEAD_CUE = re.compile(  # "until Sunday", "to 5:30 a.m. Sunday", "from 8 p.m. 
     r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)\s+)?(?:on\s+)?$",
     re.IGNORECASE,
 )
+_PASSIVE = re.compile(r"\b(?:be|being)\s+[a-z]+(?:ed|en)\b")
 _PAST = re.compile(r"\b(?:was|were|had|did|said|told|began|came|went|took|made|met|spoke|[a-z]{3,}ed)\b")
 
 
 def _weekday_misread(match: re.Match[str], published: date, edition: date, future: bool) -> bool:
     """Whether the weekday names a different day for the writer (on `published`) and the reader (on
     `edition`). The writer's day follows the words just before the weekday ("until", "to 5 a.m."), else the
-    sentence's tense, else the nearest such day; the reader takes the nearest such day to the edition's (or the
-    one "last"/"next" points at). When in doubt they differ, and the sentence is not used."""
+    sentence's tense, else the nearest such day; the reader takes the nearest such day to the edition's, or the
+    one "last" or the future tense points at. When in doubt they differ, and the sentence is not used."""
     which = (match["which"] or "").lower()
     weekday = _WEEKDAYS.index(match["day"])
     before = match.string[max(0, match.start() - 24) : match.start()]
+    ahead = future and not _dates_a_past_verb(match)
     if which in ("last", "since"):
         writer, reader = _resolve(weekday, published, False), _resolve(weekday, edition, False)
-    elif which in ("next", "until", "from") or _AHEAD_CUE.search(before) or future:
-        writer, reader = _resolve(weekday, published, True), _nearest(weekday, edition)
+    elif which in ("next", "until", "from") or _AHEAD_CUE.search(before) or ahead:
+        # In the future tense the reader looks ahead too: "will reopen on Sunday", written on a Saturday, is read
+        # on Monday as the next Sunday ("a curfew from 8 p.m. Saturday", read on Sunday, is last night's).
+        writer = _resolve(weekday, published, True)
+        reader = _resolve(weekday, edition, True) if ahead else _nearest(weekday, edition)
     else:
         past = bool(_PAST.search(match.string))
         writer = _resolve(weekday, published, False) if past else _nearest(weekday, published)
         reader = _nearest(weekday, edition)
     return writer != reader
+
+
+def _dates_a_past_verb(match: re.Match[str]) -> bool:
+    """The weekday dates a past verb beside it ("said Saturday", "on Saturday announced", "was shut down Sunday"),
+    whatever else the sentence says will happen: the future tense elsewhere in it says nothing of this day."""
+    before = " ".join(match.string[: match.start()].split()[-5:])
+    after = " ".join(match.string[match.end() :].split()[:2])
+    if _FUTURE.search(before) or _PASSIVE.search(before):  # "will be charged in court on Tuesday"
+        return False
+    return bool(_PAST.search(" ".join(before.split()[-3:])) or _PAST.search(after))
 
 
 def _nearest(weekday: int, day: date) -> date:
