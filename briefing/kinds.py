@@ -116,9 +116,11 @@ _LIVE_MARK = re.compile(
 )
 # The same said in a title, in the other ways outlets write it: "Live World Updates on ...", "Live Stock Market
 # News", "Protests Today Live: ...", "George Floyd Updates: ...". Not after "watch" (one event's stream, above),
-# and "live ... news" only opening the title ("Families who live near the plant get news ..." is news).
+# and "live ... news" only opening the title ("Families who live near the plant get news ..." is news). A wire's
+# rolling page opens "The Latest:" (none on the labelled days; written from the wire's feeds).
 _LIVE_TITLE = re.compile(
-    r"(?i:^\W*live\s+(?:\S+\s+){0,3}(?:news|updates?|coverage|blog)\b|(?<!watch )\blive\s*[:|]|\bupdates\s*[:|])"
+    r"(?i:^\W*live\s+(?:\S+\s+){0,3}(?:news|updates?|coverage|blog)\b|(?<!watch )\blive\s*[:|]|\bupdates\s*[:|]"
+    r"|^\W*the latest\s*:)"
 )
 # Titles that declare a stand-alone format in the words outlets everywhere use for it. Like the live mark, a
 # definition rather than a weight: each format is one or two outlets' habit on the labelled days, too few to
@@ -199,14 +201,15 @@ def features(article: Article, boilerplate: Boilerplate) -> list[float]:
 
 def _may_say_live(lowered: str, raw: str) -> bool:
     """False only where neither `_LIVE_MARK` nor `_LIVE_TITLE` can match `raw` (`lowered` is `raw.lower()`): each
-    of their alternatives needs "live", "updates" or "rolling coverage" in some case, and a letter that a
-    case-blind pattern takes for an ASCII one (`_FOLDS_TO_ASCII`) sends the string to the patterns too. Few items
+    of their alternatives needs "live", "updates", "rolling coverage" or "the latest" in some case, and a letter
+    that a case-blind pattern takes for an ASCII one (`_FOLDS_TO_ASCII`) sends the string to the patterns too. Few items
     say any of these words, and the patterns' searches cost about a third of judging an item's kind (they
     cannot skip ahead to a literal)."""
     return (
         "live" in lowered
         or "updates" in lowered
         or "rolling coverage" in lowered
+        or "the latest" in lowered
         or (not raw.isascii() and not _FOLDS_TO_ASCII.isdisjoint(raw))
     )
 

@@ -103,6 +103,7 @@ def test_live_pages_that_say_so_in_other_words_are_live() -> None:
         "Live Harbour Market News During the Strike",
         "Flood Today Live: News Updates and Video",
         "Storm Updates: Ferries Cancelled as Winds Rise",
+        "The Latest: Ferries cancelled as winds rise",
     ]
     assert kinds_of(titles, "The storm made landfall on Monday.") == [ArticleKind.LIVE] * len(titles)
 
@@ -189,6 +190,7 @@ def test_the_live_pre_test_passes_every_string_the_live_patterns_match() -> None
         "ROLL\u0130NG COVERAGE of the count",
         "George Floyd UPDATE\u017f: protests go on",
         "Today L\u0130VE: markets",
+        "THE LATEST: storm hits the coast",
         "Where people live and work",
         "Harbour bridge reopens after repairs",
     ]
