@@ -193,7 +193,7 @@ _GLUED_HINT = re.compile(r"\.[A-Z][a-z]")  # a literal first: found at a fiftiet
 
 # A news aggregator's list item: a headline, two no-break spaces, then its publisher's name ("Bridge to close
 # &nbsp;&nbsp;<font>Harbour Daily</font>"). The name goes: glued to the headline it reads as part of it.
-_PUBLISHER_AFTER_SPACES = re.compile(r"(?<=\S)\xa0{2,}\s*(?:[A-Z0-9][\w.&'’-]*\s*){1,6}$")
+_PUBLISHER_AFTER_SPACES = re.compile(r"(?<=\S)\xa0{2,}\s*+(?:[A-Z0-9][\w.&'’-]*+\s*+){1,6}$")
 
 
 def _unglued_lines(text: str) -> list[str]:
