@@ -56,6 +56,16 @@ def parse(body: bytes) -> ParsedFeed:
 # ------------------------------------------------------------------------------------------ never raises
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a timing: a backtracking pattern never returns on this line
+def test_a_hostile_line_after_two_no_break_spaces_is_read() -> None:
+    """The aggregator pattern (a headline, two no-break spaces, a publisher) once backtracked on capitals."""
+    description = "Storm hits the coast&amp;nbsp;&amp;nbsp;" + "A" * 5_000 + "!"
+    body = rss_feed([{"title": "Storm", "link": "https://news.example/1", "description": description}])
+
+    (article,) = parse(body).articles
+    assert article.text.endswith("A!")
+
+
 def test_deeply_nested_json_is_a_reason_not_a_crash() -> None:
     body = b'{"version": "' + JSON_FEED.encode() + b'", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
