@@ -338,6 +338,15 @@ def test_an_excerpts_link_after_its_text_is_dropped(html: str, text: str) -> Non
     assert only(item(description=f"<![CDATA[{html}]]>")).text == text
 
 
+def test_a_figures_caption_is_not_text() -> None:
+    html = (
+        "<figure><img src='https://example.org/bridge.jpg'><figcaption>The harbour bridge at dusk.</figcaption>"
+        "</figure><p>The council voted to close the harbour bridge.</p>"
+    )
+
+    assert only(item(description=f"<![CDATA[{html}]]>")).text == "The council voted to close the harbour bridge."
+
+
 def test_an_aggregators_publisher_names_after_its_headlines_are_dropped() -> None:
     html = (
         "<ol><li><a href='https://news.example.org/a'>Harbour council votes to close bridge</a>&nbsp;&nbsp;"

@@ -88,7 +88,21 @@ _BLOCKS = frozenset(
 _INLINE = frozenset(
     ("a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "u")
 )
-_DROP = ("script", "style", "noscript", "iframe", "template", "svg", "object", "embed", "form", "button", "select")
+# ... and a photo's caption, which a figure marks as one (a caption is never a fact of the story).
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "template",
+    "svg",
+    "object",
+    "embed",
+    "form",
+    "button",
+    "select",
+    "figcaption",
+)
 _BOILERPLATE_LINES = (
     r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
     r"full story|click here|see more|more:)\b.{0,150}$",
