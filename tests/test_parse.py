@@ -338,10 +338,11 @@ def test_an_excerpts_link_after_its_text_is_dropped(html: str, text: str) -> Non
     assert only(item(description=f"<![CDATA[{html}]]>")).text == text
 
 
-def test_a_figures_caption_is_not_text() -> None:
+def test_a_figures_caption_and_the_pages_boxes_are_not_text() -> None:
     html = (
         "<figure><img src='https://example.org/bridge.jpg'><figcaption>The harbour bridge at dusk.</figcaption>"
-        "</figure><p>The council voted to close the harbour bridge.</p>"
+        "</figure><p>The council voted to close the harbour bridge.</p><aside>Related: Ferry times.</aside>"
+        "<nav>Contents</nav><footer>Share this story.</footer>"
     )
 
     assert only(item(description=f"<![CDATA[{html}]]>")).text == "The council voted to close the harbour bridge."

@@ -88,7 +88,8 @@ _BLOCKS = frozenset(
 _INLINE = frozenset(
     ("a", "abbr", "b", "cite", "em", "i", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "u")
 )
-# ... and a photo's caption, which a figure marks as one (a caption is never a fact of the story).
+# ... and what the page marks as no part of the article's prose: a photo's caption, a box of related links or
+# notes, a menu, a footer (a caption is never a fact of the story). Not <header>, which may hold a standfirst.
 _DROP = (
     "script",
     "style",
@@ -102,6 +103,9 @@ _DROP = (
     "button",
     "select",
     "figcaption",
+    "aside",
+    "nav",
+    "footer",
 )
 _BOILERPLATE_LINES = (
     r"^(read more|continue reading|keep reading|read the (full|whole|rest of the) (story|article)|"
