@@ -29,6 +29,9 @@ from briefing.summarise import headlines, recurring
         ("The Latest: Storm batters the coast", ArticleKind.LIVE),
         ("Sponsored: The best ferry deals this winter", ArticleKind.PROMO),
         ("Wordle 1,234 answer and hints for Tuesday", ArticleKind.OTHER),
+        ("The week in review: storms, strikes and a new mayor", ArticleKind.ROUNDUP),
+        ("Holiday gift guide: presents for every budget", ArticleKind.OTHER),
+        ("The best ferry passes to buy this winter", ArticleKind.OTHER),
     ],
 )
 def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str, kind: ArticleKind) -> None:
@@ -44,6 +47,7 @@ def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str
         "Pianist plays live to an empty hall",
         "Newspaper buys Wordle for a seven-figure sum",
         "Sudoku solvers become an internet sensation",
+        "Council reviews the week in parliament",
     ],
 )
 def test_a_news_title_is_news(title: str) -> None:

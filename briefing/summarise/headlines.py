@@ -45,7 +45,7 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
             r"|\b(?:morning|evening|daily) (?:briefing|update)\b"
             r"|\btop stories\b|\byou may have missed\b|\bnews (?:in brief|round-?up)\b"
             r"|\bwhat happened (?:in|on|at|this|today|overnight)\b"
-            r"|\bthings (?:you need )?to know\b|\bexpress\s*:",
+            r"|\bthings (?:you need )?to know\b|\bexpress\s*:|\bweek in review\b|^newsletter\s*:",
             re.IGNORECASE,
         ),
     ),
@@ -67,7 +67,8 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhoroscopes?\b|\brecipes?\b|\bthis day in history\b|\bfrom the archives\b|\bquiz\b|\bcan you (?:spot"
             r"|guess|name|solve)\b|\bcrossword\b|\bin (?:my|your) area\b|\bnear (?:me|you)\b|\btracker\b"
-            r"|\binteractive\b|\bcalculator\b|\bsudoku\s+(?:no\.?\s*)?\d|\bwordle\b.{0,40}\b(?:answers?|hints?|clues?)\b",
+            r"|\binteractive\b|\bcalculator\b|\b(?:gift|buying) guide\b|\bbest .{1,40} to buy\b"
+            r"|\b(?:promo|coupon) codes?\b|\bsudoku\s+(?:no\.?\s*)?\d|\bwordle\b.{0,40}\b(?:answers?|hints?|clues?)\b",
             re.IGNORECASE,
         ),
     ),
