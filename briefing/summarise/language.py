@@ -65,6 +65,8 @@ def _words_say_other(text: str) -> bool | None:
 
 def english_first(articles: Sequence[Article]) -> list[Article]:
     """The articles in English when there are any, else all of them."""
+    if len(articles) < 2:  # nothing to prefer among
+        return list(articles)
     english = [a for a in articles if not in_other_language(a)]
     return english or list(articles)
 
