@@ -94,6 +94,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Jo Lind contributed $5 million to the mayor's campaign.",
         "The report, first published in March, was updated on Monday with new figures.",
         "Updated figures show the river rose 2 metres overnight.",
+        "The streaming service raised prices for subscribers in Oster on Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

@@ -64,7 +64,8 @@ _SOCIAL = re.compile(
     r"|\bdownload (?:the|our) app\b|\bshare this\b|\bread more\b|\ball rights reserved\b|©|\badvertisement\b"
     r"|\bjavascript\b|\byour browser\b"
     # "Read the full story at ...", "For more, visit harbourdaily.com.", a forum's "submitted by /u/x [link]"
-    r"|\b(?:read|see|get) the (?:full|original) (?:story|article|report)\b|\b(?:available to|for) subscribers\b"
+    r"|\b(?:read|see|get) the (?:full|original) (?:story|article|report)\b"
+    r"|\bavailable (?:only )?to subscribers\b|\bsubscribers only\b"
     r"|\bvisit\s+(?:us\s+at\s+)?[\w.-]+\.(?:com|org|net|news|tv|co\.\w\w)\b|^submitted by\s+/?u/",
     re.IGNORECASE,
 )
