@@ -31,6 +31,7 @@ MONDAY = date(2026, 6, 1)  # the edition's day, two days later
         # the weekday dates "said", not the future the sentence reports: last Friday to both
         ("The pool will close, the council said Friday.", "The pool will close, the council said Friday."),
         ("Two men will be charged in court on Tuesday.", "Two men will be charged in court on Tuesday."),
+        ("Crowds gathered over the weekend.", "Crowds gathered over the weekend."),  # the weekend just past
     ],
 )
 def test_relative_times_in_an_older_article_are_anchored_to_its_date(sentence: str, expected: str) -> None:
@@ -49,6 +50,8 @@ def test_relative_times_in_an_older_article_are_anchored_to_its_date(sentence: s
         "The directive is set to expire Sunday.",
         "The pool closed hours ago.",
         "Firefighters arrived minutes ago.",
+        "The council will vote in the coming hours.",
+        "The pool will reopen by the weekend.",  # this weekend to the writer, the next to the reader
     ],
 )
 def test_a_relative_time_that_cannot_be_anchored_faithfully_drops_the_sentence(sentence: str) -> None:

@@ -42,16 +42,20 @@ _PART_OF_THEIR_DAY = re.compile(
 # "in two days", "three days ago": days counted from the writer's day, wrong by as many days as the article is
 # old (not "in 10 days of protests", a span, not a date).
 _FEW = r"(?:a|one|two|three|four|five|six|\d{1,2})"
-# "hours ago", "moments ago": counted from the writer's hour, wrong by the whole age of the article.
+# "hours ago", "in the coming hours": counted from the writer's hour, wrong by the whole age of the article.
 _COUNTED_DAYS = re.compile(
     rf"\bin {_FEW} days?\b(?! of\b)|\b{_FEW} days? ago\b"
-    rf"|\b(?:(?:{_FEW}|an|a few|several|\d{{1,3}})\s+(?:hours?|minutes?)|hours|minutes|moments)\s+ago\b",
+    rf"|\b(?:(?:{_FEW}|an|a few|several|\d{{1,3}})\s+(?:hours?|minutes?)|hours|minutes|moments)\s+ago\b"
+    r"|\b(?:in|within|over) the (?:coming|next)(?: few)? hours\b|\bwithin hours\b|\bin a few hours\b",
     re.IGNORECASE,
 )
 _PERIODS = re.compile(
     r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next|past)\s+(?P<period>week(?:end)?|month|year)\b",
     re.IGNORECASE,
 )
+# "by the weekend", "over the weekend": the writer's weekend, as "this weekend" is.
+_SATURDAY = 5
+_THE_WEEKEND = re.compile(r"\b(?:by|over|at|during|until|till|before|after|for|on)\s+the\s+weekend\b", re.IGNORECASE)
 # A weekday not followed by its date. The part of the day is taken whole or not at all (`?+`): given back, it
 # would let "on Wednesday night (27 May)", as anchoring writes it, read as a "Wednesday" without a date.
 _WEEKDAY = re.compile(
@@ -108,6 +112,7 @@ def stale_words(sentence: str, published: date, edition: date) -> list[str]:
     found += [m.group(0) for m in _PART_OF_THEIR_DAY.finditer(sentence)]
     found += [m.group(0) for m in _COUNTED_DAYS.finditer(sentence)]
     found += [m.group(0) for m in _PERIODS.finditer(sentence) if _period_differs(m, published, edition)]
+    found += [m.group(0) for m in _THE_WEEKEND.finditer(sentence) if _other_weekend(sentence, published, edition)]
     future = bool(_FUTURE.search(sentence))
     for match in _WEEKDAY.finditer(sentence):
         if _weekday_misread(match, published, edition, future):
@@ -116,13 +121,31 @@ def stale_words(sentence: str, published: date, edition: date) -> list[str]:
 
 
 def _stale_period(sentence: str, published: date, edition: date) -> bool:
-    return any(_period_differs(m, published, edition) for m in _PERIODS.finditer(sentence))
+    return any(_period_differs(m, published, edition) for m in _PERIODS.finditer(sentence)) or bool(
+        _THE_WEEKEND.search(sentence) and _other_weekend(sentence, published, edition)
+    )
+
+
+def _other_weekend(sentence: str, published: date, edition: date) -> bool:
+    """Whether "the weekend" is another one to the reader: the coming one to both in the future tense ("will
+    reopen by the weekend"), the last one in the past tense ("crowds gathered over the weekend", written on
+    Sunday and read on Wednesday, is the same weekend; written on Thursday and read on Monday, it is not), else
+    the nearest to each."""
+    if _FUTURE.search(sentence):
+        return _resolve(_SATURDAY, published, True) != _resolve(_SATURDAY, edition, True)
+    if _PAST.search(sentence):
+        return _resolve(_SATURDAY, published, False) != _resolve(_SATURDAY, edition, False)
+    return _nearest(_SATURDAY, published) != _nearest(_SATURDAY, edition)
+
+
+def _other_week(published: date, edition: date) -> bool:
+    return published.isocalendar()[:2] != edition.isocalendar()[:2]
 
 
 def _period_differs(match: re.Match[str], published: date, edition: date) -> bool:
     period = match["period"].lower()
     if period.startswith("week"):
-        return published.isocalendar()[:2] != edition.isocalendar()[:2]
+        return _other_week(published, edition)
     if period == "month":
         return (published.year, published.month) != (edition.year, edition.month)
     return published.year != edition.year
