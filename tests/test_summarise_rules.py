@@ -59,6 +59,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Editor's note: This story contains graphic descriptions.", Rejection.SIGNOFF),
         ("The views expressed in this article are the author's own.", Rejection.SIGNOFF),
         ("Jo Lind and Tom Reyes contributed.", Rejection.SIGNOFF),
+        ("This article proposes a way of keeping the harbour bridge open.", Rejection.SIGNOFF),
         ("Read the full story at Harbour Daily.", Rejection.SOCIAL),
         ("For the latest news, visit harbourdaily.com.", Rejection.SOCIAL),
         ("The full story is available to subscribers.", Rejection.SOCIAL),
