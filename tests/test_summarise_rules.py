@@ -65,6 +65,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("The full story is available to subscribers.", Rejection.SOCIAL),
         ("submitted by /u/harbourfan [link] [comments]", Rejection.SOCIAL),
         ("toggle caption", Rejection.CAPTION),
+        ("Photo by Jo Lind on Unsplash, taken at the harbour.", Rejection.CAPTION),
+        ("Video courtesy of Harbour TV, filmed from the ferry.", Rejection.CAPTION),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
     ],
 )

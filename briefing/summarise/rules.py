@@ -78,6 +78,7 @@ _CAPTION = re.compile(
     # "X, pictured, ...", "Pictured: X", "X is pictured with Y"; but "X was pictured leaving ..." reports an event
     r"|(?<!\bwas )(?<!\bwere )(?<!\bbeen )\bpictured\b"
     r"|\bin this (?:photo|image|picture)\b|\b(?:photo|image|picture|credit|caption)s?\s*:|^toggle caption\b"
+    r"|^(?:photo(?:graph)?|image|picture|video|footage)s?\s+(?:by|courtesy(?: of)?|via)\b"  # "Photo by X on Unsplash"
     r"|\b(?:getty images|ap photo|afp photo|file photo|photo illustration)\b"
     # a wire photo's dateline: "Crews clear the site, late Sunday, July 4, 2021, in Surfside." (prose gives a
     # weekday or a date with its year, rarely both)
