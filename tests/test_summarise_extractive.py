@@ -73,6 +73,15 @@ def test_a_feed_footer_is_neither_a_bullet_nor_joined_to_the_lead(footer: str) -
     assert [b.text for b in candidate_bullets(story, limit=3)] == [lead]
 
 
+def test_a_note_on_the_articles_writer_is_not_a_bullet_but_news_about_a_reporter_is() -> None:
+    lead = "The council voted to close the harbour bridge for two weeks of repairs from Monday."
+    note = "Jo Lind is a reporter for the Harbour Daily covering transport."
+    about_her = "Police released Jo Lind after two hours, and the Harbour Daily protested."
+
+    assert [b.text for b in candidate_bullets(Cluster("c-1", (article("a-1", f"{lead} {note}"),)), 3)] == [lead]
+    assert note in [b.text for b in candidate_bullets(Cluster("c-2", (article("a-2", f"{about_her} {note}"),)), 3)]
+
+
 def test_a_sentence_ending_in_a_quotation_keeps_its_closing_quote() -> None:
     text = 'The mayor called the closure "a necessary evil." Work starts on Monday. She said “it will be quick.” Then?'
 

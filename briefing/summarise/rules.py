@@ -120,6 +120,11 @@ _ABOUT_THE_ARTICLE = re.compile(
     rf"|^(?-i:{_FULL_NAME})(?:(?:,\s*|,?\s+and\s+)(?-i:{_FULL_NAME}))*\s+contributed(?:\s+(?:reporting|research)\b|\s*\.?$)",
     re.IGNORECASE,
 )
+# "Jo Lind is a reporter for the Harbour Daily covering transport.": the writer's note at the foot of the article.
+_AUTHOR_NOTE = re.compile(
+    rf"^(?P<name>{_FULL_NAME})\s+(?:is|was)\s+(?:a|an|the)\b.{{0,80}}?\b(?:reporter|correspondent|writer|editor"
+    r"|columnist|journalist|contributor|author|producer|photographer)s?\b"
+)
 _PROGRAMME = re.compile(
     r"\bfull episode\b|\bepisodes? of\b|\bairs\b|\bnewscast\b|\btune in\b|\blive ?stream\w*\b|\bon demand\b"
     r"|\bonly available in\b|\bcoming (?:soon )?to (?:your|our)\b|\bdon'?t miss\b|\bcatch (?:up|the latest)\b"
@@ -201,6 +206,14 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
+
+
+def writer_named(sentence: str) -> str | None:
+    """The surname of a person the sentence says is a writer ("Jo Lind is a reporter for ..."), else None. Such a
+    sentence is a note on who wrote the article when the rest of the article never names that person; when it
+    does, the story is about them ("Omar Jimenez is a CNN correspondent" in the story of his arrest)."""
+    match = _AUTHOR_NOTE.match(sentence.strip())
+    return match["name"].split()[-1] if match else None
 
 
 def _labelled_caption(text: str) -> bool:

@@ -151,6 +151,8 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
     for position, original in enumerate(raw):
         following = raw[position + 1] if position + 1 < len(raw) else None
         text, reason = _judged(original, following, context.recurring)
+        if reason is None and _note_on_its_writer(original, article, raw, position):
+            text, reason = None, Rejection.SIGNOFF
         joined = _joined(found, position, text, original) if reason is Rejection.DANGLING else None
         if joined is not None:
             text, original, reason = joined.text, joined.original, None
@@ -164,6 +166,15 @@ def article_sentences(article: Article, context: StoryContext | None = None) -> 
             sentence = replace(sentence, position=found.sentences.pop().position)
         found.sentences.append(sentence)
     return found
+
+
+def _note_on_its_writer(sentence: str, article: Article, raw: list[str], position: int) -> bool:
+    """A sentence saying someone is a writer ("Jo Lind is a reporter for ...") whom neither the title nor any other
+    sentence of the article names: a note at its foot on who wrote it (`rules.writer_named`)."""
+    surname = rules.writer_named(sentence)
+    if surname is None:
+        return False
+    return all(surname not in other for other in (article.title, *raw[:position], *raw[position + 1 :]))
 
 
 def _readable_text(article: Article) -> str:
