@@ -138,14 +138,10 @@ def _other_weekend(sentence: str, published: date, edition: date) -> bool:
     return _nearest(_SATURDAY, published) != _nearest(_SATURDAY, edition)
 
 
-def _other_week(published: date, edition: date) -> bool:
-    return published.isocalendar()[:2] != edition.isocalendar()[:2]
-
-
 def _period_differs(match: re.Match[str], published: date, edition: date) -> bool:
     period = match["period"].lower()
     if period.startswith("week"):
-        return _other_week(published, edition)
+        return published.isocalendar()[:2] != edition.isocalendar()[:2]
     if period == "month":
         return (published.year, published.month) != (edition.year, edition.month)
     return published.year != edition.year
