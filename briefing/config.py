@@ -123,7 +123,10 @@ class ClusterSettings(_Strict):
     window_hours: float = Field(36.0, gt=0, le=720, description="articles considered for an edition's clusters")
     threshold: float = Field(0.12, gt=0, lt=1, description="time-decayed similarity at which articles join a story")
     threshold_growth: float = Field(
-        0.2, ge=0, lt=1, description="added to threshold for every tenfold of articles in the window beyond 100"
+        0.2,
+        ge=0,
+        lt=1,
+        description="added to threshold for every tenfold beyond 100 of the articles within window_hours of an article",
     )
     half_life_hours: float = Field(8.0, gt=0, le=720, description="time gap that halves the similarity of two articles")
     grace_hours: float = Field(6.0, ge=0, le=720, description="time gap within which similarity does not decay at all")

@@ -550,6 +550,50 @@ def test_cluster_threshold_grows_with_the_window_only_beyond_a_hundred_articles(
     assert [round(threshold_for(n, settings), 3) for n in (10, 100, 1000, 10_000)] == [0.1, 0.1, 0.15, 0.2]
 
 
+STRIKES = loose(  # the same development as SUNK, in other words: similar enough for a day's bar, not for a month's
+    "a-strikes",
+    "Wire",
+    "Strikes on more alleged drug boats kill 11, US military says",
+    "The military said on Tuesday it struck boats accused of smuggling in Latin American waters.",
+    T0,
+)
+SUNK = loose(
+    "a-sunk",
+    "Paper",
+    "Pentagon hits three more suspected drug boats",
+    "New strikes in the Caribbean and the eastern Pacific left 11 people dead, Southern Command said.",
+    T0 + timedelta(hours=1),
+)
+
+
+def unrelated_items(count: int, every: timedelta) -> list[Article]:
+    """Items of made-up words, one every `every` back from T0: look-alikes by chance only."""
+    rng = random.Random(3)
+    syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
+    words = ["".join(rng.sample(syllables, 3)) for _ in range(5000)]
+    return [
+        loose(
+            f"a-other-{i}",
+            f"Outlet{i % 7}",
+            " ".join(rng.sample(words, 8)),
+            " ".join(rng.sample(words, 22)),
+            T0 - i * every,
+        )
+        for i in range(count)
+    ]
+
+
+def test_cluster_the_bar_counts_the_articles_near_an_article_not_the_whole_first_poll() -> None:
+    """A first poll brings every item the feeds still list, often weeks of them. Two reports of one development
+    join when the poll's other 1,000 items are spread over a year, as in a window of a few articles; crowded into
+    one day, the same 1,000 are look-alikes within reach, and the bar they raise keeps the pair apart."""
+    pair = frozenset({"a-strikes", "a-sunk"})
+    spread = cluster_articles([STRIKES, SUNK, *unrelated_items(1000, timedelta(hours=9))], [], ClusterSettings())
+    crowded = cluster_articles([STRIKES, SUNK, *unrelated_items(1000, timedelta(seconds=80))], [], ClusterSettings())
+    assert pair in grouping(spread)
+    assert pair not in grouping(crowded)
+
+
 def test_cluster_a_code_written_with_or_without_a_dash_is_one_word_and_one_name() -> None:
     """House style only: "G-7" and "G7", "MRT-3" and "MRT3" are the same word and the same name (left apart, the
     dashed form is two single characters, which count for nothing). Longer words keep their dash's split."""

@@ -114,10 +114,11 @@ def _use_text_version(version: str) -> None:
 
 
 def threshold_for(articles: int, settings: ClusterSettings) -> float:
-    """The similarity a join needs in a window of `articles`: `threshold` up to 100 articles, then
-    `threshold_growth` more for every tenfold. An article compared with thousands meets more look-alikes by
-    chance than one compared with fifty (measured: a real stream of 20 outlets needs about twice the bar of a
-    day of AllSides roundups for the same precision)."""
+    """The similarity a join needs where an article has `articles` around it: `threshold` up to 100 articles,
+    then `threshold_growth` more for every tenfold. An article compared with thousands meets more look-alikes
+    by chance than one compared with fifty (measured: a real stream of 20 outlets needs about twice the bar of
+    a day of AllSides roundups for the same precision). `cluster_articles` counts the articles within
+    `window_hours` of a new article (`Window.crowd`), not the whole call: a first poll spans weeks."""
     return min(0.95, settings.threshold + settings.threshold_growth * max(0.0, math.log10(max(articles, 1) / 100)))
 
 
@@ -135,7 +136,7 @@ def cluster_articles(
     window = _STATE.window(existing, new, settings)
     if not window.new:
         return []
-    settings = settings.model_copy(update={"threshold": threshold_for(window.size, settings)})
+    settings = settings.model_copy(update={"threshold": threshold_for(window.crowd, settings)})
     changed: dict[str, _Draft] = {}
     for article in (a for a in window.new if a.kind.standalone):  # a live blog or a digest is its own story
         _merge([article], None, changed, -1)
