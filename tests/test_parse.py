@@ -370,6 +370,28 @@ def test_lines_repeated_across_a_feeds_items_are_dropped() -> None:
     assert [a.text for a in parse(rss_feed(items)).articles] == [f"Fact number {i}." for i in range(4)]
 
 
+def test_an_aggregators_credit_opening_most_items_is_dropped() -> None:
+    """An aggregator names each item's source in brackets before its text ("[Harbour Times] ..."); the credit
+    differs from item to item, so no repeated line shows it, but it opens most of the feed's items."""
+    sources = ["Harbour Times", "Oster Daily", "Harbour Times", "Sarn FM"]
+    items = [
+        {"title": f"Story {i}", "link": f"https://news.example.org/{i}", "description": f"[{source}] Fact number {i}."}
+        for i, source in enumerate(sources)
+    ]
+
+    assert [a.text for a in parse(rss_feed(items)).articles] == [f"Fact number {i}." for i in range(4)]
+
+
+def test_one_item_opening_on_a_bracket_keeps_it() -> None:
+    items = [{"title": "Story 0", "link": "https://news.example.org/0", "description": "[Updated] The bridge is shut."}]
+    items += [
+        {"title": f"Story {i}", "link": f"https://news.example.org/{i}", "description": f"Fact number {i}."}
+        for i in range(1, 4)
+    ]
+
+    assert parse(rss_feed(items)).articles[0].text == "[Updated] The bridge is shut."
+
+
 def test_share_prices_are_not_a_share_prompt() -> None:
     html = "<p>Share prices fell sharply on Tuesday after the central bank raised rates.</p>"
 

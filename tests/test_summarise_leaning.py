@@ -35,6 +35,7 @@ from briefing.wordnet import WordNet, default_wordnet
         "Notably, the airline kept its forecast.",
         "The mayor goes on to say the curfew will stay.",
         "U.S. President Jo Park goes on to say the curfew will stay.",
+        "Because it finally turns the old publicity game into money.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
@@ -55,6 +56,7 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "The mayor condemned the riot. The mayor goes on to say the curfew will stay.",
         "Norvale's council voted to close the pool.",
         "Stillwater's mayor resigned on Friday.",
+        "Because of the storm, every ferry was cancelled.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

@@ -68,6 +68,10 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Photo by Jo Lind on Unsplash, taken at the harbour.", Rejection.CAPTION),
         ("Video courtesy of Harbour TV, filmed from the ferry.", Rejection.CAPTION),
         ("The race for mayor heats up against a backdrop of protests; reaction on 'The Panel.'", Rejection.PROGRAMME),
+        ("By Jo Lind and Tom Reyes.", Rejection.SIGNOFF),
+        ("By Jo Lind, Tom Reyes and Ann Varga", Rejection.SIGNOFF),
+        ("Tags: harbour · ferries · Oster · transport.", Rejection.SOCIAL),
+        ("Filed under: Politics, Transport.", Rejection.SOCIAL),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -99,6 +103,9 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Updated figures show the river rose 2 metres overnight.",
         "The streaming service raised prices for subscribers in Oster on Monday.",
         "The minister said the views expressed by the council were out of date.",
+        "By Monday the council had closed the bridge.",
+        "By 2030 the harbour will need 4,000 more homes.",
+        "The council tags every ferry with a tracker.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

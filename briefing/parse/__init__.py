@@ -319,7 +319,7 @@ def _articles(
             if open_end:
                 ends_open.add(article.id)
     cut = tuple(_cut_mid_sentence(a) if a.id in ends_open else a for a in articles.values())
-    return _without_repeated_lines(_cut_at_a_fixed_length(cut, ends_open))
+    return _without_source_credits(_without_repeated_lines(_cut_at_a_fixed_length(cut, ends_open)))
 
 
 # Words no sentence ends on: a text whose last line, without a full stop of its own, ends on one was cut off by
@@ -386,6 +386,22 @@ def _without_repeated_lines(articles: tuple[Article, ...]) -> tuple[Article, ...
     return tuple(
         replace(a, text="\n".join(line for line in a.text.split("\n") if line not in repeated)) for a in articles
     )
+
+
+# "[Premium Times] The witnesses denied ...": an aggregator's credit to the outlet it took the item from.
+_SOURCE_CREDIT = re.compile(r"^\[[^\]\n]{1,60}\]\s+(?=[\w\"“‘'])")
+
+
+def _without_source_credits(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+    """Drop the bracketed credit that opens the text of most of a feed's items (at least 3 and a quarter of
+    them, as `_without_repeated_lines` counts): an aggregator naming its source before each item's text, which
+    differs from item to item, so no repeated line shows it. Left in, it opens every bullet and is words two
+    items of one source share although their stories do not. One item opening on a bracket keeps it ("[Updated]
+    ...", a blog's "[After Bear blew up] ...")."""
+    credited = [a for a in articles if a.text.startswith("[") and _SOURCE_CREDIT.match(a.text)]
+    if len(credited) < max(3, len(articles) / 4):
+        return articles
+    return tuple(replace(a, text=_SOURCE_CREDIT.sub("", a.text, count=1)) if a in credited else a for a in articles)
 
 
 def _article(

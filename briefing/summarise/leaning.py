@@ -69,6 +69,9 @@ _BARE_IT = re.compile(
     r"(?:\s+[\w'’-]+){0,2}\s*,",
     re.IGNORECASE,
 )
+# "Because it finally turns fame into money.": a reason with no main clause, the answer to a sentence before it
+# (with a comma, "Because of the storm, flights were cancelled." states its own fact).
+_BARE_BECAUSE = re.compile(r"^because\b[^,;:]*$", re.IGNORECASE)
 # "Second, early efforts ...", "Finally, ...": an item of a list whose opening the reader never saw.
 _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|lastly)\s*,", re.IGNORECASE)
 # "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
@@ -205,7 +208,7 @@ def leans_back(sentence: str) -> bool:
         return True
     if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
         return True
-    if _BARE_IT.match(first_sentence) or _quantifier_acting(text):
+    if _BARE_IT.match(first_sentence) or _quantifier_acting(text) or _BARE_BECAUSE.match(first_sentence):
         return True
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):

@@ -62,7 +62,7 @@ _SOCIAL = re.compile(
     r"|\b(?:follow|like|find|join) (?:us|him|her|them|our \w+ )?on (?:facebook|twitter|instagram|tiktok|youtube)\b"
     r"|\byoutube channel\b|\bbell button\b|\bclick (?:here|the link|below)\b|\bvisit our (?:website|site)\b"
     r"|\bdownload (?:the|our) app\b|\bshare this\b|\bread more\b|\ball rights reserved\b|©|\badvertisement\b"
-    r"|\bjavascript\b|\byour browser\b"
+    r"|\bjavascript\b|\byour browser\b|^(?:tags|tagged|filed under|categories|topics)\s*:"  # "Tags: a · b"
     # "Read the full story at ...", "For more, visit harbourdaily.com.", a forum's "submitted by /u/x [link]"
     r"|\b(?:read|see|get) the (?:full|original) (?:story|article|report)\b"
     r"|\bavailable (?:only )?to subscribers\b|\bsubscribers only\b"
@@ -102,7 +102,7 @@ _SIGNOFF = re.compile(
     rf"|^(?:\S+\s+){{0,4}}{_FULL_NAME}\s+{_SIGNOFF_VERB}\s*[.!]?$"  # "Former state attorney Jo Vale reacts."
     rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
     rf"|\b(?i:reporting|editing|writing) by\b|\bcontributed (?:reporting|to this (?:report|story|article))\b"
-    rf"|^by\s+{_NAMES}\s*$"
+    rf"|^(?i:by)\s+{_NAMES}(?:(?:,\s*|,?\s+and\s+){_NAMES})*\s*\.?$"  # a byline: "By Jo Lind and Tom Reyes."
     r"|\bjoin(?:s|ed)\b.{0,80}\b(?:to discuss|with reaction|to talk|to weigh in|to react|on ['‘\"“])"
     r"|\bjoin(?:s|ed)\s+['‘\"“]",
 )
