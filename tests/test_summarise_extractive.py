@@ -349,6 +349,8 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
     [
         "LONDON (Reuters) - ",
         "OSTER, Dec 7 (Reuters) - ",
+        "OSTER/SARN/VALE, Dec 7 - ",  # a story filed from several cities
+        "Port Aldren -- ",  # a city with a double hyphen, as AllAfrica's sources print it
         "WASHINGTON — ",
         "(CNN) — ",
         "(CNN)",  # glued to the sentence, as CNN's own pages print it
@@ -370,6 +372,13 @@ def test_datelines_and_newsletter_labels_are_not_part_of_a_bullet(prefix: str) -
 
 def test_a_capitalised_subject_before_a_dash_is_not_a_dateline() -> None:
     text = "NATO — the military alliance of thirty countries — will meet in Brussels on Monday to discuss the war."
+    cluster = Cluster("c-one", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [text]
+
+
+def test_a_name_before_a_double_hyphen_and_lowercase_words_is_not_a_dateline() -> None:
+    text = "Mayor Lind -- the council's longest serving member -- will open the new bridge in Oster on Monday."
     cluster = Cluster("c-one", (article("a-1", text),))
 
     assert [b.text for b in extractive_bullets(cluster, 4)] == [text]

@@ -34,8 +34,9 @@ MAX_TEXT_CHARS = 20_000  # per article: the lead carries the story; huge payload
 MAX_SENTENCES = 25  # per article, from the top: news is written lead-first
 
 _DATELINE = re.compile(  # "LONDON (Reuters) - ", "OSTER, Dec 7 (Reuters) - ", "WASHINGTON, D.C. — ", "(CNN) — "
-    r"^(?:[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z0-9.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
+    r"^(?:[A-Z][A-Z.'/\- ]{2,40}(?:,\s*[A-Z][A-Za-z0-9.\- ]{1,30})?\s*(?:\([A-Za-z .]{1,30}\))?|\([A-Za-z .]{1,30}\))"
     r"\s*[-—–]+\s*(?=[A-Z\"“])"
+    r"|^[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+--\s+(?=[A-Z\"“])"  # "Nairobi -- ", as AllAfrica's sources print it
     r"|^\([A-Z][A-Za-z]{1,30}\)(?=[A-Z][a-z])"  # "(CNN)Buzz has ...": CNN's own pages print it so
 )
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
