@@ -72,6 +72,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("By Jo Lind, Tom Reyes and Ann Varga", Rejection.SIGNOFF),
         ("Tags: harbour · ferries · Oster · transport.", Rejection.SOCIAL),
         ("Filed under: Politics, Transport.", Rejection.SOCIAL),
+        ("Grab a drink and play along with the harbour quiz!", Rejection.TEASER),
+        ("Own a unique piece of Oster's history for one dollar!", Rejection.TEASER),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -106,6 +108,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "By Monday the council had closed the bridge.",
         "By 2030 the harbour will need 4,000 more homes.",
         "The council tags every ferry with a tracker.",
+        'The crowd outside the town hall chanted, "Open the bridge!"',
+        "Fans sang 'We are the champions!' as the ferry docked in Oster.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

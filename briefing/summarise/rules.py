@@ -201,11 +201,18 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.SOCIAL, bool(_SOCIAL.search(text))),
         (Rejection.SIGNOFF, bool(_SIGNOFF.search(text) or _ABOUT_THE_ARTICLE.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
-        (Rejection.TEASER, bool(_TEASER.search(text))),
+        (Rejection.TEASER, bool(_TEASER.search(text)) or _exclaimed(text)),
         (Rejection.CAPTION, bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text)),
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
+
+
+def _exclaimed(text: str) -> bool:
+    """The writer's own exclamation: "Grab a drink and play along!", "Own a piece of local history!", "Best
+    wishes to all who celebrate!". A report states; it exclaims only in a quotation ('... repeated, "I can't
+    breathe!"', which ends on the quotation mark)."""
+    return text.rstrip(") ").endswith("!")
 
 
 def writer_named(sentence: str) -> str | None:
