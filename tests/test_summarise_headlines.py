@@ -99,6 +99,33 @@ def test_a_question_followed_by_a_show_name_is_still_a_question(title: str, asks
     assert headlines.question_title(title) is asks
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "headline"),
+    [
+        (  # the article's opening sentence says how the cut title goes on
+            "Ferry strike is an open-ended walkout by crews demanding...",
+            "Ferry strike is an open-ended walkout by crews demanding a pay rise of 8%. Talks resume on Monday.",
+            "Ferry strike is an open-ended walkout by crews demanding a pay rise of 8%",
+        ),
+        (  # it does not: the words no headline ends on go
+            "Council warns the bridge may close if…",
+            "The council said on Monday that repairs could not wait.",
+            "Council warns the bridge may close",
+        ),
+        (  # a teaser's ellipsis after a word a title may end on stays
+            "Author sets out to tame a young robin...",
+            "Seeking the balm of nature, the author spent a spring in his garden.",
+            "Author sets out to tame a young robin...",
+        ),
+    ],
+)
+def test_a_title_the_feed_cut_is_made_whole_from_its_text_or_ends_on_a_word_a_headline_may_end_on(
+    title: str, text: str, headline: str
+) -> None:
+    story = Cluster("c-1", (article("a-1", text, title=title),))
+    assert headlines.headline(story) == headline
+
+
 def test_without_a_usable_title_the_lead_bullet_names_the_story() -> None:
     story = _story(("Is the grid ready for the next storm?", ArticleKind.NEWS))
     assert headlines.headline(story, fallback="The storm cut power to 40,000 homes.") == (

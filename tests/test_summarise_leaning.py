@@ -36,6 +36,8 @@ from briefing.wordnet import WordNet, default_wordnet
         "The mayor goes on to say the curfew will stay.",
         "U.S. President Jo Park goes on to say the curfew will stay.",
         "Because it finally turns the old publicity game into money.",
+        "Which is unrealistic for any ferry that sails in winter.",
+        "Most visitors think the harbour bridge looks like this.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
@@ -57,6 +59,7 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "Norvale's council voted to close the pool.",
         "Stillwater's mayor resigned on Friday.",
         "Because of the storm, every ferry was cancelled.",
+        "Which of the harbour's two ferries sails first is decided by the tide tables in Oster.",
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

@@ -74,6 +74,9 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Filed under: Politics, Transport.", Rejection.SOCIAL),
         ("Grab a drink and play along with the harbour quiz!", Rejection.TEASER),
         ("Own a unique piece of Oster's history for one dollar!", Rejection.TEASER),
+        ("Court reporting is expensive; please consider subscribing to the Harbour Daily.", Rejection.SOCIAL),
+        ("Readers like you support our journalism in Oster.", Rejection.SOCIAL),
+        ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -110,6 +113,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The council tags every ferry with a tracker.",
         'The crowd outside the town hall chanted, "Open the bridge!"',
         "Fans sang 'We are the champions!' as the ferry docked in Oster.",
+        "The streaming service lost 40,000 subscribers in Oster after raising its prices.",
+        "Ana del Valle and Luis Ortega won the council seats for Oster.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

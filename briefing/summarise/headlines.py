@@ -19,6 +19,7 @@ import numpy as np
 
 from briefing.models import Article, ArticleKind, Cluster
 from briefing.summarise import language
+from briefing.summarise.splitting import split_sentences
 from briefing.words import tfidf_rows
 
 _WORD = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\d")  # a word, a hyphenated or dotted word, or a digit
@@ -211,7 +212,9 @@ def news_title(cluster: Cluster, shows: Collection[str] = (), as_read: AsRead | 
     ahead is "Trains return from Tuesday 2 June"), or None when that cannot be done and the title may not
     name the story."""
     articles = headline_articles(cluster.articles[:40])
-    titles: list[str | None] = [clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows) for a in articles]
+    titles: list[str | None] = [
+        uncut_title(clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows), a.text) for a in articles
+    ]
     if as_read is not None:
         titles = [as_read(t, a) if t else t for t, a in zip(titles, articles, strict=True)]
     usable = [t for t in titles if t and len(t.split()) <= MAX_TITLE_WORDS and not question_title(t)]
@@ -223,6 +226,40 @@ def news_title(cluster: Cluster, shows: Collection[str] = (), as_read: AsRead | 
     rows = vectors(usable + texts)
     centroid = rows.sum(axis=0)
     return usable[int(np.argmax(rows[: len(usable)] @ centroid))]
+
+
+# A title the feed cut: an ellipsis at its end ("Palace warns ECQ may be reimposed if…").
+_CUT_TITLE = re.compile(r"\s*(?:…|\.\.\.)$")
+# Words no headline ends on: a title cut after one of them stops mid-phrase.
+_OPEN_END = frozenset(
+    {
+        *("a", "an", "the", "and", "or", "but", "nor", "of", "if", "to", "for", "with", "as", "in", "on", "at"),
+        *("by", "from", "that", "who", "which", "when", "after", "before", "than", "its", "their", "his", "her"),
+    }
+)
+
+
+def uncut_title(title: str, text: str) -> str:
+    """A title the feed cut ("Spider-Noir is an upcoming series starring...", "Palace warns ECQ may be
+    reimposed if…"), made whole where its own article says how it goes on: the text's opening sentence that
+    begins with the same words, without its full stop. Else the cut title without the words no headline ends
+    on ("Palace warns ECQ may be reimposed"), or as it is when it stops on a word a title may end on (a teaser's
+    "... set out to tame a young robin..."). Other titles are returned as they are."""
+    cut = _CUT_TITLE.search(title)
+    if cut is None:
+        return title
+    head = title[: cut.start()]
+    if len(head.split()) < 3:
+        return title
+    wanted = " ".join(head.split()).casefold()
+    for sentence in split_sentences(text[: MAX_SENTENCE_CHARS * 3])[:3]:
+        whole = " ".join(sentence.split())
+        if whole.casefold().startswith(wanted) and len(whole) > len(wanted) + 2:
+            return whole.rstrip(" .")
+    words = head.split()
+    while words and words[-1].lower() in _OPEN_END:
+        words.pop()
+    return " ".join(words) if len(words) < len(head.split()) and len(words) >= 3 else title
 
 
 def from_text(sentence: str) -> str:

@@ -72,6 +72,14 @@ _BARE_IT = re.compile(
 # "Because it finally turns fame into money.": a reason with no main clause, the answer to a sentence before it
 # (with a comma, "Because of the storm, flights were cancelled." states its own fact).
 _BARE_BECAUSE = re.compile(r"^because\b[^,;:]*$", re.IGNORECASE)
+# "Which is unrealistic for memory.": a relative clause whose noun was in the sentence before (a question asks
+# "Which ...?"); "... looks like this.": points at a picture or a quotation the bullet does not show.
+_BARE_WHICH = re.compile(
+    r"^which\s+(?:still|also|then|now|in turn|of course|is|was|are|were|has|had|have|will|would|could|can|may"
+    r"|might|must|should|does|did|means|meant|makes|made|leaves|left|leads|led|explains|gives|gave)\b.*[^?]$",
+    re.IGNORECASE | re.DOTALL,
+)  # "Which of the two prevails ..." and "Which party won?" name their own subject
+_POINTS_AT_WHAT_FOLLOWS = re.compile(r"\b(?:like|as) (?:this|these|so)\s*[.:]$|:$", re.IGNORECASE)
 # "Second, early efforts ...", "Finally, ...": an item of a list whose opening the reader never saw.
 _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|lastly)\s*,", re.IGNORECASE)
 # "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
@@ -209,6 +217,8 @@ def leans_back(sentence: str) -> bool:
     if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
         return True
     if _BARE_IT.match(first_sentence) or _quantifier_acting(text) or _BARE_BECAUSE.match(first_sentence):
+        return True
+    if _BARE_WHICH.match(first_sentence) or _POINTS_AT_WHAT_FOLLOWS.search(text.rstrip()):
         return True
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):

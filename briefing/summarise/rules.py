@@ -66,6 +66,9 @@ _SOCIAL = re.compile(
     # "Read the full story at ...", "For more, visit harbourdaily.com.", a forum's "submitted by /u/x [link]"
     r"|\b(?:read|see|get) the (?:full|original) (?:story|article|report)\b"
     r"|\bavailable (?:only )?to subscribers\b|\bsubscribers only\b"
+    # an appeal for money: "please consider subscribing to X to support this work", "support our journalism"
+    r"|\bconsider (?:subscribing|donating|becoming a (?:member|subscriber|supporter))\b"
+    r"|\bsupport (?:this|our|independent) (?:work|journalism|reporting)\b"
     r"|\bvisit\s+(?:us\s+at\s+)?[\w.-]+\.(?:com|org|net|news|tv|co\.\w\w)\b|^submitted by\s+/?u/",
     re.IGNORECASE,
 )
@@ -147,6 +150,8 @@ _TEASER = re.compile(
 _CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+(?:\s+[a-z]+){0,2}\s?:\s+(?=[A-Z])")
 _SAYING = re.compile(r"\b(?:said|says|told|tells|added|adds|warned|warns|stated|states|announced|announces)\b")
 _LIST_ITEMS_MIN = 5
+_NAMES_ALONE_MIN = 4  # capitalised words: two names of two words
+_NAME_JOINS = frozenset({"and", "&", "de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"})
 # A list item, a programme guide, or a line of code's comment or a Markdown heading ("# Kernel extensions ...").
 _LISTING = re.compile(
     r"^\s*[-–—•*·]\s*\S|^\w+(?:'s)? (?:picks|highlights|line-?up|schedule)\s*:|^\s*(?:#+|//|/\*)\s",
@@ -202,7 +207,10 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.SIGNOFF, bool(_SIGNOFF.search(text) or _ABOUT_THE_ARTICLE.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
         (Rejection.TEASER, bool(_TEASER.search(text)) or _exclaimed(text)),
-        (Rejection.CAPTION, bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text)),
+        (
+            Rejection.CAPTION,
+            bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text) or _names_alone(text),
+        ),
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
@@ -229,6 +237,14 @@ def _labelled_caption(text: str) -> bool:
     nor a quotation ("Lind: 'We ...'", which opens with a quotation mark)."""
     match = _CAPTION_LABEL.match(text)
     return match is not None and not _SAYING.search(match.group(0))
+
+
+def _names_alone(text: str) -> bool:
+    """A credit of names and nothing else: "Jo Lind and Tom Reyes.", "Ana del Valle and Luis Ortega." Every word
+    capitalised but the joining ones; two names at least (one capitalised run is a fragment, not a credit)."""
+    words = re.findall(r"[\w'’.-]+", text)
+    capitalised = [w for w in words if w[0].isupper()]
+    return len(capitalised) >= _NAMES_ALONE_MIN and all(w[0].isupper() or w in _NAME_JOINS for w in words)
 
 
 def _list_of_names(text: str) -> bool:
