@@ -77,6 +77,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Court reporting is expensive; please consider subscribing to the Harbour Daily.", Rejection.SOCIAL),
         ("Readers like you support our journalism in Oster.", Rejection.SOCIAL),
         ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
+        ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -115,6 +116,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Fans sang 'We are the champions!' as the ferry docked in Oster.",
         "The streaming service lost 40,000 subscribers in Oster after raising its prices.",
         "Ana del Valle and Luis Ortega won the council seats for Oster.",
+        "P.S. 22 in Oster reopened on Monday after the flood.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:
