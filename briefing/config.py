@@ -126,7 +126,7 @@ class ClusterSettings(_Strict):
         0.2,
         ge=0,
         lt=1,
-        description="added to threshold for every tenfold beyond 100 of the articles within window_hours of an article",
+        description="added to threshold per tenfold beyond 100 of the articles within 2 x window_hours of an article",
     )
     half_life_hours: float = Field(8.0, gt=0, le=720, description="time gap that halves the similarity of two articles")
     grace_hours: float = Field(6.0, ge=0, le=720, description="time gap within which similarity does not decay at all")

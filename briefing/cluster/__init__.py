@@ -117,7 +117,7 @@ def threshold_for(articles: int, settings: ClusterSettings) -> float:
     """The similarity a join needs where an article has `articles` around it: `threshold` up to 100 articles,
     then `threshold_growth` more for every tenfold. An article compared with thousands meets more look-alikes
     by chance than one compared with fifty (measured: a real stream of 20 outlets needs about twice the bar of
-    a day of AllSides roundups for the same precision). `cluster_articles` counts the articles within
+    a day of AllSides roundups for the same precision). `cluster_articles` counts the articles within twice
     `window_hours` of a new article (`Window.crowd`), not the whole call: a first poll spans weeks."""
     return min(0.95, settings.threshold + settings.threshold_growth * max(0.0, math.log10(max(articles, 1) / 100)))
 

@@ -194,7 +194,7 @@ class Window:
     centroids: Vectors  # one row per joinable cluster: normalize(IDF x the sum of its unit-length tf rows)
     latest: np.ndarray  # newest article of each joinable cluster, in hours
     size: int  # articles in the window: every stored cluster's and the new ones
-    crowd: int  # the most articles of the window any new one has within `window_hours` of it (`_crowd`)
+    crowd: int  # the most articles of the window any new one has within twice `window_hours` of it (`_crowd`)
     _words: _Columns
     _names: _Columns
     _title_weight: int
@@ -263,7 +263,7 @@ class WindowState:
         )  # normalize(IDF x sums), one row per joinable cluster
         latest = np.fromiter((s.latest for _, s in joinable), np.float64, len(joinable))
         clusters = [c for c, _ in joinable]
-        crowd = _crowd(existing, fresh, settings.window_hours)
+        crowd = _crowd(existing, fresh, 2 * settings.window_hours)
         return Window(
             fresh, clusters, centroids, latest, count, crowd, word_columns, name_columns, settings.title_weight
         )
@@ -402,9 +402,11 @@ def _decoded_spaces(blob: bytes) -> tuple[_Space, _Space] | None:
 
 def _crowd(existing: Sequence[Cluster], fresh: Sequence[Article], reach_hours: float) -> int:
     """The most articles of the window (stored and new) that any new article has within `reach_hours` either
-    side of it: the look-alikes it can meet. A poll's new articles span half an hour, so this is about the
-    window's size; a first poll of feeds holding weeks of items spans weeks, and an article of one day is not
-    compared with those of a month before (time decay), so it should not need the bar of all of them."""
+    side of it: the look-alikes it can meet. The caller passes twice `window_hours`, the span the stored stories
+    of a poll's window cover (their newest article within `window_hours` of the poll, their oldest up to as much
+    before), so a poll of half an hour counts about what the whole window holds; a first poll of feeds holding
+    weeks of items spans weeks, and an article of one day is not compared with those of a month before (time
+    decay), so it should not need the bar of all of them."""
     if not fresh:
         return 0
     stored = {c.id: c for c in existing}.values()  # a cluster passed twice counts once
