@@ -273,6 +273,7 @@ def test_a_summary_without_its_final_full_stop_is_usable_but_a_cut_off_one_is_no
             ),
             article("a-3", "The mayor said the curfew would be extended to the whole of the coming week..."),
             article("a-4", "The council said the curfew was a measure of last resort . . ."),
+            article("a-5", "Ideally located near the harbour and the shops, this unique property sits on a ."),
         ),
     )
 

@@ -112,6 +112,11 @@ def test_a_question_followed_by_a_show_name_is_still_a_question(title: str, asks
             "The council said on Monday that repairs could not wait.",
             "Council warns the bridge may close",
         ),
+        (  # a whole title with a trail of dots, as a link blog prints it
+            "Ferries Are Getting Faster ....",
+            "Ferries are getting faster, and the harbour is getting busier.",
+            "Ferries Are Getting Faster",
+        ),
         (  # a teaser's ellipsis after a word a title may end on stays
             "Author sets out to tame a young robin...",
             "Seeking the balm of nature, the author spent a spring in his garden.",

@@ -38,6 +38,8 @@ from briefing.wordnet import WordNet, default_wordnet
         "Because it finally turns the old publicity game into money.",
         "Which is unrealistic for any ferry that sails in winter.",
         "Most visitors think the harbour bridge looks like this.",
+        "The two other ferry operators in Oster did not.",
+        "Several councillors say they will.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:
@@ -60,6 +62,8 @@ def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: s
         "Stillwater's mayor resigned on Friday.",
         "Because of the storm, every ferry was cancelled.",
         "Which of the harbour's two ferries sails first is decided by the tide tables in Oster.",
+        "A five-day closure helped the harbour traders but a ten-day closure did not.",
+        'The mayor said the council would "get the harbour building again".',
     ],
 )
 def test_a_self_contained_sentence_is_not_dangling(sentence: str) -> None:

@@ -78,6 +78,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Readers like you support our journalism in Oster.", Rejection.SOCIAL),
         ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
+        ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(

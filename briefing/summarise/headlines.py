@@ -251,6 +251,8 @@ def uncut_title(title: str, text: str) -> str:
     head = title[: cut.start()]
     if len(head.split()) < 3:
         return title
+    if head.endswith("."):  # "AI Is Getting Scary Good at Making Predictions ....": a whole title, then a dot trail
+        return head.rstrip(" .")
     wanted = " ".join(head.split()).casefold()
     for sentence in split_sentences(text[: MAX_SENTENCE_CHARS * 3])[:3]:
         whole = " ".join(sentence.split())

@@ -80,6 +80,13 @@ _BARE_WHICH = re.compile(
     re.IGNORECASE | re.DOTALL,
 )  # "Which of the two prevails ..." and "Which party won?" name their own subject
 _POINTS_AT_WHAT_FOLLOWS = re.compile(r"\b(?:like|as) (?:this|these|so)\s*[.:]$|:$", re.IGNORECASE)
+# "Perplexity, ChatGPT and Grok did not.", "Others say they will.": a verb whose action is in the sentence before.
+# Not when the sentence holds that action itself: "... a five-day course helped but a 10-day course did not."
+_ELLIPTICAL_END = re.compile(
+    r"\b(?:(?:did|does|do|has|have|had|is|are|was|were)\s+not|(?:did|does|do|has|have|had|is|are|was|were|wo"
+    r"|would|could|ca|should)n['’]t|(?:will|would|could|can|should|might|must|may)(?:\s+not)?)\s*[.!]$"
+)
+_CONTRASTED = re.compile(r"\b(?:but|while|whereas|if|than|though|although|unless|as|yet)\b", re.IGNORECASE)
 # "Second, early efforts ...", "Finally, ...": an item of a list whose opening the reader never saw.
 _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|lastly)\s*,", re.IGNORECASE)
 # "The move is the latest ...", "The data bolsters ...", "The new measures come amid ...": a definite description
@@ -219,6 +226,8 @@ def leans_back(sentence: str) -> bool:
     if _BARE_IT.match(first_sentence) or _quantifier_acting(text) or _BARE_BECAUSE.match(first_sentence):
         return True
     if _BARE_WHICH.match(first_sentence) or _POINTS_AT_WHAT_FOLLOWS.search(text.rstrip()):
+        return True
+    if _ELLIPTICAL_END.search(first_sentence.rstrip()) and not _CONTRASTED.search(first_sentence):
         return True
     bare = QUOTED.sub("", first_sentence)
     if _PARENTHETIC_CONNECTIVE.search(bare) or _PLURAL_DEMONSTRATIVE.search(bare):

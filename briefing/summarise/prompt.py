@@ -28,7 +28,7 @@ from briefing.summarise import timewords
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
-PROMPT_VERSION = "2026-12-08.15"  # .15: postscripts, appeals for money, credits of names, "Which is ..." rejected
+PROMPT_VERSION = "2026-12-08.16"  # .16: elliptical endings ("X did not."), disclaimers, cut endings rejected
 CHARS_PER_TOKEN = 4  # a rough, model-independent token estimate: budgets need an order of magnitude
 
 SYSTEM = """You write the bullets of a news briefing from numbered news sources.

@@ -117,7 +117,7 @@ _ABOUT_THE_ARTICLE = re.compile(
     r"|\bthis (?:article|story|piece|report|content|post) (?:(?:was|is|has been)\s+)?(?:originally |first )?"
     r"(?:appeared|published|republished|produced|sponsored|updated|corrected|amended)\b"
     r"|^(?:first published|last (?:modified|updated)|originally published|published|updated|posted)\s+(?:on|at)\b"
-    r"|\bviews expressed (?:in|here|are)\b|^editor['’]s note\b|^(?:correction|disclosure)\s*:"
+    r"|\bviews expressed (?:in|here|are)\b|^editor['’]s note\b|^(?:correction|disclosure|disclaimer)\s*:"
     r"|\bcomments are closed\b|\bappeared first on\b|\bthis is a developing story\b"
     r"|^p\.\s?s\.?\s(?!\d)"  # a postscript, "P.S. ..."; not New York's school "P.S. 22"
     r"|^(?:in )?this (?:article|post|piece|essay|blog post)\b"  # "This article proposes a way of ..."

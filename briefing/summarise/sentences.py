@@ -110,6 +110,8 @@ def _quotes_balanced(sentence: str) -> bool:
     )
 
 
+# A last word no sentence ends on, lower case ("... sits on a .", "... the start of the."); "grade A." is a letter.
+_ENDS_OPEN = re.compile(r"\b(?:a|an|the|and|or|but|nor|of|than|its|their|his|our|your|my)\s*\.$")
 _CUT_MARKS = ("...", "…", ". . .")  # the last as some outlets print an ellipsis ("a mysterious phenomenon . . .")
 
 
@@ -222,6 +224,7 @@ def _well_formed(sentence: str) -> bool:
         and len(sentence) <= MAX_SENTENCE_CHARS
         and not _LAYOUT.search(sentence)
         and not bare.endswith(_CUT_MARKS)  # a lead cut off by the feed
+        and not _ENDS_OPEN.search(bare)  # "... this unique property sits on a .": cut, its stop added
         and (_terminated(sentence) or _complete_without_stop(words))
         and _quotes_balanced(sentence)  # else the split fell inside a quotation: half a quote misleads
         and not _opens_mid_sentence(sentence)
