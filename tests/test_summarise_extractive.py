@@ -100,6 +100,13 @@ def test_a_quotation_without_its_speaker_is_not_a_bullet() -> None:
     assert [b.text for b in extractive_bullets(cluster, 4)] == ["Tolls on the harbour bridge will stay at two dollars."]
 
 
+def test_an_epigraph_is_not_a_bullet() -> None:
+    text = '"Without a harbour, a town is a village." - Jo Lind. Tolls on the harbour bridge will stay at two dollars.'
+    cluster = Cluster("c-quote", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == ["Tolls on the harbour bridge will stay at two dollars."]
+
+
 def test_a_sentence_ending_in_a_quotation_is_a_whole_bullet_not_half_a_quote() -> None:
     text = (
         'The harbour board chair said late on Friday that the bridge repairs were "long overdue and fully funded." '

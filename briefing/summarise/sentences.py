@@ -232,10 +232,18 @@ def _well_formed(sentence: str) -> bool:
     )
 
 
+# "... - Friedrich Nietzsche.": an epigraph's author after a dash, and nothing else.
+_EPIGRAPH_AUTHOR = re.compile(r"^\s*[-–—]+\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*\.?$")
+
+
 def _bare_quotation(sentence: str) -> bool:
-    """ "\"We will rebuild the harbour.\"": a quotation without its speaker, who is in a sentence not shown."""
-    quoted = rules.quotations(sentence.strip())
-    return len(quoted) == 1 and quoted[0] == sentence.strip()
+    """ "\"We will rebuild the harbour.\"": a quotation without its speaker, who is in a sentence not shown; or an
+    epigraph ('"Without music, life would be a mistake." - Friedrich Nietzsche.'): words of no one in the story."""
+    text = sentence.strip()
+    quoted = rules.quotations(text)
+    if len(quoted) != 1 or not text.startswith(quoted[0]):
+        return False
+    return quoted[0] == text or bool(_EPIGRAPH_AUTHOR.match(text[len(quoted[0]) :]))
 
 
 def _opens_mid_sentence(sentence: str) -> bool:
