@@ -40,6 +40,7 @@ from briefing.wordnet import WordNet, default_wordnet
         "Most visitors think the harbour bridge looks like this.",
         "The two other ferry operators in Oster did not.",
         "Several councillors say they will.",
+        "In other words, the ferry will not run before the summer.",
     ],
 )
 def test_a_sentence_leaning_on_one_the_reader_never_sees_is_dangling(sentence: str) -> None:

@@ -37,7 +37,8 @@ _ADDITIVE_OPENER = re.compile(
 _LEANING_OPENER = re.compile(
     r"^(?:(?:but|however|yet|still|so|thus|therefore|hence|as a result|consequently|instead|rather|nevertheless"
     r"|nonetheless|even so|that said|in fact|indeed|then|by contrast|in contrast|on the other hand|otherwise"
-    r"|similarly|likewise|or|nor|plus|after that|that is|afterwards)\b"
+    r"|similarly|likewise|or|nor|plus|after that|that is|afterwards|in other words|in short|put simply|simply put"
+    r"|put another way)\b"
     r"|after all\s*,"  # "After all, the court is ...": the reason for a claim made before
     r"|in (?:another|the other|the latter|the former)\b"  # "In another, floodwaters ...": another what?
     r"|(?:later|shortly after(?:wards)?)\s*,"
