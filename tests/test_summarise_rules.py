@@ -76,6 +76,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Own a unique piece of Oster's history for one dollar!", Rejection.TEASER),
         ("Court reporting is expensive; please consider subscribing to the Harbour Daily.", Rejection.SOCIAL),
         ("Readers like you support our journalism in Oster.", Rejection.SOCIAL),
+        ("New ferry timetable, bug fixes and more … 74 posts - 43 participants.", Rejection.SOCIAL),
         ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),

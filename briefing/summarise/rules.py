@@ -69,6 +69,7 @@ _SOCIAL = re.compile(
     # an appeal for money: "please consider subscribing to X to support this work", "support our journalism"
     r"|\bconsider (?:subscribing|donating|becoming a (?:member|subscriber|supporter))\b"
     r"|\bsupport (?:this|our|independent) (?:work|journalism|reporting)\b"
+    r"|\b\d+ posts? - \d+ participants?\b|\bread full topic\b"  # a forum's (Discourse) footer
     r"|\bvisit\s+(?:us\s+at\s+)?[\w.-]+\.(?:com|org|net|news|tv|co\.\w\w)\b|^submitted by\s+/?u/",
     re.IGNORECASE,
 )
