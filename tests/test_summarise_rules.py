@@ -78,6 +78,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Readers like you support our journalism in Oster.", Rejection.SOCIAL),
         ("New ferry timetable, bug fixes and more … 74 posts - 43 participants.", Rejection.SOCIAL),
         ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
+        ("Cats Tattooing Other Cats by Kazu Hori.", Rejection.CAPTION),
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
     ],

@@ -153,7 +153,12 @@ _CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+(?:\s+[a-z]+){0,2}\s?:\s+(?=[A-Z])")
 _SAYING = re.compile(r"\b(?:said|says|told|tells|added|adds|warned|warns|stated|states|announced|announces)\b")
 _LIST_ITEMS_MIN = 5
 _NAMES_ALONE_MIN = 4  # capitalised words: two names of two words
-_NAME_JOINS = frozenset({"and", "&", "de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"})
+_NAME_JOINS = frozenset(
+    {
+        *("and", "de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"),
+        *("by", "of", "the", "for", "in", "on", "at", "to", "with", "a", "an"),  # a credit: "Cats at Play by Jo Lind"
+    }
+)
 # A list item, a programme guide, or a line of code's comment or a Markdown heading ("# Kernel extensions ...").
 _LISTING = re.compile(
     r"^\s*[-–—•*·]\s*\S|^\w+(?:'s)? (?:picks|highlights|line-?up|schedule)\s*:|^\s*(?:#+|//|/\*)\s",
@@ -242,8 +247,9 @@ def _labelled_caption(text: str) -> bool:
 
 
 def _names_alone(text: str) -> bool:
-    """A credit of names and nothing else: "Jo Lind and Tom Reyes.", "Ana del Valle and Luis Ortega." Every word
-    capitalised but the joining ones; two names at least (one capitalised run is a fragment, not a credit)."""
+    """Names, titles and credits and nothing else: "Jo Lind and Tom Reyes.", "Ana del Valle and Luis Ortega.",
+    "Cats at Play by Jo Lind.", "Harbour Stripe Skirt at Oster Store." Every word capitalised but the joining
+    ones, four capitalised words at least: a credit, a caption or a product, never a sentence of the story."""
     words = re.findall(r"[\w'’.-]+", text)
     capitalised = [w for w in words if w[0].isupper()]
     return len(capitalised) >= _NAMES_ALONE_MIN and all(w[0].isupper() or w in _NAME_JOINS for w in words)
