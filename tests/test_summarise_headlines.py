@@ -32,6 +32,8 @@ from briefing.summarise import headlines, recurring
         ("The week in review: storms, strikes and a new mayor", ArticleKind.ROUNDUP),
         ("Holiday gift guide: presents for every budget", ArticleKind.OTHER),
         ("The best ferry passes to buy this winter", ArticleKind.OTHER),
+        ("Mayor's Swearing-In Highlights: Jo Lind Takes Oath As Mayor Of Oster", ArticleKind.LIVE),
+        ("12/18: Harbour Evening News", ArticleKind.PROMO),
     ],
 )
 def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str, kind: ArticleKind) -> None:
@@ -48,6 +50,7 @@ def test_a_title_that_announces_a_page_that_is_not_news_is_recognised(title: str
         "Newspaper buys Wordle for a seven-figure sum",
         "Sudoku solvers become an internet sensation",
         "Council reviews the week in parliament",
+        "Report highlights risks to the harbour budget",
     ],
 )
 def test_a_news_title_is_news(title: str) -> None:

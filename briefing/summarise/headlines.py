@@ -34,7 +34,8 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
         re.compile(
             r"^live\b|\blive\s*(?:updates?|blog|coverage|news|:)|\blive\b.{0,25}\bupdates\b"
             r"|\bupdates?\s*(?:live\b|:)|\bupdates from\b|\bas it happened\b|\brolling coverage\b|\blatest updates\b"
-            r"|^(?:watch\s+)?live\s*:|^the latest\s*:",  # "The Latest: ...", a wire's rolling page
+            r"|^(?:watch\s+)?live\s*:|^the latest\s*:"  # "The Latest: ...", a wire's rolling page
+            r"|\bhighlights\s*:",  # "Oath-Taking Ceremony Highlights: ...", a rolling page of one event
             re.IGNORECASE,
         ),
     ),
@@ -59,7 +60,7 @@ _TITLE_KINDS: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
             r"|\bwatch live\b|\bcoming soon\b"
             r"|^sponsored\b|\b(?:sponsored|paid|partner) (?:content|post)\b|\bdeals? of the (?:day|week)\b"
             # a dated edition of a programme: "(30 May 2020)", "| 6/1/2020"
-            r"|\(\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*\)|\b\d{1,2}/\d{1,2}/\d{4}\b",
+            r"|\(\s*\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*\)|\b\d{1,2}/\d{1,2}/\d{4}\b|^\d{1,2}/\d{1,2}\s*:",  # "12/18: Show"
             re.IGNORECASE,
         ),
     ),
