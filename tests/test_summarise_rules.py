@@ -81,6 +81,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("Cats Tattooing Other Cats by Kazu Hori.", Rejection.CAPTION),
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
+        ("HTV speaks with Jo Lind, the former harbour master, about the strike.", Rejection.SIGNOFF),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -120,6 +121,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The streaming service lost 40,000 subscribers in Oster after raising its prices.",
         "Ana del Valle and Luis Ortega won the council seats for Oster.",
         "P.S. 22 in Oster reopened on Monday after the flood.",
+        "NATO talks with Russia stalled on Monday in Oster.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

@@ -104,6 +104,7 @@ _SIGNOFF = re.compile(
     rf"{_FULL_NAME}(?:\s+and\s+{_FULL_NAME})?\s+{_SIGNOFF_VERB}"
     rf"|[;:]\s*{_FULL_NAME}\s+(?:reports?|has (?:more|the (?:latest|story|details)))\b"
     rf"|^(?:\S+\s+){{0,4}}{_FULL_NAME}\s+{_SIGNOFF_VERB}\s*[.!]?$"  # "Former state attorney Jo Vale reacts."
+    rf"|^[A-Z]{{2,6}}\s+(?:speaks|talks)\s+(?:with|to)\s+{_FULL_NAME}"  # "NPR speaks with Jo Lind, ...": an interview
     rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
     rf"|\b(?i:reporting|editing|writing) by\b|\bcontributed (?:reporting|to this (?:report|story|article))\b"
     rf"|^(?i:by)\s+{_NAMES}(?:(?:,\s*|,?\s+and\s+){_NAMES})*\s*\.?$"  # a byline: "By Jo Lind and Tom Reyes."
