@@ -398,10 +398,10 @@ def _without_source_credits(articles: tuple[Article, ...]) -> tuple[Article, ...
     differs from item to item, so no repeated line shows it. Left in, it opens every bullet and is words two
     items of one source share although their stories do not. One item opening on a bracket keeps it ("[Updated]
     ...", a blog's "[After Bear blew up] ...")."""
-    credited = [a for a in articles if a.text.startswith("[") and _SOURCE_CREDIT.match(a.text)]
-    if len(credited) < max(3, len(articles) / 4):
+    credits = {a.id: credit.end() for a in articles if (credit := _SOURCE_CREDIT.match(a.text))}
+    if len(credits) < max(3, len(articles) / 4):
         return articles
-    return tuple(replace(a, text=_SOURCE_CREDIT.sub("", a.text, count=1)) if a in credited else a for a in articles)
+    return tuple(replace(a, text=a.text[credits[a.id] :]) if a.id in credits else a for a in articles)
 
 
 def _article(
