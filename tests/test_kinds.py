@@ -124,6 +124,18 @@ def test_a_title_that_declares_a_format_gives_the_item_that_format() -> None:
     assert kinds_of(titles, "The harbour was busy on Monday.") == [kind for _, kind in declared]
 
 
+def test_a_newsletter_that_welcomes_its_reader_back_is_a_digest() -> None:
+    """Its title names one of its stories; the bullets would come from the others. A news opening that only
+    welcomes someone back stays news."""
+    issue = article(
+        1, "Astronomers grow crystals in the lab", "Welcome back to the Harbour Digest! These are the week's studies."
+    )
+    sports = article(
+        2, "Promoted side loses its opener", "Welcome back to the top flight, Harbour Town. They lost 3-0 on Saturday."
+    )
+    assert [a.kind for a in classify([issue, sports], Boilerplate())] == [ArticleKind.ROUNDUP, ArticleKind.NEWS]
+
+
 def test_news_titles_that_only_share_a_word_with_a_format_stay_news() -> None:
     titles = [
         "Storm puzzle: why the forecast missed the surge",  # puzzles and quizzes are left to the weights
