@@ -364,6 +364,7 @@ def test_a_cluster_with_one_usable_sentence_still_gets_its_best_bullet() -> None
         "(CNN)",  # glued to the sentence, as CNN's own pages print it
         "Why it matters: ",
         "The big picture: ",
+        "SPOILER ALERT: ",
         "(UPDATE 2, 5:30 p.m.) ",
         "(Update 1, 2:44 p.m. ",  # the feed never closed the label's bracket
     ],

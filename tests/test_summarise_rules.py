@@ -82,6 +82,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
         ("HTV speaks with Jo Lind, the former harbour master, about the strike.", Rejection.SIGNOFF),
+        ("Warning: clear spoilers for The Harbour Keeper ahead.", Rejection.ADVISORY),
+        ("(Spoilers for the last chapter of Harbour Lights follow.)", Rejection.ADVISORY),
     ],
 )
 def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason(
@@ -122,6 +124,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "Ana del Valle and Luis Ortega won the council seats for Oster.",
         "P.S. 22 in Oster reopened on Monday after the flood.",
         "NATO talks with Russia stalled on Monday in Oster.",
+        "The Greens could play spoiler for Labor ahead of the vote in Oster.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

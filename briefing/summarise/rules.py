@@ -168,7 +168,10 @@ _LISTING = re.compile(
 _HELPLINE = re.compile(
     r"^\s*[(\[].*[)\]]\W*$|\bcontains? (?:scenes|images|footage) of\b|\bviewer discretion\b|\bcontent warning\b"
     r"|\b(?:helpline|hotline|lifeline|crisis line|samaritans|beyond blue|kids helpline)\b"
-    r"|^if you (?:suspect|or someone|or a (?:friend|family member)|need (?:help|support)|are (?:struggling|worried))",
+    r"|^if you (?:suspect|or someone|or a (?:friend|family member)|need (?:help|support)|are (?:struggling|worried))"
+    # a spoiler warning: "Warning: clear spoilers for X ahead.", "(Spoilers for X follow.)"; not "play spoiler"
+    r"|^\W*(?:warning\s*:\s*)?(?:(?:clear|major|minor|mild|some|heavy|light)\s+)?spoilers?\s+(?:for|ahead|alert)\b"
+    r"|\bspoilers?\b.{0,80}\b(?:ahead|follows?|below)\W*$",
     re.IGNORECASE,
 )
 # Quotations: double quotes, curly single quotes, and straight single quotes as many outlets print them ('I can't

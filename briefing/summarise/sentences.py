@@ -41,7 +41,7 @@ _DATELINE = re.compile(  # "LONDON (Reuters) - ", "OSTER, Dec 7 (Reuters) - ", "
 )
 _LABEL = re.compile(  # newsletter-style labels ("Why it matters: ...") are layout, not content
     r"^(?:why it matters|the big picture|driving the news|the bottom line|bottom line|what's next|what’s next"
-    r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback)\s*:\s*"
+    r"|between the lines|the backstory|catch up quick|by the numbers|context|details|flashback|spoiler alert)\s*:\s*"
     r"|^\((?:watch|video)\)\s*"
     # "(Updated)", "(UPDATE 2, 5:30 p.m.)", and the same label whose bracket the feed never closes
     r"|^\((?:updated?|corrected)\b(?:\s*\d{1,2}(?![:.\d]))?,?(?:\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?)?\s*\)?\s*",
