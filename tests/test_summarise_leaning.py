@@ -215,6 +215,9 @@ def test_an_epithet_with_its_noun_or_name_says_whom_it_means(sentence: str, word
         "Sometimes they close the pier at night.",
         "Increasingly it is used by ferry crews.",
         "Through this the ferry kept running all winter.",
+        "Though small, they have large megaphones.",
+        "Once completed, it will carry 4,000 cars a day.",
+        "When asked, they said the pier would stay shut.",
     ],
 )
 def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_dangling(
@@ -234,6 +237,9 @@ def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_danglin
         "In this case the council voted to close the pier.",
         "For this reason the pier closed early.",
         "For those on the island, the ferry is a lifeline.",
+        "Though Oster voted no, it kept the ferry.",
+        "When the storm hit, they closed the road.",
+        "If true, it is likely that the pier will close.",
     ],
 )
 def test_they_or_it_with_a_noun_or_name_before_it_or_standing_for_nothing_is_not_dangling(

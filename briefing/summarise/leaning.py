@@ -123,6 +123,17 @@ _REPORTING = frozenset({"reported", "reports", "revealed", "reveals", "understan
 # phrase, then "they", "their", "it" or "its" as the subject, with nothing in the phrase it could stand for
 # (`_fronted_pronoun`).
 _FRONTED_PRONOUN = re.compile(r"^([^,;:\"“”‘’()]{1,80}?),\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)", re.DOTALL)
+# "Though small, they have large megaphones.", "While painful, it ...", "Once completed, it will ...", "When
+# asked, they said ...": a concessive conjunction and one bare word, or a conjunction of time or condition and a
+# past participle, describing the subject that follows; so "they" or "it" stands for what the sentence before
+# named, whatever sense of "small" WordNet lists first. ("When running tests, it helps ..." and "When everything
+# works, it ..." are not of this form: there "it" may stand for nothing.)
+_BARE_CLAUSE_OPENER = re.compile(
+    r"^(?:(?i:though|although|even though|while|whilst|albeit)\s+(?!(?:a|an|the|this|that|so)\b)[a-z][\w'’-]*"
+    r"(?<!ing)|(?i:once|when|if|unless|until)\s+[a-z][\w'’-]*ed)"
+    r",\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)",
+    re.DOTALL,
+)
 # "Sometimes they would even ...", "Through this so many lives were saved.": a pronoun for things or people named
 # before, as the subject after an adverb, or after a preposition as a whole phrase (not "In this case": there
 # "this" comes with its noun), with no comma to mark the opening (`_opening_then_pronoun`).
@@ -281,7 +292,12 @@ def _fronted_pronoun(sentence: str) -> bool:
     "its" opens the main clause after a short phrase that holds no name and no noun it could stand for. A noun
     in the phrase is taken for the referent ("When officers arrived, they ...", "While the victory ..., it
     caused ..."); a gerund ("After being reduced ...", "To disrupt funding, ...") and the nouns of set phrases
-    ("In other words", "at the time") are not. Without WordNet nothing is decided (False)."""
+    ("In other words", "at the time") are not. A conjunction before a bare word ("Though small, they ...",
+    "Once completed, it ...") is an opener of this kind whatever the word (`_BARE_CLAUSE_OPENER`). Otherwise,
+    without WordNet nothing is decided (False)."""
+    bare_clause = _BARE_CLAUSE_OPENER.match(sentence)
+    if bare_clause is not None and not _EXPLETIVE_AFTER.match(bare_clause.group("rest")):
+        return True
     match = _FRONTED_PRONOUN.match(sentence)
     wordnet = default_wordnet()
     if match is None or wordnet is None or _EXPLETIVE_AFTER.match(match.group("rest")):
