@@ -120,6 +120,11 @@ def test_a_question_followed_by_a_show_name_is_still_a_question(title: str, asks
             "Ferries are getting faster, and the harbour is getting busier.",
             "Ferries Are Getting Faster",
         ),
+        (  # the title runs on into the article's second sentence, as the article opens: its first sentence
+            "The Ferry That Crossed the Ice . How crews in...",
+            "The Ferry That Crossed the Ice. How crews in 1902 kept the harbour open all winter.",
+            "The Ferry That Crossed the Ice",
+        ),
         (  # a teaser's ellipsis after a word a title may end on stays
             "Author sets out to tame a young robin...",
             "Seeking the balm of nature, the author spent a spring in his garden.",

@@ -254,8 +254,15 @@ def uncut_title(title: str, text: str) -> str:
         return title
     if head.endswith("."):  # "AI Is Getting Scary Good at Making Predictions ....": a whole title, then a dot trail
         return head.rstrip(" .")
+    opening = text[: MAX_SENTENCE_CHARS * 3]
+    sentences = split_sentences(opening)[:3]
+    first = _spaced(sentences[0]) if sentences else ""
+    if len(first) < len(_spaced(head)) and _spaced(opening).casefold().startswith(_spaced(head).casefold()):
+        # "The Mountain That Weighed the Earth . How scientists in...": the title ran on into the text's next
+        # sentence, as its article opens; the title is the article's first sentence
+        return first.rstrip(" .") if len(first.split()) >= 3 and _quotes_closed(first) else title
     wanted = " ".join(head.split()).casefold()
-    for sentence in split_sentences(text[: MAX_SENTENCE_CHARS * 3])[:3]:
+    for sentence in sentences:
         whole = " ".join(sentence.split())
         if whole.casefold().startswith(wanted) and len(whole) > len(wanted) + 2:
             return whole.rstrip(" .")
@@ -263,6 +270,16 @@ def uncut_title(title: str, text: str) -> str:
     while words and words[-1].lower() in _OPEN_END:
         words.pop()
     return " ".join(words) if len(words) < len(head.split()) and len(words) >= 3 else title
+
+
+def _quotes_closed(text: str) -> bool:
+    """No quotation left open: half a quotation is not a headline."""
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+
+
+def _spaced(text: str) -> str:
+    """Single spaces, none before a stop or comma ("the Earth . How" -> "the Earth. How")."""
+    return re.sub(r"\s+(?=[.,;:!?])", "", " ".join(text.split()))
 
 
 def from_text(sentence: str) -> str:
