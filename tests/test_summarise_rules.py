@@ -83,6 +83,7 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
         ("HTV speaks with Jo Lind, the former harbour master, about the strike.", Rejection.SIGNOFF),
         ("Warning: clear spoilers for The Harbour Keeper ahead.", Rejection.ADVISORY),
+        ("From old ferries to new bridges, here are five harbour sights not to miss.", Rejection.TEASER),
         ("(Spoilers for the last chapter of Harbour Lights follow.)", Rejection.ADVISORY),
     ],
 )
@@ -125,6 +126,7 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "P.S. 22 in Oster reopened on Monday after the flood.",
         "NATO talks with Russia stalled on Monday in Oster.",
         "The Greens could play spoiler for Labor ahead of the vote in Oster.",
+        "The ferry, here in Oster since 1902, made its last crossing on Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

@@ -147,7 +147,9 @@ _TEASER = re.compile(
     r"|everything (?:you need|we know)|all you need to know|find out|read on|see (?:what|how|the|our|which)"
     r"|take a look|check out|discover|learn (?:how|what|why)|get the latest|the latest on|follow (?:our|live|the)"
     r"|and what else|(?:five|four|three|ten|\d+) things (?:you|to)|how to\b|why (?:you|we)\b)"
-    r"|\b(?:you need to know|you may have missed|stories you|things you need)\b|\bhere['’]s (?:how|why|what|where)\b",
+    r"|\b(?:you need to know|you may have missed|stories you|things you need)\b|\bhere['’]s (?:how|why|what|where)\b"
+    # the same promise after an opening phrase: "From anime retrospectives to woodblock prints, here are five ..."
+    r"|(?:[,;]|\s[-—–])\s+here(?:['’]s| is| are)\b",
     re.IGNORECASE,
 )
 _CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+(?:\s+[a-z]+){0,2}\s?:\s+(?=[A-Z])")
