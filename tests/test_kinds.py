@@ -115,6 +115,8 @@ def test_a_title_that_declares_a_format_gives_the_item_that_format() -> None:
         ("The Papers: 'Storm chaos' leads the front pages", ArticleKind.ROUNDUP),
         ("Harbour Tonight Express: November 24, 2026 [HD]", ArticleKind.ROUNDUP),
         ("Ferry fares and other stories you may have missed", ArticleKind.ROUNDUP),
+        ("Link Love: Harbour Inks", ArticleKind.ROUNDUP),
+        ("links for 2026-11-24", ArticleKind.ROUNDUP),
         ("This Day in History: November 25", ArticleKind.OTHER),
         ("Race-by-race tips and preview for the harbour cup", ArticleKind.OTHER),
         ("Harbour Tonight: full episode, 24 November", ArticleKind.PROMO),
