@@ -79,6 +79,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("New ferry timetable, bug fixes and more … 74 posts - 43 participants.", Rejection.SOCIAL),
         ("Ana del Valle and Luis Ortega.", Rejection.CAPTION),
         ("Cats Tattooing Other Cats by Kazu Hori.", Rejection.CAPTION),
+        ("Ink of the Week: Harbour Blue (via The Pen Desk).", Rejection.CAPTION),  # a post of links
+        ("Dr Jo Lind - Fellow at the Oster Institute for Harbour Health.", Rejection.CAPTION),
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
         ("HTV speaks with Jo Lind, the former harbour master, about the strike.", Rejection.SIGNOFF),

@@ -159,7 +159,7 @@ _NAMES_ALONE_MIN = 4  # capitalised words: two names of two words
 _NAME_JOINS = frozenset(
     {
         *("and", "de", "del", "da", "di", "van", "von", "der", "la", "le", "bin", "al"),
-        *("by", "of", "the", "for", "in", "on", "at", "to", "with", "a", "an"),  # a credit: "Cats at Play by Jo Lind"
+        *("by", "of", "the", "for", "in", "on", "at", "to", "with", "a", "an", "via"),  # "Cats at Play by Jo Lind"
     }
 )
 # A list item, a programme guide, or a line of code's comment or a Markdown heading ("# Kernel extensions ...").
@@ -256,7 +256,7 @@ def _names_alone(text: str) -> bool:
     """Names, titles and credits and nothing else: "Jo Lind and Tom Reyes.", "Ana del Valle and Luis Ortega.",
     "Cats at Play by Jo Lind.", "Harbour Stripe Skirt at Oster Store." Every word capitalised but the joining
     ones, four capitalised words at least: a credit, a caption or a product, never a sentence of the story."""
-    words = re.findall(r"[\w'’.-]+", text)
+    words = re.findall(r"[\w'’][\w'’.-]*", text)  # a stop after a bracket (".. Raven).") is no word
     capitalised = [w for w in words if w[0].isupper()]
     return len(capitalised) >= _NAMES_ALONE_MIN and all(w[0].isupper() or w in _NAME_JOINS for w in words)
 
