@@ -218,6 +218,8 @@ def test_an_epithet_with_its_noun_or_name_says_whom_it_means(sentence: str, word
         "Though small, they have large megaphones.",
         "Once completed, it will carry 4,000 cars a day.",
         "When asked, they said the pier would stay shut.",
+        "Despite hosting the ferry summit, it is a bystander in the race for new routes.",
+        "Since taking office, they have cut the ferry budget twice.",
     ],
 )
 def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_dangling(
@@ -240,6 +242,7 @@ def test_they_or_it_after_an_opening_phrase_with_nothing_to_stand_for_is_danglin
         "Though Oster voted no, it kept the ferry.",
         "When the storm hit, they closed the road.",
         "If true, it is likely that the pier will close.",
+        "After reviewing the data, it is clear that the pier must close.",
     ],
 )
 def test_they_or_it_with_a_noun_or_name_before_it_or_standing_for_nothing_is_not_dangling(
@@ -352,3 +355,18 @@ def test_a_mid_sentence_also_is_removed_but_a_quoted_one_is_left_as_printed() ->
         "The ferry, also known as the Blue Line, was late."
     )
     assert without_also("The Harbour Board (HB) also closed the pier.") == "The Harbour Board (HB) closed the pier."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dangling"),
+    [
+        ("“The committee will announce its decision on Monday,” it said.", True),
+        ('"We have decided to close the pier," they wrote to the council.', True),
+        ('"We will rebuild," it said, adding that work would start on Monday in Oster.', True),
+        ('"We will rebuild the harbour," the ministry said.', False),
+        ('The ministry said "we will rebuild the harbour", and it said work starts Monday.', False),
+    ],
+)
+def test_a_quotation_whose_only_speaker_is_it_or_they_is_dangling(sentence: str, dangling: bool) -> None:
+    """Who "it" is was named in a sentence the reader never sees."""
+    assert leans_back(sentence) is dangling

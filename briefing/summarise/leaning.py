@@ -96,6 +96,12 @@ _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|
 _DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b(?!\s+(?:by|at|to|from|with)\b)")
 _REPORTED = frozenset({"act", "event", "communication", "cognition"})
 # "Trump goes on to say ...": a continuation of words the reader never saw.
+# " “The committee will announce its decision,” it said.": a quotation whose only speaker is "it" or "they", named
+# in a sentence not shown (outside the quotation, the sentence opens with the pronoun and a verb of saying).
+_PRONOUN_SPEAKER = re.compile(
+    r"^\W*(?:it|they)\s+(?:said|says|added|adds|stated|states|announced|noted|wrote|writes|warned|told)\b",
+    re.IGNORECASE,
+)
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
     r"^[\"“‘']?(?:he|she|it|they|his|her|its|their|this|that|these|those|both|such|him|them|the latter"
@@ -132,6 +138,13 @@ _BARE_CLAUSE_OPENER = re.compile(
     r"^(?:(?i:though|although|even though|while|whilst|albeit)\s+(?!(?:a|an|the|this|that|so)\b)[a-z][\w'’-]*"
     r"(?<!ing)|(?i:once|when|if|unless|until)\s+[a-z][\w'’-]*ed)"
     r",\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)",
+    re.DOTALL,
+)
+# "Despite hosting a global summit, it is a bystander ...", "Since taking office, they ...": the gerund's subject is
+# the pronoun's referent, and the nouns after the gerund are what it did, not who.
+_GERUND_OPENER = re.compile(
+    r"^(?i:despite|after|before|since|while|whilst|when|by|in|on|upon|without|besides|through)\s+[a-z]+ing\b"
+    r"[^,;:\"“”‘’()]{0,80}?,\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)",
     re.DOTALL,
 )
 # "Sometimes they would even ...", "Through this so many lives were saved.": a pronoun for things or people named
@@ -233,6 +246,8 @@ def leans_back(sentence: str) -> bool:
     first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
+    if _quoted_for_a_pronoun(next(iter(split_sentences(sentence)), "")):
+        return True
     if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
         return True
     if _BARE_IT.match(first_sentence) or _quantifier_acting(text) or _BARE_BECAUSE.match(first_sentence):
@@ -249,6 +264,11 @@ def leans_back(sentence: str) -> bool:
     if _EXPLETIVE_IT.match(text) or _DEMONSTRATIVE_NOUN.match(text.lower()):
         return False
     return bool(_PRONOUN_OPENER.match(text))
+
+
+def _quoted_for_a_pronoun(sentence: str) -> bool:
+    """A quotation and, outside it, only "it said" or "they wrote" (`_PRONOUN_SPEAKER`): who spoke is not shown."""
+    return bool(QUOTED.search(sentence)) and bool(_PRONOUN_SPEAKER.match(QUOTED.sub(" ", sentence)))
 
 
 def _epithet_subject(sentence: str) -> bool:
@@ -295,7 +315,7 @@ def _fronted_pronoun(sentence: str) -> bool:
     ("In other words", "at the time") are not. A conjunction before a bare word ("Though small, they ...",
     "Once completed, it ...") is an opener of this kind whatever the word (`_BARE_CLAUSE_OPENER`). Otherwise,
     without WordNet nothing is decided (False)."""
-    bare_clause = _BARE_CLAUSE_OPENER.match(sentence)
+    bare_clause = _BARE_CLAUSE_OPENER.match(sentence) or _GERUND_OPENER.match(sentence)
     if bare_clause is not None and not _EXPLETIVE_AFTER.match(bare_clause.group("rest")):
         return True
     match = _FRONTED_PRONOUN.match(sentence)
