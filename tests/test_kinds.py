@@ -117,6 +117,7 @@ def test_a_title_that_declares_a_format_gives_the_item_that_format() -> None:
         ("Ferry fares and other stories you may have missed", ArticleKind.ROUNDUP),
         ("Link Love: Harbour Inks", ArticleKind.ROUNDUP),
         ("links for 2026-11-24", ArticleKind.ROUNDUP),
+        ("Harbour bridge reopens. And, ferry crews vote to strike", ArticleKind.ROUNDUP),
         ("This Day in History: November 25", ArticleKind.OTHER),
         ("Race-by-race tips and preview for the harbour cup", ArticleKind.OTHER),
         ("Harbour Tonight: full episode, 24 November", ArticleKind.PROMO),
