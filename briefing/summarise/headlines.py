@@ -256,8 +256,8 @@ def uncut_title(title: str, text: str) -> str:
         return head.rstrip(" .")
     opening = text[: MAX_SENTENCE_CHARS * 3]
     sentences = split_sentences(opening)[:3]
-    first = _spaced(sentences[0]) if sentences else ""
-    if len(first) < len(_spaced(head)) and _spaced(opening).casefold().startswith(_spaced(head).casefold()):
+    first, spaced_head = (_spaced(sentences[0]) if sentences else ""), _spaced(head)
+    if len(first) < len(spaced_head) and _spaced(opening).casefold().startswith(spaced_head.casefold()):
         # "The Mountain That Weighed the Earth . How scientists in...": the title ran on into the text's next
         # sentence, as its article opens; the title is the article's first sentence
         return first.rstrip(" .") if len(first.split()) >= 3 and _quotes_closed(first) else title

@@ -95,13 +95,13 @@ _ORDINAL_OPENER = re.compile(r"^(?:second|secondly|third|thirdly|fourth|finally|
 # sentence reported. Its head's usual WordNet sense is in one of these lexicographer files.
 _DEFINITE_SUBJECT = re.compile(r"^[Tt]he((?:\s+[a-z][a-z-]*){1,2})\s+([a-z][a-z'’]*)\b(?!\s+(?:by|at|to|from|with)\b)")
 _REPORTED = frozenset({"act", "event", "communication", "cognition"})
-# "Trump goes on to say ...": a continuation of words the reader never saw.
 # " “The committee will announce its decision,” it said.": a quotation whose only speaker is "it" or "they", named
 # in a sentence not shown (outside the quotation, the sentence opens with the pronoun and a verb of saying).
 _PRONOUN_SPEAKER = re.compile(
     r"^\W*(?:it|they)\s+(?:said|says|added|adds|stated|states|announced|noted|wrote|writes|warned|told)\b",
     re.IGNORECASE,
 )
+# "Trump goes on to say ...": a continuation of words the reader never saw.
 _CONTINUES = re.compile(r"\b(?:goes|go|went|going|gone)\s+on\s+to\s+(?:say|add|note|tell|call|claim|argue|describe)\b")
 _PRONOUN_OPENER = re.compile(
     r"^[\"“‘']?(?:he|she|it|they|his|her|its|their|this|that|these|those|both|such|him|them|the latter"
@@ -143,7 +143,8 @@ _BARE_CLAUSE_OPENER = re.compile(
 # "Despite hosting a global summit, it is a bystander ...", "Since taking office, they ...": the gerund's subject is
 # the pronoun's referent, and the nouns after the gerund are what it did, not who.
 _GERUND_OPENER = re.compile(
-    r"^(?i:despite|after|before|since|while|whilst|when|by|in|on|upon|without|besides|through)\s+[a-z]+ing\b"
+    r"^(?i:despite|after|before|since|while|whilst|when|by|in|on|upon|without|besides|through)\s+"
+    r"(?!(?:nothing|something|anything|everything|morning|evening|spring|king|thing)\b)[a-z]+ing\b"
     r"[^,;:\"“”‘’()]{0,80}?,\s+(?:they|their|it|its)\b(?!-)(?P<rest>.*)",
     re.DOTALL,
 )
