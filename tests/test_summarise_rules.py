@@ -146,6 +146,9 @@ def test_trailing_hashtags_are_removed_and_the_sentence_kept() -> None:
         ('The minister said "we will rebuild the harbour" after the storm.', False),
         ("I can't say the players' union was wrong about the harbour.", True),
         ("The 'opportunistic' looters were wrong, and our city deserves better.", True),
+        ("Don't look for anything profound in the name: it refers to the harbour's smell.", True),
+        ("Please see the About page for more details.", True),
+        ('"Don\'t close the pier," the mayor told the council on Monday.', False),
     ],
 )
 def test_first_person_words_inside_a_quotation_are_the_speakers_not_the_writers(sentence: str, voice: bool) -> None:

@@ -181,6 +181,8 @@ _HELPLINE = re.compile(
 QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘[^’]*’(?!\w)|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*?(?<=\S)'(?!\w)")
 # The writer's own voice, or one addressing the reader ("What you're watching is ..."): opinion, not news.
 _FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Ww]e|[Oo]ur|us|[Ll]et's|[Ll]et’s|[Yy]ou|[Yy]our|[Yy]ou['’]re)\b")
+# The reader told what to do, without a "you": "Don't look for anything profound: ...", "Please see the About page."
+_TELLS_THE_READER = re.compile(r"^\W*(?:don['’]t|do not|please)\s+[a-z]", re.IGNORECASE)
 
 # Verbs as printed: a caption is a phrase without one (`_verbless`), and `leaning` finds a subject's verb with them.
 _AUXILIARY_WORDS = (
@@ -303,4 +305,5 @@ def quotations(sentence: str) -> list[str]:
 
 def first_person(sentence: str) -> bool:
     """The writer's own voice, or the reader addressed, outside quotation marks."""
-    return bool(_FIRST_PERSON.search(QUOTED.sub("", sentence)))
+    outside = QUOTED.sub("", sentence)
+    return bool(_FIRST_PERSON.search(outside) or _TELLS_THE_READER.match(outside))
