@@ -84,6 +84,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("P.S. This year the ferry festival falls on the first day of spring.", Rejection.SIGNOFF),
         ("DISCLAIMER: Some items in this review were provided free of charge.", Rejection.SIGNOFF),
         ("HTV speaks with Jo Lind, the former harbour master, about the strike.", Rejection.SIGNOFF),
+        ("HTV's Jo Lind asks what the strike means for the island's schools.", Rejection.SIGNOFF),
+        ("HTV asks whether the ferry can run without its crews.", Rejection.SIGNOFF),
         ("Warning: clear spoilers for The Harbour Keeper ahead.", Rejection.ADVISORY),
         ("From old ferries to new bridges, here are five harbour sights not to miss.", Rejection.TEASER),
         ("(Spoilers for the last chapter of Harbour Lights follow.)", Rejection.ADVISORY),

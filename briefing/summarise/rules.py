@@ -95,7 +95,8 @@ _GUEST = re.compile(rf"^{_FULL_NAME},\s")
 _SIGNOFF_VERB = (
     r"(?:reports?(?:\s+(?:from|on|live|in|at)\b|\s*\.)|has more|have more|has the (?:latest|story|details)"
     r"|brings? us|is live|joins? us|weighs? in|explains?|discuss(?:es)?|describes?|breaks? down|fact[- ]checks?"
-    r"|takes? a look|looks? (?:at|back)|reacts?|sits? down|speaks? (?:to|with)|talks? (?:to|with)|answers?|meets?)\b"
+    r"|takes? a look|looks? (?:at|back)|reacts?|sits? down|speaks? (?:to|with)|talks? (?:to|with)|answers?|meets?"
+    r"|asks? (?:what|whether|how|why|if|who))\b"
 )
 _SIGNOFF = re.compile(
     # "CNN's Sara Sidner reports from ...", "Fox News correspondent Bill Melugin reports on the latest ...": who
@@ -104,7 +105,8 @@ _SIGNOFF = re.compile(
     rf"{_FULL_NAME}(?:\s+and\s+{_FULL_NAME})?\s+{_SIGNOFF_VERB}"
     rf"|[;:]\s*{_FULL_NAME}\s+(?:reports?|has (?:more|the (?:latest|story|details)))\b"
     rf"|^(?:\S+\s+){{0,4}}{_FULL_NAME}\s+{_SIGNOFF_VERB}\s*[.!]?$"  # "Former state attorney Jo Vale reacts."
-    rf"|^[A-Z]{{2,6}}\s+(?:speaks|talks)\s+(?:with|to)\s+{_FULL_NAME}"  # "NPR speaks with Jo Lind, ...": an interview
+    # "NPR speaks with Jo Lind, ...": an interview; "DW asks whether ...": a broadcaster's piece
+    rf"|^[A-Z]{{2,6}}\s+(?:(?:speaks|talks)\s+(?:with|to)\s+{_FULL_NAME}|asks?\s+(?:what|whether|how|why|if|who)\b)"
     rf"|\b{_FULL_NAME}\s+weighs in\b|\b(?:has|have) (?:reporters|correspondents|a team) (?:standing by|on the ground)\b"
     rf"|\b(?i:reporting|editing|writing) by\b|\bcontributed (?:reporting|to this (?:report|story|article))\b"
     rf"|^(?i:by)\s+{_NAMES}(?:(?:,\s*|,?\s+and\s+){_NAMES})*\s*\.?$"  # a byline: "By Jo Lind and Tom Reyes."
