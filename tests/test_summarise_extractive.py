@@ -289,6 +289,16 @@ def test_a_summary_without_its_final_full_stop_is_usable_but_a_cut_off_one_is_no
     ]
 
 
+def test_a_space_the_feed_left_before_a_stop_or_comma_is_not_printed() -> None:
+    text = "Harbour FC won a feisty contest , watched by 4,000 , that ended in a brawl near half-time ."
+    bullets = extractive_bullets(Cluster("c-one", (article("a-1", text),)), 4)
+
+    assert [b.text for b in bullets] == [
+        "Harbour FC won a feisty contest, watched by 4,000, that ended in a brawl near half-time."
+    ]
+    assert bullets[0].evidence == (text,)  # the evidence is the sentence as the source printed it
+
+
 def test_two_sentences_stating_the_same_fact_give_one_bullet() -> None:
     cluster = Cluster(
         "c-two",

@@ -88,6 +88,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("HTV asks whether the ferry can run without its crews.", Rejection.SIGNOFF),
         ("Warning: clear spoilers for The Harbour Keeper ahead.", Rejection.ADVISORY),
         ("From old ferries to new bridges, here are five harbour sights not to miss.", Rejection.TEASER),
+        ("Here, five ferry captains reflect on their favourite crossings.", Rejection.TEASER),
+        ("Here five families tell Jo Lind why the bridge matters to them.", Rejection.TEASER),
         ("(Spoilers for the last chapter of Harbour Lights follow.)", Rejection.ADVISORY),
     ],
 )
@@ -131,6 +133,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "NATO talks with Russia stalled on Monday in Oster.",
         "The Greens could play spoiler for Labor ahead of the vote in Oster.",
         "The ferry, here in Oster since 1902, made its last crossing on Monday.",
+        "Here was clear evidence that the ferry had been overloaded, the inquiry found.",
+        "Here in Oster, the council voted to close the pier on Monday.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

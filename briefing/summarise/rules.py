@@ -151,7 +151,9 @@ _TEASER = re.compile(
     r"|and what else|(?:five|four|three|ten|\d+) things (?:you|to)|how to\b|why (?:you|we)\b)"
     r"|\b(?:you need to know|you may have missed|stories you|things you need)\b|\bhere['’]s (?:how|why|what|where)\b"
     # the same promise after an opening phrase: "From anime retrospectives to woodblock prints, here are five ..."
-    r"|(?:[,;]|\s[-—–])\s+here(?:['’]s| is| are)\b",
+    r"|(?:[,;]|\s[-—–])\s+here(?:['’]s| is| are)\b"
+    # "Here five families tell X why ...", "Here, stars reflect on ...": not "Here was ...", "Here in Oster ..."
+    r"|^[\"“]?here,?\s+(?!(?:['’]s|is|are|was|were|lies|lie|comes|come|in|on|at|and|the)\b)(?=\w)",
     re.IGNORECASE,
 )
 _CAPTION_LABEL = re.compile(r"^[A-Z][a-z]+(?:\s+[a-z]+){0,2}\s?:\s+(?=[A-Z])")

@@ -141,7 +141,14 @@ def _complete_without_stop(words: list[str]) -> bool:
     return len(words) >= MIN_WORDS + 2 and len(words[-1].strip("\"'”’)")) >= 3 and words[-1][-1:] not in ",;:-—"
 
 
+_SPACE_BEFORE_STOP = re.compile(
+    r"(?<=[\w\"”’')\]])\s+(?=[.,;:!?](?:\s|$))"
+)  # "... near half-time ." as some feeds print it
+
+
 def _as_bullet(sentence: str) -> str:
+    """The sentence as printed in a bullet: without a space before its stops and commas, and ending in one."""
+    sentence = _SPACE_BEFORE_STOP.sub("", sentence)
     return sentence if _terminated(sentence) else sentence + "."
 
 
