@@ -73,6 +73,9 @@ _BARE_IT = re.compile(
 # "Because it finally turns fame into money.": a reason with no main clause, the answer to a sentence before it
 # (with a comma, "Because of the storm, flights were cancelled." states its own fact).
 _BARE_BECAUSE = re.compile(r"^because\b[^,;:]*$", re.IGNORECASE)
+# "Where people are too busy to look into others' wallets.": a relative clause whose place was in the sentence
+# before; "Where the river floods, farmers ..." has its main clause after the comma, and a question ends in "?".
+_BARE_WHERE = re.compile(r"^where\b[^,;:?]*[.!]?$", re.IGNORECASE)
 # "Which is unrealistic for memory.": a relative clause whose noun was in the sentence before (a question asks
 # "Which ...?"); "... looks like this.": points at a picture or a quotation the bullet does not show.
 _BARE_WHICH = re.compile(
@@ -250,6 +253,8 @@ def leans_back(sentence: str) -> bool:
     if _quoted_for_a_pronoun(next(iter(split_sentences(sentence)), "")):
         return True
     if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
+        return True
+    if _BARE_WHERE.match(first_sentence):
         return True
     if _BARE_IT.match(first_sentence) or _quantifier_acting(text) or _BARE_BECAUSE.match(first_sentence):
         return True
