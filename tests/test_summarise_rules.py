@@ -90,6 +90,8 @@ from briefing.summarise.rules import Rejection, first_person, junk_reason, strip
         ("From old ferries to new bridges, here are five harbour sights not to miss.", Rejection.TEASER),
         ("Here, five ferry captains reflect on their favourite crossings.", Rejection.TEASER),
         ("Here five families tell Jo Lind why the bridge matters to them.", Rejection.TEASER),
+        ("How a tiny ferry crossed the frozen harbour in 1902 with forty passengers.", Rejection.TEASER),
+        ("Why the new harbour bridge is required for the island.", Rejection.TEASER),
         ("(Spoilers for the last chapter of Harbour Lights follow.)", Rejection.ADVISORY),
     ],
 )
@@ -135,6 +137,8 @@ def test_a_sentence_that_states_no_fact_of_the_story_is_rejected_with_its_reason
         "The ferry, here in Oster since 1902, made its last crossing on Monday.",
         "Here was clear evidence that the ferry had been overloaded, the inquiry found.",
         "Here in Oster, the council voted to close the pier on Monday.",
+        "How the ferry sank remains unclear, the inquiry said on Monday.",
+        "How we relate to the harbour can change over a lifetime, the survey found.",
     ],
 )
 def test_a_fact_of_the_story_is_not_junk(sentence: str) -> None:

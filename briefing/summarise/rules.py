@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from briefing.wordnet import default_wordnet
+
 
 class Rejection(StrEnum):
     """Why a candidate sentence (or a drafted bullet) was not used."""
@@ -225,7 +227,7 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.SOCIAL, bool(_SOCIAL.search(text))),
         (Rejection.SIGNOFF, bool(_SIGNOFF.search(text) or _ABOUT_THE_ARTICLE.search(text))),
         (Rejection.PROGRAMME, bool(_PROGRAMME.search(text))),
-        (Rejection.TEASER, bool(_TEASER.search(text)) or _exclaimed(text)),
+        (Rejection.TEASER, bool(_TEASER.search(text)) or _exclaimed(text) or _wh_heading(text)),
         (
             Rejection.CAPTION,
             bool(_CAPTION.search(text)) or _verbless_caption(text) or _labelled_caption(text) or _names_alone(text),
@@ -233,6 +235,36 @@ def junk_reason(sentence: str) -> Rejection | None:
         (Rejection.ADVISORY, bool(_HELPLINE.search(text))),
     )
     return next((reason for reason, hit in checks if hit), None)
+
+
+_SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
+_WH_HEADING = re.compile(r"^[\"“‘']?(?:how|why)\s+(?!(?:to|many|much|long|far|often|about|come|so)\b)", re.I)
+
+
+def _wh_heading(text: str) -> bool:
+    """ "How a tiny organism thrives in chaotic coastal light.", "Why ESP32-S3 is required for USB UVC.": an
+    explanation promised, worded as a heading: "How" or "Why" and one verb (an auxiliary and its verb count as
+    one: "is required"). "How it all works out may make the case ..." has a second verb, the sentence's own, and
+    stays. A word that may be a verb or a plural noun ("works", "lines") counts as a verb, so a doubtful heading
+    stays; without WordNet nothing is decided."""
+    if not _WH_HEADING.match(text) or text.rstrip("\"'”’) ").endswith("?"):
+        return False
+    wordnet = default_wordnet()
+    if wordnet is None:
+        return False
+    groups, helped, previous = 0, False, ""
+    for word in re.findall(r"[A-Za-z'’-]+", QUOTED.sub(" ", text).replace("’", "'"))[1:]:
+        lower = word.lower()
+        verb = word.islower() and (
+            lower in AUXILIARIES
+            or lower in IRREGULAR_PAST
+            or lower.endswith("n't")
+            or (len(lower) > 3 and lower.endswith(("ed", "s")) and wordnet.has_verb(lower))
+            or (previous in _SUBJECT_PRONOUNS and wordnet.has_verb(lower))  # "How we relate to ... can change"
+        )
+        groups += verb and not helped  # an auxiliary and its verb are one: "is required", "has navigated"
+        helped, previous = verb and (lower in AUXILIARIES or lower.endswith("n't")), lower
+    return groups == 1
 
 
 def _exclaimed(text: str) -> bool:
