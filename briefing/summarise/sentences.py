@@ -141,9 +141,8 @@ def _complete_without_stop(words: list[str]) -> bool:
     return len(words) >= MIN_WORDS + 2 and len(words[-1].strip("\"'”’)")) >= 3 and words[-1][-1:] not in ",;:-—"
 
 
-_SPACE_BEFORE_STOP = re.compile(
-    r"(?<=[\w\"”’')\]])\s+(?=[.,;:!?](?:\s|$))"
-)  # "... near half-time ." as some feeds print it
+# "... near half-time .", "in Crown Heights , NYC": a space some feeds print before a stop or a comma
+_SPACE_BEFORE_STOP = re.compile(r"(?<=[\w\"”’')\]])\s+(?=[.,;:!?](?:\s|$))")
 
 
 def _as_bullet(sentence: str) -> str:
