@@ -99,6 +99,8 @@ def _lead(text: str) -> str:
     that the two never joined. Below 200 words the cut reached into the labelled days' longer items and moved
     their stories (at 100, a 178-word video blurb joined another event's story on its lead's name); at 200 no
     labelled figure moves (AllSides' texts are at most 125 words)."""
+    if len(text) <= 2 * LEAD_WORDS:  # too short to hold more words than that: most feed summaries
+        return text
     words = text.split(maxsplit=LEAD_WORDS)
     return text if len(words) <= LEAD_WORDS else " ".join(words[:LEAD_WORDS])
 
@@ -113,8 +115,12 @@ def word_analyzer(article: Article, title_weight: int) -> list[str]:
 
 
 def entity_analyzer(article: Article) -> list[str]:
-    title = "" if _is_title_case(article.title) else article.title
-    return _entities(title + "\n" + _prose(_lead(article.text)))
+    return _names(article.title, _lead(article.text))
+
+
+def _names(title: str, lead: str) -> list[str]:
+    """Names and numbers of a title (unless in Title Case, where every word is capitalised) and a text's lead."""
+    return _entities(("" if _is_title_case(title) else title) + "\n" + _prose(lead))
 
 
 @dataclass(frozen=True)
@@ -362,8 +368,9 @@ def _featurised(articles: Sequence[Article], title_weight: int) -> sp.csr_matrix
 def _columns(article: Article, title_weight: int) -> list[int]:
     word = _WORD_COLUMN.__getitem__
     title = [c for c in map(word, _WORD_RE.findall(_spelled(article.title).lower())) if c >= 0]
-    text = [c for c in map(word, _WORD_RE.findall(_spelled(_prose(_lead(article.text))).lower())) if c >= 0]
-    names = [_NAME_COLUMN[name] for name in entity_analyzer(article)]
+    lead = _lead(article.text)
+    text = [c for c in map(word, _WORD_RE.findall(_spelled(_prose(lead)).lower())) if c >= 0]
+    names = [_NAME_COLUMN[name] for name in _names(article.title, lead)]
     return title * title_weight + text + names
 
 

@@ -250,7 +250,9 @@ def leans_back(sentence: str) -> bool:
     first_sentence = next(iter(split_sentences(text)), "")  # a bullet may be a lead joined to what follows it
     if _LEANING_OPENER.match(text) or _ADDITIVE_OPENER.match(text) or _CONTINUES.search(first_sentence):
         return True
-    if _quoted_for_a_pronoun(next(iter(split_sentences(sentence)), "")):
+    # the quotation is read with its opening mark, which `text` stripped: split again only when there was one
+    quoted = first_sentence if text == sentence else next(iter(split_sentences(sentence)), "")
+    if _quoted_for_a_pronoun(quoted):
         return True
     if _QUANTIFIER_OPENER.match(text) or _discourse_opener(text) or _ORDINAL_OPENER.match(text):
         return True
