@@ -19,7 +19,7 @@ import numpy as np
 
 from briefing.models import Article, ArticleKind, Cluster
 from briefing.summarise import language
-from briefing.summarise.splitting import split_sentences
+from briefing.summarise.splitting import double_quotes_closed, split_sentences
 from briefing.words import tfidf_rows
 
 _WORD = re.compile(r"(?u)\b\w[\w'.-]*\w\b|\d")  # a word, a hyphenated or dotted word, or a digit
@@ -260,7 +260,7 @@ def uncut_title(title: str, text: str) -> str:
     if len(first) < len(spaced_head) and _spaced(opening).casefold().startswith(spaced_head.casefold()):
         # "The Mountain That Weighed the Earth . How scientists in...": the title ran on into the text's next
         # sentence, as its article opens; the title is the article's first sentence
-        return first.rstrip(" .") if len(first.split()) >= 3 and _quotes_closed(first) else title
+        return first.rstrip(" .") if len(first.split()) >= 3 and double_quotes_closed(first) else title
     wanted = " ".join(head.split()).casefold()
     for sentence in sentences:
         whole = " ".join(sentence.split())
@@ -270,11 +270,6 @@ def uncut_title(title: str, text: str) -> str:
     while words and words[-1].lower() in _OPEN_END:
         words.pop()
     return " ".join(words) if len(words) < len(head.split()) and len(words) >= 3 else title
-
-
-def _quotes_closed(text: str) -> bool:
-    """No quotation left open: half a quotation is not a headline."""
-    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
 def _spaced(text: str) -> str:

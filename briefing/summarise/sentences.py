@@ -24,7 +24,7 @@ from briefing.models import Article
 from briefing.summarise import leaning, rules, timewords
 from briefing.summarise.headlines import MAX_TITLE_WORDS, clean_title
 from briefing.summarise.rules import Rejection, fingerprint
-from briefing.summarise.splitting import split_sentences
+from briefing.summarise.splitting import double_quotes_closed, split_sentences
 
 MAX_WORDS = 40  # a bullet is read at a glance; longer sentences are cut at a clause boundary
 HARD_MAX_WORDS = 55  # a sentence that cannot be cut below this is not proposed at all
@@ -103,11 +103,7 @@ def _terminated(sentence: str) -> bool:
 
 
 def _quotes_balanced(sentence: str) -> bool:
-    return (
-        sentence.count('"') % 2 == 0
-        and sentence.count("“") == sentence.count("”")
-        and not _half_single_quotation(sentence)
-    )
+    return double_quotes_closed(sentence) and not _half_single_quotation(sentence)
 
 
 # A last word no sentence ends on, lower case ("... sits on a .", "... the start of the."); "grade A." is a letter.

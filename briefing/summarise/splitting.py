@@ -30,6 +30,11 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def double_quotes_closed(text: str) -> bool:
+    """No double quotation left open (straight or curly): half a quotation is not a sentence or a headline."""
+    return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
+
+
 def _merge_abbreviations(pieces: list[str]) -> list[str]:
     merged: list[str] = []
     for piece in pieces:
