@@ -189,6 +189,9 @@ def test_a_weekday_or_a_dated_day_in_prose_is_no_caption(sentence: str) -> None:
     [
         ("How a tiny ferry crossed the frozen harbour in 1902 with forty passengers.", Rejection.TEASER),
         ("Why the new harbour bridge is required for the island.", Rejection.TEASER),
+        ("Whether the harbour toll really pays for the new bridge.", Rejection.TEASER),
+        ("Whether the ferry runs depends on the weather, the council said.", None),
+        ("Whether it's a storm or a strike, the ferry office is behind most closures.", None),
         ("How the ferry sank remains unclear, the inquiry said on Monday.", None),
         ("How we relate to the harbour can change over a lifetime, the survey found.", None),
     ],
@@ -196,5 +199,6 @@ def test_a_weekday_or_a_dated_day_in_prose_is_no_caption(sentence: str) -> None:
 def test_a_heading_that_promises_an_explanation_is_a_teaser_a_wh_clause_subject_is_not(
     sentence: str, reason: Rejection | None
 ) -> None:
-    """ "How" or "Why" and one verb is a heading; a second verb is the sentence's own (WordNet tells verbs)."""
+    """ "How", "Why" or "Whether" and one verb is a heading; a second verb is the sentence's own (WordNet tells
+    verbs)."""
     assert junk_reason(sentence) is reason

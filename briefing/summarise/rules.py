@@ -238,7 +238,16 @@ def junk_reason(sentence: str) -> Rejection | None:
 
 
 _SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
-_WH_HEADING = re.compile(r"^[\"“‘']?(?:how|why)\s+(?!(?:to|many|much|long|far|often|about|come|so)\b)", re.I)
+_WH_HEADING = re.compile(r"^[\"“‘']?(?:how|why|whether)\s+(?!(?:to|many|much|long|far|often|about|come|so)\b)", re.I)
+
+
+def _contracted_verb(word: str) -> bool:
+    """ "it's", "they're", "there'll": a pronoun and its verb; "the card's" is a possessive."""
+    stem, mark, ending = word.rpartition("'")
+    return bool(mark) and ending in {"s", "re", "ve", "ll", "d", "m"} and stem in _CONTRACTING
+
+
+_CONTRACTING = _SUBJECT_PRONOUNS | {"that", "there", "here", "what", "who"}
 
 
 def _wh_heading(text: str) -> bool:
@@ -259,6 +268,7 @@ def _wh_heading(text: str) -> bool:
             lower in AUXILIARIES
             or lower in IRREGULAR_PAST
             or lower.endswith("n't")
+            or _contracted_verb(lower)  # "Whether it's finding a lead, ... FPDS is behind it": two verbs
             or (len(lower) > 3 and lower.endswith(("ed", "s")) and wordnet.has_verb(lower))
             or (previous in _SUBJECT_PRONOUNS and wordnet.has_verb(lower))  # "How we relate to ... can change"
         )
