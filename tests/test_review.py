@@ -415,6 +415,18 @@ def test_a_lead_bullet_that_became_the_headline_is_not_printed_again_below_it(br
     assert summary.bullets and not any(b.text.startswith("The harbour bridge will close") for b in summary.bullets)
 
 
+def test_a_bullet_that_says_the_news_title_again_gives_way_to_the_next(bridge: Cluster) -> None:
+    # the title is the article's first sentence, as many feeds print it
+    said = "The harbour bridge will close for repairs for six weeks from Monday, the city council said"
+    lead = replace(bridge.articles[0], title=said)
+
+    [summary] = review([replace(bridge, articles=(lead, *bridge.articles[1:]))])
+
+    assert summary.headline == lead.title
+    assert len(summary.bullets) >= 2
+    assert not any(b.text.startswith("The harbour bridge will close") for b in summary.bullets)
+
+
 def test_a_lone_bullet_stays_under_the_headline_it_became() -> None:
     story = Cluster("c-one", (article("a-1", "The museum will reopen on Saturday.", title="Will the museum reopen?"),))
 

@@ -139,6 +139,26 @@ def test_a_title_the_feed_cut_is_made_whole_from_its_text_or_ends_on_a_word_a_he
     assert headlines.headline(story) == headline
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "headline"),
+    [
+        (  # the article writes the same words in an opening sentence: as written there
+            "FERRY CREWS HAVE WALKED OUT.",
+            "Ferry crews have walked out. Talks resume on Monday.",
+            "Ferry crews have walked out",
+        ),
+        (  # it does not: which words are names is not known, so the capitals stay
+            "FERRY CREWS WALK OUT IN OSLO",
+            "Crews of the harbour ferries stopped work at dawn.",
+            "FERRY CREWS WALK OUT IN OSLO",
+        ),
+    ],
+)
+def test_a_title_in_capitals_is_written_as_its_article_writes_it(title: str, text: str, headline: str) -> None:
+    story = Cluster("c-1", (article("a-1", text, title=title),))
+    assert headlines.headline(story) == headline
+
+
 def test_without_a_usable_title_the_lead_bullet_names_the_story() -> None:
     story = _story(("Is the grid ready for the next storm?", ArticleKind.NEWS))
     assert headlines.headline(story, fallback="The storm cut power to 40,000 homes.") == (

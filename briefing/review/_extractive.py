@@ -45,7 +45,8 @@ def extractive_outcome(plan: Plan, settings: SummariserSettings, check: Checker)
 
 
 def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> Summary:
-    title, bullets = headed(plan, _checked_extractive(plan, settings, check, tally))
+    title = news_title(plan)
+    title, bullets = headed(plan, _checked_extractive(plan, settings, check, tally, title), title)
     return Summary(
         headline=title,
         bullets=bullets,
@@ -56,15 +57,19 @@ def extractive_summary(plan: Plan, settings: SummariserSettings, check: Checker,
     )
 
 
-def headed(plan: Plan, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ...]]:
-    """The story's headline and the bullets to print under it: the most representative news title (its relative
-    times anchored to its writer's day, as a bullet's are: `StoryContext.as_read`); when no title may name the
-    story (only questions, programmes, over-long titles), the lead bullet. A lead bullet that became the whole
-    headline is not printed again below it while other bullets remain: the reader would read the same sentence
+def news_title(plan: Plan) -> str | None:
+    """The story's most representative news title, its relative times anchored to its writer's day, as a
+    bullet's are (`StoryContext.as_read`); None when no title may name the story."""
+    return headlines.news_title(plan.cluster, plan.shows, plan.context.as_read)
+
+
+def headed(plan: Plan, bullets: Sequence[Bullet], title: str | None) -> tuple[str, tuple[Bullet, ...]]:
+    """The story's headline and the bullets to print under it: its news title (`news_title`); when no title may
+    name the story (only questions, programmes, over-long titles), the lead bullet. A bullet that says the whole
+    headline again is not printed below it while other bullets remain: the reader would read the same sentence
     twice."""
-    title = headlines.news_title(plan.cluster, plan.shows, plan.context.as_read)
     if title is not None:
-        return title, tuple(bullets)
+        return title, under(title, bullets)
     if not bullets:
         return headlines.first_title(plan.cluster), ()
     lead = headlines.from_text(bullets[0].text)
@@ -72,13 +77,23 @@ def headed(plan: Plan, bullets: Sequence[Bullet]) -> tuple[str, tuple[Bullet, ..
     return lead, tuple(bullets[1:] if whole and len(bullets) > 1 else bullets)
 
 
-def _checked_extractive(plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally) -> tuple[Bullet, ...]:
+def under(headline: str, bullets: Sequence[Bullet]) -> tuple[Bullet, ...]:
+    """The bullets to print under a headline: those that do not say it again, unless none else remains."""
+    others = tuple(b for b in bullets if not headlines.says_headline(headline, b.text))
+    return others or tuple(bullets)
+
+
+def _checked_extractive(
+    plan: Plan, settings: SummariserSettings, check: Checker, tally: Tally, title: str | None
+) -> tuple[Bullet, ...]:
     """The best extractive candidates that pass the check; a failing candidate is dropped, the next one tried.
+    A candidate that says the headline again is tried last, so that another takes its place (`headed`).
     Extractive bullets quote their sources: they are never put to the LLM judge."""
     found = extractive.candidates(plan.cluster, settings.max_bullets * 2, plan.context)
     tally.rejected.update(found.rejected)
     kept: list[Bullet] = []
-    waiting = deque(found.bullets)
+    repeats = [b for b in found.bullets if title is not None and headlines.says_headline(title, b.text)]
+    waiting = deque([b for b in found.bullets if b not in repeats] + repeats)
     while waiting and len(kept) < settings.max_bullets:
         candidate = waiting.popleft()
         if not kept and leaning.reported_subject(candidate.text):

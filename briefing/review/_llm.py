@@ -15,7 +15,7 @@ from briefing.config import GroundingSettings, SummariserSettings
 from briefing.errors import SummariserError
 from briefing.models import Article, Bullet, Summary, SummaryStats, Verdict
 from briefing.review._budget import Account, Budget, estimate_draft_tokens, estimate_judge_tokens
-from briefing.review._extractive import Outcome, Tick, extractive_summary, headed, ticked
+from briefing.review._extractive import Outcome, Tick, extractive_summary, headed, news_title, ticked, under
 from briefing.review._judge import judge_source, overruled, wants_judge
 from briefing.review._plan import Plan
 from briefing.review._vetting import Checker, Tally, stale, verdict_of, vetted
@@ -215,8 +215,8 @@ class _Edition:
         if usable and headlines.title_kind(text) is None and not stale(text, story.articles, plan):
             candidate = Bullet(text=text, sources=tuple(a.id for a in story.articles))
             if verdict_of(self._offline, candidate, plan.checkable).supported:
-                return text, tuple(bullets)
-        return headed(plan, bullets)
+                return text, under(text, bullets)
+        return headed(plan, bullets, news_title(plan))
 
 
 def _vetted(bullets: Sequence[Bullet], plan: Plan, tally: Tally) -> list[Bullet]:

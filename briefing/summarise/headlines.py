@@ -19,6 +19,7 @@ import numpy as np
 
 from briefing.models import Article, ArticleKind, Cluster
 from briefing.summarise import language
+from briefing.summarise.rules import fingerprint
 from briefing.summarise.splitting import double_quotes_closed, split_sentences
 from briefing.words import tfidf_rows
 
@@ -214,7 +215,8 @@ def news_title(cluster: Cluster, shows: Collection[str] = (), as_read: AsRead | 
     name the story."""
     articles = headline_articles(cluster.articles[:40])
     titles: list[str | None] = [
-        uncut_title(clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows), a.text) for a in articles
+        unshouted(uncut_title(clean_title(a.title[:MAX_SENTENCE_CHARS], a.outlet, shows), a.text), a.text)
+        for a in articles
     ]
     if as_read is not None:
         titles = [as_read(t, a) if t else t for t, a in zip(titles, articles, strict=True)]
@@ -238,6 +240,16 @@ _OPEN_END = frozenset(
         *("by", "from", "that", "who", "which", "when", "after", "before", "than", "its", "their", "his", "her"),
     }
 )
+
+
+def unshouted(title: str, text: str) -> str:
+    """A title in capitals ("JOHN HIGHGUARD HAS COME UNSTUCK IN TIME.") as its own article writes it in an
+    opening sentence of the same words; else as it is, since which of its words are names is not known."""
+    if not title.isupper() or len(title.split()) < 3:
+        return title
+    wanted = fingerprint(title)
+    written = (s for s in split_sentences(text[: MAX_SENTENCE_CHARS * 3])[:3] if fingerprint(s) == wanted)
+    return next((" ".join(s.split()).rstrip(" .") for s in written), title)
 
 
 def uncut_title(title: str, text: str) -> str:
@@ -275,6 +287,13 @@ def uncut_title(title: str, text: str) -> str:
 def _spaced(text: str) -> str:
     """Single spaces, none before a stop or comma ("the Earth . How" -> "the Earth. How")."""
     return re.sub(r"\s+(?=[.,;:!?])", "", " ".join(text.split()))
+
+
+def says_headline(headline: str, sentence: str) -> bool:
+    """The sentence says the headline again: a title that is its article's first sentence ("Protesters clash with
+    police in Santa Ana"), long or cut with an ellipsis. Printed under it, the reader reads one line twice."""
+    head, said = fingerprint(headline.removesuffix("…")), fingerprint(sentence)
+    return said == head or (headline.endswith("…") and said.startswith(head))
 
 
 def from_text(sentence: str) -> str:

@@ -28,7 +28,7 @@ from briefing.summarise import timewords
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
-PROMPT_VERSION = "2026-12-08.20"  # .20: spoiler warnings rejected when vetted
+PROMPT_VERSION = "2026-12-08.21"  # .21: no bullet printed that says the headline again
 CHARS_PER_TOKEN = 4  # a rough, model-independent token estimate: budgets need an order of magnitude
 
 SYSTEM = """You write the bullets of a news briefing from numbered news sources.
