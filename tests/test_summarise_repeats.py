@@ -27,6 +27,12 @@ from briefing.summarise.repeats import claim, main_claim, repeated_pairs, repeat
             "A rocket carrying the Helios-3 weather satellite lifted off from Sarn and placed it in orbit.",
         ),
         ("Officials denied the claims.", "Officials refused the claims on Friday."),  # "denied" is "deny"
+        (  # "temporarily closed" and "the temporary closure" are one word each
+            "On Monday Norvale said it temporarily closed the Sarn strait, a vital international shipping route, as it "
+            "entered a new round of talks with Valen over its naval capabilities.",
+            "On Monday Norvale announced the temporary closure of the Sarn strait for live military drills as its "
+            "negotiators held another round of indirect talks with Valen in Oster over its disputed naval program.",
+        ),
         (  # the same announcement of the same open question
             "The mayor will announce this week whether the city will build a second harbour bridge.",
             "The mayor plans to announce this week whether a second bridge will be built over the harbour.",

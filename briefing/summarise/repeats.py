@@ -287,15 +287,18 @@ def _fold(word: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """A crude suffix fold: enough to match "increased" with "increase", "rates" with "rate" and "forecasters"
-    with "forecast"."""
+    """A crude suffix fold: enough to match "increased" with "increase", "rates" with "rate", "forecasters"
+    with "forecast", "temporarily" with "temporary" and "closed" with "closure"."""
     word = word.removesuffix("'s").removesuffix("’s")
     if len(word) > 5 and word.endswith(("ied", "ies")):  # "denied" and "denies" are "deny"
         word = word[:-3] + "y"
     for suffix in ("ing", "ers", "er", "ed", "es", "s", "e", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("ur") and len(word) >= 6:  # "closure", "measured": "clos", "meas"
+        return word[:-2]
+    return word[:-1] + "i" if len(word) > 4 and word.endswith("y") else word  # "temporary", "temporarily"
 
 
 _SYNONYMS = {_stem(word): _stem(group.split()[0]) for group in _SYNONYM_GROUPS for word in group.split()}
