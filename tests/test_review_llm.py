@@ -289,6 +289,21 @@ def test_a_citation_outside_the_sources_is_not_published(
     assert [b.sources for b in summary.bullets] == [("a-courier",), ("a-daily",)]
 
 
+def test_a_bullet_that_says_the_models_headline_again_is_not_printed_under_it(
+    server: LLMServer, settings: SummariserSettings, bridge: Cluster
+) -> None:
+    headline = "The harbour bridge will close for repairs for six weeks from Monday"
+    server.script(chat(GOOD.replace("Harbour bridge to close for six weeks of repairs", headline)))
+
+    [summary] = summarise([bridge], settings)
+
+    assert summary.headline == headline
+    assert texts(summary) == [
+        "Commuters will be offered a free ferry service while the bridge is closed.",
+        "Engineers found corrosion in two of the bridge's main steel cables.",
+    ]
+
+
 def test_an_unsupported_headline_is_replaced_by_the_best_title(
     server: LLMServer, settings: SummariserSettings, bridge: Cluster
 ) -> None:
