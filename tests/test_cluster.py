@@ -608,6 +608,34 @@ def test_cluster_a_code_written_with_or_without_a_dash_is_one_word_and_one_name(
     assert {"covid", "19", "state", "owned"} <= set(_features.word_analyzer(longer, 1))
 
 
+def test_cluster_names_joined_by_a_hyphen_are_each_a_name() -> None:
+    """ "Valen-Norvale peace talks" names Valen and Norvale, as "talks between Norvale and Valen" does: the two
+    reports of one day's talks share their names and join (as one word, they shared no name at all)."""
+    from briefing.cluster import _features
+
+    first_day = loose(
+        "a-first-day",
+        "Wire",
+        "First day of Valen-Norvale peace talks ends in Oster",
+        "Negotiations will continue on Wednesday, but expectations for a breakthrough on ending the war are low.",
+        T0,
+    )
+    new_round = loose(
+        "a-new-round",
+        "Paper",
+        "Norvale and Valen hold new round of peace talks",
+        "Negotiators from Norvale and Valen ended the first of two days of peace talks on Tuesday, and "
+        "expectations of a breakthrough on ending the war are low.",
+        T0 + timedelta(hours=1),
+    )
+    assert {"valen", "norvale"} <= set(_features.entity_analyzer(first_day))
+    assert _features.entity_analyzer(loose("a-1", "Wire", "Al-Jazeera reports", "", T0)) == ["al-jazeera"]
+    others = unrelated_items(300, timedelta(minutes=20))
+    assert frozenset({"a-first-day", "a-new-round"}) in grouping(
+        cluster_articles([first_day, new_round, *others], [], ClusterSettings())
+    )
+
+
 RUNNERS = loose(  # a question: a topic ("masks"), no development another item could report too
     "a-runners",
     "Times",

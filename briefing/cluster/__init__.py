@@ -56,7 +56,7 @@ _THREADS = min(4, os.cpu_count() or 1)  # for the nearest-centroid search; resul
 _THREADED_ABOVE = 200_000  # centroid entries below which threads cost more than they save (measured)
 _PAIRS_PER_PRODUCT = 2_000_000  # article pairs compared for wire copies in one step (8 MB of scores)
 _STATE = WindowState()
-_MEMORY_FORMAT = 4  # of the bytes in `ClusterMemory`: a change makes every stored copy a miss
+_MEMORY_FORMAT = 5  # of the bytes in `ClusterMemory`: a change makes every stored copy a miss
 
 
 def cluster_id(founding_article_id: str) -> str:
