@@ -165,6 +165,22 @@ def test_outlets_no_bullet_cites_are_listed_as_also_covering(outputs: dict[str, 
     assert [p.text_content() for p in also] == ["Also covered by Evening Ledger"]
 
 
+def test_a_lone_bullet_that_says_the_headline_again_is_not_printed_but_its_source_is() -> None:
+    """An item whose text is its title gives a story whose one bullet is its headline: printed once."""
+    edition = sample_edition()
+    story = edition.sections[0].stories[0]
+    lone = replace(story, bullets=(replace(story.bullets[0], text=f"{story.headline}."),))
+    edition = replace(edition, sections=(replace(edition.sections[0], stories=(lone,)),))
+
+    files = render_edition(edition, RenderSettings()).files
+    html = lxml.html.fromstring(files[f"{FOLDER}/email.html"])
+    text, md = files[f"{FOLDER}/email.txt"].decode(), files[f"{FOLDER}/briefing.md"].decode()
+
+    assert html.cssselect("li.bullet") == [] and len(html.cssselect("p.sources")) == 1
+    assert text.count(story.headline) == md.count(story.headline) == 1
+    assert json.loads(files[f"{FOLDER}/briefing.json"])["sections"][0]["stories"][0]["bullets"]  # kept in the data
+
+
 def test_footer_tells_how_the_edition_was_made(outputs: dict[str, bytes]) -> None:
     footer = _html(outputs).cssselect("td.footer")[0].text_content()
     assert (

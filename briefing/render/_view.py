@@ -173,6 +173,7 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: E
     bullets = tuple(
         BulletView(clean_text(b.text), tuple(cited[s] for s in dict.fromkeys(b.sources) if s in cited))
         for b in story.bullets
+        if not (len(story.bullets) == 1 and _same_words(b.text, story.headline))
     )
     cited_outlets = {c.outlet for c in cited.values()}
     also: dict[str, Citation] = {}
@@ -190,6 +191,16 @@ def _story_view(story: Story, number: int, tz: tzinfo, day: datetime, earlier: E
         also_covered=tuple(also.values()),
         earlier=earlier if story.status == StoryStatus.UPDATE else None,
     )
+
+
+def _same_words(sentence: str, headline: str) -> bool:
+    """A story's only bullet that says its headline again ("Protesters clash with police in Santa Ana.", an item
+    whose text is its title) is not printed under it: the reader would read one line twice. The story keeps
+    the bullet (`briefing.json`), and its source is still listed."""
+    return _WORDS.sub(" ", sentence.casefold()).strip() == _WORDS.sub(" ", headline.casefold()).strip()
+
+
+_WORDS = re.compile(r"\W+")
 
 
 def _made(edition: Edition) -> tuple[str, ...]:
