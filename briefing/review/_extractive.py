@@ -92,8 +92,8 @@ def _checked_extractive(
     found = extractive.candidates(plan.cluster, settings.max_bullets * 2, plan.context)
     tally.rejected.update(found.rejected)
     kept: list[Bullet] = []
-    repeats = [b for b in found.bullets if title is not None and headlines.says_headline(title, b.text)]
-    waiting = deque([b for b in found.bullets if b not in repeats] + repeats)
+    restating = [b for b in found.bullets if title is not None and headlines.says_headline(title, b.text)]
+    waiting = deque([b for b in found.bullets if b not in restating] + restating)
     while waiting and len(kept) < settings.max_bullets:
         candidate = waiting.popleft()
         if not kept and leaning.reported_subject(candidate.text):

@@ -251,8 +251,9 @@ _CONTRACTING = _SUBJECT_PRONOUNS | {"that", "there", "here", "what", "who"}
 
 
 def _wh_heading(text: str) -> bool:
-    """ "How a tiny organism thrives in chaotic coastal light.", "Why ESP32-S3 is required for USB UVC.": an
-    explanation promised, worded as a heading: "How" or "Why" and one verb (an auxiliary and its verb count as
+    """ "How a tiny organism thrives in chaotic coastal light.", "Why ESP32-S3 is required for USB UVC.",
+    "Whether “built to a price” really shows up inside.": an explanation promised, worded as a heading: "How",
+    "Why" or "Whether" and one verb (an auxiliary and its verb count as
     one: "is required"). "How it all works out may make the case ..." has a second verb, the sentence's own, and
     stays. A word that may be a verb or a plural noun ("works", "lines") counts as a verb, so a doubtful heading
     stays; without WordNet nothing is decided."""
