@@ -178,6 +178,7 @@ def test_a_lone_bullet_that_says_the_headline_again_is_not_printed_but_its_sourc
 
     assert html.cssselect("li.bullet") == [] and len(html.cssselect("p.sources")) == 1
     assert text.count(story.headline) == md.count(story.headline) == 1
+    assert f"### {story.headline}\n\nSources:" in md and f"{story.headline}\n\n  [1]" in text
     assert json.loads(files[f"{FOLDER}/briefing.json"])["sections"][0]["stories"][0]["bullets"]  # kept in the data
 
 
