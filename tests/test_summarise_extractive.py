@@ -613,6 +613,34 @@ def test_a_lead_cut_off_after_a_quotation_is_not_left_with_its_speakers_name_alo
     assert extractive_bullets(cluster, 4) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "bullet"),
+    [
+        (  # cut after the attribution's verb: only its time went ("said on Tuesday")
+            "The council will not reopen the harbour bridge to lorries before the spring, Mayor Ines Varga said…",
+            "The council will not reopen the harbour bridge to lorries before the spring, Mayor Ines Varga said.",
+        ),
+        (  # cut inside a trailing "ahead of ..." phrase: the main clause stands
+            "The port's director met the head of the shipping agency on Monday, ahead of a second round of talks"
+            " with the ferry unions over the city's…",
+            "The port's director met the head of the shipping agency on Monday.",
+        ),
+    ],
+)
+def test_a_lead_cut_off_after_its_main_clause_keeps_the_main_clause(text: str, bullet: str) -> None:
+    cluster = Cluster("c-cut", (article("a-1", text),))
+
+    assert [b.text for b in extractive_bullets(cluster, 4)] == [bullet]
+
+
+def test_a_lead_cut_off_after_an_opening_phrase_and_a_speaker_is_no_bullet() -> None:
+    """ "In response to a question about the bridge, the mayor said…": what was said is what the feed cut."""
+    text = "In response to a question about the harbour bridge on Monday, the mayor of Port Aldren said…"
+    cluster = Cluster("c-cut", (article("a-1", text),))
+
+    assert extractive_bullets(cluster, 4) == []
+
+
 def test_a_sentence_whose_his_stands_for_no_one_in_it_is_not_a_bullet(wordnet_installed: None) -> None:
     text = (
         "Mayor Ines Varga of Port Aldren resigned on Friday after six years in office. "

@@ -36,7 +36,7 @@ from briefing.summarise.sentences import Sentence, StoryContext, usable_sentence
 from briefing.summarise.sentences import trim_sentence as trim_sentence
 from briefing.summarise.splitting import split_sentences as split_sentences
 
-VERSION = "38"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
+VERSION = "39"  # bump when selection changes: part of the summary cache key (`briefing.review.cache_key`)
 MAX_CITATIONS = 3  # a bullet printed by every wire client cites a few outlets, not all of them
 MAX_ARTICLES = 40  # per story: enough outlets to find the centre; bounds the similarity matrix (untrusted input)
 REDUNDANT = 0.45  # cosine similarity above which a sentence repeats one already chosen

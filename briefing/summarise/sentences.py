@@ -267,6 +267,10 @@ def _head_before_cut(sentence: str) -> str | None:
         bare, cut = bare[: _open_quote(sentence)], True
     if not cut or len(sentence) > MAX_SENTENCE_CHARS:
         return None
+    attributed = _CUT_AFTER_SAID.search(bare)
+    if attributed and _stated(bare[: attributed.start()]):
+        # "..., Prime Minister Anthony Albanese said…": only what followed "said" ("on Tuesday") is cut
+        return bare[: attributed.start(1)] + "."
     for match in reversed(list(_TRAILING_CLAUSE.finditer(bare))):
         head = bare[: match.start()].rstrip(" ,;:")
         if _OPEN_END.search(head):
@@ -274,6 +278,22 @@ def _head_before_cut(sentence: str) -> str | None:
         if len(head.split()) >= MIN_WORDS + 2 and _quotes_balanced(head) and head.count("(") == head.count(")"):
             return None if _NEGATION.search(head) else head + "."
     return None
+
+
+def _stated(head: str) -> bool:
+    """The words before a closing attribution are a statement ("The government will not ...", not "Most
+    recently" or "In response to a question about ...", after which what was said is what the feed cut)."""
+    words = head.split()
+    return len(words) >= MIN_WORDS + 2 and "," not in head and words[0].lower() not in _ADVERBIAL_OPENERS
+
+
+# Words that open an adverbial phrase, not a statement's subject (a closed class; `_stated`).
+_ADVERBIAL_OPENERS = frozenset(
+    {
+        *("in", "on", "at", "after", "before", "during", "for", "from", "with", "by", "about", "as", "since"),
+        *("until", "when", "while", "most", "asked", "speaking", "responding", "earlier", "later", "meanwhile"),
+    }
+)
 
 
 def _open_quote(sentence: str) -> int:
@@ -322,11 +342,14 @@ def usable_sentences(articles: Sequence[Article], context: StoryContext) -> Foun
 
 # ------------------------------------------------------------------------------------------------- trimming
 
+# A sentence the feed cut right after its attribution's verb, the speaker named after a comma: ", officials said…",
+# ", Prime Minister Anthony Albanese said…".
+_CUT_AFTER_SAID = re.compile(r",(?:\s+[\w.'’-]+){1,6}\s+(?:said|says)(\s*(?:\.\.\.|…|\. \. \.))$")
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without)\b|n't\b", re.I)
 # Cuts that leave the main clause standing: what follows these adds to the sentence, it does not qualify it.
 _TRAILING_CLAUSE = re.compile(
     r"(?:;\s+|\s+[—–]\s+|\s+--\s+|,\s+(?=(?:which|who|whom|whose|where|while|as|after|before|but|saying|adding"
-    r"|although|though|amid|despite|including|according)\b)|,\s+and\s+(?=(?:the|it|he|she|they|we|his|her"
+    r"|although|though|amid|despite|including|according|ahead)\b)|,\s+and\s+(?=(?:the|it|he|she|they|we|his|her"
     r"|their|its|this|that|officials|police)\b)"
     # a trailing participle phrase: "..., blaming the weather", "..., prompting protests"
     r"|,\s+(?=(?!(?:nothing|something|anything|everything|morning|evening|king|thing|spring|bring)\b)[a-z]+ing\b)"
